@@ -1,0 +1,48 @@
+package api
+
+import (
+	"net/http"
+)
+
+func (s *Server) registerRoutes() {
+	ping := func(w http.ResponseWriter, r *http.Request) error {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return nil
+	}
+	s.public("GET /payments/api/v1/ping", ping)
+	s.public("GET /payment_links/api/v1/ping", ping)
+	s.public("GET /healthz", ping)
+	s.public("GET /readyz", s.ready)
+	s.public("GET /openapi.yaml", serveOpenAPI)
+
+	const p = "/payments/api/v1"
+	s.tenant("GET "+p+"/tenant", s.getTenant)
+	s.tenant("PUT "+p+"/tenant", s.putTenant)
+
+	s.tenant("POST "+p+"/merchants", s.createMerchant)
+	s.tenant("GET "+p+"/merchants", s.listMerchants)
+	s.tenant("GET "+p+"/merchants/{id}", s.getMerchant)
+
+	s.tenant("POST "+p+"/payment_orders", s.createOrder)
+	s.tenant("GET "+p+"/payment_orders", s.listOrders)
+	s.tenant("GET "+p+"/payment_orders/{id}", s.getOrder)
+	s.tenant("PUT "+p+"/payment_orders/{id}", s.updateOrder)
+	s.tenant("PUT "+p+"/payment_orders/{id}/close", s.advanceOrder("close"))
+	s.tenant("PUT "+p+"/payment_orders/{id}/split", s.advanceOrder("split"))
+	s.tenant("PUT "+p+"/payment_orders/{id}/settle", s.advanceOrder("settle"))
+	s.tenant("GET "+p+"/payment_orders/{id}/allocations", s.getAllocations)
+
+	s.tenant("POST "+p+"/payment_orders/{id}/payments", s.createPayment)
+	s.tenant("GET "+p+"/payment_orders/{id}/payments/{payment_id}", s.getPayment)
+	s.tenant("POST "+p+"/payment_orders/{id}/payments/{payment_id}/refund", s.refundPayment)
+	s.tenant("GET "+p+"/payments", s.listPayments)
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Store.DB().PingContext(r.Context()); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}

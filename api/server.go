@@ -1,0 +1,250 @@
+// Package api serves the Payments API over HTTP: routing, authentication,
+// the conventions of SPEC §3 (errors, idempotency, pagination, limits) and
+// one handler per endpoint. The rules themselves live in package pinglinks
+// and the state in package store.
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/store"
+	"golang.org/x/time/rate"
+)
+
+// Server is the HTTP front of the platform.
+type Server struct {
+	Store   *store.Store
+	Log     *slog.Logger
+	Sandbox bool
+	// RateLimit and RateBurst bound each tenant's requests per second; zero
+	// RateLimit disables limiting.
+	RateLimit float64
+	RateBurst int
+
+	mux      *http.ServeMux // every route, plus a catch-all for JSON 404/405
+	routes   *http.ServeMux // the real routes only, to tell 404 from 405
+	limiters sync.Map       // tenant id → *rate.Limiter
+}
+
+// Handler returns the server's root handler.
+func (s *Server) Handler() http.Handler {
+	if s.mux == nil {
+		s.mux, s.routes = http.NewServeMux(), http.NewServeMux()
+		s.registerRoutes()
+		s.mux.HandleFunc("/", s.notFoundOrMethod)
+	}
+	return s.recoverPanics(s.mux)
+}
+
+// apiFunc is a handler that returns its error instead of writing it, so
+// errors are turned into responses in one place.
+type apiFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+	s.routes.Handle(pattern, h)
+}
+
+// public registers a route that needs no authentication.
+func (s *Server) public(pattern string, fn apiFunc) {
+	s.handle(pattern, s.errors(fn))
+}
+
+// tenant registers a route for an authenticated tenant. Writes (POST, PUT)
+// honour Idempotency-Key.
+func (s *Server) tenant(pattern string, fn apiFunc) {
+	write := strings.HasPrefix(pattern, "POST ") || strings.HasPrefix(pattern, "PUT ")
+	s.handle(pattern, s.errors(func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.authenticate(r)
+		if err != nil {
+			return err
+		}
+		if err := s.limit(w, t.ID); err != nil {
+			return err
+		}
+		r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, t))
+		if write {
+			return s.idempotent(w, r, t.ID, fn)
+		}
+		return fn(w, r)
+	}))
+}
+
+func (s *Server) errors(fn apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			writeError(w, r, s.Log, err)
+		}
+	})
+}
+
+func (s *Server) recoverPanics(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				writeError(w, r, s.Log, pinglinks.Errorf(pinglinks.ECodeInternal, "internal error"))
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// notFoundOrMethod answers every request no route matched: a JSON 405 with
+// Allow when the path exists for other methods, else a JSON 404.
+func (s *Server) notFoundOrMethod(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, pattern := s.routes.Handler(r2); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, r, s.Log, pinglinks.Errorf(pinglinks.ECodeMethodNotAllowed, "%s is not allowed here; use %s", r.Method, strings.Join(allow, " or ")))
+		return
+	}
+	writeError(w, r, s.Log, pinglinks.Errorf(pinglinks.ECodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+}
+
+type tenantKey struct{}
+
+// tenantFrom returns the authenticated tenant of the request.
+func tenantFrom(r *http.Request) *pinglinks.Tenant {
+	return r.Context().Value(tenantKey{}).(*pinglinks.Tenant)
+}
+
+func (s *Server) authenticate(r *http.Request) (*pinglinks.Tenant, error) {
+	unauthorized := pinglinks.Errorf(pinglinks.ECodeUnauthorized, "missing or wrong tenant_id / x-api-secret headers")
+	id, err := uuid.Parse(r.Header.Get("tenant_id"))
+	secret := r.Header.Get("x-api-secret")
+	if err != nil || secret == "" {
+		return nil, unauthorized
+	}
+	t, err := s.Store.Tenant(r.Context(), id)
+	if pinglinks.ErrorCode(err) == pinglinks.ECodeNotFound {
+		return nil, unauthorized
+	} else if err != nil {
+		return nil, err
+	}
+	if !t.CheckSecret(secret) {
+		return nil, unauthorized
+	}
+	return t, nil
+}
+
+func (s *Server) limit(w http.ResponseWriter, tenantID uuid.UUID) error {
+	if s.RateLimit <= 0 {
+		return nil
+	}
+	v, ok := s.limiters.Load(tenantID)
+	if !ok {
+		v, _ = s.limiters.LoadOrStore(tenantID, rate.NewLimiter(rate.Limit(s.RateLimit), s.RateBurst))
+	}
+	if !v.(*rate.Limiter).Allow() {
+		w.Header().Set("Retry-After", "1")
+		return pinglinks.Errorf(pinglinks.ECodeRateLimited, "too many requests; retry after a second")
+	}
+	return nil
+}
+
+// idempotent runs fn under the request's Idempotency-Key, if it has one
+// (Stripe's semantics): the first response is stored and replayed for 24 h;
+// the same key with another request is a 422; while the first still runs, a 409.
+func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uuid.UUID, fn apiFunc) error {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		return fn(w, r)
+	}
+	if len(key) > 255 {
+		return pinglinks.Invalid("Idempotency-Key", "must be at most 255 characters")
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
+	h.Write(bytes.TrimSpace(body))
+	fingerprint := hex.EncodeToString(h.Sum(nil))
+	replay, err := s.Store.BeginIdempotent(r.Context(), tenantID, key, fingerprint)
+	if err != nil {
+		return err
+	}
+	if replay != nil {
+		w.Header().Set("Idempotent-Replayed", "true")
+		if len(replay.Body) > 0 {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.WriteHeader(replay.StatusCode)
+		w.Write(replay.Body)
+		return nil
+	}
+	r.Body = readCloser{bytes.NewReader(body)}
+	rec := &recorder{ResponseWriter: w}
+	if err := fn(rec, r); err != nil {
+		writeError(rec, r, s.Log, err)
+	}
+	// Use a fresh context: the response must be recorded even if the client left.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+	defer cancel()
+	if rec.status >= 500 {
+		return s.logErr(s.Store.ReleaseIdempotent(ctx, tenantID, key))
+	}
+	return s.logErr(s.Store.FinishIdempotent(ctx, tenantID, key, store.StoredResponse{StatusCode: rec.status, Body: rec.body.Bytes()}))
+}
+
+// logErr logs an error that happens after the response was written.
+func (s *Server) logErr(err error) error {
+	if err != nil {
+		s.Log.Error("after response", "err", err)
+	}
+	return nil
+}
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
+
+// recorder passes a response through while keeping a copy of it.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}
+
+func noContent(w http.ResponseWriter) error {
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

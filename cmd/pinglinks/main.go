@@ -1,0 +1,221 @@
+// Command pinglinks runs the Ping Payments Links platform.
+//
+//	pinglinks serve                      API, checkout and workers in one process
+//	pinglinks migrate                    bring the database schema up to date
+//	pinglinks tenant create --name NAME  create a tenant; prints its credentials as JSON
+//
+// Settings come from flags or the environment (PINGLINKS_ADDR,
+// PINGLINKS_DATABASE_URL, PINGLINKS_PUBLIC_URL, PINGLINKS_ENV).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/api"
+	"github.com/pinglinks/pinglinks/store"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "pinglinks:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	addr, databaseURL, publicURL, env string
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (c *config) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.addr, "addr", env("PINGLINKS_ADDR", "127.0.0.1:8080"), "listen address (PINGLINKS_ADDR)")
+	fs.StringVar(&c.databaseURL, "database-url", env("PINGLINKS_DATABASE_URL", "sqlite://pinglinks.db"), "sqlite://PATH or postgres://… (PINGLINKS_DATABASE_URL)")
+	fs.StringVar(&c.publicURL, "public-url", env("PINGLINKS_PUBLIC_URL", ""), "base URL of checkout links; default http://ADDR (PINGLINKS_PUBLIC_URL)")
+	fs.StringVar(&c.env, "env", env("PINGLINKS_ENV", "sandbox"), "sandbox or production (PINGLINKS_ENV)")
+}
+
+func (c *config) check() error {
+	if c.env != "sandbox" && c.env != "production" {
+		return fmt.Errorf("PINGLINKS_ENV must be sandbox or production, not %q", c.env)
+	}
+	if c.publicURL == "" {
+		c.publicURL = "http://" + c.addr
+	}
+	return nil
+}
+
+const usage = `usage:
+  pinglinks serve [flags]                 run the API, checkout and workers
+  pinglinks migrate [flags]               bring the database schema up to date
+  pinglinks tenant create --name NAME     create a tenant and print its credentials
+run "pinglinks COMMAND -h" for the flags`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	var cfg config
+	switch args[0] {
+	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		cfg.flags(fs)
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return serve(ctx, cfg, stdout, stderr)
+	case "migrate":
+		fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+		cfg.flags(fs)
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		fmt.Fprintln(stdout, "schema is up to date")
+		return nil
+	case "tenant":
+		if len(args) < 2 || args[1] != "create" {
+			return errors.New(usage)
+		}
+		fs := flag.NewFlagSet("tenant create", flag.ContinueOnError)
+		cfg.flags(fs)
+		name := fs.String("name", "", "the tenant's name")
+		if err := fs.Parse(args[2:]); err != nil {
+			return err
+		}
+		if err := cfg.check(); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		creds, err := createTenant(ctx, st, *name, cfg.env == "sandbox")
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(creds)
+	}
+	return errors.New(usage)
+}
+
+func openStore(ctx context.Context, cfg config) (*store.Store, error) {
+	st, err := store.Open(cfg.databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+type credentials struct {
+	TenantID    string `json:"tenant_id"`
+	APISecret   string `json:"api_secret"`
+	SplitTreeID string `json:"split_tree_id"`
+}
+
+func createTenant(ctx context.Context, st *store.Store, name string, sandbox bool) (credentials, error) {
+	t, tree, secret, err := pinglinks.NewTenant(name, sandbox, st.Now())
+	if err != nil {
+		return credentials{}, err
+	}
+	if err := st.CreateTenant(ctx, t, tree); err != nil {
+		return credentials{}, err
+	}
+	return credentials{t.ID.String(), secret, tree.ID.String()}, nil
+}
+
+func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sandbox := cfg.env == "sandbox"
+	if sandbox {
+		if err := greetNewcomer(ctx, st, cfg, stdout); err != nil {
+			return err
+		}
+	}
+	srv := &api.Server{Store: st, Log: log, Sandbox: sandbox, RateLimit: 200, RateBurst: 400}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "engine", st.Engine(), "env", cfg.env, "public_url", cfg.publicURL)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutCtx)
+}
+
+// greetNewcomer creates a demo tenant on an empty sandbox database and
+// prints its credentials with a first request to try.
+func greetNewcomer(ctx context.Context, st *store.Store, cfg config, out io.Writer) error {
+	n, err := st.CountTenants(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	c, err := createTenant(ctx, st, "Demo tenant", true)
+	if err != nil {
+		return err
+	}
+	base := "http://" + cfg.addr
+	fmt.Fprintf(out, `
+Sandbox demo tenant created (shown once; keep it):
+  tenant_id:     %s
+  api_secret:    %s
+  split_tree_id: %s
+
+Try it:
+  curl -s -X POST %s/payments/api/v1/payment_orders \
+    -H 'tenant_id: %s' -H 'x-api-secret: %s' \
+    -H 'Content-Type: application/json' -d '{"currency":"SEK"}'
+
+`, c.TenantID, c.APISecret, c.SplitTreeID, base, c.TenantID, c.APISecret)
+	return nil
+}

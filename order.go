@@ -1,0 +1,183 @@
+package pinglinks
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Payment order statuses, in lifecycle order.
+const (
+	OrderOpen    = "OPEN"
+	OrderClosed  = "CLOSED"
+	OrderSplit   = "SPLIT"
+	OrderSettled = "SETTLED"
+)
+
+var orderRank = map[string]int{OrderOpen: 0, OrderClosed: 1, OrderSplit: 2, OrderSettled: 3}
+
+// PaymentOrder groups the payments of one purchase; its funds are split
+// between merchants once it is closed.
+type PaymentOrder struct {
+	ID              uuid.UUID
+	TenantID        uuid.UUID
+	Status          string
+	Currency        Currency
+	SplitTreeID     uuid.UUID
+	SplitParameters json.RawMessage // nil when absent
+	CreatedAt       time.Time
+	ClosedAt        *time.Time
+	SplitAt         *time.Time
+	SettledAt       *time.Time
+}
+
+// SplitTree says how an order's completed funds are shared. The default
+// tree gives every item's amount to the item's merchant.
+type SplitTree struct {
+	ID        uuid.UUID
+	TenantID  uuid.UUID
+	Name      string
+	CreatedAt time.Time
+}
+
+// Allocation is one merchant's share of a split order.
+type Allocation struct {
+	MerchantID uuid.UUID `json:"merchant_id"`
+	Amount     int64     `json:"amount"`
+	Currency   Currency  `json:"currency"`
+}
+
+// ValidateSplitParameters accepts an absent value or a JSON object.
+func ValidateSplitParameters(raw json.RawMessage) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil
+	}
+	if raw[0] != '{' {
+		return Invalid("split_parameters", "must be an object")
+	}
+	return nil
+}
+
+// CanInitiatePayment reports whether a payment may be added to the order.
+func (o *PaymentOrder) CanInitiatePayment() error {
+	if o.Status != OrderOpen {
+		return &Error{Code: ECodeOrderClosed, Message: "payment order is " + o.Status + "; payments can be initiated only while it is OPEN"}
+	}
+	return nil
+}
+
+// Update changes the split tree of an OPEN order.
+func (o *PaymentOrder) Update(treeID uuid.UUID, params json.RawMessage) error {
+	if o.Status != OrderOpen {
+		return &Error{Code: ECodeOrderClosed, Message: "payment order is " + o.Status + "; it can be updated only while OPEN"}
+	}
+	o.SplitTreeID, o.SplitParameters = treeID, params
+	return nil
+}
+
+// Close moves an OPEN order to CLOSED. Closing an order that is already
+// closed (or further) changes nothing and is not an error.
+func (o *PaymentOrder) Close(now time.Time) (changed bool) {
+	if o.Status != OrderOpen {
+		return false
+	}
+	o.Status, o.ClosedAt = OrderClosed, &now
+	return true
+}
+
+// Split computes the allocations of a CLOSED order (or an OPEN one with
+// fastForward) from its payments. An order already split or settled is left
+// as it is (changed is false and allocations nil).
+func (o *PaymentOrder) Split(now time.Time, fastForward bool, payments []*Payment) (allocs []Allocation, changed bool, err error) {
+	if orderRank[o.Status] >= orderRank[OrderSplit] {
+		return nil, false, nil
+	}
+	if o.Status == OrderOpen && !fastForward {
+		return nil, false, Forbidden("payment order is OPEN; close it first or use fast_forward")
+	}
+	for _, p := range payments {
+		switch {
+		case p.Status == PaymentUnderfunded || p.Status == PaymentOverfunded:
+			return nil, false, Forbidden("payment %s is %s; it must be resolved before the order is split", p.ID, p.Status)
+		case !p.Terminal():
+			return nil, false, Forbidden("payment %s is %s; every payment must be finished before the order is split", p.ID, p.Status)
+		}
+	}
+	allocs, err = Allocate(o.Currency, payments)
+	if err != nil {
+		return nil, false, err
+	}
+	if o.Status == OrderOpen {
+		o.ClosedAt = &now
+	}
+	o.Status, o.SplitAt = OrderSplit, &now
+	return allocs, true, nil
+}
+
+// Settle makes the allocations of a SPLIT order final. With fastForward an
+// OPEN or CLOSED order is split first (the caller passes its payments).
+func (o *PaymentOrder) Settle(now time.Time, fastForward bool, payments []*Payment) (allocs []Allocation, changed bool, err error) {
+	switch o.Status {
+	case OrderSettled:
+		return nil, false, nil
+	case OrderOpen, OrderClosed:
+		if !fastForward {
+			return nil, false, Forbidden("payment order is %s; split it first or use fast_forward", o.Status)
+		}
+		allocs, _, err = o.Split(now, true, payments)
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	o.Status, o.SettledAt = OrderSettled, &now
+	return allocs, true, nil
+}
+
+// Allocate shares the completed funds of payments, less their refunds, between
+// the items' merchants. A refund reduces each item of its payment in
+// proportion to the item's amount, using the largest-remainder method so that
+// the allocations sum exactly to the funds kept.
+func Allocate(currency Currency, payments []*Payment) ([]Allocation, error) {
+	byMerchant := map[uuid.UUID]int64{}
+	for _, p := range payments {
+		if p.Status != PaymentCompleted {
+			continue
+		}
+		refunded := p.RefundedAmount()
+		kept := p.TotalAmount - refunded
+		shares := make([]int64, len(p.OrderItems))
+		rems := make([]int64, len(p.OrderItems))
+		var given int64
+		for i, it := range p.OrderItems {
+			if p.TotalAmount == 0 {
+				break
+			}
+			// kept*amount can exceed int64 only beyond MaxAmount², which validation rules out.
+			shares[i] = kept * it.Amount / p.TotalAmount
+			rems[i] = kept * it.Amount % p.TotalAmount
+			given += shares[i]
+		}
+		idx := make([]int, len(shares))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return rems[idx[a]] > rems[idx[b]] })
+		for k := 0; given < kept && k < len(idx); k++ {
+			shares[idx[k]]++
+			given++
+		}
+		for i, it := range p.OrderItems {
+			byMerchant[it.MerchantID] += shares[i]
+		}
+	}
+	out := make([]Allocation, 0, len(byMerchant))
+	for m, a := range byMerchant {
+		out = append(out, Allocation{MerchantID: m, Amount: a, Currency: currency})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].MerchantID.String() < out[j].MerchantID.String() })
+	return out, nil
+}

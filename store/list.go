@@ -1,0 +1,73 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// Page selects a window of a list ordered by id. Ids are UUIDv7, so id
+// order is creation order, and a cursor is simply the id at the window's
+// edge: stable under concurrent inserts, and as cheap deep in a list as on
+// its first page (an index range scan, never an OFFSET).
+type Page struct {
+	Limit  int       // 0 means no limit (the legacy plain-array lists)
+	After  uuid.UUID // return items after this id
+	Before uuid.UUID // or items before this id
+}
+
+// PageInfo tells whether more items lie beyond either edge of the window.
+type PageInfo struct {
+	HasNext, HasPrevious bool
+}
+
+// query builds a WHERE clause with positional parameters.
+type query struct {
+	where []string
+	args  []any
+}
+
+func (q *query) add(cond string, arg any) {
+	q.args = append(q.args, arg)
+	q.where = append(q.where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(q.args))))
+}
+
+// paged returns the SQL suffix (WHERE … ORDER BY … LIMIT …) for page p. It
+// fetches one row beyond the limit so the caller can tell whether there is more.
+func (q *query) paged(p Page) (suffix string, reversed bool) {
+	if p.After != uuid.Nil {
+		q.add("id > ?", p.After)
+	} else if p.Before != uuid.Nil {
+		q.add("id < ?", p.Before)
+		reversed = true
+	}
+	suffix = " WHERE " + strings.Join(q.where, " AND ")
+	if reversed {
+		suffix += " ORDER BY id DESC"
+	} else {
+		suffix += " ORDER BY id ASC"
+	}
+	if p.Limit > 0 {
+		suffix += fmt.Sprintf(" LIMIT %d", p.Limit+1)
+	}
+	return suffix, reversed
+}
+
+// trim cuts the extra row fetched by paged and restores ascending order.
+func trim[T any](items []T, p Page, reversed bool) ([]T, PageInfo) {
+	var info PageInfo
+	more := p.Limit > 0 && len(items) > p.Limit
+	if more {
+		items = items[:p.Limit]
+	}
+	if reversed {
+		for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
+			items[i], items[j] = items[j], items[i]
+		}
+		info.HasPrevious, info.HasNext = more, true
+	} else {
+		info.HasNext, info.HasPrevious = more, p.After != uuid.Nil
+	}
+	return items, info
+}

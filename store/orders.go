@@ -1,0 +1,234 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks"
+)
+
+// CreateOrder saves a new OPEN payment order. Its split tree must be the tenant's.
+func (s *Store) CreateOrder(ctx context.Context, tenantID uuid.UUID, o *pinglinks.PaymentOrder) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := checkSplitTree(ctx, tx, tenantID, o.SplitTreeID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_orders (id, tenant_id, status, currency,
+			split_tree_id, split_parameters, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+			o.ID, tenantID, o.Status, string(o.Currency), o.SplitTreeID, jsonText(o.SplitParameters), o.CreatedAt); err != nil {
+			return fmt.Errorf("store: insert payment order: %w", err)
+		}
+		return nil
+	})
+}
+
+func checkSplitTree(ctx context.Context, tx *sql.Tx, tenantID, treeID uuid.UUID) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM split_trees WHERE tenant_id = $1 AND id = $2`,
+		tenantID, treeID).Scan(&n); err != nil {
+		return fmt.Errorf("store: check split tree: %w", err)
+	}
+	if n == 0 {
+		return pinglinks.Invalid("split_tree_id", "unknown split tree")
+	}
+	return nil
+}
+
+const orderColumns = `id, tenant_id, status, currency, split_tree_id, split_parameters, created_at,
+	closed_at, split_at, settled_at`
+
+func scanOrder(row interface{ Scan(...any) error }) (*pinglinks.PaymentOrder, error) {
+	var o pinglinks.PaymentOrder
+	var cur string
+	var params sql.NullString
+	var closed, split, settled sql.NullTime
+	if err := row.Scan(&o.ID, &o.TenantID, &o.Status, &cur, &o.SplitTreeID, &params, &o.CreatedAt,
+		&closed, &split, &settled); err != nil {
+		return nil, err
+	}
+	o.Currency, o.SplitParameters, o.CreatedAt = pinglinks.Currency(cur), rawJSON(params), o.CreatedAt.UTC()
+	o.ClosedAt, o.SplitAt, o.SettledAt = timePtr(closed), timePtr(split), timePtr(settled)
+	return &o, nil
+}
+
+// Order returns one of the tenant's payment orders with its payments.
+func (s *Store) Order(ctx context.Context, tenantID, id uuid.UUID) (*pinglinks.PaymentOrder, []*pinglinks.Payment, error) {
+	o, err := scanOrder(s.db.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM payment_orders
+		WHERE tenant_id = $1 AND id = $2`, tenantID, id))
+	if err != nil {
+		return nil, nil, notFound(err, "payment order")
+	}
+	ps, err := s.orderPayments(ctx, s.db, tenantID, id, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return o, ps, nil
+}
+
+// OrderFilter narrows a list of payment orders. Zero fields do not filter.
+type OrderFilter struct {
+	Status   string
+	From, To time.Time // created_at range, inclusive
+}
+
+// Orders lists the tenant's payment orders (without their payments).
+func (s *Store) Orders(ctx context.Context, tenantID uuid.UUID, f OrderFilter, p Page) ([]*pinglinks.PaymentOrder, PageInfo, error) {
+	q := &query{}
+	q.add("tenant_id = ?", tenantID)
+	if f.Status != "" {
+		q.add("status = ?", f.Status)
+	}
+	if !f.From.IsZero() {
+		q.add("created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q.add("created_at <= ?", f.To.UTC())
+	}
+	suffix, rev := q.paged(p)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+orderColumns+` FROM payment_orders`+suffix, q.args...)
+	if err != nil {
+		return nil, PageInfo{}, fmt.Errorf("store: list payment orders: %w", err)
+	}
+	defer rows.Close()
+	var out []*pinglinks.PaymentOrder
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, PageInfo{}, err
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, PageInfo{}, err
+	}
+	out, info := trim(out, p, rev)
+	return out, info, nil
+}
+
+// lockOrder reads an order inside tx, locking its row until the end of tx.
+// Every transaction that changes an order or its payments takes this lock
+// first, so they run one after another per order and never deadlock.
+func (s *Store) lockOrder(ctx context.Context, tx *sql.Tx, tenantID, id uuid.UUID) (*pinglinks.PaymentOrder, error) {
+	o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM payment_orders
+		WHERE tenant_id = $1 AND id = $2`+s.forUpdate(), tenantID, id))
+	if err != nil {
+		return nil, notFound(err, "payment order")
+	}
+	return o, nil
+}
+
+func (s *Store) saveOrder(ctx context.Context, tx *sql.Tx, o *pinglinks.PaymentOrder) error {
+	_, err := tx.ExecContext(ctx, `UPDATE payment_orders SET status = $3, split_tree_id = $4, split_parameters = $5,
+		closed_at = $6, split_at = $7, settled_at = $8 WHERE tenant_id = $1 AND id = $2`,
+		o.TenantID, o.ID, o.Status, o.SplitTreeID, jsonText(o.SplitParameters),
+		nullTime(o.ClosedAt), nullTime(o.SplitAt), nullTime(o.SettledAt))
+	if err != nil {
+		return fmt.Errorf("store: update payment order: %w", err)
+	}
+	return nil
+}
+
+// UpdateOrderSplitTree changes the split tree of an OPEN order.
+func (s *Store) UpdateOrderSplitTree(ctx context.Context, tenantID, id, treeID uuid.UUID, params json.RawMessage) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		o, err := s.lockOrder(ctx, tx, tenantID, id)
+		if err != nil {
+			return err
+		}
+		if err := checkSplitTree(ctx, tx, tenantID, treeID); err != nil {
+			return err
+		}
+		if err := o.Update(treeID, params); err != nil {
+			return err
+		}
+		return s.saveOrder(ctx, tx, o)
+	})
+}
+
+// OrderAction names a lifecycle step of a payment order.
+type OrderAction string
+
+const (
+	CloseOrder  OrderAction = "close"
+	SplitOrder  OrderAction = "split"
+	SettleOrder OrderAction = "settle"
+)
+
+// AdvanceOrder applies a lifecycle step to an order in one transaction:
+// the order and its payments are locked, the domain decides, and the new
+// state and any allocations are written together. Repeating a step that is
+// already done changes nothing and succeeds.
+func (s *Store) AdvanceOrder(ctx context.Context, tenantID, id uuid.UUID, action OrderAction, fastForward bool) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		o, err := s.lockOrder(ctx, tx, tenantID, id)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		var allocs []pinglinks.Allocation
+		var changed bool
+		switch action {
+		case CloseOrder:
+			changed = o.Close(now)
+		case SplitOrder, SettleOrder:
+			ps, err := s.orderPayments(ctx, tx, tenantID, id, s.forUpdate())
+			if err != nil {
+				return err
+			}
+			if action == SplitOrder {
+				allocs, changed, err = o.Split(now, fastForward, ps)
+			} else {
+				allocs, changed, err = o.Settle(now, fastForward, ps)
+			}
+			if err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("store: unknown order action %q", action)
+		}
+		if !changed {
+			return nil
+		}
+		for _, a := range allocs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO allocations (tenant_id, order_id, merchant_id, amount, currency)
+				VALUES ($1,$2,$3,$4,$5)`, tenantID, id, a.MerchantID, a.Amount, string(a.Currency)); err != nil {
+				return fmt.Errorf("store: insert allocation: %w", err)
+			}
+		}
+		return s.saveOrder(ctx, tx, o)
+	})
+}
+
+// Allocations returns the merchants' shares of a split order.
+func (s *Store) Allocations(ctx context.Context, tenantID, orderID uuid.UUID) ([]pinglinks.Allocation, error) {
+	var status string
+	err := s.db.QueryRowContext(ctx, `SELECT status FROM payment_orders WHERE tenant_id = $1 AND id = $2`,
+		tenantID, orderID).Scan(&status)
+	if err != nil {
+		return nil, notFound(err, "payment order")
+	}
+	if status != pinglinks.OrderSplit && status != pinglinks.OrderSettled {
+		return nil, pinglinks.Forbidden("payment order is %s; allocations exist once it is split", status)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT merchant_id, amount, currency FROM allocations
+		WHERE tenant_id = $1 AND order_id = $2 ORDER BY merchant_id`, tenantID, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("store: allocations: %w", err)
+	}
+	defer rows.Close()
+	out := []pinglinks.Allocation{}
+	for rows.Next() {
+		var a pinglinks.Allocation
+		var cur string
+		if err := rows.Scan(&a.MerchantID, &a.Amount, &cur); err != nil {
+			return nil, err
+		}
+		a.Currency = pinglinks.Currency(cur)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks"
+)
+
+const paymentColumns = `id, tenant_id, order_id, status, status_history, currency, total_amount, funded_amount,
+	order_items, provider, method, provider_method_parameters, provider_method_response, status_callback_url,
+	metadata, payer, refunds, created_at, updated_at`
+
+func scanPayment(row interface{ Scan(...any) error }) (*pinglinks.Payment, error) {
+	var p pinglinks.Payment
+	var cur, history, items, refunds string
+	var params, resp, meta, payer sql.NullString
+	if err := row.Scan(&p.ID, &p.TenantID, &p.OrderID, &p.Status, &history, &cur, &p.TotalAmount, &p.FundedAmount,
+		&items, &p.Provider, &p.Method, &params, &resp, &p.StatusCallbackURL, &meta, &payer, &refunds,
+		&p.CreatedAt, &p.UpdatedAt); err != nil {
+		return nil, err
+	}
+	p.Currency = pinglinks.Currency(cur)
+	p.ProviderMethodParameters, p.ProviderMethodResponse = rawJSON(params), rawJSON(resp)
+	p.Metadata, p.Payer = rawJSON(meta), rawJSON(payer)
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	if err := json.Unmarshal([]byte(history), &p.StatusHistory); err != nil {
+		return nil, fmt.Errorf("store: payment status history: %w", err)
+	}
+	if err := json.Unmarshal([]byte(items), &p.OrderItems); err != nil {
+		return nil, fmt.Errorf("store: payment items: %w", err)
+	}
+	if err := json.Unmarshal([]byte(refunds), &p.Refunds); err != nil {
+		return nil, fmt.Errorf("store: payment refunds: %w", err)
+	}
+	return &p, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (s *Store) orderPayments(ctx context.Context, q querier, tenantID, orderID uuid.UUID, lock string) ([]*pinglinks.Payment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE tenant_id = $1 AND order_id = $2
+		ORDER BY id`+lock, tenantID, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("store: order payments: %w", err)
+	}
+	defer rows.Close()
+	out := []*pinglinks.Payment{}
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// CreatePayment adds an INITIATED payment to an OPEN order of the tenant.
+// The order's currency and the items' merchants are checked under the
+// order's lock, so a concurrent close cannot slip in between.
+func (s *Store) CreatePayment(ctx context.Context, tenantID uuid.UUID, p *pinglinks.Payment) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		o, err := s.lockOrder(ctx, tx, tenantID, p.OrderID)
+		if err != nil {
+			return err
+		}
+		if err := o.CanInitiatePayment(); err != nil {
+			return err
+		}
+		if p.Currency != o.Currency {
+			return pinglinks.Invalid("currency", "must equal the payment order's currency %s", o.Currency)
+		}
+		ids := make([]uuid.UUID, len(p.OrderItems))
+		for i, it := range p.OrderItems {
+			ids[i] = it.MerchantID
+		}
+		missing, err := missingMerchants(ctx, tx, tenantID, ids)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			var errs pinglinks.Errors
+			for i, it := range p.OrderItems {
+				for _, m := range missing {
+					if it.MerchantID == m {
+						errs.Add(fmt.Sprintf("order_items[%d].merchant_id", i), "unknown merchant")
+					}
+				}
+			}
+			return errs
+		}
+		return s.insertPayment(ctx, tx, tenantID, p)
+	})
+}
+
+func (s *Store) insertPayment(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, p *pinglinks.Payment) error {
+	refunds := p.Refunds
+	if refunds == nil {
+		refunds = []pinglinks.Refund{}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO payments (`+paymentColumns+`)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
+		p.ID, tenantID, p.OrderID, p.Status, mustJSON(p.StatusHistory), string(p.Currency), p.TotalAmount,
+		p.FundedAmount, mustJSON(p.OrderItems), p.Provider, p.Method, jsonText(p.ProviderMethodParameters),
+		jsonText(p.ProviderMethodResponse), p.StatusCallbackURL, jsonText(p.Metadata), jsonText(p.Payer),
+		mustJSON(refunds), p.CreatedAt, p.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("store: insert payment: %w", err)
+	}
+	return nil
+}
+
+// Payment returns one payment of one of the tenant's orders.
+func (s *Store) Payment(ctx context.Context, tenantID, orderID, id uuid.UUID) (*pinglinks.Payment, error) {
+	p, err := scanPayment(s.db.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE tenant_id = $1 AND order_id = $2 AND id = $3`, tenantID, orderID, id))
+	if err != nil {
+		return nil, notFound(err, "payment")
+	}
+	return p, nil
+}
+
+// PaymentFilter narrows a list of payments. Zero fields do not filter.
+type PaymentFilter struct {
+	Status, Provider, Method string
+	OrderID                  uuid.UUID
+}
+
+// Payments lists the tenant's payments.
+func (s *Store) Payments(ctx context.Context, tenantID uuid.UUID, f PaymentFilter, p Page) ([]*pinglinks.Payment, PageInfo, error) {
+	q := &query{}
+	q.add("tenant_id = ?", tenantID)
+	if f.Status != "" {
+		q.add("status = ?", f.Status)
+	}
+	if f.Provider != "" {
+		q.add("provider = ?", f.Provider)
+	}
+	if f.Method != "" {
+		q.add("method = ?", f.Method)
+	}
+	if f.OrderID != uuid.Nil {
+		q.add("order_id = ?", f.OrderID)
+	}
+	suffix, rev := q.paged(p)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments`+suffix, q.args...)
+	if err != nil {
+		return nil, PageInfo{}, fmt.Errorf("store: list payments: %w", err)
+	}
+	defer rows.Close()
+	var out []*pinglinks.Payment
+	for rows.Next() {
+		pm, err := scanPayment(rows)
+		if err != nil {
+			return nil, PageInfo{}, err
+		}
+		out = append(out, pm)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, PageInfo{}, err
+	}
+	out, info := trim(out, p, rev)
+	return out, info, nil
+}
+
+// UpdatePayment changes one payment in a transaction: it locks the order and
+// then the payment, lets fn apply domain transitions to them, saves the
+// payment, and writes a status callback for every status fn added — all or
+// nothing. fn must not keep references to its arguments.
+func (s *Store) UpdatePayment(ctx context.Context, tenantID, orderID, id uuid.UUID,
+	fn func(o *pinglinks.PaymentOrder, p *pinglinks.Payment) error) (*pinglinks.Payment, error) {
+	var out *pinglinks.Payment
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		o, err := s.lockOrder(ctx, tx, tenantID, orderID)
+		if err != nil {
+			return err
+		}
+		p, err := scanPayment(tx.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments
+			WHERE tenant_id = $1 AND order_id = $2 AND id = $3`+s.forUpdate(), tenantID, orderID, id))
+		if err != nil {
+			return notFound(err, "payment")
+		}
+		before := len(p.StatusHistory)
+		if err := fn(o, p); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE payments SET status = $3, status_history = $4, funded_amount = $5,
+			provider_method_response = $6, payer = $7, refunds = $8, updated_at = $9
+			WHERE tenant_id = $1 AND id = $2`, tenantID, id, p.Status, mustJSON(p.StatusHistory), p.FundedAmount,
+			jsonText(p.ProviderMethodResponse), jsonText(p.Payer), mustJSON(p.Refunds), p.UpdatedAt); err != nil {
+			return fmt.Errorf("store: update payment: %w", err)
+		}
+		for _, ch := range p.StatusHistory[before:] {
+			if err := s.enqueue(ctx, tx, tenantID, KindPaymentStatus, p.StatusCallbackURL, PaymentStatusPayload(p, ch), ch.OccurredAt); err != nil {
+				return err
+			}
+		}
+		out = p
+		return nil
+	})
+	return out, err
+}
+
+// PaymentStatusPayload is the body of a payment status callback (SPEC §4).
+func PaymentStatusPayload(p *pinglinks.Payment, ch pinglinks.StatusChange) map[string]any {
+	return map[string]any{
+		"payment_id": p.ID, "payment_order_id": p.OrderID, "status": ch.Status,
+		"occurred_at": ch.OccurredAt, "total_amount": p.TotalAmount, "currency": p.Currency,
+	}
+}

@@ -1,0 +1,167 @@
+// Package store keeps the platform's state in PostgreSQL or in embedded
+// SQLite. Both engines run the same explicit SQL (positional $N parameters
+// work in both); what differs — driver, migrations, row locking — is chosen
+// by the URL given to Open. Every method that touches tenant data takes the
+// tenant id, so no query can cross tenants by accident.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/pinglinks/pinglinks"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Engine names the database engine behind a Store.
+type Engine string
+
+const (
+	Postgres Engine = "postgres"
+	SQLite   Engine = "sqlite"
+)
+
+// Store is the platform's storage. It is safe for concurrent use.
+type Store struct {
+	db     *sql.DB
+	engine Engine
+	// Now is the clock; tests may replace it. Times are UTC, to the microsecond
+	// (PostgreSQL's precision), so that what is read back equals what was written.
+	Now func() time.Time
+}
+
+// Open connects to the database named by rawURL: postgres://… or
+// postgresql://… for PostgreSQL, sqlite://PATH (or sqlite::memory:) for SQLite.
+// It does not migrate; call Migrate.
+func Open(rawURL string) (*Store, error) {
+	s := &Store{Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	var err error
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		s.engine = Postgres
+		s.db, err = sql.Open("pgx", rawURL)
+		if err == nil {
+			s.db.SetMaxOpenConns(20)
+			s.db.SetMaxIdleConns(20)
+			s.db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		s.engine = SQLite
+		s.db, err = sql.Open("sqlite", sqliteDSN(rawURL))
+		if err == nil {
+			// One writer at a time is SQLite's nature; transactions begin
+			// IMMEDIATE so they queue on busy_timeout instead of failing to
+			// upgrade a read lock. Readers run in parallel thanks to WAL.
+			s.db.SetMaxOpenConns(8)
+			s.db.SetMaxIdleConns(8)
+		}
+	default:
+		return nil, fmt.Errorf("store: unsupported database URL %q (want postgres://… or sqlite://PATH)", redact(rawURL))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", s.engine, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("store: connect to %s: %w", s.engine, err)
+	}
+	return s, nil
+}
+
+func sqliteDSN(rawURL string) string {
+	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
+	if path == "" || path == ":memory:" {
+		// A shared in-memory database that lives as long as the pool.
+		path = "file:pinglinks-mem?mode=memory&cache=shared"
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// Engine reports which engine the store uses.
+func (s *Store) Engine() Engine { return s.engine }
+
+// DB gives access to the pool, for health checks and benchmarks.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Migrate brings the schema up to date.
+func (s *Store) Migrate(ctx context.Context) error {
+	dir, dialect := "migrations/postgres", goose.DialectPostgres
+	if s.engine == SQLite {
+		dir, dialect = "migrations/sqlite", goose.DialectSQLite3
+	}
+	sub, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(dialect, s.db, sub)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", s.engine, err)
+	}
+	return nil
+}
+
+// forUpdate is the row-locking suffix for a SELECT inside a transaction.
+// SQLite needs none: its transactions begin IMMEDIATE and hold the one write lock.
+func (s *Store) forUpdate() string {
+	if s.engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// inTx runs fn in a transaction, committing if it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// notFound turns sql.ErrNoRows into the domain's 404 error.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return pinglinks.NotFound(what)
+	}
+	return err
+}

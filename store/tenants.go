@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks"
+)
+
+// CreateTenant saves a new tenant with its default split tree.
+func (s *Store) CreateTenant(ctx context.Context, t *pinglinks.Tenant, tree *pinglinks.SplitTree) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tenants (id, name, secret_hash, callback_signing_key,
+			merchant_status_callback_url, default_split_tree_id, sandbox, created_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+			t.ID, t.Name, t.SecretHash, t.CallbackSigningKey, t.MerchantStatusCallbackURL,
+			t.DefaultSplitTreeID, t.Sandbox, t.CreatedAt); err != nil {
+			return fmt.Errorf("store: insert tenant: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO split_trees (id, tenant_id, name, created_at) VALUES ($1,$2,$3,$4)`,
+			tree.ID, t.ID, tree.Name, tree.CreatedAt); err != nil {
+			return fmt.Errorf("store: insert split tree: %w", err)
+		}
+		return nil
+	})
+}
+
+const tenantColumns = `id, name, secret_hash, callback_signing_key, merchant_status_callback_url,
+	default_split_tree_id, sandbox, created_at`
+
+func scanTenant(row interface{ Scan(...any) error }) (*pinglinks.Tenant, error) {
+	var t pinglinks.Tenant
+	err := row.Scan(&t.ID, &t.Name, &t.SecretHash, &t.CallbackSigningKey, &t.MerchantStatusCallbackURL,
+		&t.DefaultSplitTreeID, &t.Sandbox, &t.CreatedAt)
+	t.CreatedAt = t.CreatedAt.UTC()
+	return &t, err
+}
+
+// Tenant returns the tenant with the given id.
+func (s *Store) Tenant(ctx context.Context, tenantID uuid.UUID) (*pinglinks.Tenant, error) {
+	t, err := scanTenant(s.db.QueryRowContext(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id = $1`, tenantID))
+	if err != nil {
+		return nil, notFound(err, "tenant")
+	}
+	return t, nil
+}
+
+// CountTenants reports how many tenants exist (to spot an empty database).
+func (s *Store) CountTenants(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM tenants`).Scan(&n)
+	return n, err
+}
+
+// UpdateTenantCallbacks sets the tenant's merchant status callback URL.
+func (s *Store) UpdateTenantCallbacks(ctx context.Context, tenantID uuid.UUID, merchantStatusURL string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE tenants SET merchant_status_callback_url = $2 WHERE id = $1`,
+		tenantID, merchantStatusURL)
+	if err != nil {
+		return fmt.Errorf("store: update tenant: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return pinglinks.NotFound("tenant")
+	}
+	return nil
+}
+
+// SplitTreeExists reports whether the tenant owns the split tree.
+func (s *Store) SplitTreeExists(ctx context.Context, tenantID, treeID uuid.UUID) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM split_trees WHERE tenant_id = $1 AND id = $2`,
+		tenantID, treeID).Scan(&n)
+	return n > 0, err
+}

@@ -1,0 +1,133 @@
+package pinglinks
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Tenant is a platform company that uses the APIs on behalf of its merchants.
+type Tenant struct {
+	ID                        uuid.UUID
+	Name                      string
+	SecretHash                []byte // SHA-256 of the API secret; the secret itself is never stored
+	CallbackSigningKey        string
+	MerchantStatusCallbackURL string
+	DefaultSplitTreeID        uuid.UUID
+	Sandbox                   bool
+	CreatedAt                 time.Time
+}
+
+// ProviderMethod names a way to pay, e.g. swish/e_commerce.
+type ProviderMethod struct {
+	Provider string `json:"provider"`
+	Method   string `json:"method"`
+}
+
+// Provider methods known to the platform.
+var (
+	SwishECommerce = ProviderMethod{"swish", "e_commerce"}
+	SwishMCommerce = ProviderMethod{"swish", "m_commerce"}
+	PaymentIQCard  = ProviderMethod{"payment_iq", "card"}
+	PingDeposit    = ProviderMethod{"ping", "deposit"}
+	DummyDummy     = ProviderMethod{"dummy", "dummy"}
+)
+
+// SandboxMethods are enabled for every sandbox tenant.
+var SandboxMethods = []ProviderMethod{SwishECommerce, SwishMCommerce, PaymentIQCard, PingDeposit, DummyDummy}
+
+// ProductionMethods are the methods a production tenant may use; dummy is sandbox-only.
+var ProductionMethods = []ProviderMethod{SwishECommerce, SwishMCommerce, PaymentIQCard, PingDeposit}
+
+// Methods returns the provider methods enabled for the tenant.
+func (t *Tenant) Methods() []ProviderMethod {
+	if t.Sandbox {
+		return SandboxMethods
+	}
+	return ProductionMethods
+}
+
+// MethodEnabled reports whether pm is enabled for the tenant.
+func (t *Tenant) MethodEnabled(pm ProviderMethod) bool {
+	for _, m := range t.Methods() {
+		if m == pm {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidateCallbackURL checks an optional http(s) callback URL. An empty
+// string is valid and means "no callbacks".
+func ValidateCallbackURL(property, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if len(raw) > 2048 {
+		return Invalid(property, "must be at most 2048 characters")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Invalid(property, "must be an absolute http or https URL")
+	}
+	if u.User != nil {
+		return Invalid(property, "must not contain credentials")
+	}
+	return nil
+}
+
+// NewTenant makes a tenant with a fresh API secret, callback signing key and
+// default split tree. The secret is returned once and only its hash is kept.
+func NewTenant(name string, sandbox bool, now time.Time) (t *Tenant, tree *SplitTree, secret string, err error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, nil, "", Invalid("name", "is required")
+	}
+	secret, err = randomToken(32)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	signing, err := randomToken(32)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	tree = &SplitTree{ID: NewID(), Name: "default", CreatedAt: now}
+	t = &Tenant{ID: NewID(), Name: name, SecretHash: HashSecret(secret), CallbackSigningKey: "whsec_" + signing,
+		DefaultSplitTreeID: tree.ID, Sandbox: sandbox, CreatedAt: now}
+	tree.TenantID = t.ID
+	return t, tree, secret, nil
+}
+
+// HashSecret returns the stored form of an API secret. Secrets are 256 random
+// bits, so a plain SHA-256 suffices (no password stretching needed) and keeps
+// authentication cheap on every request.
+func HashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// CheckSecret compares a presented secret with the stored hash in constant time.
+func (t *Tenant) CheckSecret(secret string) bool {
+	return subtle.ConstantTimeCompare(HashSecret(secret), t.SecretHash) == 1
+}
+
+// NewID returns a new time-ordered (version 7) UUID, so that id order is
+// creation order and lists can page by id.
+func NewID() uuid.UUID {
+	return uuid.Must(uuid.NewV7())
+}
+
+// randomToken returns n random bytes, URL-safe base64 encoded.
+func randomToken(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
