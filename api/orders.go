@@ -16,15 +16,19 @@ type orderJSON struct {
 	Currency        string          `json:"currency"`
 	SplitTreeID     string          `json:"split_tree_id"`
 	SplitParameters json.RawMessage `json:"split_parameters,omitempty"`
-	Payments        []paymentJSON   `json:"payments"`
+	Payments        *[]paymentJSON  `json:"payments,omitempty"` // omitted in lists
 }
 
 func toOrderJSON(o *pinglinks.PaymentOrder, ps []*pinglinks.Payment) orderJSON {
 	out := orderJSON{ID: o.ID.String(), Status: o.Status, CreatedAt: formatTime(o.CreatedAt),
 		Currency: string(o.Currency), SplitTreeID: o.SplitTreeID.String(), SplitParameters: o.SplitParameters,
-		Payments: make([]paymentJSON, len(ps))}
-	for i, p := range ps {
-		out.Payments[i] = toPaymentJSON(p)
+	}
+	if ps != nil {
+		pj := make([]paymentJSON, len(ps))
+		for i, p := range ps {
+			pj[i] = toPaymentJSON(p)
+		}
+		out.Payments = &pj
 	}
 	return out
 }
@@ -132,7 +136,6 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
 	out := make([]orderJSON, len(os))
 	for i, o := range os {
 		out[i] = toOrderJSON(o, nil)
-		out[i].Payments = nil
 	}
 	return writeList(w, r, lr, out, info, func(o orderJSON) uuid.UUID { return uuid.MustParse(o.ID) })
 }
