@@ -645,3 +645,19 @@ func TestInternalErrorsLeakNothing(t *testing.T) {
 		t.Fatalf("500 body: %s", r.Body)
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	newOrder(t, e, "SEK")
+	e.Do(t, "GET", v1+"/payment_orders/nope", nil)
+	r := e.DoRaw(t, "GET", "/metrics", nil).Want(t, 200)
+	for _, want := range []string{
+		`pinglinks_http_requests_total{code="200",route="POST /payments/api/v1/payment_orders"} 1`,
+		`pinglinks_http_requests_total{code="422",route="GET /payments/api/v1/payment_orders/{id}"} 1`,
+		`pinglinks_http_request_duration_seconds_bucket`,
+	} {
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -117,5 +116,3 @@ func nonNull(raw json.RawMessage) json.RawMessage {
 	}
 	return raw
 }
-
-func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -32,6 +32,7 @@ type Server struct {
 	RateLimit float64
 	RateBurst int
 
+	metrics  *metrics
 	mux      *http.ServeMux // every route, plus a catch-all for JSON 404/405
 	routes   *http.ServeMux // the real routes only, to tell 404 from 405
 	limiters sync.Map       // tenant id → *rate.Limiter
@@ -40,11 +41,12 @@ type Server struct {
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
 	if s.mux == nil {
-		s.mux, s.routes = http.NewServeMux(), http.NewServeMux()
+		s.mux, s.routes, s.metrics = http.NewServeMux(), http.NewServeMux(), newMetrics()
 		s.registerRoutes()
+		s.handle("GET /metrics", s.metrics.handler())
 		s.mux.HandleFunc("/", s.notFoundOrMethod)
 	}
-	return s.recoverPanics(s.mux)
+	return s.recoverPanics(s.metrics.instrument(s.mux))
 }
 
 // apiFunc is a handler that returns its error instead of writing it, so

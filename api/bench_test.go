@@ -1,0 +1,75 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/pinglinks/pinglinks/api"
+	"github.com/pinglinks/pinglinks/internal/testdb"
+)
+
+// BenchmarkOrderAndDummyPayment measures what a tenant's backend does for
+// every sale: create a payment order, then initiate a dummy payment in it,
+// through the whole handler stack (auth, idempotency key, validation,
+// transactions) against each engine. One op = both requests.
+func BenchmarkOrderAndDummyPayment(b *testing.B) {
+	for _, engine := range testdb.Engines {
+		for _, parallel := range []bool{false, true} {
+			name := string(engine)
+			if parallel {
+				name += "/parallel"
+			}
+			b.Run(name, func(b *testing.B) {
+				st := testdb.Open(b, engine)
+				tn := testdb.NewTenant(b, st, "bench")
+				h := (&api.Server{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sandbox: true}).Handler()
+				do := func(method, path string, body []byte, key string) []byte {
+					req := httptest.NewRequest(method, path, bytes.NewReader(body))
+					req.Header.Set("tenant_id", tn.ID.String())
+					req.Header.Set("x-api-secret", tn.Secret)
+					req.Header.Set("Idempotency-Key", key)
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK {
+						b.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+					}
+					return rec.Body.Bytes()
+				}
+				mid := idOf(b, do("POST", v1+"/merchants", []byte(`{"name":"Stall","organization":{"country":"SE","se_organization_number":"5567037485"}}`), "m"))
+				payment, _ := json.Marshal(dummyPayment(mid, 7000, ""))
+				op := func(key string) {
+					oid := idOf(b, do("POST", v1+"/payment_orders", []byte(`{"currency":"SEK"}`), key+"o"))
+					do("POST", v1+"/payment_orders/"+oid+"/payments", payment, key+"p")
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				if !parallel {
+					for i := 0; b.Loop(); i++ {
+						op(keyOf(0, i))
+					}
+					return
+				}
+				var worker int64
+				b.RunParallel(func(pb *testing.PB) {
+					w := atomicNext(&worker)
+					for i := 0; pb.Next(); i++ {
+						op(keyOf(w, i))
+					}
+				})
+			})
+		}
+	}
+}
+
+func idOf(tb testing.TB, body []byte) string {
+	var v struct{ ID string }
+	if err := json.Unmarshal(body, &v); err != nil || v.ID == "" {
+		tb.Fatalf("no id in %s", body)
+	}
+	return v.ID
+}
