@@ -65,6 +65,7 @@ type Payment struct {
 	ID                       uuid.UUID
 	TenantID                 uuid.UUID
 	OrderID                  uuid.UUID
+	LinkID                   uuid.UUID // the payment link it pays, or uuid.Nil
 	Status                   string
 	StatusHistory            []StatusChange
 	Currency                 Currency

@@ -36,6 +36,21 @@ func (s *Server) registerRoutes() {
 	s.tenant("GET "+p+"/payment_orders/{id}/payments/{payment_id}", s.getPayment)
 	s.tenant("POST "+p+"/payment_orders/{id}/payments/{payment_id}/refund", s.refundPayment)
 	s.tenant("GET "+p+"/payments", s.listPayments)
+
+	const l = "/payment_links/api/v1"
+	s.tenant("POST "+l+"/payment_links", s.createLink)
+	s.tenant("GET "+l+"/payment_links", s.listLinks)
+	s.tenant("GET "+l+"/payment_links/{id}", s.getLink)
+	s.tenant("PUT "+l+"/payment_links/{id}/cancel", s.cancelLink)
+	s.tenant("PUT "+l+"/payment_links/{id}/distribute", s.distributeLink)
+	s.tenant("PUT "+l+"/payment_links/{id}/invoice", s.createInvoice)
+	s.tenant("GET "+l+"/payment_links/{id}/invoice", s.getInvoice)
+	s.tenant("GET "+l+"/payment_links/{id}/receipt", s.getReceipt)
+
+	s.handle("GET /checkout/{token}", http.HandlerFunc(s.checkoutPlaceholder))
+	if s.Sandbox {
+		s.tenant("POST /sandbox/payment_links/{id}/pay", s.sandboxPayLink)
+	}
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {

@@ -27,6 +27,8 @@ type Server struct {
 	Store   *store.Store
 	Log     *slog.Logger
 	Sandbox bool
+	// PublicURL is the base of checkout_url and file URLs, e.g. https://pay.example.
+	PublicURL string
 	// RateLimit and RateBurst bound each tenant's requests per second; zero
 	// RateLimit disables limiting.
 	RateLimit float64

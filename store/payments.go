@@ -12,17 +12,19 @@ import (
 
 const paymentColumns = `id, tenant_id, order_id, status, status_history, currency, total_amount, funded_amount,
 	order_items, provider, method, provider_method_parameters, provider_method_response, status_callback_url,
-	metadata, payer, refunds, created_at, updated_at`
+	metadata, payer, refunds, created_at, updated_at, link_id`
 
 func scanPayment(row interface{ Scan(...any) error }) (*pinglinks.Payment, error) {
 	var p pinglinks.Payment
 	var cur, history, items, refunds string
 	var params, resp, meta, payer sql.NullString
+	var linkID uuid.NullUUID
 	if err := row.Scan(&p.ID, &p.TenantID, &p.OrderID, &p.Status, &history, &cur, &p.TotalAmount, &p.FundedAmount,
 		&items, &p.Provider, &p.Method, &params, &resp, &p.StatusCallbackURL, &meta, &payer, &refunds,
-		&p.CreatedAt, &p.UpdatedAt); err != nil {
+		&p.CreatedAt, &p.UpdatedAt, &linkID); err != nil {
 		return nil, err
 	}
+	p.LinkID = linkID.UUID
 	p.Currency = pinglinks.Currency(cur)
 	p.ProviderMethodParameters, p.ProviderMethodResponse = rawJSON(params), rawJSON(resp)
 	p.Metadata, p.Payer = rawJSON(meta), rawJSON(payer)
@@ -105,11 +107,11 @@ func (s *Store) insertPayment(ctx context.Context, tx *sql.Tx, tenantID uuid.UUI
 		refunds = []pinglinks.Refund{}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO payments (`+paymentColumns+`)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)`,
 		p.ID, tenantID, p.OrderID, p.Status, mustJSON(p.StatusHistory), string(p.Currency), p.TotalAmount,
 		p.FundedAmount, mustJSON(p.OrderItems), p.Provider, p.Method, jsonText(p.ProviderMethodParameters),
 		jsonText(p.ProviderMethodResponse), p.StatusCallbackURL, jsonText(p.Metadata), jsonText(p.Payer),
-		mustJSON(refunds), p.CreatedAt, p.UpdatedAt)
+		mustJSON(refunds), p.CreatedAt, p.UpdatedAt, uuid.NullUUID{UUID: p.LinkID, Valid: p.LinkID != uuid.Nil})
 	if err != nil {
 		return fmt.Errorf("store: insert payment: %w", err)
 	}
@@ -196,10 +198,8 @@ func (s *Store) UpdatePayment(ctx context.Context, tenantID, orderID, id uuid.UU
 			jsonText(p.ProviderMethodResponse), jsonText(p.Payer), mustJSON(p.Refunds), p.UpdatedAt); err != nil {
 			return fmt.Errorf("store: update payment: %w", err)
 		}
-		for _, ch := range p.StatusHistory[before:] {
-			if err := s.enqueue(ctx, tx, tenantID, KindPaymentStatus, p.StatusCallbackURL, PaymentStatusPayload(p, ch), ch.OccurredAt); err != nil {
-				return err
-			}
+		if err := s.paymentChanged(ctx, tx, p, before); err != nil {
+			return err
 		}
 		out = p
 		return nil
@@ -213,4 +213,32 @@ func PaymentStatusPayload(p *pinglinks.Payment, ch pinglinks.StatusChange) map[s
 		"payment_id": p.ID, "payment_order_id": p.OrderID, "status": ch.Status,
 		"occurred_at": ch.OccurredAt, "total_amount": p.TotalAmount, "currency": p.Currency,
 	}
+}
+
+// paymentChanged writes a callback for every status added to p's history
+// since index `before`, and completes p's payment link when p completes —
+// refusing the completion if the link was already paid, so that a link is
+// paid at most once. It runs inside the caller's transaction, which holds
+// the order's lock.
+func (s *Store) paymentChanged(ctx context.Context, tx *sql.Tx, p *pinglinks.Payment, before int) error {
+	for _, ch := range p.StatusHistory[before:] {
+		if err := s.enqueue(ctx, tx, p.TenantID, KindPaymentStatus, p.StatusCallbackURL, PaymentStatusPayload(p, ch), ch.OccurredAt); err != nil {
+			return err
+		}
+		if ch.Status != pinglinks.PaymentCompleted || p.LinkID == uuid.Nil {
+			continue
+		}
+		l, err := s.lockLink(ctx, tx, p.TenantID, p.LinkID)
+		if err != nil {
+			return err
+		}
+		if err := l.Complete(ch.OccurredAt); err != nil {
+			return err
+		}
+		l.PaymentID = p.ID
+		if err := s.saveLink(ctx, tx, l); err != nil {
+			return err
+		}
+	}
+	return nil
 }

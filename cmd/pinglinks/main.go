@@ -25,6 +25,7 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/api"
+	"github.com/pinglinks/pinglinks/expiry"
 	"github.com/pinglinks/pinglinks/store"
 )
 
@@ -172,7 +173,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	srv := &api.Server{Store: st, Log: log, Sandbox: sandbox, RateLimit: 200, RateBurst: 400}
+	srv := &api.Server{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL, RateLimit: 200, RateBurst: 400}
+	go (&expiry.Sweeper{Store: st, Log: log}).Run(ctx)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err

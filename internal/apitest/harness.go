@@ -34,6 +34,7 @@ func New(tb testing.TB, engine store.Engine) *Env {
 	srv := &api.Server{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sandbox: true}
 	ts := httptest.NewServer(srv.Handler())
 	tb.Cleanup(ts.Close)
+	srv.PublicURL = ts.URL
 	return &Env{Store: st, Server: ts, API: srv, Tenant: testdb.NewTenant(tb, st, "Test tenant"), validator: NewValidator(tb)}
 }
 

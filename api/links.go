@@ -1,0 +1,506 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/reference"
+	"github.com/pinglinks/pinglinks/store"
+)
+
+type linkJSON struct {
+	PaymentLinkID      string                 `json:"payment_link_id"`
+	TenantID           string                 `json:"tenant_id"`
+	PaymentOrderID     string                 `json:"payment_order_id"`
+	PaymentID          string                 `json:"payment_id"`
+	Status             string                 `json:"status"`
+	SMSStatus          string                 `json:"sms_status"`
+	DistributedByEmail bool                   `json:"distributed_by_email"`
+	InvoiceCreated     bool                   `json:"invoice_created"`
+	CheckoutURL        string                 `json:"checkout_url"`
+	Customer           pinglinks.Customer     `json:"customer"`
+	DeliveryAddress    *pinglinks.Address     `json:"delivery_address"`
+	InvoiceAddress     *pinglinks.Address     `json:"invoice_address"`
+	DueDate            *string                `json:"due_date"`
+	Items              []pinglinks.LinkItem   `json:"items"`
+	Supplier           pinglinks.Supplier     `json:"supplier"`
+	Currency           string                 `json:"currency"`
+	TotalAmount        int64                  `json:"total_amount"`
+	Locale             string                 `json:"locale"`
+	LogoImageLink      *string                `json:"logo_image_link"`
+	StatusCallbackURL  *string                `json:"payment_link_status_callback_url"`
+	Methods            []pinglinks.LinkMethod `json:"payment_provider_methods"`
+	Metadata           json.RawMessage        `json:"metadata"`
+	CreatedAt          string                 `json:"created_at"`
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *Server) checkoutURL(l *pinglinks.PaymentLink) string {
+	return strings.TrimRight(s.PublicURL, "/") + "/checkout/" + l.Token
+}
+
+func (s *Server) toLinkJSON(l *pinglinks.PaymentLink) linkJSON {
+	out := linkJSON{PaymentLinkID: l.ID.String(), TenantID: l.TenantID.String(), PaymentOrderID: l.OrderID.String(),
+		PaymentID: l.PaymentID.String(), Status: l.Status, SMSStatus: l.SMSStatus, DistributedByEmail: l.DistributedByEmail,
+		InvoiceCreated: l.InvoiceCreated, CheckoutURL: s.checkoutURL(l), Customer: l.Customer,
+		DeliveryAddress: l.DeliveryAddress, InvoiceAddress: l.InvoiceAddress, DueDate: optString(l.DueDate),
+		Items: l.Items, Supplier: l.Supplier, Currency: string(l.Currency), TotalAmount: l.TotalAmount,
+		Locale: l.Locale, LogoImageLink: optString(l.LogoImageLink), StatusCallbackURL: optString(l.StatusCallbackURL),
+		Methods: l.Methods, Metadata: l.Metadata, CreatedAt: formatTime(l.CreatedAt)}
+	if out.Metadata == nil {
+		out.Metadata = jsonNull
+	}
+	return out
+}
+
+type linkItemIn struct {
+	Description *string         `json:"description"`
+	MerchantID  *string         `json:"merchant_id"`
+	Price       *int64          `json:"price"`
+	Quantity    *int64          `json:"quantity"`
+	VAT         *json.Number    `json:"vat"`
+	ItemNumber  string          `json:"item_number"`
+	Unit        string          `json:"unit"`
+	Metadata    json.RawMessage `json:"metadata"`
+	Tags        []string        `json:"tags"`
+}
+
+type linkIn struct {
+	PaymentOrderID  *string                `json:"payment_order_id"`
+	Currency        *string                `json:"currency"`
+	TotalAmount     *int64                 `json:"total_amount"`
+	Customer        *pinglinks.Customer    `json:"customer"`
+	Items           []linkItemIn           `json:"items"`
+	Supplier        *pinglinks.Supplier    `json:"supplier"`
+	Locale          *string                `json:"locale"`
+	Methods         []pinglinks.LinkMethod `json:"payment_provider_methods"`
+	DueDate         string                 `json:"due_date"`
+	DeliveryAddress *pinglinks.Address     `json:"delivery_address"`
+	InvoiceAddress  *pinglinks.Address     `json:"invoice_address"`
+	LogoImageLink   string                 `json:"logo_image_link"`
+	CallbackURL     string                 `json:"payment_link_status_callback_url"`
+	SuccessURL      string                 `json:"checkout_success_url"`
+	CancelURL       string                 `json:"checkout_cancel_url"`
+	Metadata        json.RawMessage        `json:"metadata"`
+}
+
+// toLink checks the request in the order SPEC §5 implies: missing or
+// malformed fields are 422 (all reported at once); then the business rules
+// that are 403 (a total that differs from the items, no payment methods, a
+// method the tenant lacks). The order and merchants are checked by the store.
+func (in *linkIn) toLink(t *pinglinks.Tenant, now time.Time) (*pinglinks.PaymentLink, error) {
+	var errs pinglinks.Errors
+	l := &pinglinks.PaymentLink{ID: pinglinks.NewID(), TenantID: t.ID, Status: pinglinks.LinkCreated,
+		SMSStatus: pinglinks.SMSNotCreated, DueDate: in.DueDate, DeliveryAddress: in.DeliveryAddress,
+		InvoiceAddress: in.InvoiceAddress, LogoImageLink: in.LogoImageLink, StatusCallbackURL: in.CallbackURL,
+		SuccessURL: in.SuccessURL, CancelURL: in.CancelURL, Metadata: nonNull(in.Metadata), Methods: in.Methods,
+		CreatedAt: now, UpdatedAt: now}
+	if in.PaymentOrderID == nil {
+		errs.Add("payment_order_id", "is required")
+	} else if id, err := parseUUID("payment_order_id", *in.PaymentOrderID); err != nil {
+		errs = append(errs, err.(*pinglinks.Error))
+	} else {
+		l.OrderID = id
+	}
+	if in.Currency == nil {
+		errs.Add("currency", "is required")
+	} else {
+		l.Currency = pinglinks.Currency(*in.Currency)
+	}
+	if in.TotalAmount == nil {
+		errs.Add("total_amount", "is required")
+	} else {
+		l.TotalAmount = *in.TotalAmount
+	}
+	if in.Customer == nil {
+		errs.Add("customer", "is required")
+	} else {
+		l.Customer = *in.Customer
+	}
+	if in.Supplier == nil {
+		errs.Add("supplier", "is required")
+	} else {
+		l.Supplier = *in.Supplier
+	}
+	if in.Locale == nil {
+		errs.Add("locale", "is required")
+	} else {
+		l.Locale = *in.Locale
+	}
+	if len(in.Items) == 0 {
+		errs.Add("items", "is required and must have at least one item")
+	}
+	for i, it := range in.Items {
+		prop := fmt.Sprintf("items[%d].", i)
+		item := pinglinks.LinkItem{ItemNumber: it.ItemNumber, Unit: it.Unit, Metadata: nonNull(it.Metadata), Tags: it.Tags}
+		if it.Description == nil {
+			errs.Add(prop+"description", "is required")
+		} else {
+			item.Description = *it.Description
+		}
+		if it.MerchantID == nil {
+			errs.Add(prop+"merchant_id", "is required")
+		} else if id, err := parseUUID(prop+"merchant_id", *it.MerchantID); err != nil {
+			errs = append(errs, err.(*pinglinks.Error))
+		} else {
+			item.MerchantID = id
+		}
+		if it.Price == nil {
+			errs.Add(prop+"price", "is required")
+		} else {
+			item.Price = *it.Price
+		}
+		if it.Quantity == nil {
+			errs.Add(prop+"quantity", "is required")
+		} else {
+			item.Quantity = *it.Quantity
+		}
+		if it.VAT == nil {
+			errs.Add(prop+"vat", "is required")
+		} else if v, err := pinglinks.ParseVATRate(it.VAT.String()); err != nil {
+			errs.Add(prop+"vat", "%s", err)
+		} else {
+			item.VAT = v
+		}
+		if !isObject(it.Metadata) {
+			errs.Add(prop+"metadata", "must be an object")
+		}
+		l.Items = append(l.Items, item)
+	}
+	if in.Methods == nil {
+		errs.Add("payment_provider_methods", "is required")
+	}
+	for i, m := range in.Methods {
+		if m.Provider == "" {
+			errs.Add(fmt.Sprintf("payment_provider_methods[%d].provider", i), "is required")
+		}
+		if m.Method == "" {
+			errs.Add(fmt.Sprintf("payment_provider_methods[%d].method", i), "is required")
+		}
+		if !isObject(m.Parameters) {
+			errs.Add(fmt.Sprintf("payment_provider_methods[%d].parameters", i), "must be an object")
+		}
+		in.Methods[i].Parameters = nonNull(m.Parameters)
+	}
+	if !isObject(in.Metadata) {
+		errs.Add("metadata", "must be an object")
+	}
+	if len(errs) == 0 {
+		if err := l.Validate(now.In(pinglinks.Stockholm).Format(time.DateOnly)); err != nil {
+			return nil, err
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	// Business rules: 403.
+	sum, ok := pinglinks.ItemsTotal(l.Items)
+	if !ok {
+		return nil, pinglinks.Invalid("items", "the items' total is too large")
+	}
+	if sum != l.TotalAmount {
+		return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: "total_amount",
+			Message: fmt.Sprintf("total_amount %d does not equal the sum of price × quantity over the items (%d)", l.TotalAmount, sum)}
+	}
+	if len(l.Methods) == 0 {
+		return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: "payment_provider_methods",
+			Message: "at least one payment provider method is needed"}
+	}
+	for i, m := range l.Methods {
+		if !t.MethodEnabled(pinglinks.ProviderMethod{Provider: m.Provider, Method: m.Method}) {
+			return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: fmt.Sprintf("payment_provider_methods[%d]", i),
+				Message: fmt.Sprintf("%s/%s is not enabled for this tenant", m.Provider, m.Method)}
+		}
+	}
+	if l.DueDate != "" {
+		end, _ := pinglinks.DueDateEnd(l.DueDate)
+		l.ExpiresAt = &end
+	}
+	var err error
+	if l.Token, err = newToken(); err != nil {
+		return nil, err
+	}
+	if l.ReceiptToken, err = newToken(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// newToken returns 192 random bits, URL-safe: the checkout's only credential.
+func newToken() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// linkPayment builds the payment created with a link: the items become
+// order items and the first of the link's methods is its provider method
+// until the payer chooses.
+func linkPayment(l *pinglinks.PaymentLink, now time.Time) *pinglinks.Payment {
+	p := &pinglinks.Payment{ID: pinglinks.NewID(), TenantID: l.TenantID, OrderID: l.OrderID, LinkID: l.ID,
+		Status: pinglinks.PaymentInitiated, Currency: l.Currency, TotalAmount: l.TotalAmount,
+		Provider: l.Methods[0].Provider, Method: l.Methods[0].Method, ProviderMethodParameters: l.Methods[0].Parameters,
+		StatusHistory: []pinglinks.StatusChange{{Status: pinglinks.PaymentInitiated, OccurredAt: now}},
+		CreatedAt:     now, UpdatedAt: now}
+	for _, it := range l.Items {
+		amount, _ := pinglinks.MulAmount(it.Price, it.Quantity)
+		p.OrderItems = append(p.OrderItems, pinglinks.OrderItem{Amount: amount, Name: it.Description,
+			VATRate: it.VAT, MerchantID: it.MerchantID, Metadata: it.Metadata, Tags: it.Tags})
+	}
+	return p
+}
+
+func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
+	var in linkIn
+	if err := decode(r, &in, false); err != nil {
+		return err
+	}
+	t := tenantFrom(r)
+	now := s.Store.Now()
+	l, err := in.toLink(t, now)
+	if err != nil {
+		return err
+	}
+	p := linkPayment(l, now)
+	l.PaymentID = p.ID
+	if err := s.Store.CreateLink(r.Context(), t.ID, l, p); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"id": l.ID.String(), "checkout_url": s.checkoutURL(l)})
+	return nil
+}
+
+func (s *Server) getLink(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	l, err := s.Store.Link(r.Context(), tenantFrom(r).ID, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.toLinkJSON(l))
+	return nil
+}
+
+func (s *Server) listLinks(w http.ResponseWriter, r *http.Request) error {
+	lr, err := parseList(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	var f store.LinkFilter
+	switch st := q.Get("status"); st {
+	case "", pinglinks.LinkCreated, pinglinks.LinkCompleted, pinglinks.LinkExpired, pinglinks.LinkCancelled:
+		f.Status = st
+	default:
+		return pinglinks.Invalid("status", "must be one of CREATED, COMPLETED, EXPIRED, CANCELLED")
+	}
+	if oid := q.Get("payment_order_id"); oid != "" {
+		if f.OrderID, err = parseUUID("payment_order_id", oid); err != nil {
+			return err
+		}
+	}
+	ls, info, err := s.Store.Links(r.Context(), tenantFrom(r).ID, f, lr.page)
+	if err != nil {
+		return err
+	}
+	out := make([]linkJSON, len(ls))
+	for i, l := range ls {
+		out[i] = s.toLinkJSON(l)
+	}
+	return writeList(w, r, lr, out, info, func(l linkJSON) uuid.UUID { return uuid.MustParse(l.PaymentLinkID) })
+}
+
+func (s *Server) cancelLink(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := decode(r, &struct{}{}, true); err != nil {
+		return err
+	}
+	_, err = s.Store.UpdateLink(r.Context(), tenantFrom(r).ID, id, func(l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
+		now := s.Store.Now()
+		if err := l.RequireCreated("cancelled"); err != nil {
+			return err
+		}
+		switch {
+		case p.Status == pinglinks.PaymentInitiated:
+			if err := p.SetStatus(pinglinks.PaymentStopped, now); err != nil {
+				return err
+			}
+		case !p.Terminal():
+			return pinglinks.Forbidden("the payer's payment is in progress (%s); the link cannot be cancelled now", p.Status)
+		}
+		return l.Cancel(now)
+	})
+	if err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func (s *Server) distributeLink(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Methods       []string `json:"methods"`
+		CustomerPhone string   `json:"customer_phone"`
+		CustomerEmail string   `json:"customer_email"`
+	}
+	if err := decode(r, &in, false); err != nil {
+		return err
+	}
+	if len(in.Methods) == 0 {
+		return pinglinks.Invalid("methods", `is required: one or both of "sms" and "email"`)
+	}
+	t := tenantFrom(r)
+	l, err := s.Store.Link(r.Context(), t.ID, id)
+	if err != nil {
+		return err
+	}
+	var to []store.Recipient
+	seen := map[string]bool{}
+	var errs pinglinks.Errors
+	for i, m := range in.Methods {
+		if seen[m] {
+			continue
+		}
+		seen[m] = true
+		switch m {
+		case "sms":
+			phone := in.CustomerPhone
+			prop := "customer_phone"
+			if phone == "" {
+				phone, prop = l.Customer.Phone, "customer.phone"
+			}
+			if phone == "" {
+				errs.Add("customer_phone", "is required for sms: the link's customer has no phone number")
+				continue
+			}
+			e164, err := normalizePhone(phone, l.Locale)
+			if err != nil {
+				errs.Add(prop, "is not a valid mobile phone number")
+				continue
+			}
+			to = append(to, store.Recipient{Channel: store.ChannelSMS, Address: e164})
+		case "email":
+			email := in.CustomerEmail
+			prop := "customer_email"
+			if email == "" {
+				email, prop = l.Customer.Email, "customer.email"
+			}
+			if email == "" {
+				errs.Add("customer_email", "is required for email: the link's customer has no e-mail address")
+				continue
+			}
+			if !pinglinks.ValidEmail(email) {
+				errs.Add(prop, "is not a valid e-mail address")
+				continue
+			}
+			to = append(to, store.Recipient{Channel: store.ChannelEmail, Address: email})
+		default:
+			errs.Add(fmt.Sprintf("methods[%d]", i), `must be "sms" or "email"`)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	if err := s.Store.QueueDistribution(r.Context(), t.ID, id, to); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func (s *Server) createInvoice(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ReferenceType *string `json:"reference_type"`
+		DocumentName  string  `json:"document_name"`
+	}
+	if err := decode(r, &in, false); err != nil {
+		return err
+	}
+	var makeRef func(int64) string
+	switch {
+	case in.ReferenceType == nil:
+		return pinglinks.Invalid("reference_type", `is required: "OCR" or "KID"`)
+	case *in.ReferenceType == "OCR":
+		makeRef = reference.NewOCR
+	case *in.ReferenceType == "KID":
+		makeRef = reference.NewKID
+	default:
+		return pinglinks.Invalid("reference_type", `must be "OCR" or "KID"`)
+	}
+	if len(in.DocumentName) > 200 || strings.ContainsAny(in.DocumentName, "/\\\x00") {
+		return pinglinks.Invalid("document_name", "must be at most 200 characters, without slashes")
+	}
+	token, err := newToken()
+	if err != nil {
+		return err
+	}
+	inv := &store.Invoice{ReferenceType: *in.ReferenceType, DocumentName: in.DocumentName, FileToken: token}
+	if err := s.Store.CreateInvoice(r.Context(), tenantFrom(r).ID, id, inv, makeRef); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func (s *Server) fileURL(token string) string {
+	return strings.TrimRight(s.PublicURL, "/") + "/files/" + token
+}
+
+func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t := tenantFrom(r)
+	if _, err := s.Store.Link(r.Context(), t.ID, id); err != nil {
+		return err
+	}
+	inv, err := s.Store.LinkInvoice(r.Context(), t.ID, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"url": s.fileURL(inv.FileToken),
+		"reference_type": inv.ReferenceType, "reference": inv.Reference})
+	return nil
+}
+
+func (s *Server) getReceipt(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	l, err := s.Store.Link(r.Context(), tenantFrom(r).ID, id)
+	if err != nil {
+		return err
+	}
+	if l.Status != pinglinks.LinkCompleted {
+		return pinglinks.Forbidden("payment link is %s; a receipt exists once it is COMPLETED", l.Status)
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"url": s.fileURL(l.ReceiptToken)})
+	return nil
+}

@@ -1,0 +1,65 @@
+package api
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/pinglinks/pinglinks"
+)
+
+// sandboxPayLink plays the payer in the sandbox: it moves the link's latest
+// payment to the given status (COMPLETED by default) the way a provider
+// would, so a tenant can try the whole flow without a browser.
+func (s *Server) sandboxPayLink(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Status string `json:"status"`
+	}
+	if err := decode(r, &in, true); err != nil {
+		return err
+	}
+	if in.Status == "" {
+		in.Status = pinglinks.PaymentCompleted
+	}
+	if !pinglinks.ValidPaymentStatus(in.Status) || in.Status == pinglinks.PaymentInitiated {
+		return pinglinks.Invalid("status", "must be a payment status other than INITIATED")
+	}
+	t := tenantFrom(r)
+	l, err := s.Store.Link(r.Context(), t.ID, id)
+	if err != nil {
+		return err
+	}
+	if err := l.RequireCreated("paid"); err != nil {
+		return err
+	}
+	_, err = s.Store.UpdatePayment(r.Context(), t.ID, l.OrderID, l.PaymentID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		return p.SetStatus(in.Status, s.Store.Now())
+	})
+	if err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+var placeholderPage = template.Must(template.New("checkout").Parse(`<!doctype html>
+<html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Payment link</title>
+<p>Payment link {{.ID}} from {{.Supplier.Name}}: {{.TotalAmount}} (minor units) {{.Currency}}, status {{.Status}}.</p>
+<p>The hosted checkout is not built yet.</p></html>`))
+
+// checkoutPlaceholder names the link behind a checkout URL until the hosted
+// checkout exists.
+func (s *Server) checkoutPlaceholder(w http.ResponseWriter, r *http.Request) {
+	l, err := s.Store.LinkByToken(r.Context(), r.PathValue("token"))
+	if err != nil {
+		http.Error(w, "This payment link does not exist.", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	placeholderPage.Execute(w, l)
+}
