@@ -73,3 +73,36 @@ func idOf(tb testing.TB, body []byte) string {
 	}
 	return v.ID
 }
+
+// BenchmarkOrderAndLink measures the tenant's hot path for payment links:
+// create a payment order, then a link for it (which also creates the link's
+// payment), through the whole handler stack. One op = both requests.
+func BenchmarkOrderAndLink(b *testing.B) {
+	for _, engine := range testdb.Engines {
+		b.Run(string(engine), func(b *testing.B) {
+			st := testdb.Open(b, engine)
+			tn := testdb.NewTenant(b, st, "bench")
+			h := (&api.Server{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sandbox: true,
+				PublicURL: "https://pay.example"}).Handler()
+			do := func(method, path string, body []byte) []byte {
+				req := httptest.NewRequest(method, path, bytes.NewReader(body))
+				req.Header.Set("tenant_id", tn.ID.String())
+				req.Header.Set("x-api-secret", tn.Secret)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+				}
+				return rec.Body.Bytes()
+			}
+			mid := idOf(b, do("POST", v1+"/merchants", []byte(`{"name":"Stall","organization":{"country":"SE","se_organization_number":"5567037485"}}`)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				oid := idOf(b, do("POST", v1+"/payment_orders", []byte(`{"currency":"SEK"}`)))
+				body, _ := json.Marshal(linkBody(oid, mid))
+				do("POST", lv1+"/payment_links", body)
+			}
+		})
+	}
+}
