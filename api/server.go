@@ -38,6 +38,7 @@ type Server struct {
 	mux      *http.ServeMux // every route, plus a catch-all for JSON 404/405
 	routes   *http.ServeMux // the real routes only, to tell 404 from 405
 	limiters sync.Map       // tenant id → *rate.Limiter
+	patterns []string       // every registered route, for the OpenAPI coverage test
 }
 
 // Handler returns the server's root handler.
@@ -51,11 +52,18 @@ func (s *Server) Handler() http.Handler {
 	return s.recoverPanics(s.metrics.instrument(s.mux))
 }
 
+// Patterns lists the registered routes ("GET /payments/api/v1/tenant", …).
+func (s *Server) Patterns() []string {
+	s.Handler()
+	return append([]string(nil), s.patterns...)
+}
+
 // apiFunc is a handler that returns its error instead of writing it, so
 // errors are turned into responses in one place.
 type apiFunc func(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) handle(pattern string, h http.Handler) {
+	s.patterns = append(s.patterns, pattern)
 	s.mux.Handle(pattern, h)
 	s.routes.Handle(pattern, h)
 }
