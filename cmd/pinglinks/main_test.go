@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks/internal/testdb"
+	"github.com/pinglinks/pinglinks/store"
+)
+
+func TestTenantCreatePrintsCredentials(t *testing.T) {
+	for _, engine := range testdb.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			dbURL := testdb.URL(t, engine)
+			var out, errOut bytes.Buffer
+			if err := run(context.Background(), []string{"tenant", "create", "--name", "Market Co", "--database-url", dbURL}, &out, &errOut); err != nil {
+				t.Fatal(err)
+			}
+			var creds map[string]string
+			if err := json.Unmarshal(out.Bytes(), &creds); err != nil {
+				t.Fatalf("output is not JSON: %s", out.String())
+			}
+			for _, k := range []string{"tenant_id", "split_tree_id"} {
+				if _, err := uuid.Parse(creds[k]); err != nil {
+					t.Errorf("%s = %q", k, creds[k])
+				}
+			}
+			if len(creds["api_secret"]) < 40 || len(creds) != 3 {
+				t.Errorf("credentials %v", creds)
+			}
+			// The secret is stored only as a hash.
+			st, err := store.Open(dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var n int
+			st.DB().QueryRow(`SELECT count(*) FROM tenants WHERE name = 'Market Co'`).Scan(&n)
+			var leaked int
+			st.DB().QueryRow(`SELECT count(*) FROM tenants WHERE secret_hash = $1 OR callback_signing_key = $2`,
+				[]byte(creds["api_secret"]), creds["api_secret"]).Scan(&leaked)
+			if n != 1 || leaked != 0 {
+				t.Fatalf("%d tenants, %d storing the secret in clear", n, leaked)
+			}
+		})
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	for _, args := range [][]string{
+		nil,
+		{"fly"},
+		{"tenant"},
+		{"tenant", "create", "--database-url", "sqlite://" + filepath.Join(t.TempDir(), "x.db")},
+		{"serve", "--env", "staging"},
+		{"migrate", "--database-url", "mysql://x"},
+	} {
+		if err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}
+
+// TestServeGreetsNewcomer runs `serve` as a newcomer would on an empty
+// SQLite database and follows the curl it prints.
+func TestServeGreetsNewcomer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", addr, "--database-url", "sqlite://" + filepath.Join(t.TempDir(), "p.db")}, &out, &bytes.Buffer{})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "curl") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	text := out.String()
+	tenant := regexp.MustCompile(`tenant_id:\s+(\S+)`).FindStringSubmatch(text)
+	secret := regexp.MustCompile(`api_secret:\s+(\S+)`).FindStringSubmatch(text)
+	if tenant == nil || secret == nil {
+		t.Fatalf("no credentials printed:\n%s", text)
+	}
+	var resp *http.Response
+	for time.Now().Before(deadline) {
+		req, _ := http.NewRequest("POST", fmt.Sprintf("http://%s/payments/api/v1/payment_orders", addr), strings.NewReader(`{"currency":"SEK"}`))
+		req.Header.Set("tenant_id", tenant[1])
+		req.Header.Set("x-api-secret", secret[1])
+		if resp, err = http.DefaultClient.Do(req); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the printed curl fails: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
