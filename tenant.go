@@ -93,10 +93,13 @@ func NewTenant(name string, sandbox bool, now time.Time) (t *Tenant, tree *Split
 	if err != nil {
 		return nil, nil, "", err
 	}
-	signing, err := randomToken(32)
-	if err != nil {
-		return nil, nil, "", err
+	// Standard Webhooks keys are "whsec_" + standard base64, which is what
+	// verifiers in every language expect.
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, nil, "", fmt.Errorf("signing key: %w", err)
 	}
+	signing := base64.StdEncoding.EncodeToString(key)
 	tree = &SplitTree{ID: NewID(), Name: "default", CreatedAt: now}
 	t = &Tenant{ID: NewID(), Name: name, SecretHash: HashSecret(secret), CallbackSigningKey: "whsec_" + signing,
 		DefaultSplitTreeID: tree.ID, Sandbox: sandbox, CreatedAt: now}

@@ -40,6 +40,10 @@ type Store struct {
 	// Now is the clock; tests may replace it. Times are UTC, to the microsecond
 	// (PostgreSQL's precision), so that what is read back equals what was written.
 	Now func() time.Time
+	// OnCommit, if set, is called after every committed transaction, so a
+	// worker can wake at once for the callbacks it may have written. It must
+	// not block.
+	OnCommit func()
 }
 
 // Open connects to the database named by rawURL: postgres://… or
@@ -142,8 +146,19 @@ func (s *Store) forUpdate() string {
 	return ""
 }
 
-// inTx runs fn in a transaction, committing if it returns nil.
+// inTx runs fn in a transaction, committing if it returns nil, and then
+// tells OnCommit.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := s.inQuietTx(ctx, fn); err != nil {
+		return err
+	}
+	s.notify()
+	return nil
+}
+
+// inQuietTx is inTx for the callback worker's own bookkeeping, which must
+// not wake the worker again.
+func (s *Store) inQuietTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -156,6 +171,12 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+func (s *Store) notify() {
+	if s.OnCommit != nil {
+		s.OnCommit()
+	}
 }
 
 // notFound turns sql.ErrNoRows into the domain's 404 error.
