@@ -37,6 +37,11 @@ func (s *Server) registerRoutes() {
 	s.tenant("POST "+p+"/payment_orders/{id}/payments/{payment_id}/refund", s.refundPayment)
 	s.tenant("GET "+p+"/payments", s.listPayments)
 
+	// Callbacks sent to the tenant, with their delivery attempts (SPEC §7).
+	s.tenant("GET "+p+"/callbacks", s.listCallbacks)
+	s.tenant("GET "+p+"/callbacks/{id}", s.getCallback)
+	s.tenant("POST "+p+"/callbacks/{id}/redeliver", s.redeliverCallback)
+
 	const l = "/payment_links/api/v1"
 	s.tenant("POST "+l+"/payment_links", s.createLink)
 	s.tenant("GET "+l+"/payment_links", s.listLinks)

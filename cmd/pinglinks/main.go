@@ -25,6 +25,7 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/api"
+	"github.com/pinglinks/pinglinks/callback"
 	"github.com/pinglinks/pinglinks/expiry"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -174,6 +175,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		}
 	}
 	srv := &api.Server{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL, RateLimit: 200, RateBurst: 400}
+	callbacks := &callback.Worker{Store: st, Client: callback.NewClient(sandbox), Log: log}
+	st.OnCommit = callbacks.Notify
+	go callbacks.Run(ctx)
 	go (&expiry.Sweeper{Store: st, Log: log}).Run(ctx)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

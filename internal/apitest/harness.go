@@ -5,6 +5,7 @@ package apitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -12,8 +13,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pinglinks/pinglinks/api"
+	"github.com/pinglinks/pinglinks/callback"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -158,4 +161,15 @@ func (r *Response) Want(tb testing.TB, status int) *Response {
 // OtherTenant creates a second tenant in the env's store.
 func OtherTenant(tb testing.TB, e *Env) testdb.Tenant {
 	return testdb.NewTenant(tb, e.Store, "Other tenant")
+}
+
+// StartCallbacks runs a callback worker for the env's store until the test
+// ends, woken by every commit as in `pinglinks serve`.
+func (e *Env) StartCallbacks(tb testing.TB) {
+	w := &callback.Worker{Store: e.Store, Client: callback.NewClient(true), Poll: 50 * time.Millisecond}
+	e.Store.OnCommit = w.Notify
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	tb.Cleanup(func() { cancel(); <-done; e.Store.OnCommit = nil })
 }

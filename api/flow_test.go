@@ -1,0 +1,92 @@
+package api_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/pinglinks/pinglinks/callback"
+	"github.com/pinglinks/pinglinks/internal/apitest"
+)
+
+// TestFlowEndToEnd is the tenant's story of SPEC §1 over HTTP: order → link
+// → distribute → the payer pays (sandbox) → the tenant's receiver gets a
+// signed COMPLETED callback for the link and for the payment — then lists
+// the callbacks and asks for one again.
+func TestFlowEndToEnd(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		type received struct {
+			header http.Header
+			body   []byte
+		}
+		got := make(chan received, 10)
+		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			got <- received{r.Header.Clone(), b}
+		}))
+		defer rcv.Close()
+		e.StartCallbacks(t)
+
+		var tenant struct {
+			Key string `json:"callback_signing_key"`
+		}
+		e.Do(t, "GET", v1+"/tenant", nil).Want(t, 200).JSON(t, &tenant)
+		m := newMerchant(t, e)
+		oid := newOrder(t, e, "SEK")
+		body := linkBody(oid, m)
+		body["payment_link_status_callback_url"] = rcv.URL + "/links"
+		id := e.Do(t, "POST", lv1+"/payment_links", body, "Idempotency-Key", "link-1").Want(t, 200).ID(t)
+		e.Do(t, "PUT", lv1+"/payment_links/"+id+"/distribute", map[string]any{"methods": []string{"sms", "email"}}).Want(t, 204)
+		e.Do(t, "POST", "/sandbox/payment_links/"+id+"/pay", nil).Want(t, 204)
+
+		var cb received
+		select {
+		case cb = <-got:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no callback within 10 s")
+		}
+		if err := callback.Verify(tenant.Key, cb.header, cb.body, time.Minute, time.Now()); err != nil {
+			t.Fatalf("callback signature: %v", err)
+		}
+		var payload map[string]any
+		json.Unmarshal(cb.body, &payload)
+		if payload["payment_link_id"] != id || payload["status"] != "COMPLETED" || payload["occured_at"] == nil {
+			t.Fatalf("callback %s", cb.body)
+		}
+
+		var list []struct {
+			ID, Kind, Status string
+		}
+		// The receiver may answer before the worker has written down the result.
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			e.Do(t, "GET", v1+"/callbacks", nil).Want(t, 200).JSON(t, &list)
+			if len(list) != 1 || list[0].Status == "DELIVERED" || time.Now().After(deadline) {
+				break
+			}
+		}
+		if len(list) != 1 || list[0].Kind != "payment_link_status" || list[0].Status != "DELIVERED" {
+			t.Fatalf("callbacks %+v", list)
+		}
+		var one struct {
+			Attempts []struct{ Success bool } `json:"delivery_attempts"`
+		}
+		e.Do(t, "GET", v1+"/callbacks/"+list[0].ID, nil).Want(t, 200).JSON(t, &one)
+		if len(one.Attempts) != 1 || !one.Attempts[0].Success {
+			t.Fatalf("attempts %+v", one.Attempts)
+		}
+		e.Do(t, "POST", v1+"/callbacks/"+list[0].ID+"/redeliver", nil).Want(t, 204)
+		select {
+		case again := <-got:
+			if again.header.Get("webhook-id") != cb.header.Get("webhook-id") {
+				t.Fatal("redelivery changed the webhook-id")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no redelivery within 10 s")
+		}
+		e.Do(t, "POST", v1+"/callbacks/01a2118b-a2cf-7446-afaa-c267239684c7/redeliver", nil).Want(t, 404)
+		e.Do(t, "GET", v1+"/callbacks/nope", nil).Want(t, 422)
+	})
+}
