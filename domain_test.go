@@ -78,7 +78,9 @@ func TestMerchantValidate(t *testing.T) {
 		{func(m *Merchant) { m.Name = "" }, "name"},
 		{func(m *Merchant) { m.Name = strings.Repeat("x", 201) }, "name"},
 		{func(m *Merchant) { m.Organization = nil }, "organization"},
-		{func(m *Merchant) { m.Person = &Person{Country: "SE", Name: "A", SEPersonalIdentityNumber: "198112289874"} }, "person"},
+		{func(m *Merchant) {
+			m.Person = &Person{Country: "SE", Name: "A", SEPersonalIdentityNumber: "198112289874"}
+		}, "person"},
 		{func(m *Merchant) { m.Organization.Country = "US" }, "organization.country"},
 		{func(m *Merchant) { m.Organization.SEOrganizationNumber = "" }, "organization.se_organization_number"},
 		{func(m *Merchant) { m.Email = "a@b@c" }, "email"},
