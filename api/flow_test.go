@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinglinks/pinglinks/api"
 	"github.com/pinglinks/pinglinks/callback"
 	"github.com/pinglinks/pinglinks/internal/apitest"
 )
@@ -89,4 +90,59 @@ func TestFlowEndToEnd(t *testing.T) {
 		e.Do(t, "POST", v1+"/callbacks/01a2118b-a2cf-7446-afaa-c267239684c7/redeliver", nil).Want(t, 404)
 		e.Do(t, "GET", v1+"/callbacks/nope", nil).Want(t, 422)
 	})
+}
+
+// TestSandboxInbox follows the README: the link's callback goes to the
+// sandbox's own inbox, which shows it with a verified signature.
+func TestSandboxInbox(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	e.StartCallbacks(t)
+	m := newMerchant(t, e)
+	body := linkBody(newOrder(t, e, "SEK"), m)
+	body["payment_link_status_callback_url"] = e.Server.URL + "/sandbox/inbox/" + e.Tenant.ID.String()
+	id := e.Do(t, "POST", lv1+"/payment_links", body).Want(t, 200).ID(t)
+	e.Do(t, "POST", "/sandbox/payment_links/"+id+"/pay", nil).Want(t, 204)
+	var got []struct {
+		SignatureOK bool `json:"signature_ok"`
+		Body        struct {
+			PaymentLinkID string `json:"payment_link_id"`
+			Status        string
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); len(got) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		e.Do(t, "GET", "/sandbox/inbox", nil).Want(t, 200).JSON(t, &got)
+	}
+	if len(got) != 1 || !got[0].SignatureOK || got[0].Body.PaymentLinkID != id || got[0].Body.Status != "COMPLETED" {
+		t.Fatalf("inbox %+v", got)
+	}
+	// A forged callback is kept but marked.
+	e.DoRaw(t, "POST", "/sandbox/inbox/"+e.Tenant.ID.String(), `{"status":"COMPLETED"}`, "webhook-id", "x",
+		"webhook-timestamp", "1", "webhook-signature", "v1,AAAA").Want(t, 204)
+	e.Do(t, "GET", "/sandbox/inbox", nil).Want(t, 200).JSON(t, &got)
+	if len(got) != 2 || got[1].SignatureOK {
+		t.Fatalf("forged callback %+v", got)
+	}
+	e.DoRaw(t, "POST", "/sandbox/inbox/01a2118b-a2cf-7446-afaa-c267239684c7", `{}`).Want(t, 404)
+}
+
+func TestSandboxRoutesAbsentInProduction(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	e.API.Sandbox = false
+	prod := httptest.NewServer((&api.Server{Store: e.Store, Log: e.API.Log, PublicURL: "https://pay.example"}).Handler())
+	defer prod.Close()
+	for _, path := range []string{"/sandbox/inbox", "/sandbox/inbox/" + e.Tenant.ID.String(), "/sandbox/payment_links/01a2118b-a2cf-7446-afaa-c267239684c7/pay"} {
+		for _, method := range []string{"GET", "POST"} {
+			req, _ := http.NewRequest(method, prod.URL+path, nil)
+			req.Header.Set("tenant_id", e.Tenant.ID.String())
+			req.Header.Set("x-api-secret", e.Tenant.Secret)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotFound {
+				t.Errorf("production %s %s answered %d", method, path, resp.StatusCode)
+			}
+		}
+	}
 }

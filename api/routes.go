@@ -55,6 +55,8 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /checkout/{token}", http.HandlerFunc(s.checkoutPlaceholder))
 	if s.Sandbox {
 		s.tenant("POST /sandbox/payment_links/{id}/pay", s.sandboxPayLink)
+		s.public("POST /sandbox/inbox/{tenant_id}", s.receiveInbox)
+		s.tenant("GET /sandbox/inbox", s.readInbox)
 	}
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"html/template"
 	"net/http"
 
@@ -62,4 +63,12 @@ func (s *Server) checkoutPlaceholder(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	placeholderPage.Execute(w, l)
+}
+
+// rawOrString keeps a JSON body as JSON and anything else as text.
+func rawOrString(b []byte) any {
+	if json.Valid(b) {
+		return json.RawMessage(b)
+	}
+	return string(b)
 }

@@ -39,6 +39,7 @@ type Server struct {
 	routes   *http.ServeMux // the real routes only, to tell 404 from 405
 	limiters sync.Map       // tenant id → *rate.Limiter
 	patterns []string       // every registered route, for the OpenAPI coverage test
+	inbox    inbox          // sandbox callback receiver
 }
 
 // Handler returns the server's root handler.
