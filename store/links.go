@@ -74,24 +74,10 @@ func (s *Store) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks
 		if l.Currency != o.Currency {
 			return pinglinks.Invalid("currency", "must equal the payment order's currency %s", o.Currency)
 		}
-		ids := make([]uuid.UUID, len(l.Items))
-		for i, it := range l.Items {
-			ids[i] = it.MerchantID
-		}
-		missing, err := missingMerchants(ctx, tx, tenantID, ids)
-		if err != nil {
+		if err := checkMerchants(ctx, tx, tenantID, len(l.Items),
+			func(i int) uuid.UUID { return l.Items[i].MerchantID },
+			func(i int) string { return fmt.Sprintf("items[%d].merchant_id", i) }); err != nil {
 			return err
-		}
-		if len(missing) > 0 {
-			var errs pinglinks.Errors
-			for i, it := range l.Items {
-				for _, m := range missing {
-					if it.MerchantID == m {
-						errs.Add(fmt.Sprintf("items[%d].merchant_id", i), "unknown merchant")
-					}
-				}
-			}
-			return errs
 		}
 		if err := s.insertPayment(ctx, tx, tenantID, p); err != nil {
 			return err
@@ -146,25 +132,7 @@ func (s *Store) Links(ctx context.Context, tenantID uuid.UUID, f LinkFilter, p P
 	if f.OrderID != uuid.Nil {
 		q.add("order_id = ?", f.OrderID)
 	}
-	suffix, rev := q.paged(p)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+linkColumns+` FROM payment_links`+suffix, q.args...)
-	if err != nil {
-		return nil, PageInfo{}, fmt.Errorf("store: list payment links: %w", err)
-	}
-	defer rows.Close()
-	var out []*pinglinks.PaymentLink
-	for rows.Next() {
-		l, err := scanLink(rows)
-		if err != nil {
-			return nil, PageInfo{}, err
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, PageInfo{}, err
-	}
-	out, info := trim(out, p, rev)
-	return out, info, nil
+	return list(ctx, s.db, "payment links", `SELECT `+linkColumns+` FROM payment_links`, q, p, scanLink)
 }
 
 func (s *Store) lockLink(ctx context.Context, tx *sql.Tx, tenantID, id uuid.UUID) (*pinglinks.PaymentLink, error) {

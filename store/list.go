@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -70,4 +72,28 @@ func trim[T any](items []T, p Page, reversed bool) ([]T, PageInfo) {
 		info.HasNext, info.HasPrevious = more, p.After != uuid.Nil
 	}
 	return items, info
+}
+
+// list runs a paged SELECT and scans its rows with scan.
+func list[T any](ctx context.Context, db *sql.DB, what, selectFrom string, q *query, p Page,
+	scan func(row interface{ Scan(...any) error }) (T, error)) ([]T, PageInfo, error) {
+	suffix, rev := q.paged(p)
+	rows, err := db.QueryContext(ctx, selectFrom+suffix, q.args...)
+	if err != nil {
+		return nil, PageInfo{}, fmt.Errorf("store: list %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, PageInfo{}, fmt.Errorf("store: list %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, PageInfo{}, fmt.Errorf("store: list %s: %w", what, err)
+	}
+	out, info := trim(out, p, rev)
+	return out, info, nil
 }

@@ -87,44 +87,29 @@ func (s *Store) Merchant(ctx context.Context, tenantID, id uuid.UUID) (*pinglink
 func (s *Store) Merchants(ctx context.Context, tenantID uuid.UUID, p Page) ([]*pinglinks.Merchant, PageInfo, error) {
 	q := &query{}
 	q.add("tenant_id = ?", tenantID)
-	suffix, rev := q.paged(p)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+merchantColumns+` FROM merchants`+suffix, q.args...)
-	if err != nil {
-		return nil, PageInfo{}, fmt.Errorf("store: list merchants: %w", err)
-	}
-	defer rows.Close()
-	var out []*pinglinks.Merchant
-	for rows.Next() {
-		m, err := scanMerchant(rows)
-		if err != nil {
-			return nil, PageInfo{}, err
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, PageInfo{}, err
-	}
-	out, info := trim(out, p, rev)
-	return out, info, nil
+	return list(ctx, s.db, "merchants", `SELECT `+merchantColumns+` FROM merchants`, q, p, scanMerchant)
 }
 
-// missingMerchants returns those of ids that the tenant does not own.
-func missingMerchants(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, ids []uuid.UUID) ([]uuid.UUID, error) {
-	var missing []uuid.UUID
-	seen := map[uuid.UUID]bool{}
-	for _, id := range ids {
-		if seen[id] {
-			continue
+// checkMerchants reports, as validation errors at prop(i), every item whose
+// merchant the tenant does not have. merchantOf gives item i's merchant.
+func checkMerchants(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, n int, merchantOf func(i int) uuid.UUID, prop func(i int) string) error {
+	known := map[uuid.UUID]bool{}
+	var errs pinglinks.Errors
+	for i := range n {
+		id := merchantOf(i)
+		ok, seen := known[id]
+		if !seen {
+			var c int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM merchants WHERE tenant_id = $1 AND id = $2`,
+				tenantID, id).Scan(&c); err != nil {
+				return fmt.Errorf("store: check merchant: %w", err)
+			}
+			ok = c > 0
+			known[id] = ok
 		}
-		seen[id] = true
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM merchants WHERE tenant_id = $1 AND id = $2`,
-			tenantID, id).Scan(&n); err != nil {
-			return nil, fmt.Errorf("store: check merchant: %w", err)
-		}
-		if n == 0 {
-			missing = append(missing, id)
+		if !ok {
+			errs.Add(prop(i), "unknown merchant")
 		}
 	}
-	return missing, nil
+	return errs.Err()
 }

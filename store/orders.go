@@ -88,25 +88,7 @@ func (s *Store) Orders(ctx context.Context, tenantID uuid.UUID, f OrderFilter, p
 	if !f.To.IsZero() {
 		q.add("created_at <= ?", f.To.UTC())
 	}
-	suffix, rev := q.paged(p)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+orderColumns+` FROM payment_orders`+suffix, q.args...)
-	if err != nil {
-		return nil, PageInfo{}, fmt.Errorf("store: list payment orders: %w", err)
-	}
-	defer rows.Close()
-	var out []*pinglinks.PaymentOrder
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, PageInfo{}, err
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, PageInfo{}, err
-	}
-	out, info := trim(out, p, rev)
-	return out, info, nil
+	return list(ctx, s.db, "payment orders", `SELECT `+orderColumns+` FROM payment_orders`, q, p, scanOrder)
 }
 
 // lockOrder reads an order inside tx, locking its row until the end of tx.

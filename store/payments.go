@@ -78,24 +78,10 @@ func (s *Store) CreatePayment(ctx context.Context, tenantID uuid.UUID, p *pingli
 		if p.Currency != o.Currency {
 			return pinglinks.Invalid("currency", "must equal the payment order's currency %s", o.Currency)
 		}
-		ids := make([]uuid.UUID, len(p.OrderItems))
-		for i, it := range p.OrderItems {
-			ids[i] = it.MerchantID
-		}
-		missing, err := missingMerchants(ctx, tx, tenantID, ids)
-		if err != nil {
+		if err := checkMerchants(ctx, tx, tenantID, len(p.OrderItems),
+			func(i int) uuid.UUID { return p.OrderItems[i].MerchantID },
+			func(i int) string { return fmt.Sprintf("order_items[%d].merchant_id", i) }); err != nil {
 			return err
-		}
-		if len(missing) > 0 {
-			var errs pinglinks.Errors
-			for i, it := range p.OrderItems {
-				for _, m := range missing {
-					if it.MerchantID == m {
-						errs.Add(fmt.Sprintf("order_items[%d].merchant_id", i), "unknown merchant")
-					}
-				}
-			}
-			return errs
 		}
 		return s.insertPayment(ctx, tx, tenantID, p)
 	})
@@ -150,25 +136,7 @@ func (s *Store) Payments(ctx context.Context, tenantID uuid.UUID, f PaymentFilte
 	if f.OrderID != uuid.Nil {
 		q.add("order_id = ?", f.OrderID)
 	}
-	suffix, rev := q.paged(p)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments`+suffix, q.args...)
-	if err != nil {
-		return nil, PageInfo{}, fmt.Errorf("store: list payments: %w", err)
-	}
-	defer rows.Close()
-	var out []*pinglinks.Payment
-	for rows.Next() {
-		pm, err := scanPayment(rows)
-		if err != nil {
-			return nil, PageInfo{}, err
-		}
-		out = append(out, pm)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, PageInfo{}, err
-	}
-	out, info := trim(out, p, rev)
-	return out, info, nil
+	return list(ctx, s.db, "payments", `SELECT `+paymentColumns+` FROM payments`, q, p, scanPayment)
 }
 
 // UpdatePayment changes one payment in a transaction: it locks the order and
