@@ -3,14 +3,14 @@ module github.com/pinglinks/pinglinks
 go 1.26.8
 
 require (
-	github.com/getkin/kin-openapi v0.153.0
-	github.com/google/uuid v1.6.0
-	github.com/jackc/pgx/v5 v5.12.0
-	github.com/nyaruka/phonenumbers v1.8.1
-	github.com/pressly/goose/v3 v3.29.0
-	github.com/prometheus/client_golang v1.25.0
-	golang.org/x/time v0.16.0
-	modernc.org/sqlite v1.62.0
+	github.com/getkin/kin-openapi v0.153.0 // tests only: validates every API response against openapi.yaml (OpenAPI 3.1)
+	github.com/google/uuid v1.6.0 // UUIDv7 ids (time-ordered, so cursors are ids) and parsing
+	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver, used through database/sql so both engines share SQL
+	github.com/nyaruka/phonenumbers v1.8.1 // E.164 normalisation of SMS recipients (libphonenumber port, maintained)
+	github.com/pressly/goose/v3 v3.29.0 // embedded, versioned migrations per engine, used as a library
+	github.com/prometheus/client_golang v1.25.0 // /metrics
+	golang.org/x/time v0.16.0 // per-tenant rate limiting (token bucket)
+	modernc.org/sqlite v1.62.0 // embedded SQLite in pure Go: go build needs no C toolchain
 )
 
 require (
