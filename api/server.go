@@ -40,6 +40,7 @@ type Server struct {
 	limiters sync.Map       // tenant id → *rate.Limiter
 	patterns []string       // every registered route, for the OpenAPI coverage test
 	inbox    inbox          // sandbox callback receiver
+	tenants  sync.Map       // tenant id → cachedTenant, to spare a query per request
 }
 
 // Handler returns the server's root handler.
@@ -150,7 +151,7 @@ func (s *Server) authenticate(r *http.Request) (*pinglinks.Tenant, error) {
 	if err != nil || secret == "" {
 		return nil, unauthorized
 	}
-	t, err := s.Store.Tenant(r.Context(), id)
+	t, err := s.cachedTenantByID(r.Context(), id)
 	if pinglinks.ErrorCode(err) == pinglinks.ECodeNotFound {
 		return nil, unauthorized
 	} else if err != nil {
@@ -159,6 +160,28 @@ func (s *Server) authenticate(r *http.Request) (*pinglinks.Tenant, error) {
 	if !t.CheckSecret(secret) {
 		return nil, unauthorized
 	}
+	return t, nil
+}
+
+// tenantTTL bounds how stale a cached tenant may be. Secrets never change
+// and tenants are never deleted; what can change (callback URLs) is written
+// through this process's cache and read fresh by the store where it matters.
+const tenantTTL = 10 * time.Second
+
+type cachedTenant struct {
+	t       *pinglinks.Tenant
+	fetched time.Time
+}
+
+func (s *Server) cachedTenantByID(ctx context.Context, id uuid.UUID) (*pinglinks.Tenant, error) {
+	if v, ok := s.tenants.Load(id); ok && time.Since(v.(cachedTenant).fetched) < tenantTTL {
+		return v.(cachedTenant).t, nil
+	}
+	t, err := s.Store.Tenant(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.tenants.Store(id, cachedTenant{t, time.Now()})
 	return t, nil
 }
 

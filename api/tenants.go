@@ -42,5 +42,6 @@ func (s *Server) putTenant(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.UpdateTenantCallbacks(r.Context(), tenantFrom(r).ID, *in.MerchantStatusCallbackURL); err != nil {
 		return err
 	}
+	s.tenants.Delete(tenantFrom(r).ID)
 	return noContent(w)
 }

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -40,10 +41,12 @@ type Store struct {
 	// Now is the clock; tests may replace it. Times are UTC, to the microsecond
 	// (PostgreSQL's precision), so that what is read back equals what was written.
 	Now func() time.Time
-	// OnCommit, if set, is called after every committed transaction, so a
-	// worker can wake at once for the callbacks it may have written. It must
-	// not block.
+	// OnCommit, if set, is called after every committed transaction that
+	// wrote a callback to the outbox, so the worker can deliver it at once.
+	// It must not block.
 	OnCommit func()
+
+	enqueued sync.Map // *sql.Tx → true when the transaction wrote to the outbox
 }
 
 // Open connects to the database named by rawURL: postgres://… or
@@ -149,11 +152,15 @@ func (s *Store) forUpdate() string {
 // inTx runs fn in a transaction, committing if it returns nil, and then
 // tells OnCommit.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if err := s.inQuietTx(ctx, fn); err != nil {
-		return err
+	var wrote bool
+	err := s.inQuietTx(ctx, func(tx *sql.Tx) error {
+		defer func() { _, wrote = s.enqueued.LoadAndDelete(tx) }()
+		return fn(tx)
+	})
+	if err == nil && wrote {
+		s.notify()
 	}
-	s.notify()
-	return nil
+	return err
 }
 
 // inQuietTx is inTx for the callback worker's own bookkeeping, which must

@@ -18,8 +18,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -69,6 +71,7 @@ const usage = `usage:
   pinglinks serve [flags]                 run the API, checkout and workers
   pinglinks migrate [flags]               bring the database schema up to date
   pinglinks tenant create --name NAME     create a tenant and print its credentials
+  pinglinks bench [flags]                 load benchmark against a fresh server and a baseline
 run "pinglinks COMMAND -h" for the flags`
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -97,6 +100,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer st.Close()
 		fmt.Fprintln(stdout, "schema is up to date")
 		return nil
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
+	case "bench-baseline":
+		fs := flag.NewFlagSet("bench-baseline", flag.ContinueOnError)
+		cfg.flags(fs)
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return serveBaseline(ctx, cfg)
 	case "tenant":
 		if len(args) < 2 || args[1] != "create" {
 			return errors.New(usage)
@@ -174,11 +186,19 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	srv := &api.Server{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL, RateLimit: 200, RateBurst: 400}
+	limit, err := strconv.ParseFloat(env("PINGLINKS_RATE_LIMIT", "200"), 64)
+	if err != nil || limit < 0 {
+		return fmt.Errorf("PINGLINKS_RATE_LIMIT must be requests per second per tenant (0 turns limiting off)")
+	}
+	srv := &api.Server{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL, RateLimit: limit, RateBurst: int(2 * limit)}
 	callbacks := &callback.Worker{Store: st, Client: callback.NewClient(sandbox), Log: log}
 	st.OnCommit = callbacks.Notify
 	go callbacks.Run(ctx)
 	go (&expiry.Sweeper{Store: st, Log: log}).Run(ctx)
+	if addr := os.Getenv("PINGLINKS_PPROF_ADDR"); addr != "" {
+		// Profiling on its own (loopback) address, never on the public one.
+		go func() { log.Error("pprof", "err", http.ListenAndServe(addr, pprofMux())) }()
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -197,6 +217,14 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutCtx)
+}
+
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 // greetNewcomer creates a demo tenant on an empty sandbox database and
