@@ -1,0 +1,83 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pinglinks/pinglinks/internal/testdb"
+)
+
+func TestPercentiles(t *testing.T) {
+	var d []time.Duration
+	for i := 1; i <= 100; i++ {
+		d = append(d, time.Duration(i)*time.Millisecond)
+	}
+	p := percentiles(d)
+	if p.P50 != 50 || p.P95 != 95 || p.P99 != 99 || p.Max != 100 {
+		t.Fatalf("percentiles %+v", p)
+	}
+	if (percentiles(nil) != Percentiles{}) {
+		t.Fatal("percentiles of nothing")
+	}
+}
+
+func TestChartIsWellFormedSVG(t *testing.T) {
+	var b bytes.Buffer
+	err := WriteSVG(&b, []Result{
+		{Engine: "postgres", System: "baseline", Throughput: 4000, Latency: Percentiles{6, 15, 25, 50}},
+		{Engine: "postgres", System: "pinglinks", Throughput: 700, Latency: Percentiles{44, 75, 98, 200}},
+		{Engine: "sqlite<&>", System: "pinglinks"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := xml.NewDecoder(&b)
+	for {
+		if _, err := dec.Token(); err != nil {
+			if err.Error() == "EOF" {
+				break
+			}
+			t.Fatalf("not well-formed: %v", err)
+		}
+	}
+}
+
+// TestRunAgainstRealProcesses builds the binary and runs a short benchmark of
+// both scenarios on both engines: servers start, flows complete without
+// errors, and the server is measured.
+func TestRunAgainstRealProcesses(t *testing.T) {
+	exe := filepath.Join(t.TempDir(), "pinglinks")
+	if out, err := exec.Command("go", "build", "-o", exe, "../cmd/pinglinks").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, scenario := range []string{"link", "pay"} {
+		results, err := Run(context.Background(), Config{Exe: exe, Engines: []string{"sqlite", "postgres"},
+			PostgresAdminURL: testdb.AdminURL(), Scenario: scenario, Mode: "closed", Concurrency: 4,
+			Duration: 1500 * time.Millisecond, Warmup: 300 * time.Millisecond, Baseline: scenario == "link"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range results {
+			if r.Ops == 0 || r.Errors != 0 || r.Throughput <= 0 || r.Latency.P50 <= 0 || r.ServerPeakRSSMB <= 0 {
+				t.Errorf("%s %s %s: %+v", scenario, r.Engine, r.System, r)
+			}
+		}
+		if scenario == "pay" && results[0].Steps["callback"].P50 <= 0 {
+			t.Errorf("pay scenario measured no callbacks: %+v", results[0].Steps)
+		}
+	}
+	// Open loop at a modest rate.
+	results, err := Run(context.Background(), Config{Exe: exe, Engines: []string{"sqlite"}, Scenario: "link", Mode: "open",
+		Concurrency: 4, Rate: 50, Duration: time.Second, Warmup: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := results[0]; r.Errors != 0 || r.Ops < 35 || r.Ops > 60 {
+		t.Errorf("open loop at 50/s for 1 s: %+v", r)
+	}
+}
