@@ -62,7 +62,22 @@ func WriteSVG(w io.Writer, results []Result) error {
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">%s</text>`, x0+i*groupW+groupW*3/8, height-pad-12, html.EscapeString(r.Engine))
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="#444">%s</text>`, x0+i*groupW+groupW*3/8, height-pad+4, html.EscapeString(r.System))
 	}
+	op := "create order + create link + get link"
+	if scenarioOf(results) == "pay" {
+		op += " + pay + wait for the signed callback"
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#444" font-size="11">One operation: pinglinks = %s; baseline = one durable insert.</text>`,
+		pad, height-12, op)
 	b.WriteString(`</svg>`)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func scenarioOf(results []Result) string {
+	for _, r := range results {
+		if r.System == "pinglinks" {
+			return r.Scenario
+		}
+	}
+	return ""
 }
