@@ -3,6 +3,8 @@ package bench
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"encoding/xml"
 	"os/exec"
 	"path/filepath"
@@ -71,13 +73,46 @@ func TestRunAgainstRealProcesses(t *testing.T) {
 			t.Errorf("pay scenario measured no callbacks: %+v", results[0].Steps)
 		}
 	}
+	// A server that is already running, driven by URL with its tenants' credentials.
+	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "target.db")
+	out, err := exec.Command(exe, "tenant", "create", "--name", "target", "--database-url", dbURL).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cred Credentials
+	if err := json.Unmarshal(out, &cred); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := startServer(exe, []string{"serve", "--database-url", dbURL}, []string{"PINGLINKS_RATE_LIMIT=0"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.stop()
+	results, err := Run(context.Background(), Config{Target: "http://" + srv.addr, Credentials: []Credentials{cred},
+		Scenario: "link", Mode: "closed", Concurrency: 2, Duration: time.Second, Warmup: 200 * time.Millisecond})
+	if err != nil || len(results) != 1 || results[0].Ops == 0 || results[0].Errors != 0 {
+		t.Fatalf("target run: %+v %v", results, err)
+	}
 	// Open loop at a modest rate.
-	results, err := Run(context.Background(), Config{Exe: exe, Engines: []string{"sqlite"}, Scenario: "link", Mode: "open",
+	results, err = Run(context.Background(), Config{Exe: exe, Engines: []string{"sqlite"}, Scenario: "link", Mode: "open",
 		Concurrency: 4, Rate: 50, Duration: time.Second, Warmup: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r := results[0]; r.Errors != 0 || r.Ops < 35 || r.Ops > 60 {
 		t.Errorf("open loop at 50/s for 1 s: %+v", r)
+	}
+}
+
+func TestScaleRun(t *testing.T) {
+	c := &Config{PostgresAdminURL: testdb.AdminURL()}
+	for _, engine := range []string{"sqlite", "postgres"} {
+		r, err := c.Scale(context.Background(), engine, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Links != 500 || r.ListPageMS <= 0 || r.GetLinkMS <= 0 || r.SweepMS <= 0 {
+			t.Errorf("%s: %+v", engine, r)
+		}
 	}
 }

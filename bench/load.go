@@ -37,6 +37,10 @@ type Config struct {
 	Warmup           time.Duration
 	Baseline         bool // also measure the baseline server
 	Log              io.Writer
+	// Target, if set, is a running server to drive instead of starting one;
+	// Credentials are its tenants (the JSON printed by `pinglinks tenant create`).
+	Target      string
+	Credentials []credentials
 }
 
 // Percentiles of latency, in milliseconds.
@@ -108,6 +112,9 @@ func (c *Config) database(engine, dir string) (string, func(), error) {
 	}, nil
 }
 
+// Credentials of one tenant, as `pinglinks tenant create` prints them.
+type Credentials = credentials
+
 type credentials struct {
 	TenantID  string `json:"tenant_id"`
 	APISecret string `json:"api_secret"`
@@ -121,6 +128,10 @@ func Run(ctx context.Context, c Config) ([]Result, error) {
 	}
 	defer os.RemoveAll(dir)
 	var out []Result
+	if c.Target != "" {
+		r, err := c.runTarget(ctx)
+		return append(out, r), err
+	}
 	for _, engine := range c.Engines {
 		if c.Baseline {
 			r, err := c.runBaseline(ctx, engine, dir)
@@ -208,6 +219,30 @@ func (c *Config) runPlatform(ctx context.Context, engine, dir string) (Result, e
 		return func(rec *recorder) error { return flow(sim, rec) }
 	}, steps)
 	r.Engine, r.System, r.Scenario = engine, "pinglinks", c.Scenario
+	return r, nil
+}
+
+// runTarget drives a server that is already running. Its CPU and memory
+// cannot be read from here; watch them on that machine.
+func (c *Config) runTarget(ctx context.Context) (Result, error) {
+	if len(c.Credentials) == 0 {
+		return Result{}, fmt.Errorf("bench: -target needs -credentials: a JSON array of tenant_id/api_secret")
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4 * c.Concurrency}, Timeout: 30 * time.Second}
+	var waiting sync.Map
+	sims := make([]*tenantSim, len(c.Credentials))
+	for i, cr := range c.Credentials {
+		sims[i] = &tenantSim{client: client, base: strings.TrimRight(c.Target, "/"), cred: cr, waiting: &waiting}
+		if err := sims[i].setup(); err != nil {
+			return Result{}, err
+		}
+	}
+	c.logf("%s: %s scenario, %s loop, %d workers over %d tenants", c.Target, c.Scenario, c.Mode, c.Concurrency, len(sims))
+	r := c.drive(ctx, nil, func(i int) func(*recorder) error {
+		sim := sims[i%len(sims)]
+		return func(rec *recorder) error { return sim.flow(false, rec) }
+	}, []string{"create_order", "create_link", "get_link"})
+	r.Engine, r.System, r.Scenario = c.Target, "pinglinks", "link"
 	return r, nil
 }
 
@@ -303,7 +338,10 @@ func (c *Config) drive(ctx context.Context, srv *server, flowFor func(i int) fun
 	go func() {
 		select {
 		case <-time.After(c.Warmup):
-			cpu0, start = srv.cpuSeconds(), time.Now()
+			if srv != nil {
+				cpu0 = srv.cpuSeconds()
+			}
+			start = time.Now()
 			measuring.Store(true)
 		case <-ctx.Done():
 		}
@@ -360,8 +398,10 @@ func (c *Config) drive(ctx context.Context, srv *server, flowFor func(i int) fun
 	wg.Wait()
 	elapsed := time.Since(start).Seconds()
 	r := Result{Mode: c.Mode, Concurrency: c.Concurrency, DurationS: elapsed, Ops: len(all.flows), Errors: all.nerr,
-		Latency: percentiles(all.flows), Steps: map[string]Percentiles{}, ErrorSamples: all.errs,
-		ServerCPUCores: (srv.cpuSeconds() - cpu0) / elapsed, ServerPeakRSSMB: srv.peakRSSMB()}
+		Latency: percentiles(all.flows), Steps: map[string]Percentiles{}, ErrorSamples: all.errs}
+	if srv != nil {
+		r.ServerCPUCores, r.ServerPeakRSSMB = (srv.cpuSeconds()-cpu0)/elapsed, srv.peakRSSMB()
+	}
 	if c.Mode == "open" {
 		r.Rate = c.Rate
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -31,8 +32,25 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	baseline := fs.Bool("baseline", true, "also measure the one-insert-per-request baseline")
 	out := fs.String("out", "bench-results.json", "where to write the results (JSON)")
 	chart := fs.String("chart", "bench-results.svg", "where to draw the chart (SVG)")
+	target := fs.String("target", "", "drive this running server (base URL) instead of starting one")
+	creds := fs.String("credentials", "", "with -target: JSON file, an array of tenant create outputs")
+	scale := fs.String("scale", "", "instead of load: data-scale run, e.g. 10000,1000000 links")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *scale != "" {
+		return runScale(ctx, bench.Config{Engines: strings.Split(*engines, ","), PostgresAdminURL: *pg, Log: stderr}, *scale, *out, stdout)
+	}
+	var tenants []bench.Credentials
+	if *target != "" {
+		b, err := os.ReadFile(*creds)
+		if err != nil {
+			return fmt.Errorf("bench: -target needs -credentials FILE: %w", err)
+		}
+		if err := json.Unmarshal(b, &tenants); err != nil {
+			return fmt.Errorf("bench: %s: %w", *creds, err)
+		}
+		*baseline = false
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -43,7 +61,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	results, err := bench.Run(ctx, bench.Config{Exe: exe, Engines: strings.Split(*engines, ","), PostgresAdminURL: *pg,
 		Scenario: *scenario, Mode: *mode, Concurrency: *n, Rate: *rate, Duration: *dur, Warmup: *warm,
-		Baseline: *baseline, Log: stderr})
+		Baseline: *baseline, Log: stderr, Target: *target, Credentials: tenants})
 	if err != nil {
 		return err
 	}
@@ -91,4 +109,25 @@ func serveBaseline(ctx context.Context, cfg config) error {
 		return err
 	}
 	return nil
+}
+
+func runScale(ctx context.Context, c bench.Config, sizes, out string, stdout io.Writer) error {
+	var results []bench.ScaleResult
+	for _, engine := range c.Engines {
+		for _, s := range strings.Split(sizes, ",") {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 20 {
+				return fmt.Errorf("bench: -scale takes sizes of at least 20, like 10000,1000000")
+			}
+			r, err := c.Scale(ctx, engine, n)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%-8s %9d links  seed %6.1f s  list page %6.2f ms  get link %6.2f ms  expiry sweep %6.2f ms\n",
+				r.Engine, r.Links, r.SeedS, r.ListPageMS, r.GetLinkMS, r.SweepMS)
+			results = append(results, r)
+		}
+	}
+	b, _ := json.MarshalIndent(map[string]any{"when": time.Now().UTC().Format(time.RFC3339), "scale": results}, "", "  ")
+	return os.WriteFile(out, b, 0o644)
 }
