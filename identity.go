@@ -1,6 +1,10 @@
 package pinglinks
 
-import "time"
+import (
+	"time"
+
+	"github.com/pinglinks/pinglinks/reference"
+)
 
 // digitsOnly strips the separators people type ("556703-7485", "556 703 7485").
 // It returns "" if anything other than digits, spaces, '-' and '+' occurs.
@@ -21,23 +25,7 @@ func digitsOnly(s string) string {
 
 // luhnValid reports whether the digit string passes the Luhn (mod 10) check.
 func luhnValid(d string) bool {
-	if d == "" {
-		return false
-	}
-	sum := 0
-	double := false
-	for i := len(d) - 1; i >= 0; i-- {
-		n := int(d[i] - '0')
-		if double {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-		double = !double
-	}
-	return sum%10 == 0
+	return len(d) >= 2 && reference.Luhn(d[:len(d)-1]) == d[len(d)-1]
 }
 
 // mod11Valid checks d against the given weights (applied to all digits but the
