@@ -1,0 +1,306 @@
+// Package mail composes the e-mails of Ping Payments Links (payment link,
+// receipt) in the link's locale and sends them over SMTP.
+package mail
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+)
+
+// Attachment is a file sent with a message (e.g. the invoice PDF).
+type Attachment struct {
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+// Message is a rendered e-mail, ready for a Sender.
+type Message struct {
+	From        string // empty: the sender's default From
+	To          string
+	Subject     string
+	Text        string
+	HTML        string
+	Attachments []Attachment
+	// MessageID, if set, is used as the Message-ID (without angle
+	// brackets, e.g. "link-<uuid>-email-1@pinglinks"), so that a retried
+	// send of the same outbox entry carries the same id.
+	MessageID string
+	// Headers are extra headers (e.g. "X-Pinglinks-Outbox-Id").
+	Headers map[string]string
+}
+
+// PaymentLinkMessage is the e-mail that carries a payment link.
+type PaymentLinkMessage struct {
+	Locale       string // "sv-SE", "nb-NO" or "en-GB"
+	To           string
+	SupplierName string
+	CustomerName string
+	CheckoutURL  string
+	Amount       string // already formatted, e.g. "1 250,00 kr"
+	DueDate      string // optional, already formatted
+	Attachment   *Attachment
+}
+
+// ReceiptMessage is the e-mail sent after a payment.
+type ReceiptMessage struct {
+	Locale       string
+	To           string
+	SupplierName string
+	CustomerName string
+	Amount       string
+	PaidAt       string // already formatted
+	ReceiptURL   string // optional
+	Attachment   *Attachment
+}
+
+// ErrRender is wrapped by errors for messages that cannot be rendered.
+var ErrRender = errors.New("mail: cannot render message")
+
+type texts struct {
+	Lang            string
+	LinkSubject     string // %s supplier
+	Greeting        string // %s customer
+	GreetingNoName  string
+	LinkIntro       string // %s supplier, %s amount
+	LinkDue         string // %s due date
+	LinkButton      string
+	LinkFallback    string
+	LinkAttachment  string
+	ReceiptSubject  string // %s supplier
+	ReceiptIntro    string // %s supplier, %s amount
+	ReceiptPaidAt   string // %s time
+	ReceiptButton   string
+	ReceiptAttached string
+	Footer          string // %s supplier
+}
+
+var locales = map[string]texts{
+	"sv-SE": {
+		Lang:            "sv",
+		LinkSubject:     "Betalningslänk från %s",
+		Greeting:        "Hej %s!",
+		GreetingNoName:  "Hej!",
+		LinkIntro:       "%s har skickat en betalningslänk till dig på %s.",
+		LinkDue:         "Sista betalningsdag: %s.",
+		LinkButton:      "Betala nu",
+		LinkFallback:    "Om knappen inte fungerar kan du kopiera länken till din webbläsare:",
+		LinkAttachment:  "Fakturan finns bifogad.",
+		ReceiptSubject:  "Kvitto på din betalning till %s",
+		ReceiptIntro:    "Tack för din betalning! Vi har tagit emot %[2]s till %[1]s.",
+		ReceiptPaidAt:   "Betald: %s",
+		ReceiptButton:   "Visa kvitto",
+		ReceiptAttached: "Kvittot finns bifogat.",
+		Footer:          "Det här meddelandet skickades för %s via Ping Payments. Svara inte på det här e-postmeddelandet.",
+	},
+	"nb-NO": {
+		Lang:            "nb",
+		LinkSubject:     "Betalingslenke fra %s",
+		Greeting:        "Hei %s!",
+		GreetingNoName:  "Hei!",
+		LinkIntro:       "%s har sendt deg en betalingslenke på %s.",
+		LinkDue:         "Forfallsdato: %s.",
+		LinkButton:      "Betal nå",
+		LinkFallback:    "Hvis knappen ikke virker, kan du kopiere lenken inn i nettleseren:",
+		LinkAttachment:  "Fakturaen er vedlagt.",
+		ReceiptSubject:  "Kvittering for betalingen din til %s",
+		ReceiptIntro:    "Takk for betalingen! Vi har mottatt %[2]s til %[1]s.",
+		ReceiptPaidAt:   "Betalt: %s",
+		ReceiptButton:   "Vis kvittering",
+		ReceiptAttached: "Kvitteringen er vedlagt.",
+		Footer:          "Denne meldingen ble sendt på vegne av %s via Ping Payments. Ikke svar på denne e-posten.",
+	},
+	"en-GB": {
+		Lang:            "en-GB",
+		LinkSubject:     "Payment link from %s",
+		Greeting:        "Hello %s,",
+		GreetingNoName:  "Hello,",
+		LinkIntro:       "%s has sent you a payment link for %s.",
+		LinkDue:         "Please pay by %s.",
+		LinkButton:      "Pay now",
+		LinkFallback:    "If the button does not work, copy this link into your browser:",
+		LinkAttachment:  "The invoice is attached.",
+		ReceiptSubject:  "Receipt for your payment to %s",
+		ReceiptIntro:    "Thank you for your payment! We have received %[2]s for %[1]s.",
+		ReceiptPaidAt:   "Paid: %s",
+		ReceiptButton:   "View receipt",
+		ReceiptAttached: "The receipt is attached.",
+		Footer:          "This message was sent on behalf of %s by Ping Payments. Please do not reply to this e-mail.",
+	},
+}
+
+func localeTexts(locale string) (texts, error) {
+	t, ok := locales[locale]
+	if !ok {
+		return texts{}, fmt.Errorf("%w: unsupported locale %q", ErrRender, locale)
+	}
+	return t, nil
+}
+
+// view is what the body templates see. Strings are plain text; the HTML
+// template escapes them.
+type view struct {
+	Lang       string
+	Title      string
+	Greeting   string
+	Lines      []string
+	ButtonText string
+	ButtonURL  string
+	Fallback   string
+	Footer     string
+}
+
+const textBody = `{{.Greeting}}
+
+{{range .Lines}}{{.}}
+{{end}}{{if .ButtonURL}}
+{{.ButtonText}}: {{.ButtonURL}}
+{{end}}
+-- 
+{{.Footer}}
+`
+
+const htmlBody = `<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f4f4f5;">
+<div style="max-width:560px;margin:0 auto;padding:24px 16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;">
+<div style="background-color:#ffffff;border-radius:8px;padding:24px;">
+<h1 style="margin:0 0 16px 0;font-size:22px;line-height:1.3;color:#111827;">{{.Title}}</h1>
+<p style="margin:0 0 16px 0;">{{.Greeting}}</p>
+{{range .Lines}}<p style="margin:0 0 16px 0;">{{.}}</p>
+{{end}}{{if .ButtonURL}}<p style="margin:24px 0;"><a href="{{.ButtonURL}}" style="display:inline-block;padding:12px 24px;background-color:#1d4ed8;color:#ffffff;font-weight:bold;text-decoration:none;border-radius:6px;">{{.ButtonText}}</a></p>
+{{if .Fallback}}<p style="margin:0 0 16px 0;font-size:14px;color:#374151;">{{.Fallback}}<br><a href="{{.ButtonURL}}" style="color:#1d4ed8;word-break:break-all;">{{.ButtonURL}}</a></p>
+{{end}}{{end}}</div>
+<p style="margin:16px 0 0 0;font-size:13px;color:#4b5563;">{{.Footer}}</p>
+</div>
+</body>
+</html>
+`
+
+var (
+	textTmpl = texttemplate.Must(texttemplate.New("text").Parse(textBody))
+	htmlTmpl = htmltemplate.Must(htmltemplate.New("html").Parse(htmlBody))
+)
+
+func render(v view) (text, html string, err error) {
+	var tb, hb bytes.Buffer
+	if err := textTmpl.Execute(&tb, v); err != nil {
+		return "", "", fmt.Errorf("%w: %v", ErrRender, err)
+	}
+	if err := htmlTmpl.Execute(&hb, v); err != nil {
+		return "", "", fmt.Errorf("%w: %v", ErrRender, err)
+	}
+	return tb.String(), hb.String(), nil
+}
+
+// clean makes a value safe for a single line (subject, greeting).
+func clean(s string) string {
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)), " ")
+}
+
+func checkURL(u string) error {
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return fmt.Errorf("%w: URL %q is not http(s)", ErrRender, u)
+	}
+	return nil
+}
+
+func attachments(a *Attachment) []Attachment {
+	if a == nil {
+		return nil
+	}
+	return []Attachment{*a}
+}
+
+// Render returns the localized payment link e-mail.
+func (m PaymentLinkMessage) Render() (Message, error) {
+	t, err := localeTexts(m.Locale)
+	if err != nil {
+		return Message{}, err
+	}
+	if err := checkURL(m.CheckoutURL); err != nil {
+		return Message{}, err
+	}
+	supplier, customer := clean(m.SupplierName), clean(m.CustomerName)
+	if supplier == "" || clean(m.Amount) == "" {
+		return Message{}, fmt.Errorf("%w: supplier name and amount are required", ErrRender)
+	}
+	v := view{
+		Lang:       t.Lang,
+		Title:      fmt.Sprintf(t.LinkSubject, supplier),
+		Greeting:   t.GreetingNoName,
+		Lines:      []string{fmt.Sprintf(t.LinkIntro, supplier, clean(m.Amount))},
+		ButtonText: t.LinkButton,
+		ButtonURL:  m.CheckoutURL,
+		Fallback:   t.LinkFallback,
+		Footer:     fmt.Sprintf(t.Footer, supplier),
+	}
+	if customer != "" {
+		v.Greeting = fmt.Sprintf(t.Greeting, customer)
+	}
+	if d := clean(m.DueDate); d != "" {
+		v.Lines = append(v.Lines, fmt.Sprintf(t.LinkDue, d))
+	}
+	if m.Attachment != nil {
+		v.Lines = append(v.Lines, t.LinkAttachment)
+	}
+	text, html, err := render(v)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{To: m.To, Subject: v.Title, Text: text, HTML: html, Attachments: attachments(m.Attachment)}, nil
+}
+
+// Render returns the localized receipt e-mail.
+func (m ReceiptMessage) Render() (Message, error) {
+	t, err := localeTexts(m.Locale)
+	if err != nil {
+		return Message{}, err
+	}
+	if m.ReceiptURL != "" {
+		if err := checkURL(m.ReceiptURL); err != nil {
+			return Message{}, err
+		}
+	}
+	supplier, customer := clean(m.SupplierName), clean(m.CustomerName)
+	if supplier == "" || clean(m.Amount) == "" {
+		return Message{}, fmt.Errorf("%w: supplier name and amount are required", ErrRender)
+	}
+	v := view{
+		Lang:       t.Lang,
+		Title:      fmt.Sprintf(t.ReceiptSubject, supplier),
+		Greeting:   t.GreetingNoName,
+		Lines:      []string{fmt.Sprintf(t.ReceiptIntro, supplier, clean(m.Amount))},
+		ButtonText: t.ReceiptButton,
+		ButtonURL:  m.ReceiptURL,
+		Footer:     fmt.Sprintf(t.Footer, supplier),
+	}
+	if customer != "" {
+		v.Greeting = fmt.Sprintf(t.Greeting, customer)
+	}
+	if p := clean(m.PaidAt); p != "" {
+		v.Lines = append(v.Lines, fmt.Sprintf(t.ReceiptPaidAt, p))
+	}
+	if m.Attachment != nil {
+		v.Lines = append(v.Lines, t.ReceiptAttached)
+	}
+	text, html, err := render(v)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{To: m.To, Subject: v.Title, Text: text, HTML: html, Attachments: attachments(m.Attachment)}, nil
+}

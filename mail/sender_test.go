@@ -1,0 +1,424 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"errors"
+	"io"
+	"math/big"
+	"mime"
+	"mime/multipart"
+	"net"
+	netmail "net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// smtpServer is an in-process SMTP server recording what it receives.
+type smtpServer struct {
+	mu       sync.Mutex
+	messages [][]byte
+	rcpts    []string
+	authUser string
+	tlsUsed  bool
+	rcptErr  *smtp.SMTPError // returned from RCPT TO when set
+	addr     string
+}
+
+type session struct {
+	srv  *smtpServer
+	conn *smtp.Conn
+}
+
+func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *session) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, username, password string) error {
+		if username != "user" || password != "pa ss" {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
+		}
+		s.srv.mu.Lock()
+		s.srv.authUser = username
+		s.srv.mu.Unlock()
+		return nil
+	}), nil
+}
+func (s *session) Mail(from string, _ *smtp.MailOptions) error { return nil }
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.srv.mu.Lock()
+	defer s.srv.mu.Unlock()
+	if s.srv.rcptErr != nil {
+		return s.srv.rcptErr
+	}
+	s.srv.rcpts = append(s.srv.rcpts, to)
+	return nil
+}
+func (s *session) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	_, isTLS := s.conn.TLSConnectionState()
+	s.srv.mu.Lock()
+	s.srv.messages = append(s.srv.messages, b)
+	s.srv.tlsUsed = isTLS
+	s.srv.mu.Unlock()
+	return nil
+}
+func (s *session) Reset()        {}
+func (s *session) Logout() error { return nil }
+
+func startSMTP(t *testing.T, tlsConfig *tls.Config) *smtpServer {
+	t.Helper()
+	rec := &smtpServer{}
+	be := smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{srv: rec, conn: c}, nil })
+	s := smtp.NewServer(be)
+	s.Domain = "localhost"
+	s.AllowInsecureAuth = true
+	s.ReadTimeout = 10 * time.Second
+	s.WriteTimeout = 10 * time.Second
+	s.TLSConfig = tlsConfig
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.addr = l.Addr().String()
+	go s.Serve(l)
+	t.Cleanup(func() { s.Close() })
+	return rec
+}
+
+func selfSigned(t *testing.T) (*tls.Config, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, pool
+}
+
+func testMessage(t *testing.T) Message {
+	t.Helper()
+	msg, err := PaymentLinkMessage{
+		Locale: "sv-SE", To: "asa@example.com", SupplierName: "Åsas Blåbär & Söner",
+		CustomerName: "Åsa Öberg", CheckoutURL: "https://pay.example/checkout/Xk3v9QfPz1LmN0aBcD7eRw",
+		Amount: "1 250,00 kr", DueDate: "31 december 2026",
+		Attachment: &Attachment{Filename: "faktura-1001.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.7\n\x00\x01\x02binary\xff")},
+	}.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg.MessageID = "link-42-email-1@pinglinks.test"
+	msg.Headers = map[string]string{"X-Pinglinks-Outbox-Id": "42"}
+	return msg
+}
+
+func TestSendRealConversation(t *testing.T) {
+	srv := startSMTP(t, nil)
+	s, err := NewSMTPSender("smtp://"+srv.addr, "Ping Payments <no-reply@pinglinks.test>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := testMessage(t)
+	if err := s.Send(context.Background(), msg); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if len(srv.messages) != 1 {
+		t.Fatalf("server got %d messages", len(srv.messages))
+	}
+	if srv.tlsUsed {
+		t.Error("TLS used although the server does not offer it")
+	}
+	if len(srv.rcpts) != 1 || srv.rcpts[0] != "asa@example.com" {
+		t.Errorf("rcpts = %v", srv.rcpts)
+	}
+	checkParsed(t, srv.messages[0], msg, "Ping Payments")
+}
+
+func checkParsed(t *testing.T, raw []byte, want Message, fromName string) {
+	t.Helper()
+	pm, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("parse: %v\n%s", err, raw)
+	}
+	rawSubject := pm.Header.Get("Subject")
+	if !strings.Contains(rawSubject, "=?UTF-8?") {
+		t.Errorf("subject not RFC 2047 encoded: %q", rawSubject)
+	}
+	subj, err := new(mime.WordDecoder).DecodeHeader(rawSubject)
+	if err != nil || subj != "Betalningslänk från Åsas Blåbär & Söner" {
+		t.Errorf("subject = %q, %v", subj, err)
+	}
+	if got := pm.Header.Get("Message-Id"); got != "<link-42-email-1@pinglinks.test>" {
+		t.Errorf("Message-ID = %q", got)
+	}
+	if got := pm.Header.Get("X-Pinglinks-Outbox-Id"); got != "42" {
+		t.Errorf("outbox header = %q", got)
+	}
+	from, err := pm.Header.AddressList("From")
+	if err != nil || len(from) != 1 || from[0].Address != "no-reply@pinglinks.test" || from[0].Name != fromName {
+		t.Errorf("From = %v, %v", from, err)
+	}
+	parts := map[string][]byte{}
+	var attName string
+	walk(t, pm.Header.Get("Content-Type"), pm.Body, func(ct string, disp string, params map[string]string, body []byte) {
+		if disp == "attachment" || params["filename"] != "" {
+			attName = params["filename"]
+			parts["attachment"] = body
+			return
+		}
+		parts[ct] = body
+	})
+	crlf := strings.NewReplacer("\r\n", "\n")
+	text := crlf.Replace(string(parts["text/plain"]))
+	html := crlf.Replace(string(parts["text/html"]))
+	if text != want.Text {
+		t.Errorf("text part differs:\n%q\nwant\n%q", text, want.Text)
+	}
+	if html != want.HTML {
+		t.Errorf("html part differs")
+	}
+	for _, p := range []string{text, html} {
+		if !strings.Contains(p, "https://pay.example/checkout/Xk3v9QfPz1LmN0aBcD7eRw") {
+			t.Errorf("link missing in part:\n%s", p)
+		}
+	}
+	if attName != "faktura-1001.pdf" {
+		t.Errorf("attachment name %q", attName)
+	}
+	if !bytes.Equal(parts["attachment"], want.Attachments[0].Data) {
+		t.Errorf("attachment bytes = %q", parts["attachment"])
+	}
+}
+
+// walk visits the leaf parts of a MIME body, decoding their transfer encoding.
+func walk(t *testing.T, contentType string, body io.Reader, visit func(ct, disp string, params map[string]string, body []byte)) {
+	t.Helper()
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		t.Fatalf("content type %q: %v", contentType, err)
+	}
+	if !strings.HasPrefix(mt, "multipart/") {
+		t.Fatalf("top level is %s", mt)
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+	for {
+		p, err := mr.NextRawPart()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct := p.Header.Get("Content-Type")
+		pmt, pparams, _ := mime.ParseMediaType(ct)
+		if strings.HasPrefix(pmt, "multipart/") {
+			walk(t, ct, p, visit)
+			continue
+		}
+		data, err := io.ReadAll(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch strings.ToLower(p.Header.Get("Content-Transfer-Encoding")) {
+		case "base64":
+			data, err = base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(data)))
+			if err != nil {
+				t.Fatalf("base64: %v", err)
+			}
+		case "quoted-printable":
+			data, err = io.ReadAll(newQP(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		disp, dparams, _ := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+		for k, v := range dparams {
+			pparams[k] = v
+		}
+		if n := pparams["name"]; n != "" && pparams["filename"] == "" && disp == "attachment" {
+			pparams["filename"] = n
+		}
+		visit(pmt, disp, pparams, data)
+	}
+}
+
+func TestSendSTARTTLS(t *testing.T) {
+	serverTLS, pool := selfSigned(t)
+	srv := startSMTP(t, serverTLS)
+	s, err := NewSMTPSender("smtp://user:pa%20ss@"+srv.addr, "no-reply@pinglinks.test", WithRootCAs(pool))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := testMessage(t)
+	if err := s.Send(context.Background(), msg); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if !srv.tlsUsed {
+		t.Error("STARTTLS offered but not used")
+	}
+	if srv.authUser != "user" {
+		t.Errorf("authenticated as %q", srv.authUser)
+	}
+	checkParsed(t, srv.messages[0], msg, "")
+
+	// Without trusting the certificate, the handshake fails: temporary.
+	s2, _ := NewSMTPSender("smtp://"+srv.addr, "no-reply@pinglinks.test")
+	err = s2.Send(context.Background(), msg)
+	if err == nil || IsPermanent(err) {
+		t.Errorf("untrusted cert: err = %v, want temporary error", err)
+	}
+}
+
+func TestSendImplicitTLS(t *testing.T) {
+	serverTLS, pool := selfSigned(t)
+	rec := &smtpServer{}
+	be := smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{srv: rec, conn: c}, nil })
+	s := smtp.NewServer(be)
+	s.Domain = "localhost"
+	s.TLSConfig = serverTLS
+	l, err := tls.Listen("tcp", "127.0.0.1:0", serverTLS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(l)
+	defer s.Close()
+	sender, err := NewSMTPSender("smtps://user:pa%20ss@"+l.Addr().String(), "no-reply@pinglinks.test", WithRootCAs(pool))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := testMessage(t)
+	if err := sender.Send(context.Background(), msg); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if !rec.tlsUsed || rec.authUser != "user" {
+		t.Errorf("tls %v auth %q", rec.tlsUsed, rec.authUser)
+	}
+}
+
+func TestSendRejected(t *testing.T) {
+	for _, tc := range []struct {
+		code      int
+		permanent bool
+	}{{550, true}, {551, true}, {451, false}, {452, false}} {
+		srv := startSMTP(t, nil)
+		srv.rcptErr = &smtp.SMTPError{Code: tc.code, EnhancedCode: smtp.EnhancedCodeNotSet, Message: "no"}
+		s, err := NewSMTPSender("smtp://"+srv.addr, "no-reply@pinglinks.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Send(context.Background(), testMessage(t))
+		if err == nil {
+			t.Fatalf("%d: no error", tc.code)
+		}
+		if IsPermanent(err) != tc.permanent {
+			t.Errorf("%d: IsPermanent(%v) = %v", tc.code, err, !tc.permanent)
+		}
+	}
+}
+
+func TestSendBadCredentialsIsTemporary(t *testing.T) {
+	serverTLS, pool := selfSigned(t)
+	srv := startSMTP(t, serverTLS)
+	s, _ := NewSMTPSender("smtp://user:wrong@"+srv.addr, "no-reply@pinglinks.test", WithRootCAs(pool))
+	err := s.Send(context.Background(), testMessage(t))
+	if err == nil || IsPermanent(err) {
+		t.Errorf("err = %v, want temporary", err)
+	}
+	if len(srv.messages) != 0 {
+		t.Error("message accepted with bad credentials")
+	}
+}
+
+func TestNoPasswordInTheClear(t *testing.T) {
+	srv := startSMTP(t, nil) // offers AUTH PLAIN but no STARTTLS
+	s, _ := NewSMTPSender("smtp://user:pa%20ss@"+srv.addr, "no-reply@pinglinks.test")
+	if err := s.Send(context.Background(), testMessage(t)); err == nil {
+		t.Error("sent credentials over an unencrypted connection")
+	}
+	if srv.authUser != "" || len(srv.messages) != 0 {
+		t.Error("server saw the credentials or the message")
+	}
+}
+
+func TestSendServerDown(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	s, _ := NewSMTPSender("smtp://"+addr, "no-reply@pinglinks.test", WithTimeout(2*time.Second))
+	err = s.Send(context.Background(), testMessage(t))
+	if err == nil || IsPermanent(err) {
+		t.Errorf("err = %v, want temporary", err)
+	}
+	var ne net.Error
+	var oe *net.OpError
+	if !errors.As(err, &oe) && !errors.As(err, &ne) {
+		t.Errorf("err %v does not wrap the network error", err)
+	}
+}
+
+func TestSendInvalidMessage(t *testing.T) {
+	s, _ := NewSMTPSender("smtp://127.0.0.1:1", "no-reply@pinglinks.test")
+	for name, m := range map[string]Message{
+		"no to":      {Text: "x"},
+		"bad to":     {To: "not an address", Text: "x"},
+		"no body":    {To: "a@example.com"},
+		"bad msgid":  {To: "a@example.com", Text: "x", MessageID: "a\r\nBcc: x@y"},
+		"bad header": {To: "a@example.com", Text: "x", Headers: map[string]string{"X-A": "b\r\nBcc: x@y"}},
+	} {
+		err := s.Send(context.Background(), m)
+		if !errors.Is(err, ErrInvalidMessage) || !IsPermanent(err) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
+
+func TestNewSMTPSender(t *testing.T) {
+	for _, u := range []string{"http://x", "smtp://", "smtp://host:99999", "smtp://host:abc", "::"} {
+		if _, err := NewSMTPSender(u, "a@example.com"); err == nil {
+			t.Errorf("NewSMTPSender(%q) accepted", u)
+		}
+	}
+	if _, err := NewSMTPSender("smtp://host", "not an address"); err == nil {
+		t.Error("bad From accepted")
+	}
+	s, err := NewSMTPSender("smtps://u:p@mail.example.com", "a@example.com")
+	if err != nil || s.port != 465 || !s.implicit || s.username != "u" || s.password != "p" {
+		t.Errorf("smtps: %+v %v", s, err)
+	}
+	s, err = NewSMTPSender("smtp://mail.example.com", "a@example.com")
+	if err != nil || s.port != 587 || s.implicit || s.timeout != 15*time.Second {
+		t.Errorf("smtp: %+v %v", s, err)
+	}
+	var _ Sender = s
+}
