@@ -14,9 +14,9 @@ require (
 )
 
 require (
-	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
-	github.com/emersion/go-smtp v0.25.1
-	github.com/wneessen/go-mail v0.8.1
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // tests only: SMTP AUTH PLAIN in the in-process SMTP server
+	github.com/emersion/go-smtp v0.25.1 // tests only: in-process SMTP server the mail package talks to
+	github.com/wneessen/go-mail v0.8.1 // composing MIME e-mail and sending it over SMTP (STARTTLS, smtps, AUTH)
 )
 
 require (
