@@ -1,10 +1,6 @@
 package api
 
-import (
-	"errors"
-
-	"github.com/nyaruka/phonenumbers"
-)
+import "github.com/pinglinks/pinglinks/phone"
 
 // normalizePhone turns a number as people type it into E.164, reading
 // national numbers in the country of the link's locale.
@@ -16,12 +12,5 @@ func normalizePhone(raw, locale string) (string, error) {
 	case "en-GB":
 		region = "GB"
 	}
-	n, err := phonenumbers.Parse(raw, region)
-	if err != nil {
-		return "", err
-	}
-	if !phonenumbers.IsValidNumber(n) {
-		return "", errors.New("not a valid phone number")
-	}
-	return phonenumbers.Format(n, phonenumbers.E164), nil
+	return phone.Normalize(raw, region)
 }
