@@ -3,6 +3,7 @@ package pinglinks
 import (
 	"bytes"
 	"encoding/json"
+	"math/big"
 	"sort"
 	"time"
 
@@ -156,9 +157,10 @@ func Allocate(currency Currency, payments []*Payment) ([]Allocation, error) {
 			if p.TotalAmount == 0 {
 				break
 			}
-			// kept*amount can exceed int64 only beyond MaxAmount², which validation rules out.
-			shares[i] = kept * it.Amount / p.TotalAmount
-			rems[i] = kept * it.Amount % p.TotalAmount
+			// kept*amount reaches MaxAmount² = 2⁸⁰, beyond int64: compute it exactly.
+			var q, r big.Int
+			q.QuoRem(new(big.Int).Mul(big.NewInt(kept), big.NewInt(it.Amount)), big.NewInt(p.TotalAmount), &r)
+			shares[i], rems[i] = q.Int64(), r.Int64()
 			given += shares[i]
 		}
 		idx := make([]int, len(shares))

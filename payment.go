@@ -242,6 +242,9 @@ func (p *Payment) Validate() error {
 		} else if s, ok := AddAmounts(sum, it.Amount); ok {
 			sum = s
 		} else {
+			if sumOK && p.TotalAmount > 0 && p.TotalAmount <= MaxAmount {
+				errs.Add("total_amount", "must equal the sum of order_items amounts, which exceeds %d", MaxAmount)
+			}
 			sumOK = false
 		}
 		if strings.TrimSpace(it.Name) == "" {
