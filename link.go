@@ -60,6 +60,9 @@ type PaymentLink struct {
 	Metadata           json.RawMessage
 	SuccessURL         string
 	CancelURL          string
+	ReferenceType      string // "OCR" or "KID" once the link has a bank-transfer reference
+	Reference          string // the reference a bank transfer pays this link with
+	ReceiptNumber      int64  // sequential per tenant, taken when the link completes
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }

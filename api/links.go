@@ -248,23 +248,6 @@ func newToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// linkPayment builds the payment created with a link: the items become
-// order items and the first of the link's methods is its provider method
-// until the payer chooses.
-func linkPayment(l *pinglinks.PaymentLink, now time.Time) *pinglinks.Payment {
-	p := &pinglinks.Payment{ID: pinglinks.NewID(), TenantID: l.TenantID, OrderID: l.OrderID, LinkID: l.ID,
-		Status: pinglinks.PaymentInitiated, Currency: l.Currency, TotalAmount: l.TotalAmount,
-		Provider: l.Methods[0].Provider, Method: l.Methods[0].Method, ProviderMethodParameters: l.Methods[0].Parameters,
-		StatusHistory: []pinglinks.StatusChange{{Status: pinglinks.PaymentInitiated, OccurredAt: now}},
-		CreatedAt:     now, UpdatedAt: now}
-	for _, it := range l.Items {
-		amount, _ := pinglinks.MulAmount(it.Price, it.Quantity)
-		p.OrderItems = append(p.OrderItems, pinglinks.OrderItem{Amount: amount, Name: it.Description,
-			VATRate: it.VAT, MerchantID: it.MerchantID, Metadata: it.Metadata, Tags: it.Tags})
-	}
-	return p
-}
-
 func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 	var in linkIn
 	if err := decode(r, &in, false); err != nil {
@@ -276,7 +259,7 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := linkPayment(l, now)
+	p := l.NewPayment(l.Methods[0], now)
 	l.PaymentID = p.ID
 	if err := s.Store.CreateLink(r.Context(), t.ID, l, p); err != nil {
 		return err

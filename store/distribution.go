@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -49,10 +50,8 @@ func (s *Store) QueueDistribution(ctx context.Context, tenantID, linkID uuid.UUI
 			return err
 		}
 		for _, r := range to {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, tenant_id, link_id, channel, recipient, kind,
-				status, next_attempt_at, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,'QUEUED',$7,$7,$7)`,
-				pinglinks.NewID(), tenantID, linkID, r.Channel, r.Address, MessageLink, now); err != nil {
-				return fmt.Errorf("store: queue message: %w", err)
+			if err := s.insertMessage(ctx, tx, tenantID, linkID, r, MessageLink); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -110,8 +109,9 @@ func nextCounter(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, name strin
 }
 
 // CreateInvoice gives a CREATED link its invoice: the tenant's next invoice
-// number and a payment reference made by makeRef from the tenant's next
-// reference number. A link has at most one invoice.
+// number and the link's payment reference (made by makeRef from the tenant's
+// next reference number unless the link has one of that type). A link has at
+// most one invoice.
 func (s *Store) CreateInvoice(ctx context.Context, tenantID, linkID uuid.UUID, inv *Invoice, makeRef func(seq int64) string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var orderID uuid.UUID
@@ -135,11 +135,11 @@ func (s *Store) CreateInvoice(ctx context.Context, tenantID, linkID uuid.UUID, i
 		if inv.Number, err = nextCounter(ctx, tx, tenantID, "invoice"); err != nil {
 			return err
 		}
-		seq, err := nextCounter(ctx, tx, tenantID, "reference")
-		if err != nil {
+		// A reference the payer already saw on the checkout stays valid.
+		if err := s.assignReference(ctx, tx, l, inv.ReferenceType, makeRef); err != nil {
 			return err
 		}
-		inv.LinkID, inv.Reference = linkID, makeRef(seq)
+		inv.LinkID, inv.Reference = linkID, l.Reference
 		if _, err := tx.ExecContext(ctx, `INSERT INTO invoices (link_id, tenant_id, number, reference_type, reference,
 			document_name, file_token, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, linkID, tenantID, inv.Number,
 			inv.ReferenceType, inv.Reference, inv.DocumentName, inv.FileToken, s.Now()); err != nil {
@@ -163,4 +163,30 @@ func (s *Store) LinkInvoice(ctx context.Context, tenantID, linkID uuid.UUID) (*I
 		return nil, fmt.Errorf("store: invoice: %w", err)
 	}
 	return &inv, nil
+}
+
+// queueReceipt queues the receipt e-mail to the payer of a link that has
+// just completed, at the address they gave on the checkout or else the one
+// the tenant gave; without an address there is nothing to send.
+func (s *Store) queueReceipt(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
+	to := l.Customer.Email
+	var d pinglinks.PayerDetails
+	if len(p.Payer) > 0 && json.Unmarshal(p.Payer, &d) == nil && d.Email != "" {
+		to = d.Email
+	}
+	if to == "" {
+		return nil
+	}
+	return s.insertMessage(ctx, tx, l.TenantID, l.ID, Recipient{Channel: ChannelEmail, Address: to}, MessageReceipt)
+}
+
+func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, tenantID, linkID uuid.UUID, r Recipient, kind string) error {
+	now := s.Now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, tenant_id, link_id, channel, recipient, kind,
+		status, next_attempt_at, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8,$8)`,
+		pinglinks.NewID(), tenantID, linkID, r.Channel, r.Address, kind, MessageQueued, now); err != nil {
+		return fmt.Errorf("store: queue message: %w", err)
+	}
+	s.enqueued.Store(tx, true) // wakes the workers after commit
+	return nil
 }

@@ -18,7 +18,7 @@ const KindLinkStatus = "payment_link_status"
 const linkColumns = `id, tenant_id, order_id, payment_id, token, status, sms_status, distributed_by_email,
 	invoice_created, customer, delivery_address, invoice_address, due_date, expires_at, items, supplier,
 	currency, total_amount, locale, logo_image_link, status_callback_url, provider_methods, metadata,
-	success_url, cancel_url, created_at, updated_at, receipt_token`
+	success_url, cancel_url, created_at, updated_at, receipt_token, reference_type, reference, receipt_number`
 
 func scanLink(row interface{ Scan(...any) error }) (*pinglinks.PaymentLink, error) {
 	var l pinglinks.PaymentLink
@@ -28,7 +28,8 @@ func scanLink(row interface{ Scan(...any) error }) (*pinglinks.PaymentLink, erro
 	if err := row.Scan(&l.ID, &l.TenantID, &l.OrderID, &l.PaymentID, &l.Token, &l.Status, &l.SMSStatus,
 		&l.DistributedByEmail, &l.InvoiceCreated, &customer, &delivery, &invoice, &l.DueDate, &expires, &items,
 		&supplier, &cur, &l.TotalAmount, &l.Locale, &l.LogoImageLink, &l.StatusCallbackURL, &methods, &meta,
-		&l.SuccessURL, &l.CancelURL, &l.CreatedAt, &l.UpdatedAt, &l.ReceiptToken); err != nil {
+		&l.SuccessURL, &l.CancelURL, &l.CreatedAt, &l.UpdatedAt, &l.ReceiptToken, &l.ReferenceType, &l.Reference,
+		&l.ReceiptNumber); err != nil {
 		return nil, err
 	}
 	l.Currency, l.Metadata, l.ExpiresAt = pinglinks.Currency(cur), rawJSON(meta), timePtr(expires)
@@ -83,12 +84,13 @@ func (s *Store) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO payment_links (`+linkColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,
-			$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28)`,
+			$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31)`,
 			l.ID, tenantID, l.OrderID, l.PaymentID, l.Token, l.Status, l.SMSStatus, l.DistributedByEmail,
 			l.InvoiceCreated, mustJSON(l.Customer), optJSON(l.DeliveryAddress, l.DeliveryAddress != nil),
 			optJSON(l.InvoiceAddress, l.InvoiceAddress != nil), l.DueDate, nullTime(l.ExpiresAt), mustJSON(l.Items),
 			mustJSON(l.Supplier), string(l.Currency), l.TotalAmount, l.Locale, l.LogoImageLink, l.StatusCallbackURL,
-			mustJSON(l.Methods), jsonText(l.Metadata), l.SuccessURL, l.CancelURL, l.CreatedAt, l.UpdatedAt, l.ReceiptToken)
+			mustJSON(l.Methods), jsonText(l.Metadata), l.SuccessURL, l.CancelURL, l.CreatedAt, l.UpdatedAt, l.ReceiptToken,
+			l.ReferenceType, l.Reference, l.ReceiptNumber)
 		if err != nil {
 			return fmt.Errorf("store: insert payment link: %w", err)
 		}
@@ -154,9 +156,11 @@ func (s *Store) saveLink(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLi
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE payment_links SET status = $3, payment_id = $4, sms_status = $5,
 		distributed_by_email = $6, invoice_created = $7, customer = $8, delivery_address = $9, invoice_address = $10,
-		updated_at = $11 WHERE tenant_id = $1 AND id = $2`, l.TenantID, l.ID, l.Status, l.PaymentID, l.SMSStatus,
-		l.DistributedByEmail, l.InvoiceCreated, mustJSON(l.Customer), optJSON(l.DeliveryAddress, l.DeliveryAddress != nil),
-		optJSON(l.InvoiceAddress, l.InvoiceAddress != nil), l.UpdatedAt); err != nil {
+		updated_at = $11, reference_type = $12, reference = $13, receipt_number = $14 WHERE tenant_id = $1 AND id = $2`,
+		l.TenantID, l.ID, l.Status, l.PaymentID, l.SMSStatus, l.DistributedByEmail, l.InvoiceCreated,
+		mustJSON(l.Customer), optJSON(l.DeliveryAddress, l.DeliveryAddress != nil),
+		optJSON(l.InvoiceAddress, l.InvoiceAddress != nil), l.UpdatedAt, l.ReferenceType, l.Reference,
+		l.ReceiptNumber); err != nil {
 		return fmt.Errorf("store: update payment link: %w", err)
 	}
 	if old == l.Status {

@@ -204,6 +204,12 @@ func (s *Store) paymentChanged(ctx context.Context, tx *sql.Tx, p *pinglinks.Pay
 			return err
 		}
 		l.PaymentID = p.ID
+		if l.ReceiptNumber, err = nextCounter(ctx, tx, p.TenantID, "receipt"); err != nil {
+			return err
+		}
+		if err := s.queueReceipt(ctx, tx, l, p); err != nil {
+			return err
+		}
 		if err := s.saveLink(ctx, tx, l); err != nil {
 			return err
 		}

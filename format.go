@@ -1,0 +1,117 @@
+package pinglinks
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Locale formatting of money and dates, shared by the checkout, e-mails,
+// SMS texts and PDFs so that a payer sees one amount written one way.
+
+// FormatAmount writes amount (minor units) in currency the way locale writes
+// money: sv-SE "1 234,50 kr", nb-NO "kr 1 234,50", en-GB "SEK 1,234.50".
+// Kronor are written "kr" in the Nordic locales only for the locale's own
+// currency; other currencies keep their ISO code.
+func FormatAmount(locale string, currency Currency, amount int64) string {
+	neg := amount < 0
+	if neg {
+		amount = -amount
+	}
+	major, minor := amount/100, amount%100
+	group, decimal := "\u00a0", "," // no-break space: an amount never wraps
+	if locale == "en-GB" {
+		group, decimal = ",", "."
+	}
+	digits := strconv.FormatInt(major, 10)
+	var b strings.Builder
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(r)
+	}
+	num := b.String() + decimal + twoDigits(minor)
+	if neg {
+		num = "−" + num
+	}
+	switch {
+	case locale == "sv-SE" && currency == SEK:
+		return num + "\u00a0kr"
+	case locale == "nb-NO" && currency == NOK:
+		return "kr\u00a0" + num
+	case locale == "en-GB" && currency == GBP:
+		return "£" + num
+	case locale == "en-GB":
+		return string(currency) + "\u00a0" + num
+	}
+	return num + "\u00a0" + string(currency)
+}
+
+func twoDigits(n int64) string {
+	if n < 10 {
+		return "0" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+var monthsEN = [...]string{"January", "February", "March", "April", "May", "June", "July",
+	"August", "September", "October", "November", "December"}
+
+// FormatDate writes a calendar date as locale writes it: sv-SE 2026-11-25,
+// nb-NO 25.11.2026, en-GB 25 November 2026.
+func FormatDate(locale string, t time.Time) string {
+	switch locale {
+	case "nb-NO":
+		return t.Format("02.01.2006")
+	case "en-GB":
+		return strconv.Itoa(t.Day()) + " " + monthsEN[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	}
+	return t.Format(time.DateOnly)
+}
+
+// FormatDueDate writes a YYYY-MM-DD due date in locale, or "" for none.
+func FormatDueDate(locale, date string) string {
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	return FormatDate(locale, d)
+}
+
+// FormatTime writes an instant in Stockholm time as locale writes it.
+func FormatTime(locale string, t time.Time) string {
+	t = t.In(Stockholm)
+	return FormatDate(locale, t) + " " + t.Format("15:04")
+}
+
+// FormatVAT writes a VAT rate as a percentage: 25 %, 12,5 % (en-GB 12.5%).
+func FormatVAT(locale string, v VATRate) string {
+	s := strconv.FormatInt(int64(v)/100, 10)
+	if frac := int64(v) % 100; frac != 0 {
+		sep := ","
+		if locale == "en-GB" {
+			sep = "."
+		}
+		s += sep + strings.TrimRight(twoDigits(frac), "0")
+	}
+	if locale == "en-GB" {
+		return s + "%"
+	}
+	return s + "\u00a0%"
+}
+
+// VATIncluded is the VAT contained in a VAT-inclusive amount at rate v,
+// rounded half away from zero to the minor unit.
+func VATIncluded(amount int64, v VATRate) int64 {
+	if v <= 0 {
+		return 0
+	}
+	// amount × rate / (100 % + rate), in hundredths of a percent.
+	num, den := amount*int64(v), int64(10000)+int64(v)
+	q, r := num/den, num%den
+	if 2*r >= den {
+		q++
+	}
+	return q
+}

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks"
+)
+
+// Message statuses.
+const (
+	MessageQueued    = "QUEUED"    // waiting for its next attempt
+	MessageSent      = "SENT"      // the SMTP server or SMS gateway accepted it
+	MessageDelivered = "DELIVERED" // the SMS gateway reported delivery
+	MessageFailed    = "FAILED"    // refused for good, or every retry failed
+)
+
+// Message is a message to a payer, with what was sent once it was.
+type Message struct {
+	ID         uuid.UUID
+	TenantID   uuid.UUID
+	LinkID     uuid.UUID
+	Channel    string
+	Recipient  string
+	Kind       string
+	Status     string
+	Attempts   int
+	ProviderID string
+	LastError  string
+	Subject    string
+	Text       string
+	HTML       string
+	Attachment string // file name of the attached document, if any
+	CreatedAt  time.Time
+	SentAt     *time.Time
+}
+
+const messageColumns = `id, tenant_id, link_id, channel, recipient, kind, status, attempts, provider_id, last_error,
+	subject, body_text, body_html, attachment, created_at, sent_at`
+
+func scanMessage(row interface{ Scan(...any) error }) (*Message, error) {
+	var m Message
+	var sent sql.NullTime
+	if err := row.Scan(&m.ID, &m.TenantID, &m.LinkID, &m.Channel, &m.Recipient, &m.Kind, &m.Status, &m.Attempts,
+		&m.ProviderID, &m.LastError, &m.Subject, &m.Text, &m.HTML, &m.Attachment, &m.CreatedAt, &sent); err != nil {
+		return nil, err
+	}
+	m.CreatedAt, m.SentAt = m.CreatedAt.UTC(), timePtr(sent)
+	return &m, nil
+}
+
+// ClaimMessages leases up to limit due messages for sending, as
+// ClaimCallbacks does for callbacks: a process that dies mid-send loses
+// nothing, and on PostgreSQL several processes never claim the same attempt.
+func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*Message, error) {
+	lock := ""
+	if s.engine == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var out []*Message
+	err := s.inQuietTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages
+			WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`+lock, now, limit)
+		if err != nil {
+			return fmt.Errorf("store: claim messages: %w", err)
+		}
+		for rows.Next() {
+			m, err := scanMessage(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, m := range out {
+			m.Attempts++
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET next_attempt_at = $2, attempts = $3 WHERE id = $1`,
+				m.ID, now.Add(lease), m.Attempts); err != nil {
+				return fmt.Errorf("store: lease message: %w", err)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SentContent is what a message was sent as.
+type SentContent struct {
+	Subject, Text, HTML, Attachment string
+	ProviderID                      string // the SMS gateway's id, for its delivery report
+	Delivered                       bool   // known delivered at once (the sandbox outbox)
+}
+
+// MarkMessageSent records that attempt of message m was accepted, with what
+// was sent, and moves an SMS link's sms_status on: PENDING until the gateway
+// reports, DELIVERED when known at once. A stale attempt (another process
+// took the lease over) changes nothing.
+func (s *Store) MarkMessageSent(ctx context.Context, m *Message, c SentContent) error {
+	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
+		status := MessageSent
+		if c.Delivered {
+			status = MessageDelivered
+		}
+		now := s.Now()
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET status = $3, next_attempt_at = NULL, provider_id = $4,
+			subject = $5, body_text = $6, body_html = $7, attachment = $8, sent_at = $9, updated_at = $9, last_error = ''
+			WHERE id = $1 AND attempts = $2`, m.ID, m.Attempts, status, c.ProviderID, c.Subject, c.Text, c.HTML,
+			c.Attachment, now)
+		if err != nil {
+			return fmt.Errorf("store: message sent: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 || m.Channel != ChannelSMS {
+			return nil
+		}
+		sms := pinglinks.SMSPending
+		if c.Delivered {
+			sms = pinglinks.SMSDelivered
+		}
+		return s.setSMSStatus(ctx, tx, m.TenantID, m.LinkID, sms)
+	})
+}
+
+// MarkMessageFailed records a failed attempt: retried at next, or FAILED
+// for good when next is nil (an SMS link's sms_status then says FAILED).
+func (s *Store) MarkMessageFailed(ctx context.Context, m *Message, reason string, next *time.Time) error {
+	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
+		status := MessageQueued
+		if next == nil {
+			status = MessageFailed
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET status = $3, next_attempt_at = $4, last_error = $5,
+			updated_at = $6 WHERE id = $1 AND attempts = $2`, m.ID, m.Attempts, status, nullTime(next), reason, s.Now())
+		if err != nil {
+			return fmt.Errorf("store: message failed: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 || next != nil || m.Channel != ChannelSMS {
+			return nil
+		}
+		return s.setSMSStatus(ctx, tx, m.TenantID, m.LinkID, pinglinks.SMSFailed)
+	})
+}
+
+// setSMSStatus moves a link's sms_status without touching anything else of
+// it; the link's own status is not involved, so no callback is written.
+func (s *Store) setSMSStatus(ctx context.Context, tx *sql.Tx, tenantID, linkID uuid.UUID, status string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE payment_links SET sms_status = $3 WHERE tenant_id = $1 AND id = $2`,
+		tenantID, linkID, status); err != nil {
+		return fmt.Errorf("store: sms status: %w", err)
+	}
+	return nil
+}
+
+// RecordSMSReport applies an SMS gateway's delivery report for the message
+// it knows as providerID: DELIVERED or FAILED, on the message and on its
+// link's sms_status. A report for an unknown id is a 404; a repeated report
+// changes nothing.
+func (s *Store) RecordSMSReport(ctx context.Context, providerID string, delivered bool) error {
+	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
+		var tenantID, linkID uuid.UUID
+		if err := tx.QueryRowContext(ctx, `SELECT tenant_id, link_id FROM messages WHERE provider_id = $1 AND channel = $2`,
+			providerID, ChannelSMS).Scan(&tenantID, &linkID); err != nil {
+			return notFound(err, "SMS")
+		}
+		status, sms := MessageDelivered, pinglinks.SMSDelivered
+		if !delivered {
+			status, sms = MessageFailed, pinglinks.SMSFailed
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = $2, updated_at = $3 WHERE provider_id = $1`,
+			providerID, status, s.Now()); err != nil {
+			return fmt.Errorf("store: sms report: %w", err)
+		}
+		return s.setSMSStatus(ctx, tx, tenantID, linkID, sms)
+	})
+}
+
+// RecentMessages lists the newest messages of every tenant, or of one when
+// tenantID is not uuid.Nil, for the sandbox outbox.
+func (s *Store) RecentMessages(ctx context.Context, tenantID uuid.UUID, limit int) ([]*Message, error) {
+	q := `SELECT ` + messageColumns + ` FROM messages ORDER BY id DESC LIMIT $1`
+	args := []any{limit}
+	if tenantID != uuid.Nil {
+		q = `SELECT ` + messageColumns + ` FROM messages WHERE tenant_id = $2 ORDER BY id DESC LIMIT $1`
+		args = append(args, tenantID)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent messages: %w", err)
+	}
+	defer rows.Close()
+	var out []*Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MessageByID returns one message, for the sandbox outbox.
+func (s *Store) MessageByID(ctx context.Context, id uuid.UUID) (*Message, error) {
+	m, err := scanMessage(s.db.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "message")
+	}
+	return m, nil
+}
