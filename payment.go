@@ -270,3 +270,8 @@ func (p *Payment) Validate() error {
 	}
 	return errs.Err()
 }
+
+// PaymentRef names a payment for work done on it later (simulators, sweeps).
+type PaymentRef struct {
+	TenantID, OrderID, ID uuid.UUID
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -215,4 +216,24 @@ func (s *Store) paymentChanged(ctx context.Context, tx *sql.Tx, p *pinglinks.Pay
 		}
 	}
 	return nil
+}
+
+// PendingSwishPayments lists Swish payments that have waited for the payer
+// since before startedBefore, oldest first, for the sandbox's simulator.
+func (s *Store) PendingSwishPayments(ctx context.Context, startedBefore time.Time, limit int) ([]pinglinks.PaymentRef, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT tenant_id, order_id, id FROM payments
+		WHERE status = 'PENDING' AND provider = 'swish' AND updated_at <= $1 ORDER BY updated_at LIMIT $2`, startedBefore, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: pending swish payments: %w", err)
+	}
+	defer rows.Close()
+	var out []pinglinks.PaymentRef
+	for rows.Next() {
+		var r pinglinks.PaymentRef
+		if err := rows.Scan(&r.TenantID, &r.OrderID, &r.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

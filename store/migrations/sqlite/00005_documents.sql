@@ -40,7 +40,11 @@ CREATE INDEX messages_tenant ON messages (tenant_id, id);
 -- A completed link's receipt number, sequential per tenant, taken when it completes.
 ALTER TABLE payment_links ADD COLUMN receipt_number bigint NOT NULL DEFAULT 0;
 
+-- Payments waiting on their provider (the Swish simulator's round), oldest first.
+CREATE INDEX payments_pending ON payments (updated_at) WHERE status = 'PENDING';
+
 -- +goose Down
+DROP INDEX payments_pending;
 ALTER TABLE payment_links DROP COLUMN receipt_number;
 DROP INDEX messages_tenant;
 DROP INDEX messages_provider;

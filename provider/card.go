@@ -1,0 +1,200 @@
+package provider
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/reference"
+)
+
+// Card is what the payer typed on the hosted card form. It lives only for
+// the request: the number and CVC are never stored or logged (SPEC §4);
+// a payment keeps CardSummary.
+type Card struct {
+	number   string
+	ExpMonth int
+	ExpYear  int
+	cvc      string
+}
+
+// CardSummary is all that is kept of a card.
+type CardSummary struct {
+	Brand    string `json:"brand"`
+	Last4    string `json:"last4"`
+	ExpMonth int    `json:"exp_month"`
+	ExpYear  int    `json:"exp_year"`
+}
+
+// String names the card the way a receipt does: "Visa •••• 4242".
+func (c CardSummary) String() string {
+	return brandNames[c.Brand] + " •••• " + c.Last4
+}
+
+var brandNames = map[string]string{"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "card": "Card"}
+
+// String hides the card number, so a Card printed by accident (%v in a
+// log line) shows nothing secret.
+func (c Card) String() string { return "card ••••" + c.last4() }
+
+// GoString hides the number from %#v too.
+func (c Card) GoString() string { return c.String() }
+
+func (c Card) last4() string {
+	if len(c.number) < 4 {
+		return ""
+	}
+	return c.number[len(c.number)-4:]
+}
+
+// Summary is what a payment keeps of the card.
+func (c Card) Summary() CardSummary {
+	return CardSummary{Brand: cardBrand(c.number), Last4: c.last4(), ExpMonth: c.ExpMonth, ExpYear: c.ExpYear}
+}
+
+func cardBrand(n string) string {
+	switch {
+	case strings.HasPrefix(n, "4"):
+		return "visa"
+	case len(n) >= 2 && n[0] == '5' && n[1] >= '1' && n[1] <= '5', strings.HasPrefix(n, "2"):
+		return "mastercard"
+	case strings.HasPrefix(n, "34"), strings.HasPrefix(n, "37"):
+		return "amex"
+	}
+	return "card"
+}
+
+// ParseCard checks the card form's fields: the number (spaces allowed,
+// 12–19 digits, Luhn check), the expiry as MM/YY (this month or later)
+// and the CVC (3 digits, 4 for American Express). Errors name the field.
+func ParseCard(number, expiry, cvc string, now time.Time) (Card, error) {
+	var errs pinglinks.Errors
+	n := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return -1
+		}
+		return r
+	}, number)
+	switch {
+	case n == "":
+		errs.Add("card_number", "is required")
+	case !allDigits(n) || len(n) < 12 || len(n) > 19:
+		errs.Add("card_number", "must be 12 to 19 digits")
+	case reference.Luhn(n[:len(n)-1]) != n[len(n)-1]:
+		errs.Add("card_number", "is not a valid card number (check digit)")
+	}
+	c := Card{number: n}
+	month, year, ok := parseExpiry(expiry)
+	switch {
+	case !ok:
+		errs.Add("card_expiry", "must be a month and year as MM/YY")
+	case year < now.Year() || (year == now.Year() && month < int(now.Month())):
+		errs.Add("card_expiry", "the card has expired")
+	case year > now.Year()+20:
+		errs.Add("card_expiry", "is too far in the future")
+	}
+	c.ExpMonth, c.ExpYear = month, year
+	want := 3
+	if cardBrand(n) == "amex" {
+		want = 4
+	}
+	cv := strings.TrimSpace(cvc)
+	if !allDigits(cv) || len(cv) != want {
+		errs.Add("card_cvc", "must be %d digits", want)
+	}
+	c.cvc = cv
+	if err := errs.Err(); err != nil {
+		return Card{}, err
+	}
+	return c, nil
+}
+
+func parseExpiry(s string) (month, year int, ok bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	mm, yy, found := strings.Cut(s, "/")
+	if !found || len(mm) < 1 || len(mm) > 2 || (len(yy) != 2 && len(yy) != 4) || !allDigits(mm) || !allDigits(yy) {
+		return 0, 0, false
+	}
+	month, _ = strconv.Atoi(mm)
+	year, _ = strconv.Atoi(yy)
+	if len(yy) == 2 {
+		year += 2000
+	}
+	return month, year, month >= 1 && month <= 12
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// The sandbox's test cards (SPEC §9). Any other valid number succeeds, as
+// test cards do at most card processors.
+const (
+	CardSucceeds          = "4242424242424242"
+	CardDeclined          = "4000000000000002"
+	CardInsufficientFunds = "4000000000009995"
+	CardThreeDSecure      = "4000002760003184"
+)
+
+// CardResponse is a card payment's provider_method_response.
+type CardResponse struct {
+	Card          CardSummary `json:"card"`
+	ThreeDSecure  string      `json:"three_d_secure,omitempty"` // "challenge", "passed", "failed"
+	DeclineReason string      `json:"decline_reason,omitempty"` // "card_declined", "insufficient_funds", "authentication_failed"
+}
+
+// StartCard authorises a card payment in the sandbox: the test card decides
+// whether it completes, is declined, or waits for a 3-D Secure challenge
+// (PENDING until ChallengeResult).
+func StartCard(p *pinglinks.Payment, c Card, now time.Time) error {
+	resp := CardResponse{Card: c.Summary()}
+	status := pinglinks.PaymentCompleted
+	switch c.number {
+	case CardDeclined:
+		status, resp.DeclineReason = pinglinks.PaymentDeclined, "card_declined"
+	case CardInsufficientFunds:
+		status, resp.DeclineReason = pinglinks.PaymentDeclined, "insufficient_funds"
+	case CardThreeDSecure:
+		status, resp.ThreeDSecure = pinglinks.PaymentPending, "challenge"
+	}
+	p.ProviderMethodResponse = mustJSON(resp)
+	return p.SetStatus(status, now)
+}
+
+// ChallengeResult ends a 3-D Secure challenge: the payer approved on the
+// issuer's page, or failed it.
+func ChallengeResult(p *pinglinks.Payment, approved bool, now time.Time) error {
+	var resp CardResponse
+	if err := json.Unmarshal(p.ProviderMethodResponse, &resp); err != nil || resp.ThreeDSecure != "challenge" || p.Status != pinglinks.PaymentPending {
+		return pinglinks.Forbidden("this payment is not waiting for a 3-D Secure challenge")
+	}
+	status := pinglinks.PaymentCompleted
+	resp.ThreeDSecure = "passed"
+	if !approved {
+		status, resp.ThreeDSecure, resp.DeclineReason = pinglinks.PaymentDeclined, "failed", "authentication_failed"
+	}
+	p.ProviderMethodResponse = mustJSON(resp)
+	return p.SetStatus(status, now)
+}
+
+// CardOf returns the card summary a card payment kept, if it is one.
+func CardOf(p *pinglinks.Payment) (CardResponse, bool) {
+	var resp CardResponse
+	if p.Provider != "payment_iq" || json.Unmarshal(p.ProviderMethodResponse, &resp) != nil {
+		return CardResponse{}, false
+	}
+	return resp, true
+}
+
+// mustJSON marshals the plain structs of this package, which cannot fail.
+func mustJSON(v any) json.RawMessage {
+	b, _ := json.Marshal(v)
+	return b
+}
