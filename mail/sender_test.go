@@ -3,126 +3,20 @@ package mail
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
 	"io"
-	"math/big"
 	"mime"
 	"mime/multipart"
 	"net"
 	netmail "net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+	"github.com/pinglinks/pinglinks/internal/smtptest"
 )
-
-// smtpServer is an in-process SMTP server recording what it receives.
-type smtpServer struct {
-	mu       sync.Mutex
-	messages [][]byte
-	rcpts    []string
-	authUser string
-	tlsUsed  bool
-	rcptErr  *smtp.SMTPError // returned from RCPT TO when set
-	addr     string
-}
-
-type session struct {
-	srv  *smtpServer
-	conn *smtp.Conn
-}
-
-func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
-func (s *session) Auth(mech string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(identity, username, password string) error {
-		if username != "user" || password != "pa ss" {
-			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
-		}
-		s.srv.mu.Lock()
-		s.srv.authUser = username
-		s.srv.mu.Unlock()
-		return nil
-	}), nil
-}
-func (s *session) Mail(from string, _ *smtp.MailOptions) error { return nil }
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.srv.mu.Lock()
-	defer s.srv.mu.Unlock()
-	if s.srv.rcptErr != nil {
-		return s.srv.rcptErr
-	}
-	s.srv.rcpts = append(s.srv.rcpts, to)
-	return nil
-}
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	_, isTLS := s.conn.TLSConnectionState()
-	s.srv.mu.Lock()
-	s.srv.messages = append(s.srv.messages, b)
-	s.srv.tlsUsed = isTLS
-	s.srv.mu.Unlock()
-	return nil
-}
-func (s *session) Reset()        {}
-func (s *session) Logout() error { return nil }
-
-func startSMTP(t *testing.T, tlsConfig *tls.Config) *smtpServer {
-	t.Helper()
-	rec := &smtpServer{}
-	be := smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{srv: rec, conn: c}, nil })
-	s := smtp.NewServer(be)
-	s.Domain = "localhost"
-	s.AllowInsecureAuth = true
-	s.ReadTimeout = 10 * time.Second
-	s.WriteTimeout = 10 * time.Second
-	s.TLSConfig = tlsConfig
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.addr = l.Addr().String()
-	go s.Serve(l)
-	t.Cleanup(func() { s.Close() })
-	return rec
-}
-
-func selfSigned(t *testing.T) (*tls.Config, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, pool
-}
 
 func testMessage(t *testing.T) Message {
 	t.Helper()
@@ -141,8 +35,8 @@ func testMessage(t *testing.T) Message {
 }
 
 func TestSendRealConversation(t *testing.T) {
-	srv := startSMTP(t, nil)
-	s, err := NewSMTPSender("smtp://"+srv.addr, "Ping Payments <no-reply@pinglinks.test>")
+	srv := smtptest.Start(t, nil)
+	s, err := NewSMTPSender("smtp://"+srv.Addr, "Ping Payments <no-reply@pinglinks.test>")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,16 +44,16 @@ func TestSendRealConversation(t *testing.T) {
 	if err := s.Send(context.Background(), msg); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if len(srv.messages) != 1 {
-		t.Fatalf("server got %d messages", len(srv.messages))
+	if len(srv.Messages) != 1 {
+		t.Fatalf("server got %d messages", len(srv.Messages))
 	}
-	if srv.tlsUsed {
+	if srv.TLSUsed {
 		t.Error("TLS used although the server does not offer it")
 	}
-	if len(srv.rcpts) != 1 || srv.rcpts[0] != "asa@example.com" {
-		t.Errorf("rcpts = %v", srv.rcpts)
+	if len(srv.Rcpts) != 1 || srv.Rcpts[0] != "asa@example.com" {
+		t.Errorf("rcpts = %v", srv.Rcpts)
 	}
-	checkParsed(t, srv.messages[0], msg, "Ping Payments")
+	checkParsed(t, srv.Messages[0], msg, "Ping Payments")
 }
 
 func checkParsed(t *testing.T, raw []byte, want Message, fromName string) {
@@ -271,9 +165,9 @@ func walk(t *testing.T, contentType string, body io.Reader, visit func(ct, disp 
 }
 
 func TestSendSTARTTLS(t *testing.T) {
-	serverTLS, pool := selfSigned(t)
-	srv := startSMTP(t, serverTLS)
-	s, err := NewSMTPSender("smtp://user:pa%20ss@"+srv.addr, "no-reply@pinglinks.test", WithRootCAs(pool))
+	serverTLS, pool := smtptest.SelfSigned(t)
+	srv := smtptest.Start(t, serverTLS)
+	s, err := NewSMTPSender("smtp://user:pa%20ss@"+srv.Addr, "no-reply@pinglinks.test", WithRootCAs(pool))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,16 +175,16 @@ func TestSendSTARTTLS(t *testing.T) {
 	if err := s.Send(context.Background(), msg); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if !srv.tlsUsed {
+	if !srv.TLSUsed {
 		t.Error("STARTTLS offered but not used")
 	}
-	if srv.authUser != "user" {
-		t.Errorf("authenticated as %q", srv.authUser)
+	if srv.AuthUser != "user" {
+		t.Errorf("authenticated as %q", srv.AuthUser)
 	}
-	checkParsed(t, srv.messages[0], msg, "")
+	checkParsed(t, srv.Messages[0], msg, "")
 
 	// Without trusting the certificate, the handshake fails: temporary.
-	s2, _ := NewSMTPSender("smtp://"+srv.addr, "no-reply@pinglinks.test")
+	s2, _ := NewSMTPSender("smtp://"+srv.Addr, "no-reply@pinglinks.test")
 	err = s2.Send(context.Background(), msg)
 	if err == nil || IsPermanent(err) {
 		t.Errorf("untrusted cert: err = %v, want temporary error", err)
@@ -298,19 +192,9 @@ func TestSendSTARTTLS(t *testing.T) {
 }
 
 func TestSendImplicitTLS(t *testing.T) {
-	serverTLS, pool := selfSigned(t)
-	rec := &smtpServer{}
-	be := smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{srv: rec, conn: c}, nil })
-	s := smtp.NewServer(be)
-	s.Domain = "localhost"
-	s.TLSConfig = serverTLS
-	l, err := tls.Listen("tcp", "127.0.0.1:0", serverTLS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Serve(l)
-	defer s.Close()
-	sender, err := NewSMTPSender("smtps://user:pa%20ss@"+l.Addr().String(), "no-reply@pinglinks.test", WithRootCAs(pool))
+	serverTLS, pool := smtptest.SelfSigned(t)
+	rec := smtptest.StartImplicitTLS(t, serverTLS)
+	sender, err := NewSMTPSender("smtps://user:pa%20ss@"+rec.Addr, "no-reply@pinglinks.test", WithRootCAs(pool))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,8 +202,8 @@ func TestSendImplicitTLS(t *testing.T) {
 	if err := sender.Send(context.Background(), msg); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if !rec.tlsUsed || rec.authUser != "user" {
-		t.Errorf("tls %v auth %q", rec.tlsUsed, rec.authUser)
+	if !rec.TLSUsed || rec.AuthUser != "user" {
+		t.Errorf("tls %v auth %q", rec.TLSUsed, rec.AuthUser)
 	}
 }
 
@@ -328,9 +212,9 @@ func TestSendRejected(t *testing.T) {
 		code      int
 		permanent bool
 	}{{550, true}, {551, true}, {451, false}, {452, false}} {
-		srv := startSMTP(t, nil)
-		srv.rcptErr = &smtp.SMTPError{Code: tc.code, EnhancedCode: smtp.EnhancedCodeNotSet, Message: "no"}
-		s, err := NewSMTPSender("smtp://"+srv.addr, "no-reply@pinglinks.test")
+		srv := smtptest.Start(t, nil)
+		srv.RcptErr = &smtp.SMTPError{Code: tc.code, EnhancedCode: smtp.EnhancedCodeNotSet, Message: "no"}
+		s, err := NewSMTPSender("smtp://"+srv.Addr, "no-reply@pinglinks.test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -345,25 +229,25 @@ func TestSendRejected(t *testing.T) {
 }
 
 func TestSendBadCredentialsIsTemporary(t *testing.T) {
-	serverTLS, pool := selfSigned(t)
-	srv := startSMTP(t, serverTLS)
-	s, _ := NewSMTPSender("smtp://user:wrong@"+srv.addr, "no-reply@pinglinks.test", WithRootCAs(pool))
+	serverTLS, pool := smtptest.SelfSigned(t)
+	srv := smtptest.Start(t, serverTLS)
+	s, _ := NewSMTPSender("smtp://user:wrong@"+srv.Addr, "no-reply@pinglinks.test", WithRootCAs(pool))
 	err := s.Send(context.Background(), testMessage(t))
 	if err == nil || IsPermanent(err) {
 		t.Errorf("err = %v, want temporary", err)
 	}
-	if len(srv.messages) != 0 {
+	if len(srv.Messages) != 0 {
 		t.Error("message accepted with bad credentials")
 	}
 }
 
 func TestNoPasswordInTheClear(t *testing.T) {
-	srv := startSMTP(t, nil) // offers AUTH PLAIN but no STARTTLS
-	s, _ := NewSMTPSender("smtp://user:pa%20ss@"+srv.addr, "no-reply@pinglinks.test")
+	srv := smtptest.Start(t, nil) // offers AUTH PLAIN but no STARTTLS
+	s, _ := NewSMTPSender("smtp://user:pa%20ss@"+srv.Addr, "no-reply@pinglinks.test")
 	if err := s.Send(context.Background(), testMessage(t)); err == nil {
 		t.Error("sent credentials over an unencrypted connection")
 	}
-	if srv.authUser != "" || len(srv.messages) != 0 {
+	if srv.AuthUser != "" || len(srv.Messages) != 0 {
 		t.Error("server saw the credentials or the message")
 	}
 }

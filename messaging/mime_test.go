@@ -1,0 +1,13 @@
+package messaging
+
+import "mime"
+
+type mimeWordDecoder struct{ mime.WordDecoder }
+
+func (d *mimeWordDecoder) decode(s string) string {
+	out, err := d.DecodeHeader(s)
+	if err != nil {
+		return s
+	}
+	return out
+}

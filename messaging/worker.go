@@ -1,0 +1,235 @@
+// Package messaging sends the messages queued for payers — payment links by
+// SMS and e-mail, receipts by e-mail — from the store's durable queue, with
+// retries. Without an SMTP server or SMS gateway (the sandbox default) it
+// keeps each message, rendered, for /sandbox/outbox instead of sending it.
+package messaging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/mail"
+	"github.com/pinglinks/pinglinks/sms"
+	"github.com/pinglinks/pinglinks/store"
+)
+
+// Schedule is the wait before each retry of a message that failed for a
+// reason that may pass (server down, gateway 5xx); after the last it fails.
+// About a day in all: a payment link that arrives days late is of little use.
+var Schedule = []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute, 30 * time.Minute,
+	2 * time.Hour, 6 * time.Hour, 12 * time.Hour}
+
+// SMSSender sends one SMS and returns the gateway's id for it.
+type SMSSender interface {
+	Send(ctx context.Context, from, to, message, deliveryReportURL string) (string, error)
+}
+
+// Attachments gives the document to attach to a message of kind for the
+// link: the invoice PDF to a payment link e-mail once an invoice exists,
+// the receipt PDF to a receipt. nil means none.
+type Attachments func(ctx context.Context, l *pinglinks.PaymentLink, kind string) (*mail.Attachment, error)
+
+// Worker sends due messages.
+type Worker struct {
+	Store *store.Store
+	Mail  mail.Sender // nil: keep e-mails in the sandbox outbox
+	SMS   SMSSender   // nil: keep SMS in the sandbox outbox
+	// SMSFrom is the sender name or number of SMS.
+	SMSFrom string
+	// SMSReportURL is where the gateway reports delivery ("" for none).
+	SMSReportURL string
+	// CheckoutURL and FileURL make the links put in messages.
+	CheckoutURL func(l *pinglinks.PaymentLink) string
+	FileURL     func(token string) string
+	Attach      Attachments
+	Log         *slog.Logger
+	Batch       int
+	Lease       time.Duration
+	Poll        time.Duration
+
+	wake chan struct{}
+	once sync.Once
+}
+
+func (w *Worker) init() {
+	w.once.Do(func() {
+		w.wake = make(chan struct{}, 1)
+		if w.Batch <= 0 {
+			w.Batch = 16
+		}
+		if w.Lease <= 0 {
+			w.Lease = 2 * time.Minute
+		}
+		if w.Poll <= 0 {
+			w.Poll = time.Second
+		}
+		if w.Log == nil {
+			w.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		}
+		if w.SMSFrom == "" {
+			w.SMSFrom = "PingLinks"
+		}
+	})
+}
+
+// Notify wakes the worker; it never blocks.
+func (w *Worker) Notify() {
+	w.init()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends messages until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	w.init()
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		n, err := w.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.Log.Error("messaging", "err", err)
+		}
+		if n == w.Batch {
+			continue
+		}
+		t.Reset(w.Poll)
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce claims and sends one batch, returning how many it claimed.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	w.init()
+	due, err := w.Store.ClaimMessages(ctx, w.Store.Now(), w.Batch, w.Lease)
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	for _, m := range due {
+		if err := w.send(ctx, m); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return len(due), errors.Join(errs...)
+}
+
+// send renders and sends one message and records the outcome. Only a
+// failure to record is returned: a failed send is the message's state.
+func (w *Worker) send(ctx context.Context, m *store.Message) error {
+	l, err := w.Store.Link(ctx, m.TenantID, m.LinkID)
+	if err != nil {
+		return w.fail(ctx, m, err, true)
+	}
+	var content store.SentContent
+	switch m.Channel {
+	case store.ChannelEmail:
+		content, err = w.sendEmail(ctx, m, l)
+	case store.ChannelSMS:
+		content, err = w.sendSMS(ctx, m, l)
+	default:
+		err = fmt.Errorf("unknown channel %q", m.Channel)
+	}
+	if ctx.Err() != nil {
+		return nil // shutting down: the lease brings it back
+	}
+	if err != nil {
+		return w.fail(ctx, m, err, permanent(err))
+	}
+	return w.Store.MarkMessageSent(context.WithoutCancel(ctx), m, content)
+}
+
+func permanent(err error) bool {
+	return errors.Is(err, mail.ErrInvalidMessage) || errors.Is(err, mail.ErrRender) || mail.IsPermanent(err) ||
+		errors.Is(err, sms.ErrInvalidRequest) || sms.IsPermanent(err)
+}
+
+func (w *Worker) fail(ctx context.Context, m *store.Message, cause error, final bool) error {
+	var next *time.Time
+	if !final && m.Attempts <= len(Schedule) {
+		d := Schedule[m.Attempts-1]
+		t := w.Store.Now().Add(d + time.Duration((rand.Float64()*0.2-0.1)*float64(d)))
+		next = &t
+	}
+	w.Log.Warn("message not sent", "message", m.ID, "channel", m.Channel, "attempt", m.Attempts, "retry", next != nil, "err", cause)
+	return w.Store.MarkMessageFailed(context.WithoutCancel(ctx), m, cause.Error(), next)
+}
+
+func customerName(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
+	c := l.Customer
+	if p != nil {
+		if d, ok := payerDetails(p); ok && d.FirstName != "" {
+			c = d.Customer
+		}
+	}
+	return strings.TrimSpace(c.FirstName + " " + c.LastName)
+}
+
+func (w *Worker) sendEmail(ctx context.Context, m *store.Message, l *pinglinks.PaymentLink) (store.SentContent, error) {
+	var att *mail.Attachment
+	if w.Attach != nil {
+		var err error
+		if att, err = w.Attach(ctx, l, m.Kind); err != nil {
+			return store.SentContent{}, fmt.Errorf("attachment: %w", err)
+		}
+	}
+	amount := pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount)
+	var msg mail.Message
+	var err error
+	switch m.Kind {
+	case store.MessageReceipt:
+		p, perr := w.Store.Payment(ctx, l.TenantID, l.OrderID, l.PaymentID)
+		if perr != nil {
+			return store.SentContent{}, perr
+		}
+		msg, err = mail.ReceiptMessage{Locale: l.Locale, To: m.Recipient, SupplierName: l.Supplier.Name,
+			CustomerName: customerName(l, p), Amount: amount, PaidAt: pinglinks.FormatTime(l.Locale, l.UpdatedAt),
+			ReceiptURL: w.FileURL(l.ReceiptToken), Attachment: att}.Render()
+	default:
+		msg, err = mail.PaymentLinkMessage{Locale: l.Locale, To: m.Recipient, SupplierName: l.Supplier.Name,
+			CustomerName: customerName(l, nil), CheckoutURL: w.CheckoutURL(l), Amount: amount,
+			DueDate: pinglinks.FormatDueDate(l.Locale, l.DueDate), Attachment: att}.Render()
+	}
+	if err != nil {
+		return store.SentContent{}, err
+	}
+	// The same Message-ID on every attempt lets a mail server drop a
+	// duplicate if an earlier attempt got through unacknowledged.
+	msg.MessageID = fmt.Sprintf("%s-%s@pinglinks", m.Kind, m.ID)
+	content := store.SentContent{Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
+	if att != nil {
+		content.Attachment = att.Filename
+	}
+	if w.Mail == nil {
+		content.Delivered = true
+		return content, nil
+	}
+	return content, w.Mail.Send(ctx, msg)
+}
+
+func (w *Worker) sendSMS(ctx context.Context, m *store.Message, l *pinglinks.PaymentLink) (store.SentContent, error) {
+	text := sms.PaymentLinkText(l.Locale, l.Supplier.Name,
+		pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount), w.CheckoutURL(l))
+	content := store.SentContent{Text: text}
+	if w.SMS == nil {
+		content.Delivered = true
+		return content, nil
+	}
+	id, err := w.SMS.Send(ctx, w.SMSFrom, m.Recipient, text, w.SMSReportURL)
+	content.ProviderID = id
+	return content, err
+}

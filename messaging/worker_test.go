@@ -1,0 +1,217 @@
+package messaging
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks"
+	pmail "github.com/pinglinks/pinglinks/mail"
+	"github.com/pinglinks/pinglinks/internal/apitest"
+	"github.com/pinglinks/pinglinks/internal/smtptest"
+	"github.com/pinglinks/pinglinks/sms"
+	"github.com/pinglinks/pinglinks/store"
+)
+
+// gateway speaks 46elks's send API: form POST to /a1/sms with basic auth.
+type gateway struct {
+	mu     sync.Mutex
+	fail   int // answer 503 this many times first
+	forms  []url.Values
+	nextID int
+}
+
+func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	user, pass, ok := r.BasicAuth()
+	if r.URL.Path != "/a1/sms" || !ok || user != "u" || pass != "p" {
+		http.Error(w, "no", http.StatusUnauthorized)
+		return
+	}
+	r.ParseForm()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.fail > 0 {
+		g.fail--
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	}
+	g.forms = append(g.forms, r.PostForm)
+	g.nextID++
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`{"id":"s` + string(rune('0'+g.nextID)) + `","status":"created"}`))
+}
+
+func setup(t *testing.T, e *apitest.Env, smtpSrv *smtptest.Server, gw *gateway) *Worker {
+	t.Helper()
+	w := &Worker{Store: e.Store, SMSReportURL: "http://127.0.0.1/sms-report",
+		CheckoutURL: func(l *pinglinks.PaymentLink) string { return e.Server.URL + "/checkout/" + l.Token },
+		FileURL:     func(tok string) string { return e.Server.URL + "/files/" + tok }}
+	if smtpSrv != nil {
+		s, err := pmail.NewSMTPSender("smtp://"+smtpSrv.Addr, "Ping Payments <no-reply@pinglinks.test>")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Mail = s
+	}
+	if gw != nil {
+		srv := httptest.NewServer(gw)
+		t.Cleanup(srv.Close)
+		w.SMS = sms.NewElksClient(srv.URL, "u", "p", srv.Client())
+	}
+	return w
+}
+
+func linkState(t *testing.T, e *apitest.Env, id string) *pinglinks.PaymentLink {
+	t.Helper()
+	l, err := e.Store.Link(context.Background(), e.Tenant.ID, uuid.MustParse(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestSendsEmailAndSMS(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		smtpSrv, gw := smtptest.Start(t, nil), &gateway{}
+		w := setup(t, e, smtpSrv, gw)
+		link := e.NewLink(t, nil)
+		e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+			map[string]any{"methods": []string{"email", "sms"}}).Want(t, 204)
+		if n, err := w.RunOnce(context.Background()); err != nil || n != 2 {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		got := smtpSrv.Received()
+		if len(got) != 1 {
+			t.Fatalf("SMTP server received %d messages", len(got))
+		}
+		msg, err := mail.ReadMessage(strings.NewReader(string(got[0])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := new(mimeWordDecoder)
+		subject := dec.decode(msg.Header.Get("Subject"))
+		if !strings.Contains(subject, "Biodlarna i Åre AB") || msg.Header.Get("To") != "<asa@example.com>" && !strings.Contains(msg.Header.Get("To"), "asa@example.com") {
+			t.Errorf("subject %q to %q", subject, msg.Header.Get("To"))
+		}
+		if !strings.Contains(string(got[0]), link.CheckoutURL) {
+			t.Errorf("the e-mail does not carry the checkout URL %s", link.CheckoutURL)
+		}
+		if len(gw.forms) != 1 || gw.forms[0].Get("to") != "+46701234567" ||
+			!strings.Contains(gw.forms[0].Get("message"), link.CheckoutURL) || gw.forms[0].Get("whendelivered") == "" {
+			t.Fatalf("gateway got %v", gw.forms)
+		}
+		if l := linkState(t, e, link.ID); l.SMSStatus != pinglinks.SMSPending {
+			t.Errorf("sms_status after sending = %s, want PENDING", l.SMSStatus)
+		}
+		if err := e.Store.RecordSMSReport(context.Background(), "s1", true); err != nil {
+			t.Fatal(err)
+		}
+		if l := linkState(t, e, link.ID); l.SMSStatus != pinglinks.SMSDelivered {
+			t.Errorf("sms_status after the report = %s, want DELIVERED", l.SMSStatus)
+		}
+		if n, _ := w.RunOnce(context.Background()); n != 0 {
+			t.Errorf("%d messages sent again", n)
+		}
+	})
+}
+
+// A failing SMTP server or gateway loses no message: it is retried on the
+// schedule until it goes through.
+func TestRetriesUntilSent(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		smtpSrv, gw := smtptest.Start(t, nil), &gateway{fail: 2}
+		w := setup(t, e, smtpSrv, gw)
+		clock := time.Now().UTC().Truncate(time.Microsecond)
+		e.Store.Now = func() time.Time { return clock }
+		smtpSrv.SetRcptErr(&smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try later"})
+		link := e.NewLink(t, nil)
+		e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+			map[string]any{"methods": []string{"email", "sms"}}).Want(t, 204)
+		for i := 0; i < 3; i++ {
+			if i == 2 {
+				smtpSrv.SetRcptErr(nil)
+			}
+			if n, err := w.RunOnce(context.Background()); err != nil || n != 2 {
+				t.Fatalf("round %d: RunOnce = %d, %v", i, n, err)
+			}
+			if n, _ := w.RunOnce(context.Background()); n != 0 {
+				t.Fatalf("round %d: retried before its time", i)
+			}
+			clock = clock.Add(Schedule[i] + Schedule[i]/5)
+		}
+		msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
+		for _, m := range msgs {
+			if m.Status != store.MessageSent || m.Attempts != 3 {
+				t.Errorf("%s: status %s after %d attempts (%s)", m.Channel, m.Status, m.Attempts, m.LastError)
+			}
+		}
+		if len(smtpSrv.Received()) != 1 || len(gw.forms) != 1 {
+			t.Errorf("received %d e-mails and %d SMS, want 1 each", len(smtpSrv.Received()), len(gw.forms))
+		}
+	})
+}
+
+// A permanent refusal (550, gateway 4xx) is not retried; the SMS link says FAILED.
+func TestPermanentFailure(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		smtpSrv := smtptest.Start(t, nil)
+		smtpSrv.SetRcptErr(&smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"})
+		w := setup(t, e, smtpSrv, nil)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "invalid to", http.StatusBadRequest)
+		}))
+		defer srv.Close()
+		w.SMS = sms.NewElksClient(srv.URL, "u", "p", srv.Client())
+		link := e.NewLink(t, nil)
+		e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+			map[string]any{"methods": []string{"email", "sms"}}).Want(t, 204)
+		if n, err := w.RunOnce(context.Background()); err != nil || n != 2 {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
+		for _, m := range msgs {
+			if m.Status != store.MessageFailed || m.LastError == "" {
+				t.Errorf("%s: status %s (%q), want FAILED with a reason", m.Channel, m.Status, m.LastError)
+			}
+		}
+		if l := linkState(t, e, link.ID); l.SMSStatus != pinglinks.SMSFailed {
+			t.Errorf("sms_status = %s, want FAILED", l.SMSStatus)
+		}
+	})
+}
+
+// Without SMTP or a gateway (the sandbox), messages are kept, rendered.
+func TestSandboxOutbox(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := setup(t, e, nil, nil)
+		link := e.NewLink(t, nil)
+		e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+			map[string]any{"methods": []string{"email", "sms"}, "customer_email": "other@example.com"}).Want(t, 204)
+		if _, err := w.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
+		if len(msgs) != 2 {
+			t.Fatalf("%d messages", len(msgs))
+		}
+		for _, m := range msgs {
+			if m.Status != store.MessageDelivered || !strings.Contains(m.Text, link.CheckoutURL) {
+				t.Errorf("%s: %s, text %q", m.Channel, m.Status, m.Text)
+			}
+			if m.Channel == store.ChannelEmail && (m.Recipient != "other@example.com" || !strings.Contains(m.HTML, link.CheckoutURL) || m.Subject == "") {
+				t.Errorf("e-mail to %s subject %q", m.Recipient, m.Subject)
+			}
+		}
+		if l := linkState(t, e, link.ID); l.SMSStatus != pinglinks.SMSDelivered || !l.DistributedByEmail {
+			t.Errorf("link sms_status %s by e-mail %v", l.SMSStatus, l.DistributedByEmail)
+		}
+	})
+}
