@@ -52,8 +52,20 @@ func (s *Server) registerRoutes() {
 	s.tenant("GET "+l+"/payment_links/{id}/invoice", s.getInvoice)
 	s.tenant("GET "+l+"/payment_links/{id}/receipt", s.getReceipt)
 
-	s.handle("GET /checkout/{token}", http.HandlerFunc(s.checkoutPlaceholder))
+	s.public("GET /files/{token}", s.getFile)
+	s.public("POST /sms/reports/{secret}", s.smsReport)
+	if s.Pages != nil {
+		for _, prefix := range []string{"/checkout/", "/static/"} {
+			s.mux.Handle(prefix, s.Pages)
+		}
+		if s.Sandbox {
+			s.mux.Handle("/sandbox/swish/", s.Pages)
+		}
+	}
 	if s.Sandbox {
+		s.public("POST /mimic/api/deposit_payment", s.mimicDeposit)
+		s.public("GET /sandbox/outbox", s.sandboxOutbox)
+		s.public("GET /sandbox/outbox/{id}", s.sandboxOutboxMessage)
 		s.tenant("POST /sandbox/payment_links/{id}/pay", s.sandboxPayLink)
 		s.public("POST /sandbox/inbox/{tenant_id}", s.receiveInbox)
 		s.tenant("GET /sandbox/inbox", s.readInbox)

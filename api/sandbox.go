@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"html/template"
 	"net/http"
 
 	"github.com/pinglinks/pinglinks"
@@ -43,26 +42,6 @@ func (s *Server) sandboxPayLink(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return noContent(w)
-}
-
-var placeholderPage = template.Must(template.New("checkout").Parse(`<!doctype html>
-<html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Payment link</title>
-<p>Payment link {{.ID}} from {{.Supplier.Name}}: {{.TotalAmount}} (minor units) {{.Currency}}, status {{.Status}}.</p>
-<p>The hosted checkout is not built yet.</p></html>`))
-
-// checkoutPlaceholder names the link behind a checkout URL until the hosted
-// checkout exists.
-func (s *Server) checkoutPlaceholder(w http.ResponseWriter, r *http.Request) {
-	l, err := s.Store.LinkByToken(r.Context(), r.PathValue("token"))
-	if err != nil {
-		http.Error(w, "This payment link does not exist.", http.StatusNotFound)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	placeholderPage.Execute(w, l)
 }
 
 // rawOrString keeps a JSON body as JSON and anything else as text.

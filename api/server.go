@@ -33,6 +33,13 @@ type Server struct {
 	// RateLimit disables limiting.
 	RateLimit float64
 	RateBurst int
+	// Documents renders the PDFs served from /files/{token}.
+	Documents Documents
+	// Pages serves the HTML pages (checkout, sandbox simulators) under
+	// their own prefixes; they are not part of the JSON API.
+	Pages http.Handler
+	// SMSReportSecret is the path secret of the SMS delivery report URL.
+	SMSReportSecret string
 
 	metrics  *metrics
 	mux      *http.ServeMux // every route, plus a catch-all for JSON 404/405

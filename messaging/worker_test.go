@@ -14,9 +14,9 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
-	pmail "github.com/pinglinks/pinglinks/mail"
 	"github.com/pinglinks/pinglinks/internal/apitest"
 	"github.com/pinglinks/pinglinks/internal/smtptest"
+	pmail "github.com/pinglinks/pinglinks/mail"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
 )
