@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -95,6 +96,7 @@ type Invoice struct {
 	Reference     string
 	DocumentName  string
 	FileToken     string
+	CreatedAt     time.Time
 }
 
 // nextCounter takes the tenant's next number in a named sequence, inside tx.
@@ -153,9 +155,9 @@ func (s *Store) CreateInvoice(ctx context.Context, tenantID, linkID uuid.UUID, i
 // LinkInvoice returns the invoice of one of the tenant's links.
 func (s *Store) LinkInvoice(ctx context.Context, tenantID, linkID uuid.UUID) (*Invoice, error) {
 	var inv Invoice
-	err := s.db.QueryRowContext(ctx, `SELECT link_id, number, reference_type, reference, document_name, file_token
-		FROM invoices WHERE tenant_id = $1 AND link_id = $2`, tenantID, linkID).
-		Scan(&inv.LinkID, &inv.Number, &inv.ReferenceType, &inv.Reference, &inv.DocumentName, &inv.FileToken)
+	err := s.db.QueryRowContext(ctx, `SELECT link_id, number, reference_type, reference, document_name, file_token,
+		created_at FROM invoices WHERE tenant_id = $1 AND link_id = $2`, tenantID, linkID).
+		Scan(&inv.LinkID, &inv.Number, &inv.ReferenceType, &inv.Reference, &inv.DocumentName, &inv.FileToken, &inv.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, pinglinks.Forbidden("this payment link has no invoice yet; create one with PUT …/invoice")
 	}

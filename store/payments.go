@@ -237,3 +237,14 @@ func (s *Store) PendingSwishPayments(ctx context.Context, startedBefore time.Tim
 	}
 	return out, rows.Err()
 }
+
+// SandboxPayment finds a payment by id alone. Only the sandbox's Swish
+// simulator page uses it: it plays the payer's phone, which knows the
+// payment request but not the tenant.
+func (s *Store) SandboxPayment(ctx context.Context, id uuid.UUID) (*pinglinks.Payment, error) {
+	p, err := scanPayment(s.db.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "payment")
+	}
+	return p, nil
+}

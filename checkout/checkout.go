@@ -1,0 +1,500 @@
+// Package checkout serves the hosted checkout: the pages a payer reaches
+// from a link's checkout_url, where they review the purchase, correct their
+// details, choose one of the link's methods and pay — and, in the sandbox,
+// the pages that stand in for the payer's bank and Swish app.
+//
+// Pages are rendered on the server and work without JavaScript; a small
+// script (allowed by a per-response CSP nonce) only spares the payer a
+// double submit and refreshes the waiting screen sooner. Forms are
+// protected from cross-site posts by http.CrossOriginProtection.
+package checkout
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/files"
+	"github.com/pinglinks/pinglinks/phone"
+	"github.com/pinglinks/pinglinks/provider"
+	"github.com/pinglinks/pinglinks/reference"
+	"github.com/pinglinks/pinglinks/store"
+)
+
+// Handler serves /checkout/… and, in the sandbox, /sandbox/swish/….
+type Handler struct {
+	Store   *store.Store
+	Sandbox bool
+	Log     *slog.Logger
+	// Bankgiro is shown for bank transfers.
+	Bankgiro string
+	// FileURL makes the URL of a /files token (the receipt PDF).
+	FileURL func(token string) string
+	// Logos serves the link's logo from our own origin, so the page loads
+	// nothing from third parties; nil shows no logo.
+	Logos *files.Logos
+	// TrustProxy takes the client address from X-Forwarded-For.
+	TrustProxy bool
+
+	mux     http.Handler
+	perLink *limiter
+	perAddr *limiter
+}
+
+// Init builds the routes; call it once before serving.
+func (h *Handler) Init() {
+	if h.Log == nil {
+		h.Log = slog.Default()
+	}
+	h.perLink = newLimiter(6*time.Second, 10) // 10 attempts at once, then one per 6 s
+	h.perAddr = newLimiter(2*time.Second, 30)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /checkout/{token}", h.page)
+	mux.HandleFunc("POST /checkout/{token}/pay", h.pay)
+	mux.HandleFunc("GET /checkout/{token}/status", h.status)
+	mux.HandleFunc("GET /checkout/{token}/logo", h.logo)
+	if h.Sandbox {
+		mux.HandleFunc("GET /checkout/{token}/3ds/{payment_id}", h.challengePage)
+		mux.HandleFunc("POST /checkout/{token}/3ds/{payment_id}", h.challengeAnswer)
+		mux.HandleFunc("GET /sandbox/swish/{payment_id}", h.swishPage)
+		mux.HandleFunc("POST /sandbox/swish/{payment_id}", h.swishAnswer)
+	}
+	// Cross-site form posts are refused (Sec-Fetch-Site / Origin checks).
+	h.mux = http.NewCrossOriginProtection().Handler(mux)
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.mux == nil {
+		h.Init()
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// nonce is the per-response CSP nonce of inline style and script.
+func nonce() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func securityHeaders(w http.ResponseWriter, n string) {
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+n+"'; script-src 'nonce-"+n+
+		"'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+}
+
+// link finds the link of the request's token.
+func (h *Handler) link(r *http.Request) (*pinglinks.PaymentLink, error) {
+	token := r.PathValue("token")
+	if len(token) < 22 || len(token) > 64 {
+		return nil, pinglinks.NotFound("payment link")
+	}
+	return h.Store.LinkByToken(r.Context(), token)
+}
+
+func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
+	l, err := h.link(r)
+	if err != nil {
+		h.notFound(w, r, err)
+		return
+	}
+	p, err := h.Store.Payment(r.Context(), l.TenantID, l.OrderID, l.PaymentID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	v := h.newView(r.Context(), l, p)
+	v.Details = prefill(l, p)
+	h.render(w, http.StatusOK, v)
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, err error) {
+	if pinglinks.ErrorCode(err) != pinglinks.ECodeNotFound {
+		h.fail(w, err)
+		return
+	}
+	v := &view{T: textsFor(acceptLocale(r)), State: "notfound"}
+	h.render(w, http.StatusNotFound, v)
+}
+
+func (h *Handler) fail(w http.ResponseWriter, err error) {
+	h.Log.Error("checkout", "err", err)
+	http.Error(w, "Something went wrong on our side. Please try again in a moment.", http.StatusInternalServerError)
+}
+
+// acceptLocale picks a locale for pages without a link.
+func acceptLocale(r *http.Request) string {
+	al := r.Header.Get("Accept-Language")
+	switch {
+	case strings.HasPrefix(al, "sv"):
+		return "sv-SE"
+	case strings.HasPrefix(al, "nb"), strings.HasPrefix(al, "no"), strings.HasPrefix(al, "nn"):
+		return "nb-NO"
+	}
+	return "en-GB"
+}
+
+// prefill is what the details form shows: the payer's last corrections,
+// else what the tenant knew.
+func prefill(l *pinglinks.PaymentLink, p *pinglinks.Payment) pinglinks.PayerDetails {
+	if d, ok := files.Payer(p); ok {
+		return d
+	}
+	d := pinglinks.PayerDetails{Customer: l.Customer}
+	if l.InvoiceAddress != nil {
+		d.Address = l.InvoiceAddress
+	} else if l.DeliveryAddress != nil {
+		d.Address = l.DeliveryAddress
+	}
+	return d
+}
+
+// clientAddr is the payer's address for rate limiting.
+func (h *Handler) clientAddr(r *http.Request) string {
+	if h.TrustProxy {
+		if f := r.Header.Get("X-Forwarded-For"); f != "" {
+			first, _, _ := strings.Cut(f, ",")
+			return strings.TrimSpace(first)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// payForm is what the payer submitted.
+type payForm struct {
+	Method                      string
+	Details                     pinglinks.PayerDetails
+	CardNumber, CardExp, CardCV string
+	SwishPhone                  string
+}
+
+func readForm(r *http.Request) payForm {
+	r.Body = http.MaxBytesReader(nil, r.Body, 16<<10)
+	r.ParseForm()
+	f := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
+	pf := payForm{Method: f("method"), CardNumber: f("card_number"), CardExp: f("card_expiry"),
+		CardCV: f("card_cvc"), SwishPhone: f("swish_phone")}
+	pf.Details.FirstName, pf.Details.LastName = f("first_name"), f("last_name")
+	pf.Details.Email, pf.Details.Phone = f("email"), f("phone")
+	if street, zip, city := f("street_address"), f("zip"), f("city"); street+zip+city != "" {
+		pf.Details.Address = &pinglinks.Address{StreetAddress: street, Zip: zip, City: city}
+	}
+	return pf
+}
+
+// validate checks the payer's details; errors map form fields to messages.
+func (pf *payForm) validate(t texts, l *pinglinks.PaymentLink) map[string]string {
+	errs := map[string]string{}
+	d := &pf.Details
+	for name, v := range map[string]string{"first_name": d.FirstName, "last_name": d.LastName} {
+		if v == "" {
+			errs[name] = t.Required
+		} else if len([]rune(v)) > 100 {
+			errs[name] = t.Required
+		}
+	}
+	if d.Email != "" {
+		if a, err := mail.ParseAddress(d.Email); err != nil || a.Address != d.Email || len(d.Email) > 254 {
+			errs["email"] = t.InvalidEmail
+		}
+	}
+	if d.Phone != "" {
+		n, err := phone.Normalize(d.Phone, regionOf(l.Locale))
+		if err != nil {
+			errs["phone"] = t.InvalidPhone
+		} else {
+			d.Phone = n
+		}
+	}
+	if a := d.Address; a != nil {
+		for name, v := range map[string]string{"street_address": a.StreetAddress, "zip": a.Zip, "city": a.City} {
+			if v == "" {
+				errs[name] = t.Required
+			}
+		}
+	}
+	return errs
+}
+
+func regionOf(locale string) string {
+	switch locale {
+	case "nb-NO":
+		return "NO"
+	case "en-GB":
+		return "GB"
+	}
+	return "SE"
+}
+
+func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
+	l, err := h.link(r)
+	if err != nil {
+		h.notFound(w, r, err)
+		return
+	}
+	t := textsFor(l.Locale)
+	p, err := h.Store.Payment(r.Context(), l.TenantID, l.OrderID, l.PaymentID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	v := h.newView(r.Context(), l, p)
+	now := time.Now()
+	if !h.perLink.allow(l.Token, now) || !h.perAddr.allow(h.clientAddr(r), now) {
+		w.Header().Set("Retry-After", "10")
+		v.Banner = t.TooMany
+		v.Details = prefill(l, p)
+		h.render(w, http.StatusTooManyRequests, v)
+		return
+	}
+	if v.State != "form" && v.State != "bank" {
+		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther) // paid, pending or closed meanwhile
+		return
+	}
+	pf := readForm(r)
+	v.Details = pf.Details
+	v.Errors = pf.validate(t, l)
+	provName, methName, _ := strings.Cut(pf.Method, "/")
+	m, ok := l.Method(provName, methName)
+	if !ok {
+		v.Errors["method"] = t.UnknownMethod
+	}
+	v.select_(pf.Method)
+	var card provider.Card
+	if ok && m.Provider == "payment_iq" {
+		c, err := provider.ParseCard(pf.CardNumber, pf.CardExp, pf.CardCV, now)
+		var es pinglinks.Errors
+		if errors.As(err, &es) {
+			for _, e := range es {
+				v.Errors[e.Property] = e.Message
+			}
+		}
+		card = c
+		v.CardExp = pf.CardExp // never echo the number or the CVC
+	}
+	if ok && m.Provider == "swish" && m.Method == "e_commerce" {
+		v.SwishPhone = pf.SwishPhone
+		if _, err := phone.SwishNumber(pf.SwishPhone); err != nil {
+			v.Errors["swish_phone"] = t.InvalidPhone
+		}
+	}
+	if len(v.Errors) > 0 {
+		v.Banner = t.FixErrors
+		h.render(w, http.StatusUnprocessableEntity, v)
+		return
+	}
+	if m.Provider == "ping" {
+		refType, makeRef := "OCR", reference.NewOCR
+		if l.Currency == pinglinks.NOK {
+			refType, makeRef = "KID", reference.NewKID
+		}
+		if _, err := h.Store.AssignReference(r.Context(), l.TenantID, l.ID, refType, makeRef); err != nil {
+			h.afterAttempt(w, r, l, v, err)
+			return
+		}
+	}
+	_, p, err = h.Store.StartLinkPayment(r.Context(), l.TenantID, l.ID, m, pf.Details.JSON(),
+		func(_ *pinglinks.PaymentLink, p *pinglinks.Payment) error {
+			switch m.Provider {
+			case "payment_iq":
+				return provider.StartCard(p, card, time.Now())
+			case "swish":
+				return provider.StartSwish(p, pf.SwishPhone, time.Now())
+			case "ping":
+				return nil // waits, INITIATED, for the transfer
+			}
+			return provider.Start(p, time.Now())
+		})
+	if err != nil {
+		h.afterAttempt(w, r, l, v, err)
+		return
+	}
+	if c, ok := provider.CardOf(p); ok && c.ThreeDSecure == "challenge" {
+		http.Redirect(w, r, "/checkout/"+l.Token+"/3ds/"+p.ID.String(), http.StatusSeeOther)
+		return
+	}
+	h.redirectAfter(w, r, l, p)
+}
+
+// redirectAfter sends the payer on after an attempt: to the tenant's
+// success page when paid and one was given, else back to the checkout,
+// which shows the outcome (post/redirect/get: a reload never re-posts).
+func (h *Handler) redirectAfter(w http.ResponseWriter, r *http.Request, l *pinglinks.PaymentLink, p *pinglinks.Payment) {
+	if p.Status == pinglinks.PaymentCompleted && l.SuccessURL != "" {
+		http.Redirect(w, r, l.SuccessURL, http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
+}
+
+// afterAttempt handles a refused attempt: a rule that the page already
+// explains (paid meanwhile, in progress) shows the page; bad input shows
+// the form with the error.
+func (h *Handler) afterAttempt(w http.ResponseWriter, r *http.Request, l *pinglinks.PaymentLink, v *view, err error) {
+	var e *pinglinks.Error
+	switch {
+	case errors.As(err, &e) && e.Code == pinglinks.ECodeInvalid:
+		v.Errors = map[string]string{e.Property: e.Message}
+		v.Banner = v.T.FixErrors
+		h.render(w, http.StatusUnprocessableEntity, v)
+	case errors.As(err, &e) && (e.Code == pinglinks.ECodeForbidden || e.Code == pinglinks.ECodeOrderClosed):
+		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
+	default:
+		h.fail(w, err)
+	}
+}
+
+// status answers the waiting screen's script: the page's state, so it
+// knows when to reload.
+func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
+	l, err := h.link(r)
+	if err != nil {
+		http.Error(w, `{"state":"notfound"}`, http.StatusNotFound)
+		return
+	}
+	p, err := h.Store.Payment(r.Context(), l.TenantID, l.OrderID, l.PaymentID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(`{"state":"` + stateOf(l, p) + `"}`))
+}
+
+func (h *Handler) logo(w http.ResponseWriter, r *http.Request) {
+	l, err := h.link(r)
+	if err != nil || h.Logos == nil || l.LogoImageLink == "" {
+		http.NotFound(w, r)
+		return
+	}
+	b := h.Logos.Get(r.Context(), l.LogoImageLink)
+	if b == nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", http.DetectContentType(b))
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(b)
+}
+
+// challengePage is the sandbox's 3-D Secure issuer page.
+func (h *Handler) challengePage(w http.ResponseWriter, r *http.Request) {
+	l, p, ok := h.challengePayment(w, r)
+	if !ok {
+		return
+	}
+	v := h.newView(r.Context(), l, p)
+	v.State = "challenge"
+	h.render(w, http.StatusOK, v)
+}
+
+func (h *Handler) challengePayment(w http.ResponseWriter, r *http.Request) (*pinglinks.PaymentLink, *pinglinks.Payment, bool) {
+	l, err := h.link(r)
+	if err != nil {
+		h.notFound(w, r, err)
+		return nil, nil, false
+	}
+	id, err := uuid.Parse(r.PathValue("payment_id"))
+	if err != nil || id != l.PaymentID {
+		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
+		return nil, nil, false
+	}
+	p, err := h.Store.Payment(r.Context(), l.TenantID, l.OrderID, id)
+	if err != nil {
+		h.fail(w, err)
+		return nil, nil, false
+	}
+	if c, ok := provider.CardOf(p); !ok || c.ThreeDSecure != "challenge" || p.Status != pinglinks.PaymentPending {
+		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
+		return nil, nil, false
+	}
+	return l, p, true
+}
+
+func (h *Handler) challengeAnswer(w http.ResponseWriter, r *http.Request) {
+	l, p, ok := h.challengePayment(w, r)
+	if !ok {
+		return
+	}
+	r.ParseForm()
+	approved := r.PostForm.Get("answer") == "approve"
+	p, err := h.Store.UpdatePayment(r.Context(), l.TenantID, l.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		return provider.ChallengeResult(p, approved, time.Now())
+	})
+	if err != nil {
+		h.afterAttempt(w, r, l, h.newView(r.Context(), l, p), err)
+		return
+	}
+	h.redirectAfter(w, r, l, p)
+}
+
+// swishPage lets a person play the payer's Swish app (sandbox only).
+func (h *Handler) swishPage(w http.ResponseWriter, r *http.Request) {
+	p, l, ok := h.swishPayment(w, r)
+	if !ok {
+		return
+	}
+	v := h.newView(r.Context(), l, p)
+	v.State = "swishsim"
+	h.render(w, http.StatusOK, v)
+}
+
+func (h *Handler) swishPayment(w http.ResponseWriter, r *http.Request) (*pinglinks.Payment, *pinglinks.PaymentLink, bool) {
+	id, err := uuid.Parse(r.PathValue("payment_id"))
+	if err != nil {
+		h.notFound(w, r, pinglinks.NotFound("payment"))
+		return nil, nil, false
+	}
+	p, err := h.Store.SandboxPayment(r.Context(), id)
+	if err == nil && p.LinkID == uuid.Nil {
+		err = pinglinks.NotFound("payment")
+	}
+	if err != nil {
+		h.notFound(w, r, err)
+		return nil, nil, false
+	}
+	l, err := h.Store.Link(r.Context(), p.TenantID, p.LinkID)
+	if err != nil {
+		h.fail(w, err)
+		return nil, nil, false
+	}
+	return p, l, true
+}
+
+func (h *Handler) swishAnswer(w http.ResponseWriter, r *http.Request) {
+	p, l, ok := h.swishPayment(w, r)
+	if !ok {
+		return
+	}
+	r.ParseForm()
+	status, code := pinglinks.PaymentCompleted, ""
+	if r.PostForm.Get("answer") != "approve" {
+		status, code = pinglinks.PaymentDeclined, "RF07"
+	}
+	_, err := h.Store.UpdatePayment(r.Context(), p.TenantID, p.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		return provider.SwishAnswer(p, status, code, time.Now())
+	})
+	if err != nil && pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+		h.fail(w, err)
+		return
+	}
+	http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
+}

@@ -1,0 +1,172 @@
+package checkout
+
+import "html/template"
+
+// pages are the checkout's templates: one layout, one block per state.
+// The style sheet is inline (one request for a first visit) under the
+// response's CSP nonce.
+var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fieldArgsOf}).Parse(`<!doctype html>
+<html lang="{{.T.Lang}}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex">
+{{if eq .State "waiting" "bank"}}<meta http-equiv="refresh" content="{{if eq .State "bank"}}10{{else}}3{{end}}">{{end}}
+<title>{{if .Supplier}}{{.Supplier}} – {{end}}{{.T.Title}}</title>
+<style nonce="{{.Nonce}}">` + css + `</style></head>
+<body><a class="skip" href="#main">{{.T.Skip}}</a>
+<main id="main">
+{{if .Sandbox}}<p class="test" role="note">{{.T.Test}}</p>{{end}}
+{{if eq .State "notfound"}}<section class="card"><h1>{{.T.NotFoundTitle}}</h1><p>{{.T.NotFoundText}}</p></section>
+{{else}}
+<header class="card supplier">
+{{if .LogoURL}}<img class="logo" src="{{.LogoURL}}" alt="{{.Supplier}} {{.T.Logo}}">{{end}}
+<p class="payto">{{.T.PayTo}}</p><h1>{{.Supplier}}</h1>
+<p class="total-top"><span class="sr">{{.T.Total}}: </span>{{.Total}}</p>
+{{if and .DueDate (eq .State "form" "bank" "waiting")}}<p class="due">{{.T.DueDate}}: {{.DueDate}}</p>{{end}}
+</header>
+{{if eq .State "paid"}}{{template "paid" .}}
+{{else if eq .State "expired"}}<section class="card" role="status"><h2>{{.T.ExpiredTitle}}</h2><p>{{.T.ExpiredText}}</p></section>
+{{else if eq .State "cancelled"}}<section class="card" role="status"><h2>{{.T.CancelledTitle}}</h2><p>{{.T.CancelledText}}</p></section>
+{{else if eq .State "waiting"}}{{template "waiting" .}}
+{{else if eq .State "challenge"}}{{template "challenge" .}}
+{{else if eq .State "swishsim"}}{{template "swishsim" .}}
+{{else}}{{template "summary" .}}{{if eq .State "bank"}}{{template "bank" .}}{{end}}{{template "form" .}}{{end}}
+{{end}}
+<footer><p>{{.T.Secure}}</p></footer>
+</main>
+<script nonce="{{.Nonce}}">` + script + `</script>
+</body></html>
+{{define "summary"}}<section class="card" aria-labelledby="items-h"><h2 id="items-h">{{.T.Items}}</h2>
+<table><thead><tr><th scope="col">{{.T.Items}}</th><th scope="col" class="num">{{.T.Quantity}}</th><th scope="col" class="num">{{.T.Total}}</th></tr></thead><tbody>
+{{range .Items}}<tr><td>{{.Description}}<span class="sub">{{.UnitPrice}}{{if .Unit}} / {{.Unit}}{{end}} · {{$.T.VAT}} {{.VAT}}</span></td>
+<td class="num">{{.Quantity}}</td><td class="num">{{.Amount}}</td></tr>{{end}}
+</tbody><tfoot>
+{{range .VATs}}<tr class="vat"><td colspan="2">{{$.T.VATIncluded}} {{.Rate}}</td><td class="num">{{.Amount}}</td></tr>{{end}}
+<tr class="sum"><th scope="row" colspan="2">{{.T.Total}}</th><td class="num">{{.Total}}</td></tr></tfoot></table></section>{{end}}
+{{define "form"}}<form class="card" method="post" action="/checkout/{{.Token}}/pay" novalidate>
+{{if .Banner}}<div class="banner" role="alert" id="banner">{{.Banner}}</div>{{end}}
+{{if eq .State "bank"}}<p>{{.T.OtherMethod}}</p>{{end}}
+<fieldset><legend>{{.T.YourDetails}}</legend>
+{{template "field" (args . "first_name" .T.FirstName .Details.FirstName "given-name" "text" true)}}
+{{template "field" (args . "last_name" .T.LastName .Details.LastName "family-name" "text" true)}}
+{{template "field" (args . "email" .T.Email .Details.Email "email" "email" false)}}
+{{template "field" (args . "phone" .T.Phone .Details.Phone "tel" "tel" false)}}
+<details{{if or .Errors.street_address .Errors.zip .Errors.city}} open{{end}}><summary>{{.T.Address}} ({{.T.Optional}})</summary>
+{{with .Details.Address}}{{template "field" (args $ "street_address" $.T.Street .StreetAddress "street-address" "text" false)}}
+{{template "field" (args $ "zip" $.T.Zip .Zip "postal-code" "text" false)}}
+{{template "field" (args $ "city" $.T.City .City "address-level2" "text" false)}}{{else}}
+{{template "field" (args . "street_address" .T.Street "" "street-address" "text" false)}}
+{{template "field" (args . "zip" .T.Zip "" "postal-code" "text" false)}}
+{{template "field" (args . "city" .T.City "" "address-level2" "text" false)}}{{end}}
+</details></fieldset>
+<fieldset class="methods"><legend>{{.T.ChooseMethod}}</legend>
+{{if .Errors.method}}<p class="err" id="method-err">{{.Errors.method}}</p>{{end}}
+{{range .Methods}}<div class="method">
+<label class="choice"><input type="radio" name="method" value="{{.Value}}"{{if .Checked}} checked{{end}}> {{.Label}}</label>
+<div class="fields">
+{{if eq .Provider "payment_iq"}}
+{{template "field" (args $ "card_number" $.T.CardNumber "" "cc-number" "text" true)}}
+<div class="row">{{template "field" (args $ "card_expiry" $.T.CardExpiry $.CardExp "cc-exp" "text" true)}}
+{{template "field" (args $ "card_cvc" $.T.CardCVC "" "cc-csc" "text" true)}}</div>
+{{else if and (eq .Provider "swish") (eq .Method "e_commerce")}}
+{{template "field" (args $ "swish_phone" $.T.SwishPhone (or $.SwishPhone $.Details.Phone) "tel" "tel" true)}}
+{{end}}</div></div>{{end}}
+</fieldset>
+<button type="submit" class="pay">{{.T.Pay}} {{.Total}}</button>
+{{if .CancelURL}}<p class="cancel"><a href="{{.CancelURL}}">{{.T.Cancel}}</a></p>{{end}}
+</form>{{end}}
+{{define "field"}}{{$err := index .V.Errors .Name}}<p class="field{{if $err}} invalid{{end}}">
+<label for="{{.Name}}">{{.Label}}</label>
+<input id="{{.Name}}" name="{{.Name}}" type="{{.Type}}" autocomplete="{{.Auto}}" value="{{.Value}}"{{if .Required}} aria-required="true"{{end}}{{if eq .Name "card_number" "card_cvc" "card_expiry"}} inputmode="numeric"{{end}}{{if $err}} aria-invalid="true" aria-describedby="{{.Name}}-err"{{end}}>
+{{if $err}}<span class="err" id="{{.Name}}-err">{{$err}}</span>{{end}}</p>{{end}}
+{{define "bank"}}<section class="card" aria-labelledby="bank-h"><h2 id="bank-h">{{.T.BankTitle}}</h2>
+<dl class="facts"><dt>{{.T.Bankgiro}}</dt><dd>{{.Bankgiro}}</dd><dt>{{.ReferenceLabel}}</dt><dd class="ref">{{.Reference}}</dd>
+<dt>{{.T.Amount}}</dt><dd>{{.Total}}</dd></dl><p>{{.T.BankNote}}</p></section>{{end}}
+{{define "waiting"}}<section class="card center" role="status" aria-live="polite" data-poll="/checkout/{{.Token}}/status"><h2>{{.T.WaitingTitle}}</h2>
+<div class="spinner" aria-hidden="true"></div>
+{{if .SwishMobile}}<p>{{.T.WaitingSwishMobile}}</p><p><a class="button" href="{{.SwishURL}}">{{.T.OpenSwish}}</a></p>
+<p class="desktop">{{.T.ScanQR}}</p><img class="qr desktop" src="{{.SwishQR}}" alt="{{.T.ScanQR}}" width="200" height="200">
+{{else}}<p>{{.T.WaitingSwish}}</p>{{end}}
+<p class="hint">{{.T.Refreshing}}</p>
+{{if .Sandbox}}<p class="hint"><a href="/sandbox/swish/{{.PaymentID}}">Sandbox: Swish simulator</a></p>{{end}}</section>{{end}}
+{{define "challenge"}}<section class="card center"><h2>{{.T.ChallengeTitle}}</h2><p>{{.T.ChallengeText}}</p>
+<p><strong>{{.Supplier}}</strong> · {{.Total}}</p>
+<form method="post" action="/checkout/{{.Token}}/3ds/{{.PaymentID}}"><button class="pay" name="answer" value="approve">{{.T.Approve}}</button>
+<button class="secondary" name="answer" value="fail">{{.T.Fail}}</button></form>
+<p class="hint">Sandbox · 3-D Secure</p></section>{{end}}
+{{define "swishsim"}}<section class="card center"><h2>Swish (sandbox)</h2><p><strong>{{.Supplier}}</strong> · {{.Total}}</p>
+<form method="post" action="/sandbox/swish/{{.PaymentID}}"><button class="pay" name="answer" value="approve">{{.T.Approve}}</button>
+<button class="secondary" name="answer" value="decline">RF07</button></form>
+<p><a href="/checkout/{{.Token}}">{{.T.Continue}}</a></p></section>{{end}}
+{{define "paid"}}<section class="card" role="status"><h2 class="ok">{{.T.PaidTitle}}</h2><p>{{.T.PaidText}}</p>
+<dl class="facts"><dt>{{.T.PaidAt}}</dt><dd>{{.PaidAt}}</dd><dt>{{.T.Method}}</dt><dd>{{.MethodName}}</dd>
+<dt>{{.T.ReceiptNo}}</dt><dd>{{.ReceiptNo}}</dd><dt>{{.T.Total}}</dt><dd>{{.Total}}</dd></dl>
+{{if .ReceiptURL}}<p><a class="button secondary" href="{{.ReceiptURL}}">{{.T.DownloadReceipt}}</a></p>{{end}}
+{{if .SuccessURL}}<p><a class="button" href="{{.SuccessURL}}">{{.T.Continue}}</a></p>{{end}}</section>
+{{template "summary" .}}{{end}}
+`))
+
+// fieldArgs are the arguments of the "field" template.
+type fieldArgs struct {
+	V                        *view
+	Name, Label, Value, Auto string
+	Type                     string
+	Required                 bool
+}
+
+func fieldArgsOf(v *view, name, label, value, auto, typ string, required bool) fieldArgs {
+	return fieldArgs{V: v, Name: name, Label: label, Value: value, Auto: auto, Type: typ, Required: required}
+}
+
+const css = `
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f2f4f7}
+main{max-width:34rem;margin:0 auto;padding:.75rem}
+.skip{position:absolute;left:-999px}.skip:focus{left:.5rem;top:.5rem;background:#fff;padding:.5rem;z-index:9}
+.card{background:#fff;border-radius:10px;padding:1rem 1.1rem;margin:0 0 .75rem;box-shadow:0 1px 2px rgba(0,0,0,.12)}
+.supplier{text-align:center}.logo{max-width:160px;max-height:64px;display:block;margin:0 auto .5rem}
+.payto{margin:0;color:#4a4f57;font-size:.9rem}h1{font-size:1.35rem;margin:.1rem 0}h2{font-size:1.1rem;margin:0 0 .5rem}
+.total-top{font-size:1.6rem;font-weight:700;margin:.25rem 0}.due{margin:0;color:#4a4f57}
+.test{background:#fff4d6;border:1px solid #8a6100;color:#5c4100;border-radius:8px;padding:.4rem .75rem;font-size:.9rem}
+table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.35rem 0;vertical-align:top}
+thead th{font-size:.85rem;color:#4a4f57;border-bottom:1px solid #d0d4da}.num{text-align:right;white-space:nowrap;padding-left:.5rem}
+.sub{display:block;font-size:.85rem;color:#4a4f57}.vat td{font-size:.9rem;color:#4a4f57}
+.sum th,.sum td{border-top:1px solid #d0d4da;font-weight:700;padding-top:.5rem}
+fieldset{border:0;padding:0;margin:0 0 1rem}legend{font-weight:700;font-size:1.1rem;margin-bottom:.25rem}
+.field{margin:.5rem 0}label{display:block;font-weight:600;font-size:.95rem}
+input[type=text],input[type=email],input[type=tel]{width:100%;font:inherit;padding:.6rem .7rem;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1a1a1a}
+input:focus,button:focus,a:focus,summary:focus{outline:3px solid #1d5fbf;outline-offset:2px}
+.invalid input{border-color:#b00020;border-width:2px}.err{color:#b00020;font-size:.9rem;display:block}
+.row{display:flex;gap:.75rem}.row .field{flex:1}
+details summary{cursor:pointer;color:#1d4f9a;margin:.5rem 0}
+.method{border:1px solid #c4c9d0;border-radius:8px;margin:.5rem 0;padding:.5rem .75rem}
+.method:has(input[type=radio]:checked){border-color:#1d5fbf;border-width:2px}
+.choice{font-weight:600;display:flex;gap:.5rem;align-items:center;min-height:2.2rem}
+.choice input{width:1.2rem;height:1.2rem}
+.method:not(:has(input[type=radio]:checked)) .fields{display:none}
+button,.button{display:inline-block;font:inherit;font-weight:700;border:0;border-radius:8px;padding:.8rem 1.2rem;cursor:pointer;text-decoration:none;text-align:center}
+.pay,.button{background:#0b57c2;color:#fff;width:100%}.pay:hover,.button:hover{background:#0a4aa3}
+.secondary{background:#e6e9ee;color:#1a1a1a;width:100%;margin-top:.5rem}
+.pay[disabled]{background:#5a6b85}
+.banner{background:#fde8eb;border:1px solid #b00020;color:#7a0016;border-radius:8px;padding:.6rem .75rem;margin-bottom:.75rem}
+.cancel{text-align:center}a{color:#1d4f9a}
+.facts{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:.5rem 0}.facts dt{color:#4a4f57}.facts dd{margin:0;font-weight:600}
+.ref{font-family:ui-monospace,monospace;font-size:1.15rem;letter-spacing:.05em}
+.center{text-align:center}.hint{font-size:.9rem;color:#4a4f57}.ok{color:#146c2e}
+.qr{display:block;margin:.5rem auto;image-rendering:pixelated}
+.spinner{width:2.5rem;height:2.5rem;margin:.5rem auto;border:4px solid #d0d4da;border-top-color:#0b57c2;border-radius:50%;animation:spin 1s linear infinite}
+@keyframes spin{to{transform:rotate(360deg)}}@media (prefers-reduced-motion:reduce){.spinner{animation:none}}
+@media (max-width:40rem) and (pointer:coarse){.desktop{display:none}}
+footer{text-align:center;font-size:.85rem;color:#4a4f57}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+`
+
+// script only enhances: it stops a second submit of the same form and
+// polls the waiting screen's state so the outcome shows at once.
+const script = `
+document.querySelectorAll('form').forEach(function(f){f.addEventListener('submit',function(e){
+if(f.dataset.sent){e.preventDefault();return}f.dataset.sent='1';
+var b=e.submitter||f.querySelector('button');if(b){setTimeout(function(){b.disabled=true},0)}})});
+var w=document.querySelector('[data-poll]');
+if(w){setInterval(function(){fetch(w.dataset.poll,{cache:'no-store'}).then(function(r){return r.json()}).then(function(s){
+if(s.state!=='waiting'){location.reload()}}).catch(function(){})},1000)}
+`

@@ -1,0 +1,129 @@
+package checkout
+
+// texts are the words of the checkout in one locale.
+type texts struct {
+	Lang, Title, PayTo, Items, Quantity, VAT, VATIncluded, Total, DueDate                 string
+	YourDetails, FirstName, LastName, Email, Phone, Address, Street, Zip, City, Optional  string
+	ChooseMethod, Card, CardNumber, CardExpiry, CardCVC, CardHint, Swish, SwishPhone      string
+	SwishMobile, BankTransfer, Dummy, Pay, Cancel, FixErrors                              string
+	WaitingTitle, WaitingSwish, WaitingSwishMobile, OpenSwish, ScanQR, Refreshing         string
+	Declined, DeclinedCard, InsufficientFunds, AuthFailed, SwishDeclined, SwishAborted    string
+	SwishExpired, SwishCrashed, TryAgain                                                  string
+	BankTitle, Bankgiro, Reference, Amount, BankNote, OtherMethod                         string
+	PaidTitle, PaidText, PaidAt, Method, ReceiptNo, DownloadReceipt, Continue             string
+	ExpiredTitle, ExpiredText, CancelledTitle, CancelledText, NotFoundTitle, NotFoundText string
+	ChallengeTitle, ChallengeText, Approve, Fail, TooMany, InProgress                     string
+	Required, InvalidEmail, InvalidPhone, UnknownMethod, Skip, Logo, Secure, Test         string
+}
+
+var locales = map[string]texts{
+	"sv-SE": {
+		Lang: "sv", Title: "Betalning", PayTo: "Betala till", Items: "Varor", Quantity: "Antal", VAT: "Moms",
+		VATIncluded: "varav moms", Total: "Att betala", DueDate: "Sista betalningsdag",
+		YourDetails: "Dina uppgifter", FirstName: "Förnamn", LastName: "Efternamn", Email: "E-post",
+		Phone: "Mobilnummer", Address: "Adress", Street: "Gatuadress", Zip: "Postnummer", City: "Ort",
+		Optional:     "frivilligt",
+		ChooseMethod: "Välj betalsätt", Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Giltigt till (MM/ÅÅ)",
+		CardCVC: "CVC", CardHint: "Tre siffror på kortets baksida.", Swish: "Swish", SwishPhone: "Mobilnummer för Swish",
+		SwishMobile: "Swish på den här enheten", BankTransfer: "Bankgiro", Dummy: "Testbetalning",
+		Pay: "Betala", Cancel: "Avbryt och gå tillbaka", FixErrors: "Kontrollera de markerade fälten.",
+		WaitingTitle: "Väntar på Swish", WaitingSwish: "Öppna Swish-appen på din mobil och godkänn betalningen.",
+		WaitingSwishMobile: "Godkänn betalningen i Swish-appen.", OpenSwish: "Öppna Swish",
+		ScanQR: "Skanna QR-koden med Swish-appen.", Refreshing: "Sidan uppdateras av sig själv.",
+		Declined: "Betalningen gick inte igenom.", DeclinedCard: "Kortet nekades. Försök med ett annat kort eller betalsätt.",
+		InsufficientFunds: "Det finns inte tillräckligt med pengar på kortet.", AuthFailed: "Verifieringen hos banken misslyckades.",
+		SwishDeclined: "Betalningen nekades i Swish.", SwishAborted: "Du avbröt betalningen i Swish.",
+		SwishExpired: "Betalningen godkändes inte i tid.", SwishCrashed: "Ett fel uppstod hos banken. Försök igen.",
+		TryAgain:  "Du kan försöka igen nedan.",
+		BankTitle: "Betala med bankgiro", Bankgiro: "Bankgiro", Reference: "OCR-nummer", Amount: "Belopp",
+		BankNote:    "Ange OCR-numret när du betalar. Länken blir betald när pengarna har kommit in.",
+		OtherMethod: "Eller välj ett annat betalsätt:",
+		PaidTitle:   "Tack för din betalning!", PaidText: "Betalningen är klar.", PaidAt: "Betald", Method: "Betalsätt",
+		ReceiptNo: "Kvittonummer", DownloadReceipt: "Ladda ner kvitto (PDF)", Continue: "Fortsätt",
+		ExpiredTitle: "Länken har gått ut", ExpiredText: "Sista betalningsdagen har passerat. Kontakta säljaren.",
+		CancelledTitle: "Länken är makulerad", CancelledText: "Säljaren har dragit tillbaka betalningslänken.",
+		NotFoundTitle: "Länken finns inte", NotFoundText: "Kontrollera att du har skrivit av länken rätt.",
+		ChallengeTitle: "Verifiera köpet", ChallengeText: "Din bank ber dig bekräfta köpet.",
+		Approve: "Godkänn", Fail: "Misslyckas", TooMany: "För många försök. Vänta en stund och försök igen.",
+		InProgress: "En betalning pågår redan.",
+		Required:   "Fyll i det här fältet.", InvalidEmail: "Ange en giltig e-postadress.",
+		InvalidPhone: "Ange ett giltigt mobilnummer.", UnknownMethod: "Välj ett betalsätt.",
+		Skip: "Hoppa till betalningen", Logo: "logotyp", Secure: "Säker betalning via Ping Payments",
+		Test: "Testläge – inga riktiga pengar dras.",
+	},
+	"nb-NO": {
+		Lang: "nb", Title: "Betaling", PayTo: "Betal til", Items: "Varer", Quantity: "Antall", VAT: "MVA",
+		VATIncluded: "herav MVA", Total: "Å betale", DueDate: "Forfallsdato",
+		YourDetails: "Dine opplysninger", FirstName: "Fornavn", LastName: "Etternavn", Email: "E-post",
+		Phone: "Mobilnummer", Address: "Adresse", Street: "Gateadresse", Zip: "Postnummer", City: "Poststed",
+		Optional:     "valgfritt",
+		ChooseMethod: "Velg betalingsmåte", Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Utløper (MM/ÅÅ)",
+		CardCVC: "CVC", CardHint: "Tre sifre på baksiden av kortet.", Swish: "Swish", SwishPhone: "Mobilnummer for Swish",
+		SwishMobile: "Swish på denne enheten", BankTransfer: "Bankoverføring", Dummy: "Testbetaling",
+		Pay: "Betal", Cancel: "Avbryt og gå tilbake", FixErrors: "Kontroller de markerte feltene.",
+		WaitingTitle: "Venter på Swish", WaitingSwish: "Åpne Swish-appen på mobilen og godkjenn betalingen.",
+		WaitingSwishMobile: "Godkjenn betalingen i Swish-appen.", OpenSwish: "Åpne Swish",
+		ScanQR: "Skann QR-koden med Swish-appen.", Refreshing: "Siden oppdateres av seg selv.",
+		Declined: "Betalingen gikk ikke gjennom.", DeclinedCard: "Kortet ble avvist. Prøv et annet kort eller en annen betalingsmåte.",
+		InsufficientFunds: "Det er ikke nok penger på kortet.", AuthFailed: "Bekreftelsen hos banken mislyktes.",
+		SwishDeclined: "Betalingen ble avvist i Swish.", SwishAborted: "Du avbrøt betalingen i Swish.",
+		SwishExpired: "Betalingen ble ikke godkjent i tide.", SwishCrashed: "Det oppstod en feil hos banken. Prøv igjen.",
+		TryAgain:  "Du kan prøve igjen nedenfor.",
+		BankTitle: "Betal med bankoverføring", Bankgiro: "Bankgiro", Reference: "KID-nummer", Amount: "Beløp",
+		BankNote:    "Oppgi KID-nummeret når du betaler. Lenken blir betalt når pengene er mottatt.",
+		OtherMethod: "Eller velg en annen betalingsmåte:",
+		PaidTitle:   "Takk for betalingen!", PaidText: "Betalingen er fullført.", PaidAt: "Betalt", Method: "Betalingsmåte",
+		ReceiptNo: "Kvitteringsnummer", DownloadReceipt: "Last ned kvittering (PDF)", Continue: "Fortsett",
+		ExpiredTitle: "Lenken har utløpt", ExpiredText: "Forfallsdatoen er passert. Kontakt selgeren.",
+		CancelledTitle: "Lenken er kansellert", CancelledText: "Selgeren har trukket tilbake betalingslenken.",
+		NotFoundTitle: "Lenken finnes ikke", NotFoundText: "Kontroller at lenken er skrevet riktig.",
+		ChallengeTitle: "Bekreft kjøpet", ChallengeText: "Banken din ber deg bekrefte kjøpet.",
+		Approve: "Godkjenn", Fail: "Mislykkes", TooMany: "For mange forsøk. Vent litt og prøv igjen.",
+		InProgress: "En betaling pågår allerede.",
+		Required:   "Fyll ut dette feltet.", InvalidEmail: "Oppgi en gyldig e-postadresse.",
+		InvalidPhone: "Oppgi et gyldig mobilnummer.", UnknownMethod: "Velg en betalingsmåte.",
+		Skip: "Gå til betalingen", Logo: "logo", Secure: "Sikker betaling via Ping Payments",
+		Test: "Testmodus – ingen ekte penger trekkes.",
+	},
+	"en-GB": {
+		Lang: "en-GB", Title: "Payment", PayTo: "Pay to", Items: "Items", Quantity: "Qty", VAT: "VAT",
+		VATIncluded: "including VAT", Total: "Total to pay", DueDate: "Due date",
+		YourDetails: "Your details", FirstName: "First name", LastName: "Last name", Email: "Email",
+		Phone: "Mobile number", Address: "Address", Street: "Street address", Zip: "Postcode", City: "Town or city",
+		Optional:     "optional",
+		ChooseMethod: "Choose how to pay", Card: "Card", CardNumber: "Card number", CardExpiry: "Expiry date (MM/YY)",
+		CardCVC: "Security code (CVC)", CardHint: "The last 3 digits on the back of the card.", Swish: "Swish",
+		SwishPhone: "Mobile number for Swish", SwishMobile: "Swish on this device", BankTransfer: "Bank transfer",
+		Dummy: "Test payment", Pay: "Pay", Cancel: "Cancel and go back", FixErrors: "Please check the marked fields.",
+		WaitingTitle: "Waiting for Swish", WaitingSwish: "Open the Swish app on your phone and approve the payment.",
+		WaitingSwishMobile: "Approve the payment in the Swish app.", OpenSwish: "Open Swish",
+		ScanQR: "Scan the QR code with the Swish app.", Refreshing: "This page updates by itself.",
+		Declined: "The payment did not go through.", DeclinedCard: "The card was declined. Try another card or another way to pay.",
+		InsufficientFunds: "There is not enough money on the card.", AuthFailed: "Your bank could not verify the payment.",
+		SwishDeclined: "The payment was declined in Swish.", SwishAborted: "You cancelled the payment in Swish.",
+		SwishExpired: "The payment was not approved in time.", SwishCrashed: "Something went wrong at the bank. Please try again.",
+		TryAgain:  "You can try again below.",
+		BankTitle: "Pay by bank transfer", Bankgiro: "Bankgiro", Reference: "Payment reference", Amount: "Amount",
+		BankNote:    "Give the reference when you pay. The link is paid once the money has arrived.",
+		OtherMethod: "Or choose another way to pay:",
+		PaidTitle:   "Thank you for your payment!", PaidText: "The payment is complete.", PaidAt: "Paid", Method: "Paid with",
+		ReceiptNo: "Receipt number", DownloadReceipt: "Download receipt (PDF)", Continue: "Continue",
+		ExpiredTitle: "This link has expired", ExpiredText: "The due date has passed. Please contact the seller.",
+		CancelledTitle: "This link was cancelled", CancelledText: "The seller has withdrawn this payment link.",
+		NotFoundTitle: "Link not found", NotFoundText: "Please check that the link was copied correctly.",
+		ChallengeTitle: "Confirm your purchase", ChallengeText: "Your bank asks you to confirm this purchase.",
+		Approve: "Approve", Fail: "Fail", TooMany: "Too many attempts. Please wait a moment and try again.",
+		InProgress: "A payment is already in progress.",
+		Required:   "Please fill in this field.", InvalidEmail: "Enter a valid email address.",
+		InvalidPhone: "Enter a valid mobile number.", UnknownMethod: "Choose a way to pay.",
+		Skip: "Skip to payment", Logo: "logo", Secure: "Secure payment by Ping Payments",
+		Test: "Test mode — no real money is taken.",
+	},
+}
+
+func textsFor(locale string) texts {
+	if t, ok := locales[locale]; ok {
+		return t
+	}
+	return locales["en-GB"]
+}

@@ -1,0 +1,226 @@
+package checkout
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"html/template"
+	"image/png"
+	"net/http"
+	"sort"
+	"strconv"
+
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/qr"
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/files"
+	"github.com/pinglinks/pinglinks/provider"
+)
+
+// view is everything a checkout page shows.
+type view struct {
+	T       texts
+	Nonce   string
+	State   string // form, bank, waiting, challenge, paid, expired, cancelled, notfound, swishsim
+	Sandbox bool
+	Link    *pinglinks.PaymentLink
+	Token   string
+	LogoURL string
+
+	Supplier  string
+	Items     []itemView
+	VATs      []vatView
+	Total     string
+	DueDate   string
+	CancelURL string
+
+	Details    pinglinks.PayerDetails
+	Errors     map[string]string
+	Banner     string // what went wrong, at the top of the form
+	Methods    []methodView
+	CardExp    string
+	SwishPhone string
+
+	// waiting (Swish)
+	SwishMobile bool
+	SwishURL    template.URL
+	SwishQR     template.URL
+	PaymentID   string
+
+	// bank transfer
+	Bankgiro, Reference, ReferenceLabel string
+
+	// paid
+	PaidAt, MethodName, ReceiptNo, ReceiptURL, SuccessURL string
+}
+
+type itemView struct {
+	Description, Quantity, Unit, UnitPrice, Amount, VAT string
+}
+
+type vatView struct{ Rate, Amount string }
+
+type methodView struct {
+	Value, Label, Provider, Method string
+	Checked                        bool
+}
+
+// stateOf says which page a link shows, given its latest payment.
+func stateOf(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
+	switch l.Status {
+	case pinglinks.LinkCompleted:
+		return "paid"
+	case pinglinks.LinkExpired:
+		return "expired"
+	case pinglinks.LinkCancelled:
+		return "cancelled"
+	}
+	switch {
+	case p.Status == pinglinks.PaymentPending && p.Provider == "swish":
+		return "waiting"
+	case p.Status == pinglinks.PaymentPending && p.Provider == "payment_iq":
+		return "challenge"
+	case !p.Terminal() && p.Status != pinglinks.PaymentInitiated:
+		return "waiting" // funded in part, or another provider's pending step
+	case p.Status == pinglinks.PaymentInitiated && p.Provider == "ping" && l.Reference != "":
+		return "bank"
+	}
+	return "form"
+}
+
+func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *pinglinks.Payment) *view {
+	t := textsFor(l.Locale)
+	v := &view{T: t, State: stateOf(l, p), Sandbox: h.Sandbox, Link: l, Token: l.Token, Supplier: l.Supplier.Name,
+		Total: pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount), CancelURL: l.CancelURL,
+		Errors: map[string]string{}, PaymentID: p.ID.String(), Bankgiro: h.Bankgiro}
+	if l.LogoImageLink != "" && h.Logos != nil {
+		v.LogoURL = "/checkout/" + l.Token + "/logo"
+	}
+	if l.DueDate != "" {
+		v.DueDate = pinglinks.FormatDueDate(l.Locale, l.DueDate)
+	}
+	vat := map[pinglinks.VATRate]int64{}
+	for _, it := range l.Items {
+		amount, _ := pinglinks.MulAmount(it.Price, it.Quantity)
+		v.Items = append(v.Items, itemView{Description: it.Description, Quantity: itoa(it.Quantity), Unit: it.Unit,
+			UnitPrice: pinglinks.FormatAmount(l.Locale, l.Currency, it.Price),
+			Amount:    pinglinks.FormatAmount(l.Locale, l.Currency, amount), VAT: pinglinks.FormatVAT(l.Locale, it.VAT)})
+		vat[it.VAT] += pinglinks.VATIncluded(amount, it.VAT)
+	}
+	rates := make([]pinglinks.VATRate, 0, len(vat))
+	for r := range vat {
+		rates = append(rates, r)
+	}
+	sort.Slice(rates, func(i, j int) bool { return rates[i] > rates[j] })
+	for _, r := range rates {
+		if r > 0 {
+			v.VATs = append(v.VATs, vatView{Rate: pinglinks.FormatVAT(l.Locale, r), Amount: pinglinks.FormatAmount(l.Locale, l.Currency, vat[r])})
+		}
+	}
+	for i, m := range l.Methods {
+		label := map[string]string{"payment_iq/card": t.Card, "swish/e_commerce": t.Swish, "swish/m_commerce": t.SwishMobile,
+			"ping/deposit": t.BankTransfer, "dummy/dummy": t.Dummy}[m.Provider+"/"+m.Method]
+		if label == "" {
+			label = m.Provider + " " + m.Method
+		}
+		v.Methods = append(v.Methods, methodView{Value: m.Provider + "/" + m.Method, Label: label,
+			Provider: m.Provider, Method: m.Method, Checked: i == 0})
+	}
+	// A failed attempt is explained above the form.
+	if v.State == "form" && p.Terminal() && p.Status != pinglinks.PaymentCompleted {
+		v.Banner = failureText(t, p) + " " + t.TryAgain
+		v.select_(p.Provider + "/" + p.Method)
+	}
+	switch v.State {
+	case "waiting":
+		if s, ok := provider.SwishOf(p); ok && s.PaymentRequestToken != "" {
+			v.SwishMobile = true
+			u := "swish://paymentrequest?token=" + s.PaymentRequestToken
+			v.SwishURL = template.URL(u)
+			v.SwishQR = qrDataURI(u)
+		}
+	case "bank":
+		v.Reference = l.Reference
+		v.ReferenceLabel = map[string]string{"sv-SE": "OCR-nummer", "nb-NO": "KID-nummer", "en-GB": "Payment reference (OCR)"}[l.Locale]
+		if l.ReferenceType == "KID" {
+			v.ReferenceLabel = map[string]string{"sv-SE": "KID-nummer", "nb-NO": "KID-nummer", "en-GB": "Payment reference (KID)"}[l.Locale]
+		}
+		v.select_(p.Provider + "/" + p.Method)
+	case "paid":
+		v.PaidAt = pinglinks.FormatTime(l.Locale, l.UpdatedAt)
+		v.MethodName = files.MethodName(l.Locale, p)
+		v.ReceiptNo = itoa(l.ReceiptNumber)
+		if h.FileURL != nil {
+			v.ReceiptURL = h.FileURL(l.ReceiptToken)
+		}
+		v.SuccessURL = l.SuccessURL
+	}
+	return v
+}
+
+// select_ checks the method the payer last chose.
+func (v *view) select_(value string) {
+	found := false
+	for i := range v.Methods {
+		v.Methods[i].Checked = v.Methods[i].Value == value
+		found = found || v.Methods[i].Checked
+	}
+	if !found && len(v.Methods) > 0 {
+		v.Methods[0].Checked = true
+	}
+}
+
+func failureText(t texts, p *pinglinks.Payment) string {
+	if c, ok := provider.CardOf(p); ok {
+		switch c.DeclineReason {
+		case "insufficient_funds":
+			return t.InsufficientFunds
+		case "authentication_failed":
+			return t.AuthFailed
+		}
+		return t.DeclinedCard
+	}
+	if p.Provider == "swish" {
+		switch p.Status {
+		case pinglinks.PaymentAborted:
+			return t.SwishAborted
+		case pinglinks.PaymentExpired:
+			return t.SwishExpired
+		case pinglinks.PaymentCrashed:
+			return t.SwishCrashed
+		}
+		return t.SwishDeclined
+	}
+	return t.Declined
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// qrDataURI draws text as a QR code PNG inline in the page.
+func qrDataURI(text string) template.URL {
+	code, err := qr.Encode(text, qr.M, qr.Auto)
+	if err != nil {
+		return ""
+	}
+	code, err = barcode.Scale(code, 200, 200)
+	if err != nil {
+		return ""
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, code); err != nil {
+		return ""
+	}
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
+}
+
+func (h *Handler) render(w http.ResponseWriter, status int, v *view) {
+	v.Nonce = nonce()
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, "page", v); err != nil {
+		h.fail(w, err)
+		return
+	}
+	securityHeaders(w, v.Nonce)
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}

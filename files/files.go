@@ -1,0 +1,142 @@
+// Package files renders the invoice and receipt PDFs of payment links
+// once, on first download, and keeps them in the database so that every
+// process serves the same bytes from /files/{token}.
+package files
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/document"
+	"github.com/pinglinks/pinglinks/mail"
+	"github.com/pinglinks/pinglinks/provider"
+	"github.com/pinglinks/pinglinks/store"
+)
+
+// Service finds, renders and stores documents.
+type Service struct {
+	Store *store.Store
+	Logos *Logos // nil: documents carry no logo
+	// Bankgiro is the bankgiro printed on invoices for bank transfers.
+	Bankgiro    string
+	CheckoutURL func(l *pinglinks.PaymentLink) string
+}
+
+// File returns the document a /files token names, rendering and storing
+// it the first time. A receipt exists only once its link is COMPLETED.
+func (s *Service) File(ctx context.Context, token string) (*store.File, error) {
+	f, err := s.Store.FileByToken(ctx, token)
+	if pinglinks.ErrorCode(err) != pinglinks.ECodeNotFound {
+		return f, err
+	}
+	doc, err := s.Store.DocumentByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	var body []byte
+	var name string
+	switch doc.Kind {
+	case store.FileInvoice:
+		body, name, err = s.renderInvoice(ctx, doc.Link, doc.Invoice)
+	default:
+		if doc.Link.Status != pinglinks.LinkCompleted {
+			return nil, pinglinks.NotFound("file")
+		}
+		body, name, err = s.renderReceipt(ctx, doc.Link)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("files: render %s: %w", doc.Kind, err)
+	}
+	return s.Store.PutFile(ctx, &store.File{Token: token, TenantID: doc.Link.TenantID, LinkID: doc.Link.ID,
+		Kind: doc.Kind, ContentType: "application/pdf", Filename: name, Body: body})
+}
+
+func (s *Service) logo(ctx context.Context, l *pinglinks.PaymentLink) []byte {
+	if s.Logos == nil || l.LogoImageLink == "" {
+		return nil
+	}
+	return s.Logos.Get(ctx, l.LogoImageLink)
+}
+
+var invoiceWord = map[string]string{"sv-SE": "faktura", "nb-NO": "faktura", "en-GB": "invoice"}
+var receiptWord = map[string]string{"sv-SE": "kvitto", "nb-NO": "kvittering", "en-GB": "receipt"}
+
+func (s *Service) renderInvoice(ctx context.Context, l *pinglinks.PaymentLink, inv *store.Invoice) ([]byte, string, error) {
+	body, err := document.RenderInvoice(document.Invoice{Link: l, Number: inv.Number, Date: inv.CreatedAt,
+		ReferenceType: inv.ReferenceType, Reference: inv.Reference, Bankgiro: s.Bankgiro,
+		CheckoutURL: s.CheckoutURL(l), DocumentName: inv.DocumentName, Logo: s.logo(ctx, l)})
+	name := inv.DocumentName
+	if name == "" {
+		name = invoiceWord[l.Locale] + "-" + strconv.FormatInt(inv.Number, 10)
+	}
+	return body, name + ".pdf", err
+}
+
+func (s *Service) renderReceipt(ctx context.Context, l *pinglinks.PaymentLink) ([]byte, string, error) {
+	p, err := s.Store.Payment(ctx, l.TenantID, l.OrderID, l.PaymentID)
+	if err != nil {
+		return nil, "", err
+	}
+	shown := *l
+	if d, ok := Payer(p); ok {
+		shown.Customer = d.Customer // the payer's corrections
+		if d.Address != nil {
+			shown.InvoiceAddress = d.Address
+		}
+	}
+	body, err := document.RenderReceipt(document.Receipt{Link: &shown, Number: strconv.FormatInt(l.ReceiptNumber, 10),
+		PaidAt: l.UpdatedAt, Method: MethodName(l.Locale, p), Logo: s.logo(ctx, l)})
+	return body, receiptWord[l.Locale] + "-" + strconv.FormatInt(l.ReceiptNumber, 10) + ".pdf", err
+}
+
+// Payer returns the details the payer gave on the checkout, if any.
+func Payer(p *pinglinks.Payment) (pinglinks.PayerDetails, bool) {
+	var d pinglinks.PayerDetails
+	if len(p.Payer) == 0 || jsonUnmarshal(p.Payer, &d) != nil || d.FirstName == "" {
+		return d, false
+	}
+	return d, true
+}
+
+// MethodName says how a payment was paid, as a receipt shows it:
+// "Visa •••• 4242", "Swish", "Bankgiro".
+func MethodName(locale string, p *pinglinks.Payment) string {
+	if c, ok := provider.CardOf(p); ok {
+		return c.Card.String()
+	}
+	switch p.Provider {
+	case "swish":
+		return "Swish"
+	case "ping":
+		return map[string]string{"sv-SE": "Bankgiro", "nb-NO": "Bankoverføring", "en-GB": "Bank transfer"}[locale]
+	}
+	return map[string]string{"sv-SE": "Testbetalning", "nb-NO": "Testbetaling", "en-GB": "Test payment"}[locale]
+}
+
+// Attachment is the document a message of kind carries: the invoice PDF
+// with a payment link once the link has an invoice, the receipt PDF with a
+// receipt. It is messaging's Attachments.
+func (s *Service) Attachment(ctx context.Context, l *pinglinks.PaymentLink, kind string) (*mail.Attachment, error) {
+	var token string
+	switch kind {
+	case store.MessageReceipt:
+		token = l.ReceiptToken
+	default:
+		if !l.InvoiceCreated {
+			return nil, nil
+		}
+		inv, err := s.Store.LinkInvoice(ctx, l.TenantID, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		token = inv.FileToken
+	}
+	f, err := s.File(ctx, token)
+	if errors.Is(err, context.Canceled) || err != nil {
+		return nil, err
+	}
+	return &mail.Attachment{Filename: f.Filename, ContentType: f.ContentType, Data: f.Body}, nil
+}
