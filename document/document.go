@@ -415,7 +415,7 @@ func (d *doc) drawRow(p *pdf, y float64, r row, lh float64) {
 // due date on the left, the QR code of the checkout on the right.
 func (d *doc) paymentBox(p *pdf, y float64, total int64, inv Invoice) (float64, error) {
 	l := d.l
-	const h = 50.0
+	const h = 54.0
 	if y+h > bodyEnd {
 		y = d.continuation(p)
 	}
@@ -460,14 +460,18 @@ func (d *doc) paymentBox(p *pdf, y float64, total int64, inv Invoice) (float64, 
 	p.setFont(bold, 8.5)
 	p.color(0)
 	tx := marginL + 5
-	ty = max(ty+1.5, y+h-11)
-	p.text(tx, ty, l.payOnline+":")
+	w := qx - tx - 4
+	ty = max(ty+1.5, y+h-15)
+	p.text(tx, ty, l.payOnline)
+	ty += 4
+	p.setFont(regular, 7.5)
+	p.color(80)
+	p.text(tx, ty, p.fit(l.scanToPay, w))
+	ty += 3.8
 	p.setFont(regular, 8.5)
 	p.gp.SetTextColor(20, 60, 140)
-	w := qx - tx - 4
-	lines := p.wrap(url, w, 2)
-	for i, s := range lines {
-		p.text(tx, ty+4+float64(i)*3.8, s)
+	for i, s := range p.wrap(url, w, 2) {
+		p.text(tx, ty+float64(i)*3.8, s)
 	}
 	p.color(0)
 	return y + h, nil

@@ -99,13 +99,9 @@ func testLink(locale string, cur pinglinks.Currency) *pinglinks.PaymentLink {
 	}
 }
 
-// The totals of testLink: 8 × 1250,00 at 25 %, 3 × 49,50 at 12 %, 299,00 at 6 %.
-const (
-	testTotal = 1000000 + 14850 + 29900
-	vat25     = 200000 // 10000.00 × 25/125
-	vat12     = 1591   // 148.50 × 12/112 = 15.9107…
-	vat6      = 1692   // 299.00 × 6/106 = 16.9245…
-)
+// The items of testLink are 8 × 1 250,00 at 25 %, 3 × 49,50 at 12 % and
+// 299,00 at 6 %: total 10 447,50, VAT 2 000,00 (10 000 × 25/125), 15,91
+// (148,50 × 12/112 = 15,9107…) and 16,92 (299 × 6/106 = 16,9245…).
 
 func testLogo() []byte {
 	img := image.NewNRGBA(image.Rect(0, 0, 240, 80))
@@ -139,7 +135,7 @@ func testInvoice(locale string, cur pinglinks.Currency) Invoice {
 
 func testReceipt(locale string, cur pinglinks.Currency) Receipt {
 	return Receipt{Link: testLink(locale, cur), Number: "R-2026-000042",
-		PaidAt: time.Date(2026, 11, 25, 13, 5, 0, 0, time.UTC), Method: "Visa •••• 4242"}
+		PaidAt: time.Date(2026, 11, 25, 13, 5, 0, 0, time.UTC), Method: "Visa •••• 4242", Logo: testLogo()}
 }
 
 func writeOut(t *testing.T, name string, pdf []byte) {
@@ -368,6 +364,7 @@ func TestEdgeCases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			writeOut(t, "edge-"+strings.ReplaceAll(tc.name, " ", "-"), pdf)
 			pdfText(t, pdf) // poppler must read it
 		})
 	}

@@ -26,7 +26,6 @@ type labels struct {
 	orgNo, itemNo                      string
 	page                               string // "Sida %d av %d"
 	continued                          string
-	paidStamp                          string
 	decimalSep, groupSep, percentSpace string
 }
 
@@ -45,7 +44,7 @@ var localeLabels = map[string]*labels{
 		payOnline: "Betala online", scanToPay: "Skanna QR-koden eller gå till adressen för att betala med kort eller Swish.",
 		paymentDetails: "Betalningsinformation",
 		orgNo:          "Org.nr", itemNo: "Art.nr",
-		page: "Sida %d av %d", continued: "forts.", paidStamp: "Betalt",
+		page: "Sida %d av %d", continued: "forts.",
 		decimalSep: ",", groupSep: " ", percentSpace: " ",
 	},
 	"nb-NO": {
@@ -62,7 +61,7 @@ var localeLabels = map[string]*labels{
 		payOnline: "Betal på nett", scanToPay: "Skann QR-koden eller gå til adressen for å betale på nett.",
 		paymentDetails: "Betalingsinformasjon",
 		orgNo:          "Org.nr.", itemNo: "Varenr.",
-		page: "Side %d av %d", continued: "forts.", paidStamp: "Betalt",
+		page: "Side %d av %d", continued: "forts.",
 		decimalSep: ",", groupSep: " ", percentSpace: " ",
 	},
 	"en-GB": {
@@ -79,7 +78,7 @@ var localeLabels = map[string]*labels{
 		payOnline: "Pay online", scanToPay: "Scan the QR code or visit the address to pay by card or Swish.",
 		paymentDetails: "Payment details",
 		orgNo:          "Org. no.", itemNo: "Item no.",
-		page: "Page %d of %d", continued: "continued", paidStamp: "Paid",
+		page: "Page %d of %d", continued: "continued",
 		decimalSep: ".", groupSep: ",", percentSpace: "",
 	},
 }

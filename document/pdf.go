@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	_ "image/jpeg" // logos may be JPEG
 	_ "image/png"  // logos may be PNG
 	"strings"
@@ -42,7 +43,10 @@ func loadFonts() (*gopdf.FontContainer, error) {
 				fontsErr = fmt.Errorf("document: read font: %w", err)
 				return
 			}
-			if err := c.AddTTFFontData(family, data); err != nil {
+			// A character outside the Latin subset (say, Japanese) prints
+			// as "?" so that the reader sees something is missing.
+			opt := gopdf.TtfOption{OnGlyphNotFoundSubstitute: func(rune) rune { return '?' }}
+			if err := c.AddTTFFontDataWithOption(family, data, opt); err != nil {
 				fontsErr = fmt.Errorf("document: parse font %s: %w", file, err)
 				return
 			}
@@ -270,11 +274,7 @@ func toNRGBA(img image.Image) image.Image {
 	}
 	b := img.Bounds()
 	out := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			out.Set(x-b.Min.X, y-b.Min.Y, img.At(x, y))
-		}
-	}
+	draw.Draw(out, out.Bounds(), img, b.Min, draw.Src)
 	return out
 }
 
