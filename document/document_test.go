@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"os/exec"
@@ -307,21 +308,80 @@ func TestBadLogo(t *testing.T) {
 	}
 }
 
-func TestJPEGAndPalettedLogo(t *testing.T) {
-	pal := image.NewPaletted(image.Rect(0, 0, 30, 90), color.Palette{color.White, color.NRGBA{200, 0, 0, 255}})
-	pal.SetColorIndex(5, 5, 1)
+func encodeLogo(t *testing.T, img image.Image, format string) []byte {
+	t.Helper()
 	var b bytes.Buffer
-	if err := png.Encode(&b, pal); err != nil {
-		t.Fatal(err)
+	var err error
+	if format == "jpeg" {
+		err = jpeg.Encode(&b, img, nil)
+	} else {
+		err = png.Encode(&b, img)
 	}
-	inv := testInvoice("sv-SE", pinglinks.SEK)
-	inv.Logo = b.Bytes()
-	pdf, err := RenderInvoice(inv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := images(t, pdf); n != 2 {
-		t.Errorf("%d images, want 2", n)
+	return b.Bytes()
+}
+
+// noisy makes an image that compresses badly, as a photo does.
+func noisy(w, h int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	seed := uint32(1)
+	for i := range img.Pix {
+		seed = seed*1664525 + 1013904223
+		img.Pix[i] = uint8(seed >> 24)
+		if i%4 == 3 {
+			img.Pix[i] = 0xff
+		}
+	}
+	return img
+}
+
+func TestLogoFormats(t *testing.T) {
+	pal := image.NewPaletted(image.Rect(0, 0, 30, 90), color.Palette{color.White, color.NRGBA{200, 0, 0, 255}})
+	pal.SetColorIndex(5, 5, 1)
+	deep := image.NewNRGBA64(image.Rect(0, 0, 64, 32))
+	deep.Set(3, 3, color.NRGBA64{0xffff, 0, 0, 0x8000})
+	alpha := image.NewNRGBA(image.Rect(0, 0, 100, 50))
+	alpha.Set(50, 25, color.NRGBA{0, 0, 255, 128})
+	gray := image.NewGray(image.Rect(0, 0, 80, 40))
+	for _, tc := range []struct {
+		name    string
+		logo    []byte
+		maxSize int // bytes of the whole PDF
+	}{
+		{"paletted png", encodeLogo(t, pal, "png"), 40_000},
+		{"16-bit png with alpha", encodeLogo(t, deep, "png"), 40_000},
+		{"transparent png", encodeLogo(t, alpha, "png"), 40_000},
+		{"grey png", encodeLogo(t, gray, "png"), 40_000},
+		{"small jpeg", encodeLogo(t, noisy(200, 100), "jpeg"), 80_000},
+		// 40 mm at 300 dpi is 472 pixels: larger logos are scaled down.
+		{"huge png", encodeLogo(t, noisy(3000, 1500), "png"), 900_000},
+		{"huge jpeg", encodeLogo(t, noisy(3000, 1500), "jpeg"), 300_000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv := testInvoice("sv-SE", pinglinks.SEK)
+			inv.Logo = tc.logo
+			pdf, err := RenderInvoice(inv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeOut(t, "logo-"+strings.ReplaceAll(tc.name, " ", "-"), pdf)
+			if n := images(t, pdf); n < 2 {
+				t.Errorf("%d images, want the logo and the QR code", n)
+			}
+			if len(pdf) > tc.maxSize {
+				t.Errorf("PDF is %d bytes, want at most %d (logo %d bytes)", len(pdf), tc.maxSize, len(tc.logo))
+			}
+			list := run(t, pdf, "pdfimages", "-list")
+			for _, line := range strings.Split(list, "\n") {
+				if f := strings.Fields(line); len(f) > 4 && f[2] == "image" {
+					if w, _ := strconv.Atoi(f[3]); w > 480 {
+						t.Errorf("image embedded %d pixels wide, want at most 472:\n%s", w, list)
+					}
+				}
+			}
+		})
 	}
 }
 

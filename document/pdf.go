@@ -232,9 +232,13 @@ func clean(s string) string {
 // a small file can claim a huge canvas.
 const maxLogoPixels = 16 << 20
 
-// logo draws img scaled to fit in a w × h box at x, y, keeping its aspect
-// ratio, and returns the size it took. A logo that cannot be decoded is left
-// out: the document matters more than the decoration.
+// logoDPI is the resolution a logo is embedded at, at most: sharp in print,
+// and a large upload does not make every PDF large.
+const logoDPI = 300
+
+// logo draws an image scaled to fit in a w × h box at x, y, keeping its
+// aspect ratio, and returns the size it took. A logo that cannot be decoded
+// is left out: the document matters more than the decoration.
 func (p *pdf) logo(data []byte, x, y, w, h float64) (float64, float64) {
 	if len(data) == 0 {
 		return 0, 0
@@ -250,17 +254,27 @@ func (p *pdf) logo(data []byte, x, y, w, h float64) (float64, float64) {
 	scale := min(w/float64(cfg.Width), h/float64(cfg.Height))
 	rw, rh := float64(cfg.Width)*scale, float64(cfg.Height)*scale
 	rect := &gopdf.Rect{W: rw, H: rh}
-	// JPEG goes in as it is (PDF embeds DCT data directly); gopdf's PNG
-	// reader does not take every PNG variant, so anything else is
-	// re-encoded from the decoded image.
-	if format == "jpeg" {
+	maxW := max(1, int(rw/25.4*logoDPI))
+	small := cfg.Width <= maxW
+	// A JPEG of fitting size goes in as it is (PDF embeds DCT data
+	// directly). gopdf's PNG reader does not take every PNG variant, so
+	// anything else is re-encoded from the decoded image.
+	if format == "jpeg" && small {
 		if holder, err := gopdf.ImageHolderByBytes(data); err == nil {
 			if err := p.gp.ImageByHolder(holder, x, y, rect); err == nil {
 				return rw, rh
 			}
 		}
 	}
-	if err := p.gp.ImageFrom(toNRGBA(img), x, y, rect); err != nil {
+	out := toNRGBA(img)
+	enc := "png"
+	if !small {
+		out = shrink(out, maxW, max(1, cfg.Height*maxW/cfg.Width))
+		if format == "jpeg" {
+			enc = "jpeg" // a photo stays a photo; JPEG has no transparency to lose
+		}
+	}
+	if err := p.gp.ImageFromWithOption(out, gopdf.ImageFromOption{Format: enc, X: x, Y: y, Rect: rect}); err != nil {
 		return 0, 0
 	}
 	return rw, rh
@@ -268,14 +282,52 @@ func (p *pdf) logo(data []byte, x, y, w, h float64) (float64, float64) {
 
 // toNRGBA gives gopdf's PNG reader a form it understands (8-bit, not
 // paletted or 16-bit).
-func toNRGBA(img image.Image) image.Image {
-	if n, ok := img.(*image.NRGBA); ok {
+func toNRGBA(img image.Image) *image.NRGBA {
+	if n, ok := img.(*image.NRGBA); ok && n.Rect.Min == (image.Point{}) {
 		return n
 	}
 	b := img.Bounds()
 	out := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(out, out.Bounds(), img, b.Min, draw.Src)
 	return out
+}
+
+// shrink scales src down to w × h by averaging the source pixels under each
+// destination pixel (weighted by alpha, so transparent pixels do not darken
+// the edges).
+func shrink(src *image.NRGBA, w, h int) *image.NRGBA {
+	sw, sh := src.Rect.Dx(), src.Rect.Dy()
+	if w >= sw || h >= sh {
+		return src
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for dy := 0; dy < h; dy++ {
+		y0, y1 := dy*sh/h, max((dy+1)*sh/h, dy*sh/h+1)
+		for dx := 0; dx < w; dx++ {
+			x0, x1 := dx*sw/w, max((dx+1)*sw/w, dx*sw/w+1)
+			var r, g, b, a, n uint64
+			for sy := y0; sy < y1; sy++ {
+				i := src.PixOffset(x0, sy)
+				for sx := x0; sx < x1; sx++ {
+					pa := uint64(src.Pix[i+3])
+					r += uint64(src.Pix[i]) * pa
+					g += uint64(src.Pix[i+1]) * pa
+					b += uint64(src.Pix[i+2]) * pa
+					a += pa
+					n++
+					i += 4
+				}
+			}
+			j := dst.PixOffset(dx, dy)
+			if a > 0 {
+				dst.Pix[j] = uint8(r / a)
+				dst.Pix[j+1] = uint8(g / a)
+				dst.Pix[j+2] = uint8(b / a)
+				dst.Pix[j+3] = uint8(a / n)
+			}
+		}
+	}
+	return dst
 }
 
 // qrCode draws a QR code of s, size mm square, at x, y. It is embedded as a
