@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/boombuler/barcode/qr"
 	"github.com/pinglinks/pinglinks"
 )
 
@@ -249,6 +250,56 @@ func TestReceipt(t *testing.T) {
 	}
 }
 
+// TestQRCode reads the QR image back out of the PDF and compares it, module
+// by module, with the QR code of the checkout URL.
+func TestQRCode(t *testing.T) {
+	inv := testInvoice("sv-SE", pinglinks.SEK)
+	pdf, err := RenderInvoice(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	f := filepath.Join(dir, "doc.pdf")
+	if err := os.WriteFile(f, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(tool(t, "pdfimages"), "-png", f, filepath.Join(dir, "img")).CombinedOutput(); err != nil {
+		t.Fatalf("pdfimages: %v: %s", err, out)
+	}
+	code, err := qr.Encode(inv.CheckoutURL, qr.M, qr.Auto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := code.Bounds().Dx()
+	files, _ := filepath.Glob(filepath.Join(dir, "img-*.png"))
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		side := img.Bounds().Dx()
+		if side != img.Bounds().Dy() || side <= n {
+			continue // the logo
+		}
+		quiet := (side - n) / 2
+		for y := 0; y < n; y++ {
+			for x := 0; x < n; x++ {
+				want := color.GrayModel.Convert(code.At(x, y)).(color.Gray).Y < 128
+				got := color.GrayModel.Convert(img.At(x+quiet, y+quiet)).(color.Gray).Y < 128
+				if got != want {
+					t.Fatalf("QR module (%d, %d) is dark=%v, want %v", x, y, got, want)
+				}
+			}
+		}
+		return
+	}
+	t.Fatalf("no %d-module QR image among %d images in the PDF", n, len(files))
+}
+
 func manyItems(n int) []pinglinks.LinkItem {
 	items := make([]pinglinks.LinkItem, n)
 	for i := range items {
@@ -390,26 +441,29 @@ func TestEdgeCases(t *testing.T) {
 		name   string
 		mutate func(*Invoice)
 		fail   bool
+		want   string // in the text, if set
 	}{
-		{"nil link", func(i *Invoice) { i.Link = nil }, true},
-		{"no date", func(i *Invoice) { i.Date = time.Time{} }, true},
-		{"overflowing amount", func(i *Invoice) { i.Link.Items[0].Quantity = 1 << 40 }, true},
-		{"no items", func(i *Invoice) { i.Link.Items = nil }, false},
-		{"no addresses", func(i *Invoice) { i.Link.InvoiceAddress, i.Link.DeliveryAddress = nil, nil }, false},
-		{"no due date", func(i *Invoice) { i.Link.DueDate = "" }, false},
-		{"no checkout url", func(i *Invoice) { i.CheckoutURL = "" }, false},
-		{"unknown locale", func(i *Invoice) { i.Link.Locale = "de-DE" }, false},
+		{"nil link", func(i *Invoice) { i.Link = nil }, true, ""},
+		{"no date", func(i *Invoice) { i.Date = time.Time{} }, true, ""},
+		{"overflowing amount", func(i *Invoice) { i.Link.Items[0].Quantity = 1 << 40 }, true, ""},
+		{"no items", func(i *Invoice) { i.Link.Items = nil }, false, ""},
+		{"no addresses", func(i *Invoice) { i.Link.InvoiceAddress, i.Link.DeliveryAddress = nil, nil }, false, ""},
+		{"no due date", func(i *Invoice) { i.Link.DueDate = "" }, false, ""},
+		{"no checkout url", func(i *Invoice) { i.CheckoutURL = "" }, false, ""},
+		{"unknown locale", func(i *Invoice) { i.Link.Locale = "de-DE" }, false, ""},
 		{"control characters and glyphs outside the font", func(i *Invoice) {
 			i.Link.Items[0].Description = "Line\none\ttab 日本語 🙂 \x00"
 			i.Link.Supplier.Name = "Very long supplier name " + strings.Repeat("Ååå ", 40)
-		}, false},
+		}, false, "Line one tab ??? ?"},
 		{"huge amounts", func(i *Invoice) {
 			i.Link.Items = []pinglinks.LinkItem{{Description: "x", Price: pinglinks.MaxAmount, Quantity: 1, VAT: 2500}}
-		}, false},
+		}, false, ""},
 		{"long unbroken description", func(i *Invoice) {
 			i.Link.Items[0].Description = strings.Repeat("Ö", 255)
-		}, false},
-		{"document name", func(i *Invoice) { i.DocumentName = "Förskottsfaktura" }, false},
+		}, false, ""},
+		{"document name", func(i *Invoice) { i.DocumentName = "Förskottsfaktura" }, false, "Förskottsfaktura"},
+		{"lower-case reference type", func(i *Invoice) { i.ReferenceType = "ocr" }, false, "OCR-nummer"},
+		{"delivery address when no invoice address", func(i *Invoice) { i.Link.InvoiceAddress = nil }, false, "Leveransvägen 9"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inv := testInvoice("sv-SE", pinglinks.SEK)
@@ -425,7 +479,10 @@ func TestEdgeCases(t *testing.T) {
 				t.Fatal(err)
 			}
 			writeOut(t, "edge-"+strings.ReplaceAll(tc.name, " ", "-"), pdf)
-			pdfText(t, pdf) // poppler must read it
+			text := pdfText(t, pdf) // poppler must read it
+			if tc.want != "" && !strings.Contains(text, tc.want) {
+				t.Errorf("text lacks %q:\n%s", tc.want, text)
+			}
 		})
 	}
 	if _, err := RenderReceipt(Receipt{}); err == nil {

@@ -180,6 +180,9 @@ func (p *pdf) wrap(s string, max float64, maxLines int) []string {
 		}
 		for p.width(word) > max {
 			r := []rune(word)
+			if len(r) < 2 {
+				break // a single glyph wider than the column: let it stick out
+			}
 			n := len(r) - 1
 			for n > 1 && p.width(string(r[:n])) > max {
 				n--
