@@ -216,9 +216,16 @@ func (d *doc) render() ([]byte, error) {
 		r.height = float64(n)*lh + 2.4
 		rows[i] = r
 	}
+	// The VAT lines and total follow the last row on its page, so that
+	// they never stand alone on a page without the items they sum.
+	need := float64(len(vats))*4.6 + 14
 	y = d.tableHeader(p, y)
-	for _, r := range rows {
-		if y+r.height > bodyEnd {
+	for i, r := range rows {
+		end := y + r.height
+		if i == len(rows)-1 {
+			end += need
+		}
+		if end > bodyEnd {
 			y = d.continuation(p)
 			y = d.tableHeader(p, y)
 		}
@@ -228,8 +235,7 @@ func (d *doc) render() ([]byte, error) {
 	p.hline(marginL, marginR, y, 120, 0.3)
 
 	// VAT per rate and total.
-	need := float64(len(vats))*4.6 + 14
-	if y+need > bodyEnd {
+	if y+need > bodyEnd { // only when there are no items
 		y = d.continuation(p)
 	}
 	y += 3
