@@ -70,7 +70,7 @@ func RenderInvoice(inv Invoice) ([]byte, error) {
 	if d.addr == nil {
 		d.addr = inv.Link.DeliveryAddress
 	}
-	d.tail = func(p *pdf, y float64, total int64) (float64, error) {
+	d.tail = func(p *pdf, y float64, total int64) error {
 		return d.paymentBox(p, y, total, inv)
 	}
 	return d.render()
@@ -121,7 +121,7 @@ type doc struct {
 	customerHeading string
 	addr            *pinglinks.Address
 	totalLabel      string
-	tail            func(p *pdf, y float64, total int64) (float64, error)
+	tail            func(p *pdf, y float64, total int64) error // after the total
 }
 
 // Columns of the items table: right edges of the numeric columns, the left
@@ -256,11 +256,10 @@ func (d *doc) render() ([]byte, error) {
 	y += 8
 
 	if d.tail != nil {
-		if y, err = d.tail(p, y, total); err != nil {
+		if err := d.tail(p, y, total); err != nil {
 			return nil, err
 		}
 	}
-	_ = y
 	d.footers(p)
 	return p.bytes()
 }
@@ -419,7 +418,7 @@ func (d *doc) drawRow(p *pdf, y float64, r row, lh float64) {
 
 // paymentBox draws how to pay the invoice: bankgiro, reference, amount and
 // due date on the left, the QR code of the checkout on the right.
-func (d *doc) paymentBox(p *pdf, y float64, total int64, inv Invoice) (float64, error) {
+func (d *doc) paymentBox(p *pdf, y float64, total int64, inv Invoice) error {
 	l := d.l
 	const h = 54.0
 	if y+h > bodyEnd {
@@ -455,12 +454,12 @@ func (d *doc) paymentBox(p *pdf, y float64, total int64, inv Invoice) (float64, 
 
 	url := clean(inv.CheckoutURL)
 	if url == "" {
-		return y + h, nil
+		return nil
 	}
 	const qrSize = 34.0
 	qx, qy := marginR-5-qrSize, y+(h-qrSize)/2
 	if err := p.qrCode(url, qx, qy, qrSize); err != nil {
-		return 0, err
+		return err
 	}
 	// "Pay online" and the address, left of the QR code.
 	p.setFont(bold, 8.5)
@@ -480,7 +479,7 @@ func (d *doc) paymentBox(p *pdf, y float64, total int64, inv Invoice) (float64, 
 		p.text(tx, ty+float64(i)*3.8, s)
 	}
 	p.color(0)
-	return y + h, nil
+	return nil
 }
 
 // footers prints the supplier and page numbers on every page, once the
