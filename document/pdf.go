@@ -7,8 +7,8 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	_ "image/jpeg" // logos may be JPEG
-	_ "image/png"  // logos may be PNG
+	"image/jpeg"
+	"image/png"
 	"strings"
 	"sync"
 	"unicode"
@@ -270,14 +270,16 @@ func (p *pdf) logo(data []byte, x, y, w, h float64) (float64, float64) {
 		}
 	}
 	out := toNRGBA(img)
-	enc := "png"
 	if !small {
 		out = shrink(out, maxW, max(1, cfg.Height*maxW/cfg.Width))
-		if format == "jpeg" {
-			enc = "jpeg" // a photo stays a photo; JPEG has no transparency to lose
-		}
 	}
-	if err := p.gp.ImageFromWithOption(out, gopdf.ImageFromOption{Format: enc, X: x, Y: y, Rect: rect}); err != nil {
+	var buf bytes.Buffer
+	if format == "jpeg" {
+		err = jpeg.Encode(&buf, out, &jpeg.Options{Quality: 90}) // a photo stays a photo
+	} else {
+		err = pngEncoder.Encode(&buf, out)
+	}
+	if err != nil || p.image(buf.Bytes(), x, y, rect) != nil {
 		return 0, 0
 	}
 	return rw, rh
@@ -354,11 +356,37 @@ func (p *pdf) qrCode(s string, x, y, size float64) error {
 			}
 		}
 	}
-	if err := p.gp.ImageFrom(img, x, y, &gopdf.Rect{W: size, H: size}); err != nil {
+	var buf bytes.Buffer
+	if err := pngEncoder.Encode(&buf, img); err != nil {
+		return fmt.Errorf("document: QR image: %w", err)
+	}
+	if err := p.image(buf.Bytes(), x, y, &gopdf.Rect{W: size, H: size}); err != nil {
 		return fmt.Errorf("document: QR image: %w", err)
 	}
 	return nil
 }
+
+// image draws encoded PNG or JPEG data.
+func (p *pdf) image(data []byte, x, y float64, rect *gopdf.Rect) error {
+	holder, err := gopdf.ImageHolderByBytes(data)
+	if err != nil {
+		return err
+	}
+	return p.gp.ImageByHolder(holder, x, y, rect)
+}
+
+// pngEncoder reuses its compressors: a zlib writer allocates most of a
+// megabyte, which would otherwise be a large part of each document's cost.
+var pngEncoder = &png.Encoder{BufferPool: new(pngPool)}
+
+type pngPool struct{ p sync.Pool }
+
+func (pp *pngPool) Get() *png.EncoderBuffer {
+	b, _ := pp.p.Get().(*png.EncoderBuffer)
+	return b
+}
+
+func (pp *pngPool) Put(b *png.EncoderBuffer) { pp.p.Put(b) }
 
 func (p *pdf) bytes() ([]byte, error) {
 	if p.err != nil {
