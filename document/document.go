@@ -36,8 +36,9 @@ type Receipt struct {
 	Logo   []byte
 }
 
-// RenderInvoice renders inv as an A4 PDF. A logo that cannot be decoded is
-// left out rather than failing the invoice.
+// RenderInvoice renders inv as an A4 PDF in the link's locale (en-GB for an
+// unknown one). A logo that cannot be decoded is left out rather than
+// failing the invoice. It is safe for concurrent use.
 func RenderInvoice(inv Invoice) ([]byte, error) {
 	if inv.Link == nil {
 		return nil, errors.New("document: invoice has no payment link")
@@ -76,8 +77,9 @@ func RenderInvoice(inv Invoice) ([]byte, error) {
 	return d.render()
 }
 
-// RenderReceipt renders r as an A4 PDF. A logo that cannot be decoded is
-// left out rather than failing the receipt.
+// RenderReceipt renders r as an A4 PDF in the link's locale, with the
+// payment time in Stockholm time. A logo that cannot be decoded is left out
+// rather than failing the receipt. It is safe for concurrent use.
 func RenderReceipt(r Receipt) ([]byte, error) {
 	if r.Link == nil {
 		return nil, errors.New("document: receipt has no payment link")
