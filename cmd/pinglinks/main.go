@@ -26,9 +26,7 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks"
-	"github.com/pinglinks/pinglinks/api"
-	"github.com/pinglinks/pinglinks/callback"
-	"github.com/pinglinks/pinglinks/expiry"
+	"github.com/pinglinks/pinglinks/platform"
 	"github.com/pinglinks/pinglinks/store"
 )
 
@@ -190,11 +188,18 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil || limit < 0 {
 		return fmt.Errorf("PINGLINKS_RATE_LIMIT must be requests per second per tenant (0 turns limiting off)")
 	}
-	srv := &api.Server{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL, RateLimit: limit, RateBurst: int(2 * limit)}
-	callbacks := &callback.Worker{Store: st, Client: callback.NewClient(sandbox), Log: log}
-	st.OnCommit = callbacks.Notify
-	go callbacks.Run(ctx)
-	go (&expiry.Sweeper{Store: st, Log: log}).Run(ctx)
+	swishDelay, err := time.ParseDuration(env("PINGLINKS_SWISH_SIM_DELAY", "3s"))
+	if err != nil || swishDelay <= 0 {
+		return fmt.Errorf("PINGLINKS_SWISH_SIM_DELAY must be a duration such as 3s")
+	}
+	p, err := platform.New(platform.Config{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL,
+		RateLimit: limit, SMTPURL: os.Getenv("PINGLINKS_SMTP_URL"), MailFrom: os.Getenv("PINGLINKS_MAIL_FROM"),
+		SMSURL: os.Getenv("PINGLINKS_SMS_URL"), SMSFrom: os.Getenv("PINGLINKS_SMS_FROM"),
+		Bankgiro: os.Getenv("PINGLINKS_BANKGIRO"), SwishDelay: swishDelay})
+	if err != nil {
+		return err
+	}
+	p.Run(ctx)
 	if addr := os.Getenv("PINGLINKS_PPROF_ADDR"); addr != "" {
 		// Profiling on its own (loopback) address, never on the public one.
 		go func() { log.Error("pprof", "err", http.ListenAndServe(addr, pprofMux())) }()
@@ -203,7 +208,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	hs := &http.Server{Handler: p.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -1,0 +1,136 @@
+// Package platform assembles one running Ping Payments Links service: the
+// JSON APIs, the hosted checkout, the document files and the background
+// workers (callbacks, messages, expiry and, in the sandbox, the Swish
+// simulator) around one store. cmd/pinglinks and the end-to-end tests use
+// the same assembly.
+package platform
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/api"
+	"github.com/pinglinks/pinglinks/callback"
+	"github.com/pinglinks/pinglinks/checkout"
+	"github.com/pinglinks/pinglinks/expiry"
+	"github.com/pinglinks/pinglinks/files"
+	"github.com/pinglinks/pinglinks/mail"
+	"github.com/pinglinks/pinglinks/messaging"
+	"github.com/pinglinks/pinglinks/provider"
+	"github.com/pinglinks/pinglinks/sms"
+	"github.com/pinglinks/pinglinks/store"
+)
+
+// Config says how to assemble the service.
+type Config struct {
+	Store   *store.Store
+	Log     *slog.Logger
+	Sandbox bool
+	// PublicURL is the base of checkout and file URLs.
+	PublicURL string
+	RateLimit float64 // API requests per second per tenant; 0 for no limit
+	// SMTPURL (smtp://user:pass@host:port or smtps://…) sends e-mail; empty
+	// keeps e-mails in the sandbox outbox. MailFrom is the From address.
+	SMTPURL, MailFrom string
+	// SMSURL (https://user:pass@api.46elks.com) sends SMS; empty keeps them
+	// in the sandbox outbox. SMSFrom is the sender name.
+	SMSURL, SMSFrom string
+	// Bankgiro is where bank transfers are paid.
+	Bankgiro string
+	// SwishDelay is how long the sandbox's Swish payer takes to answer.
+	SwishDelay time.Duration
+}
+
+// Platform is an assembled service.
+type Platform struct {
+	API       *api.Server
+	Checkout  *checkout.Handler
+	Files     *files.Service
+	Callbacks *callback.Worker
+	Messages  *messaging.Worker
+	Swish     *provider.SwishSimulator // nil outside the sandbox
+	Expiry    *expiry.Sweeper
+	cfg       Config
+}
+
+// New assembles the service; Run starts its workers.
+func New(cfg Config) (*Platform, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Bankgiro == "" {
+		cfg.Bankgiro = "5050-1055" // a sandbox bankgiro (check digit valid)
+	}
+	if cfg.SwishDelay <= 0 {
+		cfg.SwishDelay = 3 * time.Second
+	}
+	st, log := cfg.Store, cfg.Log
+	base := strings.TrimRight(cfg.PublicURL, "/")
+	fileURL := func(token string) string { return base + "/files/" + token }
+	checkoutURL := func(l *pinglinks.PaymentLink) string { return base + "/checkout/" + l.Token }
+	logos := &files.Logos{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
+	p := &Platform{cfg: cfg}
+	p.Files = &files.Service{Store: st, Logos: logos, Bankgiro: cfg.Bankgiro, CheckoutURL: checkoutURL}
+	p.Checkout = &checkout.Handler{Store: st, Sandbox: cfg.Sandbox, Log: log, Bankgiro: cfg.Bankgiro,
+		FileURL: fileURL, Logos: logos}
+	p.Checkout.Init()
+	// The SMS gateway's reports carry this in their URL; every process with
+	// the same gateway settings derives the same secret.
+	secret := sha256.Sum256([]byte("sms-report:" + cfg.SMSURL))
+	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, PublicURL: cfg.PublicURL,
+		RateLimit: cfg.RateLimit, RateBurst: int(2 * cfg.RateLimit), Documents: p.Files, Pages: p.Checkout,
+		SMSReportSecret: ""}
+	if cfg.SMSURL != "" {
+		p.API.SMSReportSecret = hex.EncodeToString(secret[:16])
+	}
+	p.Callbacks = &callback.Worker{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
+	p.Messages = &messaging.Worker{Store: st, Log: log, SMSFrom: cfg.SMSFrom, CheckoutURL: checkoutURL,
+		FileURL: fileURL, Attach: p.Files.Attachment}
+	if cfg.SMTPURL != "" {
+		from := cfg.MailFrom
+		if from == "" {
+			from = "Ping Payments <no-reply@pinglinks.invalid>"
+		}
+		s, err := mail.NewSMTPSender(cfg.SMTPURL, from)
+		if err != nil {
+			return nil, fmt.Errorf("PINGLINKS_SMTP_URL: %w", err)
+		}
+		p.Messages.Mail = s
+	}
+	if cfg.SMSURL != "" {
+		baseURL, user, pass, err := sms.ParseGatewayURL(cfg.SMSURL)
+		if err != nil {
+			return nil, fmt.Errorf("PINGLINKS_SMS_URL: %w", err)
+		}
+		p.Messages.SMS = sms.NewElksClient(baseURL, user, pass, &http.Client{Timeout: 15 * time.Second})
+		p.Messages.SMSReportURL = base + "/sms/reports/" + p.API.SMSReportSecret
+	}
+	p.Expiry = &expiry.Sweeper{Store: st, Log: log}
+	if cfg.Sandbox {
+		p.Swish = &provider.SwishSimulator{Store: st, Delay: cfg.SwishDelay, Log: log}
+	}
+	// A commit that queued callbacks or messages wakes both workers.
+	st.OnCommit = func() { p.Callbacks.Notify(); p.Messages.Notify() }
+	return p, nil
+}
+
+// Handler serves everything: APIs, checkout, files, sandbox pages.
+func (p *Platform) Handler() http.Handler { return p.API.Handler() }
+
+// Run runs the background workers until ctx ends.
+func (p *Platform) Run(ctx context.Context) {
+	go p.Callbacks.Run(ctx)
+	go p.Messages.Run(ctx)
+	go p.Expiry.Run(ctx)
+	if p.Swish != nil {
+		go p.Swish.Run(ctx)
+	}
+}
