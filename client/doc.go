@@ -1,0 +1,28 @@
+// Package client is a typed Go client for the Ping Payments Links platform:
+// the Payments API (/payments/api/v1), the Payment Links API
+// (/payment_links/api/v1) and the signed callbacks the platform sends.
+//
+// It depends on the standard library alone, so that a tenant can vendor it
+// without the rest of the platform.
+//
+// A client authenticates as one tenant:
+//
+//	c := client.New("https://links.example", tenantID, secret)
+//	orderID, err := c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: "SEK"})
+//	if err != nil {
+//		if client.IsValidation(err) { ... }
+//	}
+//
+// Writes (POST and PUT) carry an Idempotency-Key that is generated once per
+// call and reused on every retry, so a retried write is applied at most once.
+// Only failures that are safe to repeat are retried: a network error before
+// any response, 409 (the same key is still running), 429 (after Retry-After),
+// 502, 503 and 504. Every call honours its context's deadline.
+//
+// API errors are returned as *Error, which carries the HTTP status and the
+// error items of the body; IsNotFound, IsValidation and friends test for the
+// common cases.
+//
+// Callbacks are verified with VerifyWebhook, or received with
+// WebhookHandler, which verifies, decodes and dispatches them.
+package client
