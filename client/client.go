@@ -147,11 +147,18 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			key = newKey()
 		}
 	}
+	var prev error // the failure that led to this attempt
 	for attempt := 0; ; attempt++ {
 		wait, err := c.try(ctx, r, raw, key, out)
+		if err != nil && prev != nil && ctx.Err() != nil {
+			// The context ended during a retry: say so, and keep what
+			// went wrong before, which is what the caller can act on.
+			return fmt.Errorf("pinglinks: %s %s: %w (last attempt: %w)", r.method, r.path, ctx.Err(), prev)
+		}
 		if err == nil || wait < 0 || attempt >= c.maxRetries {
 			return err
 		}
+		prev = err
 		if wait == 0 {
 			wait = c.backoff(attempt)
 		}
