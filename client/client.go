@@ -28,6 +28,11 @@ const (
 	DefaultUserAgent  = "pinglinks-go-client/1"
 )
 
+// MaxRetryAfter is the longest Retry-After the client waits for by itself;
+// a longer one is returned to the caller as the error, rather than blocking
+// a call that has no deadline for that long.
+const MaxRetryAfter = time.Minute
+
 // maxResponse bounds what is read of a response, so that a broken server or
 // proxy cannot exhaust the caller's memory.
 const maxResponse = 32 << 20
@@ -159,6 +164,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			return err
 		}
 		prev = err
+		if wait > MaxRetryAfter {
+			return err
+		}
 		if wait == 0 {
 			wait = c.backoff(attempt)
 		}

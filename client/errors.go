@@ -10,10 +10,18 @@ import (
 
 // Error codes the platform uses in ErrorDetail.Code.
 const (
-	CodeValidation           = "validation_error"
-	CodeOperationForbidden   = "operation_forbidden"
-	CodePaymentOrderClosed   = "payment_order_closed"
-	CodeIdempotencyKeyReused = "idempotency_key_reused"
+	CodeValidation           = "validation_error"       // 422: a field is missing or wrong
+	CodeMalformed            = "malformed_request"      // 422: the body is not JSON of the right shape
+	CodeIdempotencyKeyReused = "idempotency_key_reused" // 422: the key was used with another body
+	CodeUnauthorized         = "unauthorized"           // 401
+	CodeOperationForbidden   = "operation_forbidden"    // 403: a business rule forbids it
+	CodePaymentOrderClosed   = "payment_order_closed"   // 403
+	CodeNotFound             = "not_found"              // 404
+	CodeMethodNotAllowed     = "method_not_allowed"     // 405
+	CodeIdempotencyConflict  = "idempotency_conflict"   // 409: the key's first request still runs
+	CodeTooLarge             = "request_too_large"      // 413
+	CodeRateLimited          = "rate_limited"           // 429
+	CodeInternal             = "internal_error"         // 500
 )
 
 // ErrorDetail is one item of the API's error body.

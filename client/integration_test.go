@@ -416,6 +416,33 @@ func TestCallbacksEndToEnd(t *testing.T) {
 	})
 }
 
+// TestIdempotencyAgainstServer: a caller's key replays the first answer,
+// and the same key with another body is refused.
+func TestIdempotencyAgainstServer(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ctx, c := ctxT(t), newClient(e)
+		kctx := client.WithIdempotencyKey(ctx, "order-for-purchase-42")
+		first := got(c.CreatePaymentOrder(kctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
+		again := got(c.CreatePaymentOrder(kctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
+		if again != first {
+			t.Fatalf("replay gave order %s, want %s", again, first)
+		}
+		if orders := got(c.ListPaymentOrders(ctx, nil)).must(t); len(orders) != 1 {
+			t.Fatalf("%d orders after a replay, want 1", len(orders))
+		}
+		_, err := c.CreatePaymentOrder(kctx, &client.CreatePaymentOrderRequest{Currency: client.NOK})
+		if !client.IsValidation(err) || !client.HasCode(err, client.CodeIdempotencyKeyReused) {
+			t.Fatalf("reused key: %v", err)
+		}
+		// Without a caller's key, every call is its own.
+		a := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
+		b := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
+		if a == b {
+			t.Fatal("two calls made one order")
+		}
+	})
+}
+
 func hasProperty(e *client.Error, p string) bool {
 	for _, d := range e.Errors {
 		if d.Property == p {

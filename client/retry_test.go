@@ -60,7 +60,7 @@ const (
 	unavailable  = `{"errors":[{"error":"internal_error","description":"try again"}]}`
 	invalidBody  = `{"errors":[{"error":"validation_error","description":"must be one of SEK, NOK","property":"currency"}]}`
 	rateLimited  = `{"errors":[{"error":"rate_limited","description":"slow down"}]}`
-	inProgress   = `{"errors":[{"error":"idempotency_key_in_progress","description":"still running"}]}`
+	inProgress   = `{"errors":[{"error":"idempotency_conflict","description":"still running"}]}`
 	testTenantID = "0193a0c2-0000-7000-8000-000000000001"
 )
 
@@ -196,6 +196,17 @@ func TestRetryAfterBeyondDeadline(t *testing.T) {
 	}
 	if n := len(s.requests()); n != 1 {
 		t.Fatalf("%d requests", n)
+	}
+}
+
+func TestLongRetryAfterIsReturned(t *testing.T) {
+	// Without a deadline, an hour's Retry-After is the caller's to decide.
+	s := &scripted{responses: []scriptedResponse{{503, map[string]string{"Retry-After": "3600"}, unavailable}}}
+	start := time.Now()
+	_, err := scriptedClient(t, s).GetTenant(context.Background())
+	var ae *client.Error
+	if !errors.As(err, &ae) || ae.StatusCode != 503 || time.Since(start) > time.Second || len(s.requests()) != 1 {
+		t.Fatalf("err %v after %v and %d requests", err, time.Since(start), len(s.requests()))
 	}
 }
 
