@@ -48,13 +48,16 @@ type Client struct {
 	minBackoff time.Duration
 	maxBackoff time.Duration
 	userAgent  string
+	baseErr    error // why base is unusable; every call returns it
 }
 
 // Option configures a Client.
 type Option func(*Client)
 
-// WithHTTPClient makes the client send its requests with hc instead of
-// http.DefaultClient.
+// WithHTTPClient makes the client send its requests with (a copy of) hc
+// instead of http.DefaultClient. Redirects are never followed, whatever
+// hc.CheckRedirect says: the API does not redirect, and Go would send the
+// x-api-secret header on to wherever a redirect points.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) {
 		if hc != nil {
@@ -103,6 +106,12 @@ func New(baseURL, tenantID, secret string, opts ...Option) *Client {
 	for _, o := range opts {
 		o(c)
 	}
+	hc := *c.http // a copy: the caller's client may be shared
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.http = &hc
+	if u, err := url.Parse(c.base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		c.baseErr = fmt.Errorf("pinglinks: base URL %q is not an absolute http(s) URL", baseURL)
+	}
 	return c
 }
 
@@ -137,6 +146,9 @@ type request struct {
 // do performs a call, retrying the failures that are safe to retry, and
 // decodes a successful response into out (if out is not nil).
 func (c *Client) do(ctx context.Context, r request, out any) error {
+	if c.baseErr != nil {
+		return c.baseErr
+	}
 	var raw []byte
 	if r.body != nil {
 		var err error

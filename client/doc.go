@@ -17,7 +17,16 @@
 // call and reused on every retry, so a retried write is applied at most once.
 // Only failures that are safe to repeat are retried: a network error before
 // any response, 409 (the same key is still running), 429 (after Retry-After),
-// 502, 503 and 504. Every call honours its context's deadline.
+// 502, 503 and 504; waits grow exponentially with jitter, or follow the
+// server's Retry-After. Every call honours its context: a cancelled context
+// stops the retries, and a wait that would outlive the deadline is not
+// started. Redirects are never followed, so the API secret goes to the base
+// URL's origin only.
+//
+// Lists come two ways: an iterator (e.g. Client.PaymentLinks) that fetches
+// page after page (x-api-version 2025-03-06, following _links.next) as it is
+// consumed, and a List call (e.g. Client.ListPaymentLinks) that returns all
+// items.
 //
 // API errors are returned as *Error, which carries the HTTP status and the
 // error items of the body; IsNotFound, IsValidation and friends test for the

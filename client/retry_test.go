@@ -397,3 +397,31 @@ func TestUserAgent(t *testing.T) {
 		})
 	}
 }
+
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	// A redirect must not carry the secret to another host.
+	elsewhere := &scripted{responses: []scriptedResponse{{200, nil, `{"id":"t"}`}}}
+	other := httptest.NewServer(elsewhere)
+	defer other.Close()
+	s := &scripted{responses: []scriptedResponse{{307, map[string]string{"Location": other.URL + "/payments/api/v1/tenant"}, ""}}}
+	c := scriptedClient(t, s)
+	_, err := c.GetTenant(context.Background())
+	var ae *client.Error
+	if !errors.As(err, &ae) || ae.StatusCode != 307 {
+		t.Fatalf("err %v, want the 307", err)
+	}
+	if n := len(elsewhere.requests()); n != 0 {
+		t.Fatalf("the redirect was followed (%d requests elsewhere)", n)
+	}
+}
+
+func TestBadBaseURL(t *testing.T) {
+	for _, base := range []string{"", "links.example", "ftp://links.example", "http://"} {
+		t.Run(base, func(t *testing.T) {
+			_, err := client.New(base, testTenantID, "s").GetTenant(context.Background())
+			if err == nil || !strings.Contains(err.Error(), "base URL") {
+				t.Fatalf("err %v", err)
+			}
+		})
+	}
+}
