@@ -344,12 +344,26 @@ func TestCallbacksEndToEnd(t *testing.T) {
 		key := got(c.GetTenant(ctx)).must(t).CallbackSigningKey
 		links := make(chan client.LinkEvent, 10)
 		payments := make(chan client.PaymentEvent, 10)
-		rcv := httptest.NewServer(client.WebhookHandler(key,
+		merchants := make(chan client.MerchantEvent, 10)
+		mux := http.NewServeMux()
+		mux.Handle("/", client.WebhookHandler(key,
 			func(_ context.Context, ev client.LinkEvent) error { links <- ev; return nil },
 			func(_ context.Context, ev client.PaymentEvent) error { payments <- ev; return nil }))
+		mux.Handle("/merchants", &client.WebhookReceiver{SigningKey: key,
+			OnMerchant: func(_ context.Context, ev client.MerchantEvent) error { merchants <- ev; return nil }})
+		rcv := httptest.NewServer(mux)
 		defer rcv.Close()
+		check(t, c.UpdateTenant(ctx, &client.UpdateTenantRequest{MerchantStatusCallbackURL: rcv.URL + "/merchants"}))
 
 		mid := newMerchant(t, ctx, c)
+		select {
+		case ev := <-merchants:
+			if ev.MerchantID != mid || ev.Status != "APPROVED" || ev.WebhookID == "" {
+				t.Fatalf("merchant event %+v", ev)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no merchant callback within 10 s")
+		}
 		oid := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
 		req := linkRequest(oid, mid)
 		req.PaymentLinkStatusCallbackURL = rcv.URL + "/links"

@@ -108,81 +108,136 @@ type PaymentEvent struct {
 	Currency       string    `json:"currency"`
 }
 
-// WebhookHandler returns a handler for the platform's callbacks. It
-// verifies each with VerifyWebhook (tolerance DefaultWebhookTolerance),
-// decodes it, and calls onLink for payment link callbacks and onPayment for
-// payment callbacks; either may be nil to ignore that kind. Other callbacks
-// (e.g. merchant status) are acknowledged and ignored.
+// MerchantEvent is a merchant status callback, sent to the tenant's
+// merchant_status_callback_url.
+type MerchantEvent struct {
+	// WebhookID identifies the callback; it is the same on every delivery
+	// of it, so receivers can drop duplicates (delivery is at least once).
+	WebhookID  string `json:"-"`
+	MerchantID string `json:"merchant_id"`
+	// Status is the merchant's new status, APPROVED or DENIED.
+	Status     string    `json:"status"`
+	OccurredAt time.Time `json:"occurred_at"`
+}
+
+// WebhookReceiver is an http.Handler for the platform's callbacks. It
+// verifies each with VerifyWebhook, decodes it, and calls the function of
+// its kind; a nil function ignores that kind. WebhookHandler makes one for
+// the common case.
 //
-// It answers 204 when the callback was handled, 400 for a malformed request,
-// 401 when the signature or timestamp is wrong, and 500 when the function
-// fails, so that the platform delivers the callback again later.
+// It answers 204 when the callback was handled (or ignored), 400 for a
+// malformed request, 401 when the signature or timestamp is wrong, and 500
+// when the function fails, so that the platform delivers the callback again
+// later.
+type WebhookReceiver struct {
+	// SigningKey is the tenant's callback_signing_key ("whsec_…").
+	SigningKey string
+	// Tolerance is how far webhook-timestamp may be from now; 0 means
+	// DefaultWebhookTolerance.
+	Tolerance  time.Duration
+	OnLink     func(context.Context, LinkEvent) error
+	OnPayment  func(context.Context, PaymentEvent) error
+	OnMerchant func(context.Context, MerchantEvent) error
+}
+
+// WebhookHandler returns a handler for the platform's callbacks that calls
+// onLink for payment link callbacks and onPayment for payment callbacks
+// (either may be nil) and acknowledges others (merchant status) without
+// acting. See WebhookReceiver for what it answers.
 func WebhookHandler(signingKey string, onLink func(context.Context, LinkEvent) error, onPayment func(context.Context, PaymentEvent) error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	return &WebhookReceiver{SigningKey: signingKey, OnLink: onLink, OnPayment: onPayment}
+}
+
+// ServeHTTP receives one callback.
+func (wr *WebhookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
+	if err != nil {
+		http.Error(w, "cannot read body", http.StatusBadRequest)
+		return
+	}
+	if len(body) > maxWebhookBody {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	tolerance := wr.Tolerance
+	if tolerance <= 0 {
+		tolerance = DefaultWebhookTolerance
+	}
+	switch err := VerifyWebhook(wr.SigningKey, r.Header, body, tolerance, time.Now()); {
+	case errors.Is(err, ErrWebhookHeaders):
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	case errors.Is(err, ErrWebhookKey):
+		// The receiver is misconfigured; a retry after it is fixed helps.
+		http.Error(w, "receiver misconfigured", http.StatusInternalServerError)
+		return
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	id := r.Header.Get("webhook-id")
+	// The kinds are told apart by their id field: the payloads carry no
+	// type, and only payment callbacks have payment_id without
+	// payment_link_id.
+	var kind struct {
+		PaymentLinkID string `json:"payment_link_id"`
+		PaymentID     string `json:"payment_id"`
+		MerchantID    string `json:"merchant_id"`
+	}
+	if err := json.Unmarshal(body, &kind); err != nil {
+		http.Error(w, "body is not a JSON object", http.StatusBadRequest)
+		return
+	}
+	var failed error
+	switch {
+	case kind.PaymentLinkID != "":
+		var ev LinkEvent
+		if !decodeEvent(w, body, &ev) {
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
-		if err != nil {
-			http.Error(w, "cannot read body", http.StatusBadRequest)
+		ev.WebhookID = id
+		if wr.OnLink != nil {
+			failed = wr.OnLink(r.Context(), ev)
+		}
+	case kind.PaymentID != "":
+		var ev PaymentEvent
+		if !decodeEvent(w, body, &ev) {
 			return
 		}
-		if len(body) > maxWebhookBody {
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		ev.WebhookID = id
+		if wr.OnPayment != nil {
+			failed = wr.OnPayment(r.Context(), ev)
+		}
+	case kind.MerchantID != "":
+		var ev MerchantEvent
+		if !decodeEvent(w, body, &ev) {
 			return
 		}
-		switch err := VerifyWebhook(signingKey, r.Header, body, DefaultWebhookTolerance, time.Now()); {
-		case errors.Is(err, ErrWebhookHeaders):
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		case errors.Is(err, ErrWebhookKey):
-			// The receiver is misconfigured; a retry after it is fixed helps.
-			http.Error(w, "receiver misconfigured", http.StatusInternalServerError)
-			return
-		case err != nil:
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-			return
+		ev.WebhookID = id
+		if wr.OnMerchant != nil {
+			failed = wr.OnMerchant(r.Context(), ev)
 		}
-		id := r.Header.Get("webhook-id")
-		var kind struct {
-			PaymentLinkID string `json:"payment_link_id"`
-			PaymentID     string `json:"payment_id"`
-		}
-		if err := json.Unmarshal(body, &kind); err != nil {
-			http.Error(w, "body is not a JSON object", http.StatusBadRequest)
-			return
-		}
-		var failed error
-		switch {
-		case kind.PaymentLinkID != "":
-			var ev LinkEvent
-			if err := json.Unmarshal(body, &ev); err != nil {
-				http.Error(w, fmt.Sprintf("link callback: %v", err), http.StatusBadRequest)
-				return
-			}
-			ev.WebhookID = id
-			if onLink != nil {
-				failed = onLink(r.Context(), ev)
-			}
-		case kind.PaymentID != "":
-			var ev PaymentEvent
-			if err := json.Unmarshal(body, &ev); err != nil {
-				http.Error(w, fmt.Sprintf("payment callback: %v", err), http.StatusBadRequest)
-				return
-			}
-			ev.WebhookID = id
-			if onPayment != nil {
-				failed = onPayment(r.Context(), ev)
-			}
-		}
-		if failed != nil {
-			// Say nothing of the error: the response goes to the platform,
-			// and the receiver's internals are not its business.
-			http.Error(w, "callback not processed", http.StatusInternalServerError)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	}
+	if failed != nil {
+		// Say nothing of the error: the response goes to the platform,
+		// and the receiver's internals are not its business.
+		http.Error(w, "callback not processed", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// decodeEvent decodes a verified body into ev, answering 400 if it cannot:
+// a signed body that does not decode will not decode on a retry either.
+func decodeEvent(w http.ResponseWriter, body []byte, ev any) bool {
+	if err := json.Unmarshal(body, ev); err != nil {
+		http.Error(w, fmt.Sprintf("callback: %v", err), http.StatusBadRequest)
+		return false
+	}
+	return true
 }

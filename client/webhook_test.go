@@ -197,3 +197,35 @@ func TestWebhookHandlerNilFuncs(t *testing.T) {
 		t.Fatalf("status %d", rec.Code)
 	}
 }
+
+func TestWebhookReceiverMerchantAndTolerance(t *testing.T) {
+	var got []client.MerchantEvent
+	wr := &client.WebhookReceiver{SigningKey: testKey, Tolerance: time.Hour,
+		OnMerchant: func(_ context.Context, ev client.MerchantEvent) error { got = append(got, ev); return nil }}
+	body := []byte(`{"merchant_id":"m1","status":"APPROVED","occurred_at":"2024-01-16T14:24:29Z"}`)
+	tests := []struct {
+		name string
+		age  time.Duration
+		want int
+	}{
+		{"fresh", 0, 204},
+		{"30 minutes old, within an hour", 30 * time.Minute, 204},
+		{"two hours old", 2 * time.Hour, 401},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/", strings.NewReader(string(body)))
+			for k, v := range signed(t, testKey, "msg_m", time.Now().Add(-tc.age), body) {
+				req.Header[k] = v
+			}
+			rec := httptest.NewRecorder()
+			wr.ServeHTTP(rec, req)
+			if rec.Code != tc.want {
+				t.Fatalf("status %d, want %d", rec.Code, tc.want)
+			}
+		})
+	}
+	if len(got) != 2 || got[0].MerchantID != "m1" || got[0].Status != "APPROVED" || got[0].WebhookID != "msg_m" || got[0].OccurredAt.IsZero() {
+		t.Fatalf("events %+v", got)
+	}
+}
