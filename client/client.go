@@ -72,16 +72,17 @@ func WithRetries(n int) Option {
 }
 
 // WithBackoff sets the first and the longest wait between retries; waits
-// double from min up to max, with jitter. A Retry-After of the server is
-// honoured instead when it gives one.
-func WithBackoff(min, max time.Duration) Option {
+// double from first up to longest, with jitter. A Retry-After of the server
+// is honoured instead when it gives one.
+func WithBackoff(first, longest time.Duration) Option {
 	return func(c *Client) {
-		if min > 0 {
-			c.minBackoff = min
+		if first > 0 {
+			c.minBackoff = first
 		}
-		if max >= c.minBackoff {
-			c.maxBackoff = max
+		if longest > 0 {
+			c.maxBackoff = longest
 		}
+		c.maxBackoff = max(c.maxBackoff, c.minBackoff)
 	}
 }
 
