@@ -36,7 +36,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <script nonce="{{.Nonce}}">` + script + `</script>
 </body></html>
 {{define "summary"}}<section class="card" aria-labelledby="items-h"><h2 id="items-h">{{.T.Items}}</h2>
-<table><thead><tr><th scope="col">{{.T.Items}}</th><th scope="col" class="num">{{.T.Quantity}}</th><th scope="col" class="num">{{.T.Total}}</th></tr></thead><tbody>
+<table><thead><tr><th scope="col">{{.T.Item}}</th><th scope="col" class="num">{{.T.Quantity}}</th><th scope="col" class="num">{{.T.Amount}}</th></tr></thead><tbody>
 {{range .Items}}<tr><td>{{.Description}}<span class="sub">{{.UnitPrice}}{{if .Unit}} / {{.Unit}}{{end}} · {{$.T.VAT}} {{.VAT}}</span></td>
 <td class="num">{{.Quantity}}</td><td class="num">{{.Amount}}</td></tr>{{end}}
 </tbody><tfoot>

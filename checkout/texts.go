@@ -2,7 +2,7 @@ package checkout
 
 // texts are the words of the checkout in one locale.
 type texts struct {
-	Lang, Title, PayTo, Items, Quantity, VAT, VATIncluded, Total, DueDate                 string
+	Lang, Title, PayTo, Items, Item, Quantity, VAT, VATIncluded, Total, DueDate           string
 	YourDetails, FirstName, LastName, Email, Phone, Address, Street, Zip, City, Optional  string
 	ChooseMethod, Card, CardNumber, CardExpiry, CardCVC, CardHint, Swish, SwishPhone      string
 	SwishMobile, BankTransfer, Dummy, Pay, Cancel, FixErrors                              string
@@ -18,7 +18,7 @@ type texts struct {
 
 var locales = map[string]texts{
 	"sv-SE": {
-		Lang: "sv", Title: "Betalning", PayTo: "Betala till", Items: "Varor", Quantity: "Antal", VAT: "Moms",
+		Lang: "sv", Title: "Betalning", PayTo: "Betala till", Items: "Varor", Item: "Vara", Quantity: "Antal", VAT: "Moms",
 		VATIncluded: "varav moms", Total: "Att betala", DueDate: "Sista betalningsdag",
 		YourDetails: "Dina uppgifter", FirstName: "Förnamn", LastName: "Efternamn", Email: "E-post",
 		Phone: "Mobilnummer", Address: "Adress", Street: "Gatuadress", Zip: "Postnummer", City: "Ort",
@@ -52,7 +52,7 @@ var locales = map[string]texts{
 		Test: "Testläge – inga riktiga pengar dras.",
 	},
 	"nb-NO": {
-		Lang: "nb", Title: "Betaling", PayTo: "Betal til", Items: "Varer", Quantity: "Antall", VAT: "MVA",
+		Lang: "nb", Title: "Betaling", PayTo: "Betal til", Items: "Varer", Item: "Vare", Quantity: "Antall", VAT: "MVA",
 		VATIncluded: "herav MVA", Total: "Å betale", DueDate: "Forfallsdato",
 		YourDetails: "Dine opplysninger", FirstName: "Fornavn", LastName: "Etternavn", Email: "E-post",
 		Phone: "Mobilnummer", Address: "Adresse", Street: "Gateadresse", Zip: "Postnummer", City: "Poststed",
@@ -86,7 +86,7 @@ var locales = map[string]texts{
 		Test: "Testmodus – ingen ekte penger trekkes.",
 	},
 	"en-GB": {
-		Lang: "en-GB", Title: "Payment", PayTo: "Pay to", Items: "Items", Quantity: "Qty", VAT: "VAT",
+		Lang: "en-GB", Title: "Payment", PayTo: "Pay to", Items: "Items", Item: "Item", Quantity: "Qty", VAT: "VAT",
 		VATIncluded: "including VAT", Total: "Total to pay", DueDate: "Due date",
 		YourDetails: "Your details", FirstName: "First name", LastName: "Last name", Email: "Email",
 		Phone: "Mobile number", Address: "Address", Street: "Street address", Zip: "Postcode", City: "Town or city",

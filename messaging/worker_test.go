@@ -1,4 +1,4 @@
-package messaging
+package messaging_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/apitest"
 	"github.com/pinglinks/pinglinks/internal/smtptest"
+	"github.com/pinglinks/pinglinks/messaging"
 	pmail "github.com/pinglinks/pinglinks/mail"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
@@ -49,9 +50,9 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(`{"id":"s` + string(rune('0'+g.nextID)) + `","status":"created"}`))
 }
 
-func setup(t *testing.T, e *apitest.Env, smtpSrv *smtptest.Server, gw *gateway) *Worker {
+func setup(t *testing.T, e *apitest.Env, smtpSrv *smtptest.Server, gw *gateway) *messaging.Worker {
 	t.Helper()
-	w := &Worker{Store: e.Store, SMSReportURL: "http://127.0.0.1/sms-report",
+	w := &messaging.Worker{Store: e.Store, SMSReportURL: "http://127.0.0.1/sms-report",
 		CheckoutURL: func(l *pinglinks.PaymentLink) string { return e.Server.URL + "/checkout/" + l.Token },
 		FileURL:     func(tok string) string { return e.Server.URL + "/files/" + tok }}
 	if smtpSrv != nil {
@@ -145,7 +146,7 @@ func TestRetriesUntilSent(t *testing.T) {
 			if n, _ := w.RunOnce(context.Background()); n != 0 {
 				t.Fatalf("round %d: retried before its time", i)
 			}
-			clock = clock.Add(Schedule[i] + Schedule[i]/5)
+			clock = clock.Add(messaging.Schedule[i] + messaging.Schedule[i]/5)
 		}
 		msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
 		for _, m := range msgs {

@@ -18,27 +18,47 @@ import (
 	"github.com/pinglinks/pinglinks/api"
 	"github.com/pinglinks/pinglinks/callback"
 	"github.com/pinglinks/pinglinks/internal/testdb"
+	"github.com/pinglinks/pinglinks/platform"
 	"github.com/pinglinks/pinglinks/store"
 )
 
-// Env is a running API server on a fresh database with one tenant.
+// Env is a running platform (API, checkout, files; workers on demand) on
+// a fresh database with one tenant.
 type Env struct {
 	Store     *store.Store
 	Server    *httptest.Server
 	API       *api.Server
+	Platform  *platform.Platform
 	Tenant    testdb.Tenant
 	validator *Validator
 }
 
-// New starts a sandbox server on a new database of the given engine.
+// New starts a sandbox platform on a new database of the given engine,
+// assembled as `pinglinks serve` assembles it.
 func New(tb testing.TB, engine store.Engine) *Env {
 	tb.Helper()
 	st := testdb.Open(tb, engine)
-	srv := &api.Server{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Sandbox: true}
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewUnstartedServer(nil)
+	p, err := platform.New(platform.Config{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Sandbox: true, PublicURL: "http://" + ts.Listener.Addr().String(), SwishDelay: 300 * time.Millisecond})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ts.Config.Handler = p.Handler()
+	ts.Start()
 	tb.Cleanup(ts.Close)
-	srv.PublicURL = ts.URL
-	return &Env{Store: st, Server: ts, API: srv, Tenant: testdb.NewTenant(tb, st, "Test tenant"), validator: NewValidator(tb)}
+	return &Env{Store: st, Server: ts, API: p.API, Platform: p, Tenant: testdb.NewTenant(tb, st, "Test tenant"),
+		validator: NewValidator(tb)}
+}
+
+// StartWorkers runs every background worker of the platform (callbacks,
+// messages, expiry, the Swish simulator) until the test ends.
+func (e *Env) StartWorkers(tb testing.TB) {
+	e.Platform.Callbacks.Poll, e.Platform.Messages.Poll = 50*time.Millisecond, 50*time.Millisecond
+	e.Platform.Swish.Every = 50 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	e.Platform.Run(ctx)
+	tb.Cleanup(func() { cancel(); time.Sleep(20 * time.Millisecond) })
 }
 
 // Each runs f once per engine with a fresh Env.
