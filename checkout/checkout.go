@@ -215,7 +215,7 @@ func (pf *payForm) validate(t texts, l *pinglinks.PaymentLink) map[string]string
 		}
 	}
 	if d.Phone != "" {
-		n, err := phone.Normalize(d.Phone, regionOf(l.Locale))
+		n, err := normalizePhone(d.Phone, l)
 		if err != nil {
 			errs["phone"] = t.InvalidPhone
 		} else {
@@ -232,14 +232,19 @@ func (pf *payForm) validate(t texts, l *pinglinks.PaymentLink) map[string]string
 	return errs
 }
 
-func regionOf(locale string) string {
-	switch locale {
-	case "nb-NO":
-		return "NO"
-	case "en-GB":
-		return "GB"
+// normalizePhone reads a number written without a country code as the
+// link's country would (its currency says more than its language: an
+// English-speaking payer in Sweden writes Swedish numbers).
+func normalizePhone(raw string, l *pinglinks.PaymentLink) (string, error) {
+	regions := map[pinglinks.Currency]string{pinglinks.SEK: "SE", pinglinks.NOK: "NO", pinglinks.DKK: "DK", pinglinks.GBP: "GB"}
+	region := regions[l.Currency]
+	if region == "" {
+		region = map[string]string{"nb-NO": "NO", "en-GB": "GB"}[l.Locale]
 	}
-	return "SE"
+	if region == "" {
+		region = "SE"
+	}
+	return phone.Normalize(raw, region)
 }
 
 func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
