@@ -98,4 +98,3 @@ func (g *Logos) fetch(ctx context.Context, url string) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("logo: %s is not a PNG or JPEG image", ct)
 	}
 }
-

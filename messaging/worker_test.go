@@ -16,8 +16,8 @@ import (
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/apitest"
 	"github.com/pinglinks/pinglinks/internal/smtptest"
-	"github.com/pinglinks/pinglinks/messaging"
 	pmail "github.com/pinglinks/pinglinks/mail"
+	"github.com/pinglinks/pinglinks/messaging"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
 )
