@@ -37,9 +37,16 @@ type Env struct {
 // assembled as `pinglinks serve` assembles it.
 func New(tb testing.TB, engine store.Engine) *Env {
 	tb.Helper()
+	return NewLogging(tb, engine, io.Discard)
+}
+
+// NewLogging is New with the platform's log (at debug level) written to w.
+func NewLogging(tb testing.TB, engine store.Engine, w io.Writer) *Env {
+	tb.Helper()
 	st := testdb.Open(tb, engine)
 	ts := httptest.NewUnstartedServer(nil)
-	p, err := platform.New(platform.Config{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	p, err := platform.New(platform.Config{Store: st, Log: log,
 		Sandbox: true, PublicURL: "http://" + ts.Listener.Addr().String(), SwishDelay: 300 * time.Millisecond})
 	if err != nil {
 		tb.Fatal(err)
