@@ -9,7 +9,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <html lang="{{.T.Lang}}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
-{{if eq .State "waiting" "bank"}}<meta http-equiv="refresh" content="{{if eq .State "bank"}}10{{else}}3{{end}}">{{end}}
+{{if eq .State "waiting" "bank"}}<noscript><meta http-equiv="refresh" content="{{if eq .State "bank"}}10{{else}}3{{end}}"></noscript>{{end}}
 <title>{{if .Supplier}}{{.Supplier}} – {{end}}{{.T.Title}}</title>
 <style nonce="{{.Nonce}}">` + css + `</style></head>
 <body><a class="skip" href="#main">{{.T.Skip}}</a>
@@ -80,13 +80,14 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 {{if $err}}<span class="err" id="{{.Name}}-err">{{$err}}</span>{{end}}</p>{{end}}
 {{define "bank"}}<section class="card" aria-labelledby="bank-h"><h2 id="bank-h">{{.T.BankTitle}}</h2>
 <dl class="facts"><dt>{{.T.Bankgiro}}</dt><dd>{{.Bankgiro}}</dd><dt>{{.ReferenceLabel}}</dt><dd class="ref">{{.Reference}}</dd>
-<dt>{{.T.Amount}}</dt><dd>{{.Total}}</dd></dl><p>{{.T.BankNote}}</p></section>{{end}}
-{{define "waiting"}}<section class="card center" role="status" aria-live="polite" data-poll="/checkout/{{.Token}}/status"><h2>{{.T.WaitingTitle}}</h2>
+<dt>{{.T.Amount}}</dt><dd>{{.Total}}</dd></dl><p>{{.T.BankNote}}</p>
+<p class="hint" data-poll="/checkout/{{.Token}}/status" data-state="bank"><a href="/checkout/{{.Token}}">{{.T.CheckNow}}</a></p></section>{{end}}
+{{define "waiting"}}<section class="card center" role="status" aria-live="polite" data-poll="/checkout/{{.Token}}/status" data-state="waiting"><h2>{{.T.WaitingTitle}}</h2>
 <div class="spinner" aria-hidden="true"></div>
 {{if .SwishMobile}}<p>{{.T.WaitingSwishMobile}}</p><p><a class="button" href="{{.SwishURL}}">{{.T.OpenSwish}}</a></p>
 <p class="desktop">{{.T.ScanQR}}</p><img class="qr desktop" src="{{.SwishQR}}" alt="{{.T.ScanQR}}" width="200" height="200">
 {{else}}<p>{{.T.WaitingSwish}}</p>{{end}}
-<p class="hint">{{.T.Refreshing}}</p>
+<p class="hint">{{.T.Refreshing}} <a href="/checkout/{{.Token}}">{{.T.CheckNow}}</a></p>
 {{if .Sandbox}}<p class="hint"><a href="/sandbox/swish/{{.PaymentID}}">Sandbox: Swish simulator</a></p>{{end}}</section>{{end}}
 {{define "challenge"}}<section class="card center"><h2>{{.T.ChallengeTitle}}</h2><p>{{.T.ChallengeText}}</p>
 <p><strong>{{.Supplier}}</strong> · {{.Total}}</p>
@@ -168,5 +169,5 @@ if(f.dataset.sent){e.preventDefault();return}f.dataset.sent='1';
 var b=e.submitter||f.querySelector('button');if(b){setTimeout(function(){b.disabled=true},0)}})});
 var w=document.querySelector('[data-poll]');
 if(w){setInterval(function(){fetch(w.dataset.poll,{cache:'no-store'}).then(function(r){return r.json()}).then(function(s){
-if(s.state!=='waiting'){location.reload()}}).catch(function(){})},1000)}
+if(s.state!==w.dataset.state){location.reload()}}).catch(function(){})},1000)}
 `

@@ -2,18 +2,18 @@ package checkout
 
 // texts are the words of the checkout in one locale.
 type texts struct {
-	Lang, Title, PayTo, Items, Item, Quantity, VAT, VATIncluded, Total, DueDate           string
-	YourDetails, FirstName, LastName, Email, Phone, Address, Street, Zip, City, Optional  string
-	ChooseMethod, Card, CardNumber, CardExpiry, CardCVC, CardHint, Swish, SwishPhone      string
-	SwishMobile, BankTransfer, Dummy, Pay, Cancel, FixErrors                              string
-	WaitingTitle, WaitingSwish, WaitingSwishMobile, OpenSwish, ScanQR, Refreshing         string
-	Declined, DeclinedCard, InsufficientFunds, AuthFailed, SwishDeclined, SwishAborted    string
-	SwishExpired, SwishCrashed, TryAgain                                                  string
-	BankTitle, Bankgiro, Reference, Amount, BankNote, OtherMethod                         string
-	PaidTitle, PaidText, PaidAt, Method, ReceiptNo, DownloadReceipt, Continue             string
-	ExpiredTitle, ExpiredText, CancelledTitle, CancelledText, NotFoundTitle, NotFoundText string
-	ChallengeTitle, ChallengeText, Approve, Fail, TooMany, InProgress                     string
-	Required, InvalidEmail, InvalidPhone, UnknownMethod, Skip, Logo, Secure, Test         string
+	Lang, Title, PayTo, Items, Item, Quantity, VAT, VATIncluded, Total, DueDate             string
+	YourDetails, FirstName, LastName, Email, Phone, Address, Street, Zip, City, Optional    string
+	ChooseMethod, Card, CardNumber, CardExpiry, CardCVC, CardHint, Swish, SwishPhone        string
+	SwishMobile, BankTransfer, Dummy, Pay, Cancel, FixErrors                                string
+	WaitingTitle, WaitingSwish, WaitingSwishMobile, OpenSwish, ScanQR, Refreshing, CheckNow string
+	Declined, DeclinedCard, InsufficientFunds, AuthFailed, SwishDeclined, SwishAborted      string
+	SwishExpired, SwishCrashed, TryAgain                                                    string
+	BankTitle, Bankgiro, Reference, Amount, BankNote, OtherMethod                           string
+	PaidTitle, PaidText, PaidAt, Method, ReceiptNo, DownloadReceipt, Continue               string
+	ExpiredTitle, ExpiredText, CancelledTitle, CancelledText, NotFoundTitle, NotFoundText   string
+	ChallengeTitle, ChallengeText, Approve, Fail, TooMany, InProgress                       string
+	Required, InvalidEmail, InvalidPhone, UnknownMethod, Skip, Logo, Secure, Test           string
 }
 
 var locales = map[string]texts{
@@ -29,7 +29,7 @@ var locales = map[string]texts{
 		Pay: "Betala", Cancel: "Avbryt och gå tillbaka", FixErrors: "Kontrollera de markerade fälten.",
 		WaitingTitle: "Väntar på Swish", WaitingSwish: "Öppna Swish-appen på din mobil och godkänn betalningen.",
 		WaitingSwishMobile: "Godkänn betalningen i Swish-appen.", OpenSwish: "Öppna Swish",
-		ScanQR: "Skanna QR-koden med Swish-appen.", Refreshing: "Sidan uppdateras av sig själv.",
+		ScanQR: "Skanna QR-koden med Swish-appen.", Refreshing: "Sidan uppdateras av sig själv.", CheckNow: "Kontrollera nu",
 		Declined: "Betalningen gick inte igenom.", DeclinedCard: "Kortet nekades. Försök med ett annat kort eller betalsätt.",
 		InsufficientFunds: "Det finns inte tillräckligt med pengar på kortet.", AuthFailed: "Verifieringen hos banken misslyckades.",
 		SwishDeclined: "Betalningen nekades i Swish.", SwishAborted: "Du avbröt betalningen i Swish.",
@@ -63,7 +63,7 @@ var locales = map[string]texts{
 		Pay: "Betal", Cancel: "Avbryt og gå tilbake", FixErrors: "Kontroller de markerte feltene.",
 		WaitingTitle: "Venter på Swish", WaitingSwish: "Åpne Swish-appen på mobilen og godkjenn betalingen.",
 		WaitingSwishMobile: "Godkjenn betalingen i Swish-appen.", OpenSwish: "Åpne Swish",
-		ScanQR: "Skann QR-koden med Swish-appen.", Refreshing: "Siden oppdateres av seg selv.",
+		ScanQR: "Skann QR-koden med Swish-appen.", Refreshing: "Siden oppdateres av seg selv.", CheckNow: "Sjekk nå",
 		Declined: "Betalingen gikk ikke gjennom.", DeclinedCard: "Kortet ble avvist. Prøv et annet kort eller en annen betalingsmåte.",
 		InsufficientFunds: "Det er ikke nok penger på kortet.", AuthFailed: "Bekreftelsen hos banken mislyktes.",
 		SwishDeclined: "Betalingen ble avvist i Swish.", SwishAborted: "Du avbrøt betalingen i Swish.",
@@ -97,7 +97,7 @@ var locales = map[string]texts{
 		Dummy: "Test payment", Pay: "Pay", Cancel: "Cancel and go back", FixErrors: "Please check the marked fields.",
 		WaitingTitle: "Waiting for Swish", WaitingSwish: "Open the Swish app on your phone and approve the payment.",
 		WaitingSwishMobile: "Approve the payment in the Swish app.", OpenSwish: "Open Swish",
-		ScanQR: "Scan the QR code with the Swish app.", Refreshing: "This page updates by itself.",
+		ScanQR: "Scan the QR code with the Swish app.", Refreshing: "This page updates by itself.", CheckNow: "Check now",
 		Declined: "The payment did not go through.", DeclinedCard: "The card was declined. Try another card or another way to pay.",
 		InsufficientFunds: "There is not enough money on the card.", AuthFailed: "Your bank could not verify the payment.",
 		SwishDeclined: "The payment was declined in Swish.", SwishAborted: "You cancelled the payment in Swish.",
