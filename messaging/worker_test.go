@@ -1,7 +1,12 @@
 package messaging_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
@@ -213,6 +218,76 @@ func TestSandboxOutbox(t *testing.T) {
 		}
 		if l := linkState(t, e, link.ID); l.SMSStatus != pinglinks.SMSDelivered || !l.DistributedByEmail {
 			t.Errorf("link sms_status %s by e-mail %v", l.SMSStatus, l.DistributedByEmail)
+		}
+	})
+}
+
+// attachments lists the attached files of a raw e-mail: name → content type.
+func attachments(t *testing.T, raw []byte) map[string]string {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	var walk func(ct string, body io.Reader)
+	walk = func(ct string, body io.Reader) {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil || !strings.HasPrefix(mt, "multipart/") {
+			return
+		}
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				return
+			}
+			pct := p.Header.Get("Content-Type")
+			if name := p.FileName(); name != "" {
+				data, _ := io.ReadAll(base64.NewDecoder(base64.StdEncoding, p))
+				if !bytes.HasPrefix(data, []byte("%PDF")) {
+					t.Errorf("attachment %s is not a PDF", name)
+				}
+				out[name], _, _ = mime.ParseMediaType(pct)
+				continue
+			}
+			walk(pct, p)
+		}
+	}
+	walk(msg.Header.Get("Content-Type"), msg.Body)
+	return out
+}
+
+// The link e-mail carries the invoice PDF once there is an invoice, and the
+// payer's receipt e-mail carries the receipt PDF.
+func TestDocumentsAttached(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		smtpSrv := smtptest.Start(t, nil)
+		w := setup(t, e, smtpSrv, nil)
+		w.Attach = e.Platform.Files.Attachment
+		link := e.NewLink(t, nil)
+		base := "/payment_links/api/v1/payment_links/" + link.ID
+		e.Do(t, "PUT", base+"/invoice", map[string]any{"reference_type": "OCR"}).Want(t, 204)
+		e.Do(t, "PUT", base+"/distribute", map[string]any{"methods": []string{"email"}}).Want(t, 204)
+		if _, err := w.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		e.Do(t, "POST", "/sandbox/payment_links/"+link.ID+"/pay", nil).Want(t, 204)
+		if _, err := w.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		got := smtpSrv.Received()
+		if len(got) != 2 {
+			t.Fatalf("%d e-mails", len(got))
+		}
+		if a := attachments(t, got[0]); a["faktura-1.pdf"] != "application/pdf" {
+			t.Errorf("link e-mail attachments %v", a)
+		}
+		if a := attachments(t, got[1]); a["kvitto-1.pdf"] != "application/pdf" {
+			t.Errorf("receipt e-mail attachments %v", a)
+		}
+		if !strings.Contains(string(got[1]), "Kvitto") {
+			t.Errorf("the second e-mail is not the receipt")
 		}
 	})
 }
