@@ -200,7 +200,6 @@ func sqliteFiles(t *testing.T, st *store.Store) string {
 	return out.String()
 }
 
-
 func TestCrossOriginPostIsRefused(t *testing.T) {
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, nil)
