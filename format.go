@@ -1,6 +1,7 @@
 package pinglinks
 
 import (
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -14,16 +15,15 @@ import (
 // Kronor are written "kr" in the Nordic locales only for the locale's own
 // currency; other currencies keep their ISO code.
 func FormatAmount(locale string, currency Currency, amount int64) string {
-	neg := amount < 0
-	if neg {
-		amount = -amount
+	sign, u := "", uint64(amount)
+	if amount < 0 {
+		sign, u = "-", uint64(-(amount+1))+1 // no overflow for math.MinInt64
 	}
-	major, minor := amount/100, amount%100
 	group, decimal := "\u00a0", "," // no-break space: an amount never wraps
 	if locale == "en-GB" {
 		group, decimal = ",", "."
 	}
-	digits := strconv.FormatInt(major, 10)
+	digits := strconv.FormatUint(u/100, 10)
 	var b strings.Builder
 	for i, r := range digits {
 		if i > 0 && (len(digits)-i)%3 == 0 {
@@ -31,21 +31,18 @@ func FormatAmount(locale string, currency Currency, amount int64) string {
 		}
 		b.WriteRune(r)
 	}
-	num := b.String() + decimal + twoDigits(minor)
-	if neg {
-		num = "−" + num
-	}
+	num := b.String() + decimal + twoDigits(int64(u%100))
 	switch {
 	case locale == "sv-SE" && currency == SEK:
-		return num + "\u00a0kr"
+		return sign + num + "\u00a0kr"
 	case locale == "nb-NO" && currency == NOK:
-		return "kr\u00a0" + num
+		return sign + "kr\u00a0" + num
 	case locale == "en-GB" && currency == GBP:
-		return "£" + num
+		return sign + "£" + num
 	case locale == "en-GB":
-		return string(currency) + "\u00a0" + num
+		return sign + string(currency) + "\u00a0" + num
 	}
-	return num + "\u00a0" + string(currency)
+	return sign + num + "\u00a0" + string(currency)
 }
 
 func twoDigits(n int64) string {
@@ -79,9 +76,16 @@ func FormatDueDate(locale, date string) string {
 	return FormatDate(locale, d)
 }
 
-// FormatTime writes an instant in Stockholm time as locale writes it.
+// FormatTime writes an instant in Stockholm time as locale writes it:
+// sv-SE 2026-11-25 14:05, nb-NO 25.11.2026 kl. 14:05, en-GB 25 November 2026, 14:05.
 func FormatTime(locale string, t time.Time) string {
 	t = t.In(Stockholm)
+	switch locale {
+	case "nb-NO":
+		return FormatDate(locale, t) + " kl. " + t.Format("15:04")
+	case "en-GB":
+		return FormatDate(locale, t) + ", " + t.Format("15:04")
+	}
 	return FormatDate(locale, t) + " " + t.Format("15:04")
 }
 
@@ -101,17 +105,22 @@ func FormatVAT(locale string, v VATRate) string {
 	return s + "\u00a0%"
 }
 
-// VATIncluded is the VAT contained in a VAT-inclusive amount at rate v,
-// rounded half away from zero to the minor unit.
+// VATIncluded is the VAT contained in a VAT-inclusive amount at rate v:
+// amount × rate / (100 % + rate), rounded half away from zero to the minor
+// unit. math/big keeps it exact whatever the amount.
 func VATIncluded(amount int64, v VATRate) int64 {
-	if v <= 0 {
+	if v <= 0 || amount == 0 {
 		return 0
 	}
-	// amount × rate / (100 % + rate), in hundredths of a percent.
-	num, den := amount*int64(v), int64(10000)+int64(v)
-	q, r := num/den, num%den
-	if 2*r >= den {
-		q++
+	num := new(big.Int).Mul(big.NewInt(amount), big.NewInt(int64(v)))
+	den := big.NewInt(10000 + int64(v))
+	neg := num.Sign() < 0
+	num.Abs(num)
+	// (2·num + den) / (2·den) rounds half up on the magnitude.
+	num.Lsh(num, 1).Add(num, den)
+	q := num.Quo(num, den.Lsh(den, 1))
+	if neg {
+		q.Neg(q)
 	}
-	return q
+	return q.Int64()
 }

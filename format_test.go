@@ -20,7 +20,7 @@ func TestFormatAmount(t *testing.T) {
 		{"nb-NO", SEK, 100, "1,00\u00a0SEK"},
 		{"en-GB", SEK, 123450, "SEK\u00a01,234.50"},
 		{"en-GB", GBP, 1000000, "£10,000.00"},
-		{"sv-SE", SEK, -2500, "−25,00\u00a0kr"},
+		{"sv-SE", SEK, -2500, "-25,00\u00a0kr"},
 	}
 	for _, tc := range tests {
 		if got := FormatAmount(tc.locale, tc.currency, tc.amount); got != tc.want {
@@ -39,8 +39,10 @@ func TestFormatDates(t *testing.T) {
 			t.Errorf("FormatDueDate(%s) = %q, want %q", locale, got, want)
 		}
 	}
-	if got := FormatTime("sv-SE", d); got != "2026-03-06 00:30" {
-		t.Errorf("FormatTime = %q, want Stockholm time 2026-03-06 00:30", got)
+	for locale, want := range map[string]string{"sv-SE": "2026-03-06 00:30", "nb-NO": "06.03.2026 kl. 00:30", "en-GB": "6 March 2026, 00:30"} {
+		if got := FormatTime(locale, d); got != want {
+			t.Errorf("FormatTime(%s) = %q, want Stockholm time %q", locale, got, want)
+		}
 	}
 }
 
@@ -57,6 +59,8 @@ func TestVAT(t *testing.T) {
 		{1, 2500, 0},
 		{3, 2500, 1}, // 0.6 rounds up
 		{5000, 0, 0},
+		{-12500, 2500, -2500},
+		{MaxAmount, 2500, 219902325555}, // 2^40 × 25/125, exact
 	}
 	for _, tc := range tests {
 		if got := VATIncluded(tc.amount, tc.rate); got != tc.want {

@@ -6,7 +6,6 @@ package document
 import (
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -181,7 +180,7 @@ func (d *doc) render() ([]byte, error) {
 	}
 	vats := make([]*vatLine, 0, len(byRate))
 	for _, v := range byRate {
-		v.vat = includedVAT(v.base, v.rate)
+		v.vat = pinglinks.VATIncluded(v.base, v.rate)
 		vats = append(vats, v)
 	}
 	slices.SortFunc(vats, func(a, b *vatLine) int { return int(b.rate - a.rate) })
@@ -264,26 +263,6 @@ func (d *doc) render() ([]byte, error) {
 	}
 	d.footers(p)
 	return p.bytes()
-}
-
-// includedVAT is the VAT inside a VAT-inclusive amount: amount × rate /
-// (100 + rate), rate in percent, rounded half away from zero to a minor
-// unit. big.Int keeps it exact whatever the amount.
-func includedVAT(amount int64, rate pinglinks.VATRate) int64 {
-	if rate <= 0 || amount == 0 {
-		return 0
-	}
-	num := new(big.Int).Mul(big.NewInt(amount), big.NewInt(int64(rate)))
-	den := big.NewInt(10000 + int64(rate))
-	neg := num.Sign() < 0
-	num.Abs(num)
-	// (2·num + den) / (2·den) rounds half up on the magnitude.
-	num.Lsh(num, 1).Add(num, den)
-	q := num.Quo(num, den.Lsh(den, 1))
-	if neg {
-		q.Neg(q)
-	}
-	return q.Int64()
 }
 
 // header draws the supplier, title, meta data and customer on the first

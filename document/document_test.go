@@ -508,7 +508,7 @@ func TestIncludedVAT(t *testing.T) {
 		{-12500, 2500, -2500},
 		{10000, 2550, 2032}, // 25.5 %: 2031.87…
 	} {
-		if got := includedVAT(tc.amount, tc.rate); got != tc.want {
+		if got := pinglinks.VATIncluded(tc.amount, tc.rate); got != tc.want {
 			t.Errorf("includedVAT(%d, %d) = %d, want %d", tc.amount, tc.rate, got, tc.want)
 		}
 	}
@@ -520,7 +520,7 @@ func TestFormats(t *testing.T) {
 		{sv.money(123450, pinglinks.SEK), "1 234,50 kr"},
 		{sv.money(5, pinglinks.EUR), "0,05 EUR"},
 		{nb.money(123450, pinglinks.NOK), "kr 1 234,50"},
-		{nb.money(123450, pinglinks.SEK), "SEK 1 234,50"},
+		{nb.money(123450, pinglinks.SEK), "1 234,50 SEK"},
 		{en.money(123450, pinglinks.SEK), "SEK 1,234.50"},
 		{en.money(123456789, pinglinks.GBP), "£1,234,567.89"},
 		{en.money(-100, pinglinks.EUR), "-EUR 1.00"},

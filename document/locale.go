@@ -138,84 +138,25 @@ func (l locale) number(n int64) string {
 	return group(uint64(n), l.groupSep)
 }
 
-// money formats an amount in minor units. All accepted currencies have two
-// decimals. The local currency gets its local symbol; any other its ISO code.
+// money formats an amount in minor units the way the checkout and the
+// e-mails do (pinglinks.FormatAmount), with plain spaces: a PDF cell is
+// laid out by us, not wrapped by a browser.
 func (l locale) money(amount int64, cur pinglinks.Currency) string {
-	sign := ""
-	u := uint64(amount)
-	if amount < 0 {
-		sign = "-"
-		u = uint64(-(amount + 1)) + 1 // no overflow for MinInt64
-	}
-	num := group(u/100, l.groupSep) + l.decimalSep + twoDigits(u%100)
-	code := string(cur)
-	switch l.tag {
-	case "sv-SE":
-		if cur == pinglinks.SEK {
-			code = "kr"
-		}
-		return sign + num + " " + code
-	case "nb-NO":
-		if cur == pinglinks.NOK {
-			code = "kr"
-		}
-		return sign + code + " " + num
-	default:
-		if cur == pinglinks.GBP {
-			return sign + "£" + num
-		}
-		return sign + code + " " + num
-	}
+	return pdfSpaces(pinglinks.FormatAmount(l.tag, cur, amount))
 }
 
-func twoDigits(n uint64) string {
-	if n < 10 {
-		return "0" + strconv.FormatUint(n, 10)
-	}
-	return strconv.FormatUint(n, 10)
-}
+func pdfSpaces(s string) string { return strings.ReplaceAll(s, "\u00a0", " ") }
 
 // percent formats a VAT rate held in hundredths of a percent: 2500 is "25 %".
-func (l locale) percent(v pinglinks.VATRate) string {
-	n := int64(v)
-	sign := ""
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	s := strconv.FormatInt(n/100, 10)
-	if frac := n % 100; frac != 0 {
-		s += l.decimalSep + strings.TrimRight(twoDigits(uint64(frac)), "0")
-	}
-	return sign + s + l.percentSpace + "%"
-}
+func (l locale) percent(v pinglinks.VATRate) string { return pdfSpaces(pinglinks.FormatVAT(l.tag, v)) }
 
 // date formats a calendar date.
-func (l locale) date(t time.Time) string {
-	switch l.tag {
-	case "sv-SE":
-		return t.Format("2006-01-02")
-	case "nb-NO":
-		return t.Format("02.01.2006")
-	}
-	return t.Format("2 January 2006")
-}
+func (l locale) date(t time.Time) string { return pinglinks.FormatDate(l.tag, t) }
 
-// dateTime formats an instant with minutes, as a payer reads it.
-func (l locale) dateTime(t time.Time) string {
-	switch l.tag {
-	case "sv-SE":
-		return t.Format("2006-01-02 15:04")
-	case "nb-NO":
-		return t.Format("02.01.2006 kl. 15:04")
-	}
-	return t.Format("2 January 2006, 15:04")
-}
+// dateTime formats an instant with minutes, in Stockholm time.
+func (l locale) dateTime(t time.Time) string { return pinglinks.FormatTime(l.tag, t) }
 
 // formatDue formats a link's YYYY-MM-DD due date; an unparsable one is shown as is.
 func (l locale) formatDue(s string) string {
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return s
-	}
-	return l.date(d)
+	return pinglinks.FormatDueDate(l.tag, s)
 }
