@@ -153,3 +153,30 @@ func TestSwish(t *testing.T) {
 		t.Errorf("m-commerce token %q", resp.PaymentRequestToken)
 	}
 }
+
+// FuzzParseCard: whatever the payer types, ParseCard answers without
+// panicking, accepts only Luhn-valid numbers, and never prints the number.
+func FuzzParseCard(f *testing.F) {
+	for _, s := range []string{"4242 4242 4242 4242", "4000-0000-0000-0002", "", "x", "378282246310005", "٤٢٤٢"} {
+		f.Add(s, "12/30", "123")
+	}
+	f.Fuzz(func(t *testing.T, number, expiry, cvc string) {
+		c, err := ParseCard(number, expiry, cvc, now)
+		if err != nil {
+			return
+		}
+		s := c.Summary()
+		if len(s.Last4) != 4 || s.ExpMonth < 1 || s.ExpMonth > 12 {
+			t.Fatalf("accepted %q as %+v", number, s)
+		}
+		digits := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, number)
+		if len(digits) >= 12 && strings.Contains(fmt.Sprintf("%v %+v %#v", c, c, c), digits) {
+			t.Fatalf("printing the card shows %q", digits)
+		}
+	})
+}
