@@ -349,3 +349,68 @@ func TestClosedAndUnknownLinks(t *testing.T) {
 		}
 	}
 }
+
+func TestSuccessRedirectAndDummy(t *testing.T) {
+	e := apitest.New(t, store.SQLite)
+	lk := e.NewLink(t, func(b map[string]any) {
+		b["checkout_success_url"] = "https://shop.example/thanks?order=42"
+		b["checkout_cancel_url"] = "https://shop.example/cart"
+		b["payment_provider_methods"] = []map[string]any{{"provider": "dummy", "method": "dummy"}}
+	})
+	page, _ := http.Get(lk.CheckoutURL)
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if !strings.Contains(string(body), `href="https://shop.example/cart"`) {
+		t.Error("the form does not offer the cancel URL")
+	}
+	resp, _ := post(t, lk.CheckoutURL, payForm("dummy/dummy"))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "https://shop.example/thanks?order=42" {
+		t.Fatalf("after paying: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if l := link(t, e, lk.ID); l.Status != pinglinks.LinkCompleted {
+		t.Errorf("link %s", l.Status)
+	}
+}
+
+// The sandbox's Swish page plays the payer's app by hand: approve or decline.
+func TestSwishSimulatorPage(t *testing.T) {
+	for _, answer := range []string{"approve", "decline"} {
+		t.Run(answer, func(t *testing.T) {
+			e := apitest.New(t, store.SQLite) // no workers: only the page answers
+			lk := e.NewLink(t, nil)
+			post(t, lk.CheckoutURL, payForm("swish/e_commerce", "swish_phone", "+46701234567"))
+			l := link(t, e, lk.ID)
+			pageURL := e.Server.URL + "/sandbox/swish/" + l.PaymentID.String()
+			resp, err := http.Get(pageURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(body), "170,00") {
+				t.Fatalf("simulator page: %d", resp.StatusCode)
+			}
+			req, _ := http.NewRequest("POST", pageURL, strings.NewReader("answer="+answer))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err = noRedirects.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			want := map[string]string{"approve": pinglinks.LinkCompleted, "decline": pinglinks.LinkCreated}[answer]
+			if l := link(t, e, lk.ID); resp.StatusCode != http.StatusSeeOther || l.Status != want {
+				t.Errorf("answered %d, link %s; want 303 and %s", resp.StatusCode, l.Status, want)
+			}
+			p, _ := e.Store.Payment(context.Background(), e.Tenant.ID, l.OrderID, l.PaymentID)
+			if answer == "decline" && p.Status != pinglinks.PaymentDeclined {
+				t.Errorf("payment %s after a decline", p.Status)
+			}
+		})
+	}
+	e := apitest.New(t, store.SQLite)
+	resp, _ := http.Get(e.Server.URL + "/sandbox/swish/" + uuid.NewString())
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown payment's page answered %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/apitest"
@@ -307,4 +308,45 @@ func TestCorrectedEmailGetsTheReceipt(t *testing.T) {
 	if after.Customer.Email != "asa@example.com" {
 		t.Errorf("the tenant's customer was changed to %s", after.Customer.Email)
 	}
+}
+
+// A payer without a mouse: Tab moves through the form in order, the arrow
+// keys choose the method, Enter pays.
+func TestKeyboardOnly(t *testing.T) {
+	e := apitest.New(t, store.SQLite)
+	l := e.NewLink(t, nil)
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(l.CheckoutURL))
+	focused := func() string {
+		id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.activeElement.id || document.activeElement.className || document.activeElement.tagName) + ''`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	// Tab from the top until the card number field; every stop on the way
+	// must be a link, a summary or a form field, in document order.
+	var stops []string
+	for i := 0; i < 20 && focused() != "card_number"; i++ {
+		do(t, ctx, chromedp.KeyEvent(kb.Tab))
+		stops = append(stops, focused())
+	}
+	if focused() != "card_number" {
+		t.Fatalf("Tab never reached the card number; stops: %v", stops)
+	}
+	want := []string{"skip", "first_name", "last_name", "email", "phone", "SUMMARY"}
+	for i, w := range want {
+		if i >= len(stops) || stops[i] != w {
+			t.Fatalf("tab order %v, want it to start %v", stops, want)
+		}
+	}
+	do(t, ctx, chromedp.KeyEvent("4242424242424242"), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("12/30"),
+		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("123"))
+	if _, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter)); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, "h2.ok"); got != "Tack för din betalning!" {
+		t.Fatalf("after Enter: %q", got)
+	}
+	screenshot(t, ctx, "keyboard-paid")
 }
