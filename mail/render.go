@@ -226,81 +226,76 @@ func attachments(a *Attachment) []Attachment {
 	return []Attachment{*a}
 }
 
-// Render returns the localized payment link e-mail.
-func (m PaymentLinkMessage) Render() (Message, error) {
-	t, err := localeTexts(m.Locale)
+// common is what both e-mails share: the greeting, the supplier and the
+// amount, and the attachment.
+type common struct {
+	locale, to, supplier, customer, amount string
+	attachment                             *Attachment
+}
+
+// compose checks the shared fields, lets fill add the message's own title,
+// lines and button to a view with greeting and footer, and renders it.
+func compose(c common, fill func(t texts, v *view, supplier, amount string) error) (Message, error) {
+	t, err := localeTexts(c.locale)
 	if err != nil {
 		return Message{}, err
 	}
-	if err := checkURL(m.CheckoutURL); err != nil {
-		return Message{}, err
-	}
-	supplier, customer := clean(m.SupplierName), clean(m.CustomerName)
-	if supplier == "" || clean(m.Amount) == "" {
+	supplier, customer, amount := clean(c.supplier), clean(c.customer), clean(c.amount)
+	if supplier == "" || amount == "" {
 		return Message{}, fmt.Errorf("%w: supplier name and amount are required", ErrRender)
 	}
-	v := view{
-		Lang:       t.Lang,
-		Title:      fmt.Sprintf(t.LinkSubject, supplier),
-		Greeting:   t.GreetingNoName,
-		Lines:      []string{fmt.Sprintf(t.LinkIntro, supplier, clean(m.Amount))},
-		ButtonText: t.LinkButton,
-		ButtonURL:  m.CheckoutURL,
-		Fallback:   t.LinkFallback,
-		Footer:     fmt.Sprintf(t.Footer, supplier),
-	}
+	v := view{Lang: t.Lang, Greeting: t.GreetingNoName, Footer: fmt.Sprintf(t.Footer, supplier)}
 	if customer != "" {
 		v.Greeting = fmt.Sprintf(t.Greeting, customer)
 	}
-	if d := clean(m.DueDate); d != "" {
-		v.Lines = append(v.Lines, fmt.Sprintf(t.LinkDue, d))
-	}
-	if m.Attachment != nil {
-		v.Lines = append(v.Lines, t.LinkAttachment)
+	if err := fill(t, &v, supplier, amount); err != nil {
+		return Message{}, err
 	}
 	text, html, err := render(v)
 	if err != nil {
 		return Message{}, err
 	}
-	return Message{To: m.To, Subject: v.Title, Text: text, HTML: html, Attachments: attachments(m.Attachment)}, nil
+	return Message{To: c.to, Subject: v.Title, Text: text, HTML: html, Attachments: attachments(c.attachment)}, nil
+}
+
+// Render returns the localized payment link e-mail.
+func (m PaymentLinkMessage) Render() (Message, error) {
+	c := common{m.Locale, m.To, m.SupplierName, m.CustomerName, m.Amount, m.Attachment}
+	return compose(c, func(t texts, v *view, supplier, amount string) error {
+		if err := checkURL(m.CheckoutURL); err != nil {
+			return err
+		}
+		v.Title = fmt.Sprintf(t.LinkSubject, supplier)
+		v.Lines = []string{fmt.Sprintf(t.LinkIntro, supplier, amount)}
+		v.ButtonText, v.ButtonURL, v.Fallback = t.LinkButton, m.CheckoutURL, t.LinkFallback
+		if d := clean(m.DueDate); d != "" {
+			v.Lines = append(v.Lines, fmt.Sprintf(t.LinkDue, d))
+		}
+		if m.Attachment != nil {
+			v.Lines = append(v.Lines, t.LinkAttachment)
+		}
+		return nil
+	})
 }
 
 // Render returns the localized receipt e-mail.
 func (m ReceiptMessage) Render() (Message, error) {
-	t, err := localeTexts(m.Locale)
-	if err != nil {
-		return Message{}, err
-	}
-	if m.ReceiptURL != "" {
-		if err := checkURL(m.ReceiptURL); err != nil {
-			return Message{}, err
+	c := common{m.Locale, m.To, m.SupplierName, m.CustomerName, m.Amount, m.Attachment}
+	return compose(c, func(t texts, v *view, supplier, amount string) error {
+		if m.ReceiptURL != "" {
+			if err := checkURL(m.ReceiptURL); err != nil {
+				return err
+			}
 		}
-	}
-	supplier, customer := clean(m.SupplierName), clean(m.CustomerName)
-	if supplier == "" || clean(m.Amount) == "" {
-		return Message{}, fmt.Errorf("%w: supplier name and amount are required", ErrRender)
-	}
-	v := view{
-		Lang:       t.Lang,
-		Title:      fmt.Sprintf(t.ReceiptSubject, supplier),
-		Greeting:   t.GreetingNoName,
-		Lines:      []string{fmt.Sprintf(t.ReceiptIntro, supplier, clean(m.Amount))},
-		ButtonText: t.ReceiptButton,
-		ButtonURL:  m.ReceiptURL,
-		Footer:     fmt.Sprintf(t.Footer, supplier),
-	}
-	if customer != "" {
-		v.Greeting = fmt.Sprintf(t.Greeting, customer)
-	}
-	if p := clean(m.PaidAt); p != "" {
-		v.Lines = append(v.Lines, fmt.Sprintf(t.ReceiptPaidAt, p))
-	}
-	if m.Attachment != nil {
-		v.Lines = append(v.Lines, t.ReceiptAttached)
-	}
-	text, html, err := render(v)
-	if err != nil {
-		return Message{}, err
-	}
-	return Message{To: m.To, Subject: v.Title, Text: text, HTML: html, Attachments: attachments(m.Attachment)}, nil
+		v.Title = fmt.Sprintf(t.ReceiptSubject, supplier)
+		v.Lines = []string{fmt.Sprintf(t.ReceiptIntro, supplier, amount)}
+		v.ButtonText, v.ButtonURL = t.ReceiptButton, m.ReceiptURL
+		if p := clean(m.PaidAt); p != "" {
+			v.Lines = append(v.Lines, fmt.Sprintf(t.ReceiptPaidAt, p))
+		}
+		if m.Attachment != nil {
+			v.Lines = append(v.Lines, t.ReceiptAttached)
+		}
+		return nil
+	})
 }
