@@ -150,6 +150,9 @@ func (in *paymentIn) toPayment(t *pinglinks.Tenant, orderID uuid.UUID) (*pinglin
 		return nil, err
 	}
 	pm := pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}
+	if p.Provider == "swish" && p.Currency != pinglinks.SEK {
+		return nil, pinglinks.Invalid("currency", "Swish takes SEK only")
+	}
 	if !t.MethodEnabled(pm) {
 		return nil, pinglinks.Invalid("method", "%s/%s is not enabled for this tenant", p.Provider, p.Method)
 	}

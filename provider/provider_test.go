@@ -2,6 +2,9 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,7 +40,60 @@ func TestDummy(t *testing.T) {
 			t.Errorf("Start(%s): %v, status %s", tc.params, err, p.Status)
 		}
 	}
-	if err := Validate(pinglinks.SwishECommerce, nil); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
-		t.Errorf("swish through the Payments API: %v", err)
+	for _, pm := range []pinglinks.ProviderMethod{{Provider: "payment_iq", Method: "card"}, {Provider: "ping", Method: "deposit"}} {
+		if err := Validate(pm, nil); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+			t.Errorf("%v through the Payments API: %v, want 403 (hosted checkout only)", pm, err)
+		}
+	}
+}
+
+// Swish through the Payments API: the parameters are checked field by
+// field, and a valid payment waits, PENDING, for the payer.
+func TestSwishThroughPaymentsAPI(t *testing.T) {
+	tests := []struct {
+		method, params string
+		props          []string
+	}{
+		{"e_commerce", `{"phone_number":"0701234567","swish_message":"Order 42"}`, nil},
+		{"e_commerce", `{"phone_number":"+46 70 123 45 67"}`, nil},
+		{"m_commerce", ``, nil},
+		{"m_commerce", `{"swish_message":"Tack"}`, nil},
+		{"e_commerce", ``, []string{"provider_method_parameters.phone_number"}},
+		{"e_commerce", `{"phone_number":"0812345678"}`, []string{"provider_method_parameters.phone_number"}},
+		{"e_commerce", `{"phone_number":"0701234567","swish_message":"<script>"}`, []string{"provider_method_parameters.swish_message"}},
+		{"m_commerce", `{"swish_message":"` + strings.Repeat("a", 51) + `"}`, []string{"provider_method_parameters.swish_message"}},
+		{"m_commerce", `[1]`, []string{"provider_method_parameters"}},
+		{"e_commerce", `{"phone_number":7}`, []string{"provider_method_parameters"}},
+	}
+	for _, tc := range tests {
+		pm := pinglinks.ProviderMethod{Provider: "swish", Method: tc.method}
+		err := Validate(pm, json.RawMessage(tc.params))
+		var got []string
+		var es pinglinks.Errors
+		var e *pinglinks.Error
+		switch {
+		case errors.As(err, &es):
+			for _, e := range es {
+				got = append(got, e.Property)
+			}
+		case errors.As(err, &e):
+			got = []string{e.Property}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.props) {
+			t.Errorf("%s %s: properties %v, want %v (%v)", tc.method, tc.params, got, tc.props, err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		p := &pinglinks.Payment{Status: pinglinks.PaymentInitiated, Provider: "swish", Method: tc.method,
+			Currency: pinglinks.SEK, ProviderMethodParameters: json.RawMessage(tc.params)}
+		if err := Start(p, time.Now()); err != nil || p.Status != pinglinks.PaymentPending {
+			t.Errorf("Start %s %s: %v, %s", tc.method, tc.params, err, p.Status)
+		}
+	}
+	p := &pinglinks.Payment{Status: pinglinks.PaymentInitiated, Provider: "swish", Method: "m_commerce", Currency: pinglinks.EUR}
+	if err := Start(p, time.Now()); pinglinks.ErrorCode(err) != pinglinks.ECodeInvalid {
+		t.Errorf("Swish in EUR: %v", err)
 	}
 }

@@ -56,7 +56,10 @@ func SwishSimOutcome(message string) (status, errorCode string) {
 func StartSwish(p *pinglinks.Payment, payerPhone string, now time.Time) error {
 	var params SwishParameters
 	if len(p.ProviderMethodParameters) > 0 {
-		_ = json.Unmarshal(p.ProviderMethodParameters, &params) // validated when the link was created
+		_ = json.Unmarshal(p.ProviderMethodParameters, &params) // validated with the link or the payment
+	}
+	if p.Currency != "" && p.Currency != pinglinks.SEK {
+		return pinglinks.Invalid("currency", "Swish takes SEK only")
 	}
 	resp := SwishResponse{Message: params.SwishMessage}
 	switch p.Method {

@@ -1,0 +1,52 @@
+package api_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pinglinks/pinglinks/internal/apitest"
+)
+
+// A Swish payment through the Payments API waits for the payer; the
+// sandbox's simulator answers as the message says.
+func TestSwishThroughPaymentsAPI(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		e.StartWorkers(t)
+		merchant := newMerchant(t, e)
+		for _, tc := range []struct{ message, want string }{{"Tack", "COMPLETED"}, {"RF07", "DECLINED"}} {
+			order := newOrder(t, e, "SEK")
+			var out struct {
+				ID       string         `json:"id"`
+				Response map[string]any `json:"provider_method_response"`
+			}
+			e.Do(t, "POST", v1+"/payment_orders/"+order+"/payments", map[string]any{
+				"currency": "SEK", "total_amount": 5000, "provider": "swish", "method": "e_commerce",
+				"provider_method_parameters": map[string]any{"phone_number": "070-123 45 67", "swish_message": tc.message},
+				"order_items": []map[string]any{{"amount": 5000, "name": "Honey", "vat_rate": 12, "merchant_id": merchant}},
+			}).Want(t, 200).JSON(t, &out)
+			if out.Response["payer_alias"] != "46701234567" {
+				t.Errorf("provider_method_response %v", out.Response)
+			}
+			var p struct{ Status string }
+			deadline := time.Now().Add(5 * time.Second)
+			for time.Now().Before(deadline) {
+				e.Do(t, "GET", v1+"/payment_orders/"+order+"/payments/"+out.ID, nil).Want(t, 200).JSON(t, &p)
+				if p.Status != "PENDING" {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if p.Status != tc.want {
+				t.Errorf("message %q: status %s, want %s", tc.message, p.Status, tc.want)
+			}
+		}
+		order := newOrder(t, e, "EUR")
+		code, prop := e.Do(t, "POST", v1+"/payment_orders/"+order+"/payments", map[string]any{
+			"currency": "EUR", "total_amount": 5000, "provider": "swish", "method": "m_commerce",
+			"order_items": []map[string]any{{"amount": 5000, "name": "Honey", "vat_rate": 12, "merchant_id": merchant}},
+		}).Want(t, 422).ErrorAt(t)
+		if code != "validation_error" || prop != "currency" {
+			t.Errorf("Swish in EUR: %s at %s", code, prop)
+		}
+	})
+}
