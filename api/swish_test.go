@@ -22,7 +22,7 @@ func TestSwishThroughPaymentsAPI(t *testing.T) {
 			e.Do(t, "POST", v1+"/payment_orders/"+order+"/payments", map[string]any{
 				"currency": "SEK", "total_amount": 5000, "provider": "swish", "method": "e_commerce",
 				"provider_method_parameters": map[string]any{"phone_number": "070-123 45 67", "swish_message": tc.message},
-				"order_items": []map[string]any{{"amount": 5000, "name": "Honey", "vat_rate": 12, "merchant_id": merchant}},
+				"order_items":                []map[string]any{{"amount": 5000, "name": "Honey", "vat_rate": 12, "merchant_id": merchant}},
 			}).Want(t, 200).JSON(t, &out)
 			if out.Response["payer_alias"] != "46701234567" {
 				t.Errorf("provider_method_response %v", out.Response)
