@@ -74,7 +74,8 @@ func (s *Server) registerRoutes() {
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Store.DB().PingContext(r.Context()); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "database unreachable",
+			"errors": []map[string]string{{"error": "unavailable", "description": "the database cannot be reached"}}})
 		return nil
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -248,9 +248,14 @@ type DueLink struct {
 // DueLinks returns up to limit CREATED links whose due date ended before now,
 // soonest first, using the partial index on expires_at (no table scan).
 func (s *Store) DueLinks(ctx context.Context, now time.Time, limit int) ([]DueLink, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT tenant_id, id FROM payment_links
-		WHERE status = 'CREATED' AND expires_at IS NOT NULL AND expires_at <= $1
-		ORDER BY expires_at LIMIT $2`, now, limit)
+	// A link whose payment is under way is left out here rather than
+	// refused later, so that many of them cannot fill every batch and hold
+	// back the links behind them.
+	rows, err := s.db.QueryContext(ctx, `SELECT l.tenant_id, l.id FROM payment_links l
+		WHERE l.status = 'CREATED' AND l.expires_at IS NOT NULL AND l.expires_at <= $1
+		AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = l.payment_id
+			AND p.status IN ('PENDING', 'UNDERFUNDED', 'FUNDED', 'OVERFUNDED'))
+		ORDER BY l.expires_at LIMIT $2`, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: due links: %w", err)
 	}
