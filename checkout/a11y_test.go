@@ -34,7 +34,7 @@ type axeResult struct {
 func TestAccessibility(t *testing.T) {
 	src := axeSource(t)
 	e := apitest.New(t, store.SQLite) // no workers: the Swish payment stays waiting
-	pages :=  []struct {
+	pages := []struct {
 		name string
 		open func(t *testing.T) []chromedp.Action[chromedp.Void]
 	}{
