@@ -280,3 +280,19 @@ func flip(c string) string {
 	}
 	return "A"
 }
+
+// A logo that cannot be fetched is left out everywhere: the checkout's
+// logo answers 404 (the first time too, when the failure is new) and the
+// invoice renders without it.
+func TestLogoUnavailable(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	link := e.NewLink(t, func(b map[string]any) { b["logo_image_link"] = "https://127.0.0.1:1/logo.png" })
+	for i := 0; i < 2; i++ {
+		r := e.DoRaw(t, "GET", pathOf(t, e, link.CheckoutURL)+"/logo", nil)
+		if r.Status != 404 {
+			t.Fatalf("logo request %d: status %d, %d bytes, Content-Type %q", i+1, r.Status, len(r.Body), r.Header.Get("Content-Type"))
+		}
+	}
+	inv := createInvoice(t, e, link.ID, "OCR")
+	wantContains(t, "invoice without its logo", pdfText(t, download(t, e, inv.URL)), "Biodlarna i Åre AB", inv.Reference)
+}
