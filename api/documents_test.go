@@ -3,6 +3,11 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os/exec"
 	"strconv"
@@ -119,18 +124,12 @@ func TestInvoiceDocument(t *testing.T) {
 			"Faktura", "Fakturanummer", "OCR-nummer", inv.Reference, "Bankgiro", "5050-1055",
 			link.CheckoutURL, "Honung 500 g", "70,00 kr", "140,00 kr", "Ljus",
 			"170,00 kr", "Att betala")
-		for _, line := range []struct{ label, amount string }{{"Moms 12 %", "15,00 kr"}, {"Moms 25 %", "6,00 kr"}} {
-			found := false
-			for _, l := range strings.Split(text, "\n") {
-				if strings.Contains(l, line.label) && strings.HasSuffix(strings.TrimSpace(l), line.amount) {
-					found = true
-				}
-			}
-			if !found {
-				t.Errorf("invoice has no line %q … %q:\n%s", line.label, line.amount, text)
+		for _, l := range [][2]string{{"Moms 12 %", "15,00 kr"}, {"Moms 25 %", "6,00 kr"}, {"Att betala", "170,00 kr"}, {"OCR-nummer", inv.Reference}} {
+			if !hasLine(text, l[0], l[1]) {
+				t.Errorf("invoice has no line %q … %q:\n%s", l[0], l[1], text)
 			}
 		}
-		if !regexpLine(text, "Fakturanummer", "1") {
+		if !hasLine(text, "Fakturanummer", "1") {
 			t.Errorf("invoice number 1 not shown:\n%s", text)
 		}
 
@@ -150,18 +149,17 @@ func TestInvoiceDocument(t *testing.T) {
 		if inv2.Reference == inv.Reference || !reference.ValidOCR(inv2.Reference) || inv2.URL == inv.URL {
 			t.Fatalf("second invoice %+v after %+v", inv2, inv)
 		}
-		if text := pdfText(t, download(t, e, inv2.URL)); !regexpLine(text, "Fakturanummer", "2") {
+		if text := pdfText(t, download(t, e, inv2.URL)); !hasLine(text, "Fakturanummer", "2") {
 			t.Errorf("second invoice is not number 2:\n%s", text)
 		}
 	})
 }
 
-// regexpLine reports whether a line of text starts (after spaces) with
-// label and ends with value, as pdftotext -layout lays out a table row.
-func regexpLine(text, label, value string) bool {
+// hasLine reports whether a line of text holds label and ends with value,
+// as pdftotext -layout lays out a table row.
+func hasLine(text, label, value string) bool {
 	for _, l := range strings.Split(text, "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 2 && strings.Contains(l, label) && f[len(f)-1] == value {
+		if strings.Contains(l, label) && strings.HasSuffix(" "+strings.TrimSpace(l), " "+value) {
 			return true
 		}
 	}
@@ -236,7 +234,7 @@ func TestReceiptDocument(t *testing.T) {
 		l, _ = e.Store.Link(context.Background(), e.Tenant.ID, mustUUID(t, link.ID))
 		wantContains(t, "receipt", text, "Kvitto", "Biodlarna i Åre AB", "Åsa Öberg", "Visa •••• 4242",
 			"Betald", "Honung 500 g", "Moms 12 %", "15,00 kr", "Moms 25 %", "6,00 kr", "Totalt betalt", "170,00 kr")
-		if l.ReceiptNumber <= 0 || !regexpLine(text, "Kvittonummer", strconv.FormatInt(l.ReceiptNumber, 10)) {
+		if l.ReceiptNumber <= 0 || !hasLine(text, "Kvittonummer", strconv.FormatInt(l.ReceiptNumber, 10)) {
 			t.Errorf("receipt number %d not shown:\n%s", l.ReceiptNumber, text)
 		}
 		if again := download(t, e, rec.URL); !bytes.Equal(again, body) {
@@ -281,18 +279,141 @@ func flip(c string) string {
 	return "A"
 }
 
-// A logo that cannot be fetched is left out everywhere: the checkout's
-// logo answers 404 (the first time too, when the failure is new) and the
-// invoice renders without it.
-func TestLogoUnavailable(t *testing.T) {
+// The checkout serves the link's logo from its own origin when it is a
+// PNG or JPEG, and answers 404 otherwise (the first time too, when the
+// failure is new); the invoice renders with or without it.
+func TestLogoOnCheckoutAndInvoice(t *testing.T) {
 	e := apitest.New(t, "sqlite")
-	link := e.NewLink(t, func(b map[string]any) { b["logo_image_link"] = "https://127.0.0.1:1/logo.png" })
-	for i := 0; i < 2; i++ {
-		r := e.DoRaw(t, "GET", pathOf(t, e, link.CheckoutURL)+"/logo", nil)
-		if r.Status != 404 {
-			t.Fatalf("logo request %d: status %d, %d bytes, Content-Type %q", i+1, r.Status, len(r.Body), r.Header.Get("Content-Type"))
-		}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 8, 4))); err != nil {
+		t.Fatal(err)
 	}
-	inv := createInvoice(t, e, link.ID, "OCR")
-	wantContains(t, "invoice without its logo", pdfText(t, download(t, e, inv.URL)), "Biodlarna i Åre AB", inv.Reference)
+	logo := buf.Bytes()
+	tls := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/logo.png":
+			w.Header().Set("Content-Type", "image/png")
+			w.Write(logo)
+		case "/logo.gif":
+			w.Write([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(tls.Close)
+	// The sandbox's client would not trust the test server's certificate.
+	e.Platform.Files.Logos.Client = tls.Client()
+	tests := []struct {
+		name, logo string
+		status     int
+	}{
+		{"PNG", tls.URL + "/logo.png", 200},
+		{"GIF", tls.URL + "/logo.gif", 404},
+		{"missing", tls.URL + "/nothing.png", 404},
+		{"unreachable", "https://127.0.0.1:1/logo.png", 404},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			link := e.NewLink(t, func(b map[string]any) { b["logo_image_link"] = tc.logo })
+			page := e.DoRaw(t, "GET", pathOf(t, e, link.CheckoutURL), nil).Want(t, 200)
+			if !strings.Contains(string(page.Body), `/logo"`) {
+				t.Errorf("the checkout does not show the logo")
+			}
+			for i := 0; i < 2; i++ {
+				r := e.DoRaw(t, "GET", pathOf(t, e, link.CheckoutURL)+"/logo", nil)
+				if r.Status != tc.status {
+					t.Fatalf("logo request %d: status %d, %d bytes, Content-Type %q", i+1, r.Status, len(r.Body), r.Header.Get("Content-Type"))
+				}
+				if tc.status == 200 && (!bytes.Equal(r.Body, logo) || r.Header.Get("Content-Type") != "image/png" ||
+					r.Header.Get("X-Content-Type-Options") != "nosniff") {
+					t.Fatalf("logo %d bytes, headers %v", len(r.Body), r.Header)
+				}
+			}
+			inv := createInvoice(t, e, link.ID, "OCR")
+			wantContains(t, "invoice", pdfText(t, download(t, e, inv.URL)), "Biodlarna i Åre AB", inv.Reference)
+		})
+	}
+}
+
+// E-mails carry their document: the link's e-mail the invoice once there
+// is one, the receipt e-mail the receipt; the outbox names the file.
+func TestMessagesCarryDocuments(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		link := e.NewLink(t, nil)
+		createInvoice(t, e, link.ID, "OCR")
+		e.Do(t, "PUT", lv1+"/payment_links/"+link.ID+"/distribute", map[string]any{"methods": []string{"email"}}).Want(t, 204)
+		checkoutPay(t, e, link.CheckoutURL, cardForm("4242424242424242")).Want(t, 200)
+		if n, err := e.Platform.Messages.RunOnce(ctx); err != nil || n != 2 {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		msgs, err := e.Store.RecentMessages(ctx, e.Tenant.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _ := e.Store.Link(ctx, e.Tenant.ID, mustUUID(t, link.ID))
+		want := map[string]string{"payment_link": "faktura-1.pdf", "receipt": "kvitto-" + strconv.FormatInt(l.ReceiptNumber, 10) + ".pdf"}
+		for _, m := range msgs {
+			if m.Attachment != want[m.Kind] || m.Status != "DELIVERED" {
+				t.Errorf("%s e-mail: %s, attached %q, want %q", m.Kind, m.Status, m.Attachment, want[m.Kind])
+			}
+			delete(want, m.Kind)
+		}
+		if len(want) != 0 {
+			t.Fatalf("no e-mail of kinds %v", want)
+		}
+		page := string(e.DoRaw(t, "GET", "/sandbox/outbox", nil).Want(t, 200).Body)
+		wantContains(t, "outbox", page, "attached: faktura-1.pdf", "attached: kvitto-")
+	})
+}
+
+// The invoice speaks the link's language: labels, dates and amounts per
+// locale, every item over as many pages as it takes, VAT per rate.
+func TestInvoiceLocales(t *testing.T) {
+	tests := []struct {
+		locale string
+		want   []string
+		lines  [][2]string // a line with the label ends with the value
+	}{
+		{"sv-SE", []string{"Faktura", "Förfallodatum", "2030-01-31", "Er referens", "Faktureras till", "OCR-nummer", "Sida 1 av 2", "Sida 2 av 2"},
+			[][2]string{{"Moms 12 %", "276,00 kr"}, {"Moms 25 %", "550,00 kr"}, {"Att betala", "5 326,00 kr"}, {"Fakturanummer", "1"}}},
+		{"en-GB", []string{"Invoice", "Due date", "31 January 2030", "Your reference", "Bill to", "OCR number", "Page 1 of 2", "Page 2 of 2"},
+			[][2]string{{"VAT 12%", "SEK 276.00"}, {"VAT 25%", "SEK 550.00"}, {"Amount due", "SEK 5,326.00"}, {"Invoice number", "2"}}},
+		{"nb-NO", []string{"Faktura", "Forfallsdato", "31.01.2030", "Deres referanse", "Faktureres til", "OCR-nummer", "Side 1 av 2", "Side 2 av 2"},
+			[][2]string{{"MVA 12 %", "SEK 276,00"}, {"MVA 25 %", "SEK 550,00"}, {"Å betale", "SEK 5 326,00"}, {"Fakturanummer", "3"}}},
+	}
+	e := apitest.New(t, "sqlite")
+	for _, tc := range tests {
+		t.Run(tc.locale, func(t *testing.T) {
+			link := e.NewLink(t, func(b map[string]any) {
+				merchant := b["items"].([]map[string]any)[0]["merchant_id"]
+				var items []map[string]any
+				var total int64
+				for i := range 45 {
+					price, vat := int64(11200), 12 // VAT exactly 12,00 and 25,00 a line
+					if i%2 == 1 {
+						price, vat = 12500, 25
+					}
+					items = append(items, map[string]any{"description": fmt.Sprintf("Vara %02d", i), "merchant_id": merchant,
+						"price": price, "quantity": 1, "vat": vat})
+					total += price
+				}
+				b["items"], b["total_amount"], b["locale"] = items, total, tc.locale
+				b["due_date"] = "2030-01-31"
+				b["customer"].(map[string]any)["reference"] = "Kundref 77"
+				b["invoice_address"] = map[string]any{"street_address": "Storgatan 1", "zip": "837 52", "city": "Åre"}
+			})
+			inv := createInvoice(t, e, link.ID, "OCR")
+			text := pdfText(t, download(t, e, inv.URL))
+			wantContains(t, tc.locale+" invoice", text, append(tc.want, "Kundref 77", "Storgatan 1", inv.Reference, "5050-1055", link.CheckoutURL)...)
+			for i := range 45 {
+				wantContains(t, tc.locale+" invoice", text, fmt.Sprintf("Vara %02d", i))
+			}
+			for _, l := range tc.lines {
+				if !hasLine(text, l[0], l[1]) {
+					t.Errorf("no line %q … %q:\n%s", l[0], l[1], text)
+				}
+			}
+		})
+	}
 }
