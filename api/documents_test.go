@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/apitest"
@@ -416,4 +417,61 @@ func TestInvoiceLocales(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The receipt shows when the link was paid in Stockholm time, in the
+// link's language, and the payer's own corrections of their details.
+func TestReceiptPaidTimeAndPayer(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	paid := time.Date(2026, 6, 15, 22, 30, 0, 0, time.UTC) // 00:30 the next day in Stockholm (CEST)
+	for _, tc := range []struct{ locale, label, when string }{
+		{"sv-SE", "Betald", "2026-06-16 00:30"},
+		{"en-GB", "Paid", "16 June 2026, 00:30"},
+		{"nb-NO", "Betalt", "16.06.2026 kl. 00:30"},
+	} {
+		t.Run(tc.locale, func(t *testing.T) {
+			link := e.NewLink(t, func(b map[string]any) { b["locale"] = tc.locale })
+			e.Store.Now = func() time.Time { return paid }
+			e.Do(t, "POST", "/sandbox/payment_links/"+link.ID+"/pay", nil).Want(t, 204)
+			e.Store.Now = time.Now
+			var rec struct{ URL string }
+			e.Do(t, "GET", lv1+"/payment_links/"+link.ID+"/receipt", nil).Want(t, 200).JSON(t, &rec)
+			if text := pdfText(t, download(t, e, rec.URL)); !hasLine(text, tc.label, tc.when) {
+				t.Fatalf("no line %q … %q:\n%s", tc.label, tc.when, text)
+			}
+		})
+	}
+	t.Run("payer's corrections", func(t *testing.T) {
+		link := e.NewLink(t, nil)
+		form := cardForm("4242424242424242")
+		form.Set("first_name", "Anna")
+		form.Set("last_name", "Bergström")
+		form.Set("email", "anna@example.com")
+		form.Set("street_address", "Kungsgatan 5")
+		form.Set("zip", "111 43")
+		form.Set("city", "Stockholm")
+		checkoutPay(t, e, link.CheckoutURL, form).Want(t, 200)
+		var rec struct{ URL string }
+		e.Do(t, "GET", lv1+"/payment_links/"+link.ID+"/receipt", nil).Want(t, 200).JSON(t, &rec)
+		text := pdfText(t, download(t, e, rec.URL))
+		wantContains(t, "receipt", text, "Anna Bergström", "anna@example.com", "Kungsgatan 5", "111 43 Stockholm", "Visa •••• 4242")
+		if strings.Contains(text, "Åsa") {
+			t.Errorf("the receipt names the tenant's customer, not the payer:\n%s", text)
+		}
+	})
+}
+
+// Another tenant cannot see a link's documents through the API.
+func TestDocumentsTenantIsolation(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	link := e.NewLink(t, nil)
+	createInvoice(t, e, link.ID, "OCR")
+	e.Do(t, "POST", "/sandbox/payment_links/"+link.ID+"/pay", nil).Want(t, 204)
+	other := apitest.OtherTenant(t, e)
+	as := []string{"tenant_id", other.ID.String(), "x-api-secret", other.Secret}
+	for _, path := range []string{"/invoice", "/receipt"} {
+		e.DoRaw(t, "GET", lv1+"/payment_links/"+link.ID+path, nil, as...).Want(t, 404)
+		e.DoRaw(t, "GET", lv1+"/payment_links/"+link.ID+path, nil).Want(t, 401)
+	}
+	e.DoRaw(t, "PUT", lv1+"/payment_links/"+link.ID+"/invoice", map[string]any{"reference_type": "OCR"}, as...).Want(t, 404)
 }
