@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -179,6 +182,16 @@ func imageCount(t *testing.T, pdf []byte) (n int, encodings []string) {
 func TestDocumentLogo(t *testing.T) {
 	e := apitest.New(t, "sqlite")
 	pngB, jpegB, gifB := pngLogo(t), jpegLogo(t), gifLogo(t)
+	// A small file that claims a huge canvas (20 megapixels): left out,
+	// never decoded.
+	var huge bytes.Buffer
+	if err := png.Encode(&huge, image.NewPaletted(image.Rect(0, 0, 5000, 4000), color.Palette{color.White, color.Black})); err != nil {
+		t.Fatal(err)
+	}
+	hugeB := huge.Bytes()
+	if len(hugeB) > 1<<20 {
+		t.Fatalf("the huge PNG is %d bytes, more than a logo may be", len(hugeB))
+	}
 	var mu sync.Mutex
 	hits := 0
 	tls := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -192,6 +205,8 @@ func TestDocumentLogo(t *testing.T) {
 			w.Write(jpegB)
 		case "/logo.gif":
 			w.Write(gifB)
+		case "/huge.png":
+			w.Write(hugeB)
 		default:
 			http.NotFound(w, r)
 		}
@@ -221,10 +236,16 @@ func TestDocumentLogo(t *testing.T) {
 		{"/logo.jpg", 1, "jpeg"},
 		{"/logo.gif", 0, ""},
 		{"/missing.png", 0, ""},
+		{"/huge.png", 0, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.logo, func(t *testing.T) {
-			n, enc := imageCount(t, render(t, tc.logo))
+			start := time.Now()
+			pdf := render(t, tc.logo)
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("rendering took %v", d)
+			}
+			n, enc := imageCount(t, pdf)
 			if n != base+tc.extra {
 				t.Fatalf("%d images, want %d (%v)", n, base+tc.extra, enc)
 			}
