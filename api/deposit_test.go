@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pinglinks/pinglinks/api"
 	"github.com/pinglinks/pinglinks/internal/apitest"
 	"github.com/pinglinks/pinglinks/reference"
 	"github.com/pinglinks/pinglinks/store"
@@ -215,6 +216,7 @@ func TestMimicDepositRefused(t *testing.T) {
 			{"malformed JSON", `{"amount": 17000,`, nil, 422, ""},
 			{"not an object", `[1,2]`, nil, 422, ""},
 			{"empty body", "", nil, 422, ""},
+			{"body too large", `{"amount": 17000, "pad": "` + strings.Repeat("x", api.MaxBodyBytes) + `"}`, nil, 413, ""},
 			{"tenant_id missing", sek(17000, ref), []string{}, 401, ""},
 			{"tenant_id not a UUID", sek(17000, ref), []string{"tenant_id", "acme"}, 401, ""},
 			{"tenant_id unknown", sek(17000, ref), []string{"tenant_id", "01a2118b-a2cf-7446-afaa-c267239684c7"}, 401, ""},
