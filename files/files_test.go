@@ -228,6 +228,9 @@ func TestDocumentLogo(t *testing.T) {
 		return f.Body
 	}
 	base, _ := imageCount(t, render(t, ""))
+	if base != 1 {
+		t.Fatalf("an invoice without a logo has %d images, want 1 (the QR code)", base)
+	}
 	tests := []struct {
 		logo     string
 		extra    int
