@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -73,8 +74,9 @@ func download(t *testing.T, e *apitest.Env, fileURL string) []byte {
 	if !bytes.HasPrefix(r.Body, []byte("%PDF-")) {
 		t.Fatalf("body does not start with %%PDF-: %.20q", r.Body)
 	}
-	if r.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(r.Header.Get("Content-Disposition"), "inline; filename=") {
-		t.Fatalf("headers %v", r.Header)
+	disp, params, err := mime.ParseMediaType(r.Header.Get("Content-Disposition"))
+	if r.Header.Get("X-Content-Type-Options") != "nosniff" || err != nil || disp != "inline" || !strings.HasSuffix(params["filename"], ".pdf") {
+		t.Fatalf("headers %v (%v)", r.Header, err)
 	}
 	return r.Body
 }
@@ -474,4 +476,38 @@ func TestDocumentsTenantIsolation(t *testing.T) {
 		e.DoRaw(t, "GET", lv1+"/payment_links/"+link.ID+path, nil).Want(t, 401)
 	}
 	e.DoRaw(t, "PUT", lv1+"/payment_links/"+link.ID+"/invoice", map[string]any{"reference_type": "OCR"}, as...).Want(t, 404)
+}
+
+// The file name in Content-Disposition is the invoice's document_name,
+// whatever characters it holds, in a header every client can read.
+func TestInvoiceFileName(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	for _, tc := range []struct{ name, want string }{
+		{"", "faktura-1.pdf"},
+		{"Faktura 2026-001", "Faktura 2026-001.pdf"},
+		{"Räkning från Åre", "Räkning från Åre.pdf"},
+		{`Kvartal "Q1"; 2026`, `Kvartal "Q1"; 2026.pdf`},
+		{"tab\there", "tab here.pdf"},
+		{"bell\x07", "bell .pdf"},
+		{"a\r\nSet-Cookie: x=1", "a  Set-Cookie: x=1.pdf"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			link := e.NewLink(t, nil)
+			e.Do(t, "PUT", lv1+"/payment_links/"+link.ID+"/invoice", map[string]any{"reference_type": "OCR", "document_name": tc.name}).Want(t, 204)
+			var inv invoiceView
+			e.Do(t, "GET", lv1+"/payment_links/"+link.ID+"/invoice", nil).Want(t, 200).JSON(t, &inv)
+			resp, err := http.Get(inv.URL) // a plain client, which checks the header's syntax
+			if err != nil {
+				t.Fatalf("download: %v", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.Header.Get("Set-Cookie") != "" {
+				t.Fatalf("status %d, headers %v", resp.StatusCode, resp.Header)
+			}
+			disp, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition"))
+			if err != nil || disp != "inline" || params["filename"] != tc.want {
+				t.Fatalf("Content-Disposition %q: %s %q, %v; want file name %q", resp.Header.Get("Content-Disposition"), disp, params["filename"], err, tc.want)
+			}
+		})
+	}
 }
