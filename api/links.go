@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -439,7 +440,7 @@ func (s *Server) createInvoice(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The name becomes a file name in a Content-Disposition header and on
 	// the invoice e-mail's attachment, where line breaks are refused.
-	if len(in.DocumentName) > 200 || strings.ContainsAny(in.DocumentName, "/\\") ||
+	if utf8.RuneCountInString(in.DocumentName) > 200 || strings.ContainsAny(in.DocumentName, "/\\") ||
 		strings.IndexFunc(in.DocumentName, unicode.IsControl) >= 0 {
 		return pinglinks.Invalid("document_name", "must be at most 200 characters, without slashes or control characters")
 	}
