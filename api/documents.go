@@ -2,9 +2,10 @@ package api
 
 import (
 	"context"
-	"fmt"
+	"mime"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -33,12 +34,28 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s"`, strings.ReplaceAll(f.Filename, `"`, "")))
+	w.Header().Set("Content-Disposition", contentDisposition(f.Filename))
 	w.Header().Set("Cache-Control", "private, max-age=86400")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'")
 	http.ServeContent(w, r, "", f.CreatedAt, strings.NewReader(string(f.Body)))
 	return nil
+}
+
+// contentDisposition names a served file. The name is the tenant's
+// document_name: control characters become spaces and the rest is quoted,
+// or RFC 2231-encoded when it is not ASCII, so the header stays well formed.
+func contentDisposition(filename string) string {
+	name := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, filename)
+	if d := mime.FormatMediaType("inline", map[string]string{"filename": name}); d != "" {
+		return d
+	}
+	return "inline"
 }
 
 // mimicDeposit simulates an incoming bank transfer (SPEC §9): the tenant_id

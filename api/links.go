@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -436,8 +438,11 @@ func (s *Server) createInvoice(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return pinglinks.Invalid("reference_type", `must be "OCR" or "KID"`)
 	}
-	if len(in.DocumentName) > 200 || strings.ContainsAny(in.DocumentName, "/\\\x00") {
-		return pinglinks.Invalid("document_name", "must be at most 200 characters, without slashes")
+	// The name becomes a file name in a Content-Disposition header and on
+	// the invoice e-mail's attachment, where line breaks are refused.
+	if utf8.RuneCountInString(in.DocumentName) > 200 || strings.ContainsAny(in.DocumentName, "/\\") ||
+		strings.IndexFunc(in.DocumentName, unicode.IsControl) >= 0 {
+		return pinglinks.Invalid("document_name", "must be at most 200 characters, without slashes or control characters")
 	}
 	token, err := newToken()
 	if err != nil {

@@ -50,6 +50,9 @@ func (g *Logos) Get(ctx context.Context, url string) []byte {
 	if ctx.Err() == nil {
 		_ = g.Store.PutLogo(ctx, l) // a cache: failing to keep it costs a refetch
 	}
+	if l.FetchError != "" {
+		return nil // PutLogo stored the missing body as empty, not nil
+	}
 	return l.Body
 }
 

@@ -108,7 +108,9 @@ func (s *Store) writePayment(ctx context.Context, tx *sql.Tx, p *pinglinks.Payme
 
 // AssignReference gives a CREATED link a bank-transfer reference of type
 // refType made by makeRef from the tenant's next reference number, unless it
-// already has one of that type, and returns the link.
+// already has one, and returns the link. An existing reference is kept
+// whatever its type: it may be printed on the link's invoice, and a transfer
+// with it must still pay the link.
 func (s *Store) AssignReference(ctx context.Context, tenantID, linkID uuid.UUID, refType string, makeRef func(int64) string) (*pinglinks.PaymentLink, error) {
 	var out *pinglinks.PaymentLink
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -119,8 +121,10 @@ func (s *Store) AssignReference(ctx context.Context, tenantID, linkID uuid.UUID,
 		if err := l.RequireCreated("paid by bank transfer"); err != nil {
 			return err
 		}
-		if err := s.assignReference(ctx, tx, l, refType, makeRef); err != nil {
-			return err
+		if l.Reference == "" {
+			if err := s.assignReference(ctx, tx, l, refType, makeRef); err != nil {
+				return err
+			}
 		}
 		out = l
 		return s.saveLink(ctx, tx, l)

@@ -137,7 +137,12 @@ func (s *Store) CreateInvoice(ctx context.Context, tenantID, linkID uuid.UUID, i
 		if inv.Number, err = nextCounter(ctx, tx, tenantID, "invoice"); err != nil {
 			return err
 		}
-		// A reference the payer already saw on the checkout stays valid.
+		// A reference the payer already saw on the checkout stays valid:
+		// the invoice prints it, so it cannot be of another type.
+		if l.Reference != "" && l.ReferenceType != inv.ReferenceType {
+			return pinglinks.Forbidden("this payment link already has the %s reference %s (shown on its checkout); "+
+				"its invoice must use reference_type %s", l.ReferenceType, l.Reference, l.ReferenceType)
+		}
 		if err := s.assignReference(ctx, tx, l, inv.ReferenceType, makeRef); err != nil {
 			return err
 		}
