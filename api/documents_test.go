@@ -384,7 +384,7 @@ func TestInvoiceLocales(t *testing.T) {
 		{"en-GB", []string{"Invoice", "Due date", "31 January 2030", "Your reference", "Bill to", "OCR number", "Page 1 of 2", "Page 2 of 2"},
 			[][2]string{{"VAT 12%", "SEK 276.00"}, {"VAT 25%", "SEK 550.00"}, {"Amount due", "SEK 5,326.00"}, {"Invoice number", "2"}}},
 		{"nb-NO", []string{"Faktura", "Forfallsdato", "31.01.2030", "Deres referanse", "Faktureres til", "OCR-nummer", "Side 1 av 2", "Side 2 av 2"},
-			[][2]string{{"MVA 12 %", "SEK 276,00"}, {"MVA 25 %", "SEK 550,00"}, {"Å betale", "SEK 5 326,00"}, {"Fakturanummer", "3"}}},
+			[][2]string{{"MVA 12 %", "276,00 SEK"}, {"MVA 25 %", "550,00 SEK"}, {"Å betale", "5 326,00 SEK"}, {"Fakturanummer", "3"}}},
 	}
 	e := apitest.New(t, "sqlite")
 	for _, tc := range tests {
