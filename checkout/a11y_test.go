@@ -43,26 +43,26 @@ func TestAccessibility(t *testing.T) {
 		}},
 		{"form-with-errors", func(t *testing.T) []chromedp.Action[chromedp.Void] {
 			return []chromedp.Action[chromedp.Void]{chromedp.Navigate(e.NewLink(t, nil).CheckoutURL),
-				chromedp.Clear("#first_name"), chromedp.SendKeys("#card_number", "4242 4242 4242 4241"),
-				chromedp.Click("button.pay"), chromedp.WaitVisible("#banner")}
+				chromedp.Clear(chromedp.CSS("#first_name")), chromedp.SendKeys(chromedp.CSS("#card_number"), "4242 4242 4242 4241"),
+				chromedp.Click(chromedp.CSS("button.pay")), chromedp.WaitVisible(chromedp.CSS("#banner"))}
 		}},
 		{"3ds-challenge", func(t *testing.T) []chromedp.Action[chromedp.Void] {
 			return []chromedp.Action[chromedp.Void]{chromedp.Navigate(e.NewLink(t, nil).CheckoutURL),
-				chromedp.SendKeys("#card_number", "4000002760003184"), chromedp.SendKeys("#card_expiry", "12/30"),
-				chromedp.SendKeys("#card_cvc", "123"), chromedp.Click("button.pay"), chromedp.WaitVisible(`button[value="approve"]`)}
+				chromedp.SendKeys(chromedp.CSS("#card_number"), "4000002760003184"), chromedp.SendKeys(chromedp.CSS("#card_expiry"), "12/30"),
+				chromedp.SendKeys(chromedp.CSS("#card_cvc"), "123"), chromedp.Click(chromedp.CSS("button.pay")), chromedp.WaitVisible(chromedp.CSS(`button[value="approve"]`))}
 		}},
 		{"swish-waiting", func(t *testing.T) []chromedp.Action[chromedp.Void] {
 			l := e.NewLink(t, func(b map[string]any) {
 				b["payment_provider_methods"] = []map[string]any{{"provider": "swish", "method": "m_commerce",
 					"parameters": map[string]any{"swish_message": "TM01 hold"}}}
 			})
-			return []chromedp.Action[chromedp.Void]{chromedp.Navigate(l.CheckoutURL), chromedp.Click("button.pay"),
-				chromedp.WaitVisible("img.qr")}
+			return []chromedp.Action[chromedp.Void]{chromedp.Navigate(l.CheckoutURL), chromedp.Click(chromedp.CSS("button.pay")),
+				chromedp.WaitVisible(chromedp.CSS("img.qr"))}
 		}},
 		{"paid", func(t *testing.T) []chromedp.Action[chromedp.Void] {
 			return []chromedp.Action[chromedp.Void]{chromedp.Navigate(e.NewLink(t, nil).CheckoutURL),
-				chromedp.SendKeys("#card_number", "4242424242424242"), chromedp.SendKeys("#card_expiry", "12/30"),
-				chromedp.SendKeys("#card_cvc", "123"), chromedp.Click("button.pay"), chromedp.WaitVisible("h2.ok")}
+				chromedp.SendKeys(chromedp.CSS("#card_number"), "4242424242424242"), chromedp.SendKeys(chromedp.CSS("#card_expiry"), "12/30"),
+				chromedp.SendKeys(chromedp.CSS("#card_cvc"), "123"), chromedp.Click(chromedp.CSS("button.pay")), chromedp.WaitVisible(chromedp.CSS("h2.ok"))}
 		}},
 	}
 	for _, pg := range pages {

@@ -70,14 +70,14 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 // submit clicks sel and waits for the page it leads to.
 func submit(t *testing.T, ctx context.Context, sel string) {
 	t.Helper()
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(sel)); err != nil {
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
 		t.Fatalf("click %s: %v", sel, err)
 	}
 }
 
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
 		t.Fatalf("text of %s: %v", sel, err)
 	}
@@ -114,9 +114,9 @@ func link(t *testing.T, e *apitest.Env, id string) *pinglinks.PaymentLink {
 
 func payCard(t *testing.T, ctx context.Context, number string) {
 	t.Helper()
-	do(t, ctx, chromedp.Click(`input[value="payment_iq/card"]`),
-		chromedp.SendKeys("#card_number", number), chromedp.SendKeys("#card_expiry", "12/30"),
-		chromedp.SendKeys("#card_cvc", "123"))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`input[value="payment_iq/card"]`)),
+		chromedp.SendKeys(chromedp.CSS("#card_number"), number), chromedp.SendKeys(chromedp.CSS("#card_expiry"), "12/30"),
+		chromedp.SendKeys(chromedp.CSS("#card_cvc"), "123"))
 	submit(t, ctx, "button.pay")
 }
 
@@ -143,7 +143,7 @@ func TestCardSuccess(t *testing.T) {
 		t.Errorf("link status %s", st)
 	}
 	// The receipt PDF behind the page's download link.
-	href, err := chromedp.Run(ctx, chromedp.AttributeValue("a.button.secondary", "href"))
+	href, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("a.button.secondary"), "href"))
 	if err != nil || !href.Exists {
 		t.Fatalf("receipt link: %v", err)
 	}
@@ -201,8 +201,8 @@ func TestSwishSuccess(t *testing.T) {
 	e.StartWorkers(t)
 	l := e.NewLink(t, nil)
 	ctx := tab(t)
-	do(t, ctx, chromedp.Navigate(l.CheckoutURL), chromedp.Click(`input[value="swish/e_commerce"]`))
-	if v, _ := chromedp.Run(ctx, chromedp.Value("#swish_phone")); v != "070-123 45 67" {
+	do(t, ctx, chromedp.Navigate(l.CheckoutURL), chromedp.Click(chromedp.CSS(`input[value="swish/e_commerce"]`)))
+	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#swish_phone"))); v != "070-123 45 67" {
 		t.Errorf("Swish number prefilled with %q", v)
 	}
 	submit(t, ctx, "button.pay")
@@ -211,7 +211,7 @@ func TestSwishSuccess(t *testing.T) {
 	}
 	screenshot(t, ctx, "swish-waiting")
 	// The simulator answers after 300 ms; the page notices by itself.
-	do(t, ctx, chromedp.WaitVisible("h2.ok"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("h2.ok")))
 	screenshot(t, ctx, "swish-paid")
 	if got := text(t, ctx, ".facts"); !strings.Contains(got, "Swish") {
 		t.Errorf("receipt page: %q", got)
@@ -228,7 +228,7 @@ func TestSwishDeclined(t *testing.T) {
 	ctx := tab(t)
 	do(t, ctx, chromedp.Navigate(l.CheckoutURL))
 	submit(t, ctx, "button.pay")
-	do(t, ctx, chromedp.WaitVisible("#banner"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#banner")))
 	if got := text(t, ctx, "#banner"); !strings.Contains(got, "nekades i Swish") {
 		t.Errorf("banner: %q", got)
 	}
@@ -242,7 +242,7 @@ func TestBankTransferCompletedByDeposit(t *testing.T) {
 	e := apitest.New(t, store.SQLite)
 	l := e.NewLink(t, nil)
 	ctx := tab(t)
-	do(t, ctx, chromedp.Navigate(l.CheckoutURL), chromedp.Click(`input[value="ping/deposit"]`))
+	do(t, ctx, chromedp.Navigate(l.CheckoutURL), chromedp.Click(chromedp.CSS(`input[value="ping/deposit"]`)))
 	submit(t, ctx, "button.pay")
 	ref := text(t, ctx, "dd.ref")
 	if !strings.Contains(text(t, ctx, ".facts"), "5050-1055") || len(ref) < 3 {
@@ -289,10 +289,10 @@ func TestCorrectedEmailGetsTheReceipt(t *testing.T) {
 	e := apitest.New(t, store.SQLite)
 	l := e.NewLink(t, nil)
 	ctx := tab(t)
-	do(t, ctx, chromedp.Navigate(l.CheckoutURL), chromedp.Clear("#email"),
-		chromedp.SendKeys("#email", "asa.oberg@example.org"))
+	do(t, ctx, chromedp.Navigate(l.CheckoutURL), chromedp.Clear(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "asa.oberg@example.org"))
 	payCard(t, ctx, "4242424242424242")
-	do(t, ctx, chromedp.WaitVisible("h2.ok"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("h2.ok")))
 	screenshot(t, ctx, "corrected-email-paid")
 	after := link(t, e, l.ID)
 	p, _ := e.Store.Payment(context.Background(), e.Tenant.ID, after.OrderID, after.PaymentID)
