@@ -44,7 +44,7 @@ type order struct {
 	amount      int64
 	description string
 	vat         int
-	phone       string // E.164
+	phone       string // as typed: the checkout shows it to the payer
 	email       string
 	first, last string
 }
@@ -79,11 +79,10 @@ func (in Input) validate() (order, FieldErrors) {
 		errs["vat"] = "VAT is 25 %, 12 % or 6 %."
 	}
 	if p := strings.TrimSpace(in.Phone); p != "" {
-		n, ok := mobileNumber(p)
-		if !ok {
+		if !mobileNumber(p) {
 			errs["phone"] = "Write a mobile number such as 070-123 45 67 or +46 70 123 45 67."
 		}
-		o.phone = n
+		o.phone = p
 	}
 	o.email = strings.TrimSpace(in.Email)
 	if o.email != "" {
@@ -100,8 +99,9 @@ func (in Input) validate() (order, FieldErrors) {
 	case utf8.RuneCountInString(name) > 100 || strings.ContainsFunc(name, unicode.IsControl):
 		errs["name"] = "Keep the name to 100 letters."
 	case name == "":
-		// The platform needs a name; the payer corrects it on the checkout.
-		o.first, o.last = "Market", "customer"
+		// The platform needs a name; the payer corrects it on the
+		// checkout, which is in Swedish: "Kund" is "customer".
+		o.first, o.last = "Kund", "–"
 	default:
 		o.first, o.last, _ = strings.Cut(name, " ")
 		if o.last == "" {
@@ -167,23 +167,20 @@ func digits(s string) bool {
 	return s != ""
 }
 
-// mobileNumber reads a phone number as a Swede writes it (070-123 45 67,
-// or with a country code) and returns it in E.164 if it can take an SMS.
-// Checking here, not only at the platform, lets the payee fix a typo before
-// any link exists.
-func mobileNumber(s string) (string, bool) {
+// mobileNumber reports whether a phone number, as a Swede writes it
+// (070-123 45 67, or with a country code), can take an SMS. Checking here,
+// not only at the platform, lets the payee fix a typo before any link
+// exists.
+func mobileNumber(s string) bool {
 	if len(s) > 30 {
-		return "", false
+		return false
 	}
 	n, err := phonenumbers.Parse(s, "SE")
 	if err != nil || !phonenumbers.IsValidNumber(n) {
-		return "", false
+		return false
 	}
-	switch phonenumbers.GetNumberType(n) {
-	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
-		return phonenumbers.Format(n, phonenumbers.E164), true
-	}
-	return "", false
+	t := phonenumbers.GetNumberType(n)
+	return t == phonenumbers.MOBILE || t == phonenumbers.FIXED_LINE_OR_MOBILE
 }
 
 // FormatSEK writes öre as Swedish kronor: 12550 → "125,50 kr", 1250000 →

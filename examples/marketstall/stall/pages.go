@@ -27,7 +27,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 {{if .Banner}}<p class="banner" role="alert">{{.Banner}}</p>{{end}}
 <form method="post" action="/purchases" novalidate>
 <label for="amount">Amount (kr)</label>
-<input id="amount" name="amount" inputmode="decimal" autocomplete="off" placeholder="125,50" value="{{.Form.Amount}}"{{if .Errors.amount}} aria-invalid="true"{{end}} required>
+<input id="amount" name="amount" inputmode="decimal" autocomplete="off" placeholder="0,00" value="{{.Form.Amount}}"{{if .Errors.amount}} aria-invalid="true"{{end}} required>
 {{template "field-error" .Errors.amount}}
 <label for="description">What was bought</label>
 <input id="description" name="description" maxlength="100" placeholder="Honey 500 g" value="{{.Form.Description}}"{{if .Errors.description}} aria-invalid="true"{{end}} required>
@@ -39,7 +39,8 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <option value="6"{{if eq .Form.VAT "6"}} selected{{end}}>6 % (books, culture)</option>
 </select>
 {{template "field-error" .Errors.vat}}
-<fieldset><legend>Send the link to the payer <span class="hint">(optional: the QR code always works)</span></legend>
+<fieldset><legend>Send the link to the payer</legend>
+<p class="hint">Optional: the QR code on the next page always works.</p>
 <label for="phone">Mobile number (SMS)</label>
 <input id="phone" name="phone" type="tel" autocomplete="off" placeholder="070-123 45 67" value="{{.Form.Phone}}"{{if .Errors.phone}} aria-invalid="true"{{end}}>
 {{template "field-error" .Errors.phone}}
@@ -51,14 +52,14 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 {{template "field-error" .Errors.name}}
 </fieldset>
 <label class="check"><input type="checkbox" id="subscription" name="subscription" value="1"{{if .Form.Subscription}} checked{{end}}>
-Subscription <span class="hint">(the link has a due date; unpaid, the subscription is cancelled)</span></label>
+<span>Subscription <span class="hint">– the link gets a due date; if it passes unpaid, the subscription is cancelled</span></span></label>
 <button type="submit" class="primary">Create payment link</button>
 </form></section>{{end}}
 
 {{define "today"}}<section class="card">
 <h2>Today</h2>
 {{if .Today}}<ul class="today">{{range .Today}}<li><a href="/purchases/{{.ID}}"><span class="time">{{.Time}}</span>
-<span class="desc">{{.Description}}</span><span class="amt">{{.Amount}}</span><span class="badge {{.Class}}">{{.Status}}</span></a></li>
+<span class="desc">{{.Description}}{{if .Subscription}} <span class="hint">(subscription)</span>{{end}}</span><span class="amt">{{.Amount}}</span><span class="badge {{.Class}}">{{.Status}}</span></a></li>
 {{end}}</ul>{{else}}<p class="hint">No purchases yet today.</p>{{end}}
 </section>{{end}}
 
@@ -73,7 +74,7 @@ Subscription <span class="hint">(the link has a due date; unpaid, the subscripti
 <p class="link"><a href="{{.CheckoutURL}}" target="_blank" rel="noopener">{{.CheckoutURL}}</a></p>
 {{end}}
 {{if .SentTo}}<p class="sent">{{.SentTo}}</p>{{end}}
-<p class="meta">{{.VAT}} % VAT · entered {{.Created}}{{if .LinkID}} · link {{.LinkID}}{{end}}</p>
+<p class="meta">{{if .PaidAt}}Paid {{.PaidAt}} · {{end}}{{.VAT}} % VAT · entered {{.Created}}{{if .LinkID}} · link {{.LinkID}}{{end}}</p>
 <p><a class="button" href="/">New purchase</a></p>
 </section>{{end}}
 `))
@@ -89,7 +90,8 @@ label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 input,select{width:100%;font:inherit;padding:.6rem .7rem;border:1px solid #767676;border-radius:8px;background:#fff}
 input:focus,select:focus,button:focus,a:focus{outline:3px solid #f0b429;outline-offset:1px}
 input[aria-invalid=true]{border:2px solid #b3261e}
-#amount{font-size:1.6rem;font-weight:700}
+#amount{font-size:1.6rem;font-weight:700}#amount::placeholder{font-weight:400;color:#8a8a8a}
+fieldset .hint{margin:.1rem 0 0}
 fieldset{border:1px solid #d5d2ca;border-radius:10px;margin:1rem 0 0;padding:.2rem .8rem .8rem}
 legend{font-weight:700;padding:0 .3rem}
 .hint{color:#555;font-weight:400;font-size:.9rem}

@@ -74,11 +74,13 @@ type view struct {
 
 type row struct {
 	ID, Time, Description, Amount, Status, Class string
+	Subscription                                 bool
 }
 
 type purchaseView struct {
 	*Purchase
 	AmountText, Label, Class, Created string
+	PaidAt                            string // when the stall heard, HH:MM
 	Waiting                           bool
 	SentTo                            string
 }
@@ -126,7 +128,7 @@ func (a *App) today(r *http.Request) ([]row, error) {
 	for _, p := range ps {
 		text, class := label(p)
 		rows = append(rows, row{ID: p.ID, Time: p.CreatedAt.In(a.loc).Format("15:04"), Description: p.Description,
-			Amount: FormatSEK(p.Amount), Status: text, Class: class})
+			Amount: FormatSEK(p.Amount), Status: text, Class: class, Subscription: p.Subscription})
 	}
 	return rows, nil
 }
@@ -194,6 +196,9 @@ func (a *App) show(w http.ResponseWriter, r *http.Request) {
 	text, class := label(p)
 	pv := &purchaseView{Purchase: p, AmountText: FormatSEK(p.Amount), Label: text, Class: class,
 		Created: p.CreatedAt.In(a.loc).Format("2006-01-02 15:04"), Waiting: p.Status == StatusAwaiting}
+	if p.Status == StatusPaid {
+		pv.PaidAt = p.UpdatedAt.In(a.loc).Format("15:04")
+	}
 	switch p.Distributed {
 	case "sms":
 		pv.SentTo = "Sent by SMS to " + p.Phone
