@@ -185,9 +185,9 @@ const (
 func (d *demo) happyPath(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	d.out.step("Payee enters a purchase at the stall: Honung 500 g, 125,50 kr, 12 %% VAT, payer's mobile %s", demoPhone)
-	p, err := d.app.CreatePurchase(ctx, stall.Input{Amount: "125,50", Description: "Honung 500 g", VAT: "12",
-		Phone: demoPhone, Name: demoFirst + " " + demoLast})
+	d.out.step("Payee enters a purchase on the stall's page: Honung 500 g, 125,50 kr, 12 %% VAT, payer's mobile %s", demoPhone)
+	p, err := d.enterPurchase(ctx, url.Values{"amount": {"125,50"}, "description": {"Honung 500 g"}, "vat": {"12"},
+		"phone": {demoPhone}, "name": {demoFirst + " " + demoLast}})
 	if err != nil {
 		return fmt.Errorf("entering the purchase: %w", err)
 	}
@@ -214,6 +214,27 @@ func (d *demo) happyPath(ctx context.Context) error {
 			return fmt.Errorf("waiting for the stall to hear of the payment: %w", err)
 		}
 	}
+}
+
+// enterPurchase posts the stall's form as the payee's browser would and
+// returns the purchase it led to.
+func (d *demo) enterPurchase(ctx context.Context, form url.Values) (*stall.Purchase, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.stallURL+"/purchases", strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	id, ok := strings.CutPrefix(resp.Header.Get("Location"), "/purchases/")
+	if resp.StatusCode != http.StatusSeeOther || !ok {
+		return nil, fmt.Errorf("the stall answered %s", resp.Status)
+	}
+	return d.app.Purchase(ctx, id)
 }
 
 func pause(ctx context.Context, d time.Duration) error {

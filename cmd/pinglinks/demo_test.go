@@ -20,7 +20,7 @@ func TestDemoHappyPath(t *testing.T) {
 	text := out.String()
 	steps := []string{
 		"Platform running", "Tenant created", "Market stall app running",
-		"Payee enters a purchase", "Stall: purchase entered", "Stall: payment order created",
+		"Payee enters a purchase on the stall's page", "Stall: purchase entered", "Stall: payment order created",
 		"Stall: payment link created", "Stall: link distributed by SMS", "SMS to +46701234567",
 		"Payer opens the link", "Payer chooses Swish", "Swish (simulator) approved",
 		"Stall: callback received: link COMPLETED (signature verified)", "Stall: purchase paid ✓ 125,50\u00a0kr",

@@ -125,6 +125,25 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// docShot saves the element sel as docs/name.png when PINGLINKS_DOCS names
+// the docs directory: how the quickstart's pictures are made, e.g.
+//
+//	PINGLINKS_DOCS=$PWD/docs go test -run Browser ./examples/marketstall/stall
+func docShot(t *testing.T, ctx context.Context, name, sel string) {
+	t.Helper()
+	dir := os.Getenv("PINGLINKS_DOCS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.Screenshot(css(sel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestBrowserPurchasePaidByCard: the payee enters a purchase on the
 // stall's page; the payer opens its link and pays by card; the stall's
 // page, left open, turns to "Paid ✓" by itself.
@@ -169,6 +188,7 @@ func TestBrowserPurchasePaidByCard(t *testing.T) {
 		t.Errorf("checkout prefilled with %q, %q", first, phone)
 	}
 	screenshot(t, payer, "checkout")
+	docShot(t, payer, "checkout", "body")
 	do(t, payer, chromedp.Click(css(`input[value="payment_iq/card"]`)),
 		chromedp.SendKeys(css("#card_number"), "4242 4242 4242 4242"), chromedp.SendKeys(css("#card_expiry"), "12/30"),
 		chromedp.SendKeys(css("#card_cvc"), "123"))
@@ -186,6 +206,7 @@ func TestBrowserPurchasePaidByCard(t *testing.T) {
 		t.Errorf("a paid purchase still shows its QR code")
 	}
 	screenshot(t, payee, "stall-paid")
+	docShot(t, payee, "marketstall", "body")
 	do(t, payee, chromedp.Navigate(e.Stall.URL))
 	if got := text(t, payee, ".today"); !strings.Contains(got, "Honung 500 g") || !strings.Contains(got, "Paid ✓") {
 		t.Errorf("today's list: %q", got)

@@ -2,12 +2,14 @@ package stall
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"image/png"
 	"net/http"
+	"time"
 
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
@@ -160,7 +162,11 @@ func (a *App) create(w http.ResponseWriter, r *http.Request) {
 	in := Input{Amount: r.PostForm.Get("amount"), Description: r.PostForm.Get("description"),
 		VAT: r.PostForm.Get("vat"), Phone: r.PostForm.Get("phone"), Email: r.PostForm.Get("email"),
 		Name: r.PostForm.Get("name"), Subscription: r.PostForm.Get("subscription") != ""}
-	p, err := a.CreatePurchase(r.Context(), in)
+	// The purchase is made to the end even if the payee's phone drops the
+	// connection meanwhile: a half-made purchase helps nobody.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
+	defer cancel()
+	p, err := a.CreatePurchase(ctx, in)
 	var fe FieldErrors
 	switch {
 	case errors.As(err, &fe):
