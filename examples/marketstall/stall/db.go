@@ -42,8 +42,8 @@ type Purchase struct {
 	UpdatedAt             time.Time
 }
 
-// schema is the whole of the stall's storage. Times are RFC 3339 UTC text,
-// which sorts as it reads.
+// schema is the whole of the stall's storage. Times are RFC 3339 UTC text
+// of fixed width (tsLayout), which sorts as it reads.
 const schema = `
 CREATE TABLE IF NOT EXISTS settings (
 	key   TEXT PRIMARY KEY,
@@ -100,7 +100,12 @@ func openDB(ctx context.Context, path string, now func() time.Time) (*db, error)
 
 func (d *db) close() error { return d.sql.Close() }
 
-func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// tsLayout is RFC 3339 with a fixed number of decimals, so that times
+// compare and sort as text (RFC3339Nano drops trailing zeros, and "05Z"
+// would sort after "05.5Z").
+const tsLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
 
 // setting returns a stored setting, "" if there is none.
 func (d *db) setting(ctx context.Context, key string) (string, error) {

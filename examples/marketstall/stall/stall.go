@@ -196,7 +196,7 @@ func (a *App) CreatePurchase(ctx context.Context, in Input) (*Purchase, error) {
 	}
 	a.event(p.ID, "purchase entered: %s, %s%s", p.Description, FormatSEK(p.Amount), sub)
 	if err := a.makeLink(ctx, p, o); err != nil {
-		p.Status, p.Error = StatusFailed, err.Error()
+		p.Status, p.Error = StatusFailed, "The payment link could not be made: "+reason(err)
 		a.cfg.Log.Error("purchase failed", "purchase", p.ID, "err", err)
 		if fe := fieldErrors(err); fe != nil {
 			// The platform judged a field the form let through (e.g. a
@@ -278,7 +278,7 @@ func (a *App) distribute(ctx context.Context, p *Purchase) {
 	err := a.cfg.Client.DistributePaymentLink(client.WithIdempotencyKey(ctx, "distribute-"+p.ID), p.LinkID,
 		&client.DistributeRequest{Methods: methods})
 	if err != nil {
-		p.Error = "The link could not be sent: " + err.Error()
+		p.Error = "The link could not be sent (show the QR code instead): " + reason(err)
 		a.cfg.Log.Error("distribute", "purchase", p.ID, "err", err)
 		return
 	}
@@ -291,6 +291,25 @@ func (a *App) distribute(ctx context.Context, p *Purchase) {
 		to = append(to, "e-mail to "+p.Email)
 	}
 	a.event(p.ID, "link distributed by %s", strings.Join(to, " and "))
+}
+
+// reason says in a few words, for the payee, why a platform call failed;
+// the log has the details.
+func reason(err error) string {
+	var ae *client.Error
+	switch {
+	case errors.As(err, &ae) && len(ae.Errors) > 0 && ae.Errors[0].Description != "":
+		d := ae.Errors[0]
+		if d.Property != "" {
+			return d.Property + " " + d.Description
+		}
+		return d.Description
+	case errors.As(err, &ae):
+		return fmt.Sprintf("the payment platform answered %d", ae.StatusCode)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the payment platform did not answer in time; please try again"
+	}
+	return "the payment platform could not be reached; please try again"
 }
 
 // fieldErrors turns the platform's 422 about the customer's phone or

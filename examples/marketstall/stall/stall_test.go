@@ -322,6 +322,25 @@ func TestOneOffExpiryCancelsNoSubscription(t *testing.T) {
 	}
 }
 
+// The platform cannot be reached: the purchase is kept, marked failed,
+// and its page says so instead of showing a link that does not exist.
+func TestPlatformDown(t *testing.T) {
+	e := newEnv(t)
+	e.Server.Close()
+	p, err := e.App.CreatePurchase(context.Background(), stall.Input{Amount: "10", Description: "Ljus"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != stall.StatusFailed || p.Error == "" || p.LinkID != "" {
+		t.Fatalf("purchase %+v", p)
+	}
+	body := get(t, e.Stall.URL+"/purchases/"+p.ID, 200)
+	if !strings.Contains(body, "Not created") || !strings.Contains(body, "could not be reached") || strings.Contains(body, "qr.png") {
+		t.Errorf("failed purchase page:\n%s", body)
+	}
+	get(t, e.Stall.URL+"/purchases/"+p.ID+"/qr.png", 404)
+}
+
 func TestInputValidation(t *testing.T) {
 	e := newEnv(t)
 	long := strings.Repeat("x", 101)
