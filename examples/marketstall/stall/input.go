@@ -98,20 +98,34 @@ func (in Input) validate() (order, FieldErrors) {
 	switch {
 	case utf8.RuneCountInString(name) > 100 || strings.ContainsFunc(name, unicode.IsControl):
 		errs["name"] = "Keep the name to 100 letters."
-	case name == "":
-		// The platform needs a name; the payer corrects it on the
-		// checkout, which is in Swedish: "Kund" is "customer".
-		o.first, o.last = "Kund", "–"
 	default:
-		o.first, o.last, _ = strings.Cut(name, " ")
-		if o.last == "" {
-			o.last = "-"
-		}
+		o.first, o.last = splitName(name)
 	}
 	if len(errs) > 0 {
 		return order{}, errs
 	}
 	return o, nil
+}
+
+// splitName splits the payer's name into the first and last names the
+// platform needs. Without a name the payer corrects it on the checkout,
+// which is in Swedish: "Kund" is "customer".
+func splitName(name string) (first, last string) {
+	if name == "" {
+		return "Kund", "–"
+	}
+	first, last, _ = strings.Cut(name, " ")
+	if last == "" {
+		last = "–"
+	}
+	return first, last
+}
+
+// orderOf is the order of a saved (so valid) purchase.
+func orderOf(p *Purchase) order {
+	o := order{amount: p.Amount, description: p.Description, vat: p.VAT, phone: p.Phone, email: p.Email}
+	o.first, o.last = splitName(p.Name)
+	return o
 }
 
 // parseAmount reads kronor as people write them at a stall: "125",

@@ -69,6 +69,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <p id="status" class="status {{.Class}}" role="status" aria-live="polite" data-status="{{.Status}}" data-url="/purchases/{{.ID}}/status">{{.Label}}</p>
 {{if .Subscription}}<p class="hint">Subscription{{if .DueDate}}, due {{.DueDate}}{{end}}{{if .SubscriptionCancelled}} — <strong>cancelled</strong> because the link expired unpaid{{end}}.</p>{{end}}
 {{if .Error}}<p class="banner" role="alert">{{.Error}}</p>{{end}}
+{{if eq .Status "failed"}}<form method="post" action="/purchases/{{.ID}}/retry"><button type="submit" class="primary">Try again</button></form>{{end}}
 {{if .Waiting}}<figure class="qr"><img src="/purchases/{{.ID}}/qr.png" width="260" height="260" alt="QR code of the payment link">
 <figcaption>Let the payer scan this, or share the link:</figcaption></figure>
 <p class="link"><a href="{{.CheckoutURL}}" target="_blank" rel="noopener">{{.CheckoutURL}}</a></p>

@@ -195,18 +195,38 @@ func (a *App) CreatePurchase(ctx context.Context, in Input) (*Purchase, error) {
 		sub = " (subscription, due " + p.DueDate + ")"
 	}
 	a.event(p.ID, "purchase entered: %s, %s%s", p.Description, FormatSEK(p.Amount), sub)
+	return a.complete(ctx, p, o)
+}
+
+// RetryPurchase tries again to make the link of a purchase that failed,
+// e.g. because the platform could not be reached. The idempotency keys are
+// the first attempt's, so whatever that attempt did make is not made twice.
+func (a *App) RetryPurchase(ctx context.Context, id string) (*Purchase, error) {
+	p, err := a.db.purchase(ctx, id)
+	if err != nil || p.Status != StatusFailed {
+		return p, err
+	}
+	p.Status, p.Error = StatusCreating, ""
+	a.event(p.ID, "trying again")
+	return a.complete(ctx, p, orderOf(p))
+}
+
+// complete makes and sends the link of a saved purchase, and saves how far
+// it got.
+func (a *App) complete(ctx context.Context, p *Purchase, o order) (*Purchase, error) {
 	if err := a.makeLink(ctx, p, o); err != nil {
-		p.Status, p.Error = StatusFailed, "The payment link could not be made: "+reason(err)
 		a.cfg.Log.Error("purchase failed", "purchase", p.ID, "err", err)
-		if fe := fieldErrors(err); fe != nil {
-			// The platform judged a field the form let through (e.g. a
-			// phone number of no country): the payee can fix it.
+		p.Status, p.Error = StatusFailed, "The payment link could not be made: "+reason(err)
+		fe := fieldErrors(err)
+		if fe != nil {
+			// The platform judged a field the form let through: the
+			// payee can fix it.
 			p.Error = fe.Error()
 		}
-		if uerr := a.db.update(context.WithoutCancel(ctx), p); uerr != nil {
-			return nil, uerr
+		if err := a.db.update(context.WithoutCancel(ctx), p); err != nil {
+			return nil, err
 		}
-		if fe := fieldErrors(err); fe != nil {
+		if fe != nil {
 			return p, fe
 		}
 		return p, nil
@@ -220,18 +240,20 @@ func (a *App) CreatePurchase(ctx context.Context, in Input) (*Purchase, error) {
 // the client's retries (and a retry of the whole step) create nothing twice.
 func (a *App) makeLink(ctx context.Context, p *Purchase, o order) error {
 	c := a.cfg.Client
-	orderID, err := c.CreatePaymentOrder(client.WithIdempotencyKey(ctx, "order-"+p.ID),
-		&client.CreatePaymentOrderRequest{Currency: client.SEK})
-	if err != nil {
-		return err
+	if p.OrderID == "" {
+		orderID, err := c.CreatePaymentOrder(client.WithIdempotencyKey(ctx, "order-"+p.ID),
+			&client.CreatePaymentOrderRequest{Currency: client.SEK})
+		if err != nil {
+			return err
+		}
+		p.OrderID = orderID
+		if err := a.db.update(ctx, p); err != nil {
+			return err
+		}
+		a.event(p.ID, "payment order created: %s", orderID)
 	}
-	p.OrderID = orderID
-	if err := a.db.update(ctx, p); err != nil {
-		return err
-	}
-	a.event(p.ID, "payment order created: %s", orderID)
 	req := &client.CreatePaymentLinkRequest{
-		PaymentOrderID: orderID,
+		PaymentOrderID: p.OrderID,
 		Currency:       client.SEK,
 		TotalAmount:    p.Amount,
 		Locale:         "sv-SE",

@@ -3,6 +3,8 @@ package stall_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -10,15 +12,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
-
-	"crypto/hmac"
-	"crypto/sha256"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks/client"
@@ -339,6 +340,65 @@ func TestPlatformDown(t *testing.T) {
 		t.Errorf("failed purchase page:\n%s", body)
 	}
 	get(t, e.Stall.URL+"/purchases/"+p.ID+"/qr.png", 404)
+}
+
+// An outage between the order and the link: the purchase fails, and
+// "Try again" finishes it on the same order, with nothing made twice.
+func TestRetryAfterOutage(t *testing.T) {
+	e := newEnv(t)
+	var down atomic.Bool
+	proxy := httputil.NewSingleHostReverseProxy(mustURL(t, e.Server.URL))
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() && strings.Contains(r.URL.Path, "/payment_links") {
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	c := client.New(front.URL, e.Tenant.ID.String(), e.Tenant.Secret, client.WithRetries(0))
+	app, err := stall.New(context.Background(), stall.Config{Client: c, SigningKey: e.Key, PublicURL: e.Stall.URL,
+		DBPath: filepath.Join(t.TempDir(), "stall.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	srv := httptest.NewServer(app.Handler())
+	defer srv.Close()
+
+	down.Store(true)
+	p, err := app.CreatePurchase(context.Background(), stall.Input{Amount: "10", Description: "Ljus", Phone: "0701234567"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != stall.StatusFailed || p.OrderID == "" || !strings.Contains(p.Error, "answered 503") {
+		t.Fatalf("during the outage: %+v", p)
+	}
+	if body := get(t, srv.URL+"/purchases/"+p.ID, 200); !strings.Contains(body, "Try again") {
+		t.Errorf("failed purchase page offers no retry")
+	}
+	down.Store(false)
+	resp, err := http.PostForm(srv.URL+"/purchases/"+p.ID+"/retry", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	got, _ := app.Purchase(context.Background(), p.ID)
+	if resp.StatusCode != 200 || got.Status != stall.StatusAwaiting || got.OrderID != p.OrderID || got.Error != "" || got.Distributed != "sms" {
+		t.Fatalf("after retrying: %d %+v", resp.StatusCode, got)
+	}
+	orders, _ := e.Client.ListPaymentOrders(context.Background(), nil)
+	if len(orders) != 1 {
+		t.Errorf("%d orders, want 1", len(orders))
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 func TestInputValidation(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 //	GET  /                      the form and today's purchases
 //	POST /purchases             enter a purchase
 //	GET  /purchases/{id}        the purchase: QR code, link, live status
+//	POST /purchases/{id}/retry  try again to make a failed purchase's link
 //	GET  /purchases/{id}/status its status as JSON (the page polls it)
 //	GET  /purchases/{id}/qr.png the QR code of its checkout URL
 //	POST /callbacks             the platform's signed callbacks
@@ -29,6 +30,7 @@ func (a *App) Handler() http.Handler {
 	pages.HandleFunc("GET /{$}", a.index)
 	pages.HandleFunc("POST /purchases", a.create)
 	pages.HandleFunc("GET /purchases/{id}", a.show)
+	pages.HandleFunc("POST /purchases/{id}/retry", a.retry)
 	pages.HandleFunc("GET /purchases/{id}/status", a.statusJSON)
 	pages.HandleFunc("GET /purchases/{id}/qr.png", a.qrPNG)
 	pages.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
@@ -177,6 +179,22 @@ func (a *App) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Post/redirect/get: a reload of the purchase page never enters it twice.
+	http.Redirect(w, r, "/purchases/"+p.ID, http.StatusSeeOther)
+}
+
+func (a *App) retry(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
+	defer cancel()
+	p, err := a.RetryPurchase(ctx, r.PathValue("id"))
+	var fe FieldErrors
+	switch {
+	case errors.Is(err, ErrNotFound):
+		http.Error(w, "no such purchase", http.StatusNotFound)
+		return
+	case err != nil && !errors.As(err, &fe): // field errors are on the page
+		a.fail(w, err)
+		return
+	}
 	http.Redirect(w, r, "/purchases/"+p.ID, http.StatusSeeOther)
 }
 
