@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,7 +26,7 @@ import (
 	"github.com/pinglinks/pinglinks/store"
 )
 
-// demo runs SPEC §1 end to end on this machine: a sandbox platform and the
+// runDemo runs SPEC §1 end to end on this machine: a sandbox platform and the
 // market-stall tenant app in this process, a purchase entered at the
 // stall, paid with Swish by a simulated payer, and the stall told by a
 // signed callback. Then it keeps both running for trying it by hand.
@@ -54,10 +55,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer os.RemoveAll(dir)
 	d := &demo{out: &printer{w: stdout}, dir: dir, log: log}
+	defer d.stopAll() // whatever was started
 	if err := d.startPlatform(ctx, *platformAddr, *swishDelay); err != nil {
 		return err
 	}
-	defer d.stopAll()
 	if err := d.startStall(ctx, *stallAddr); err != nil {
 		return err
 	}
@@ -201,19 +202,37 @@ func (d *demo) happyPath(ctx context.Context) error {
 	if err := d.payWithSwish(ctx, p); err != nil {
 		return err
 	}
+	// Read it as the payee's page does: its status endpoint.
+	statusURL := d.stallURL + "/purchases/" + p.ID + "/status"
 	for {
-		got, err := d.app.Purchase(ctx, p.ID)
-		if err != nil {
+		var st struct{ Status, Label string }
+		if err := getJSON(ctx, statusURL, &st); err != nil {
 			return err
 		}
-		if got.Status == stall.StatusPaid {
-			d.out.step("The stall's page shows: Paid ✓  %s/purchases/%s", d.stallURL, p.ID)
+		if st.Status == stall.StatusPaid {
+			d.out.step("The stall's page shows: %s  %s/purchases/%s", st.Label, d.stallURL, p.ID)
 			return nil
 		}
 		if err := pause(ctx, 50*time.Millisecond); err != nil {
 			return fmt.Errorf("waiting for the stall to hear of the payment: %w", err)
 		}
 	}
+}
+
+func getJSON(ctx context.Context, u string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", u, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
 }
 
 // enterPurchase posts the stall's form as the payee's browser would and
