@@ -2,6 +2,7 @@ package stall_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks/examples/marketstall/stall"
 )
 
@@ -237,4 +239,26 @@ func TestBrowserFormErrors(t *testing.T) {
 		t.Errorf("amount not kept: %q", v)
 	}
 	screenshot(t, ctx, "stall-form-errors")
+}
+
+// TestBrowserExpiredSubscription: the page of a subscription whose link
+// expired says, without a QR code, that the subscription is cancelled.
+func TestBrowserExpiredSubscription(t *testing.T) {
+	e := newEnv(t)
+	p, err := e.App.CreatePurchase(context.Background(), stall.Input{Amount: "149", Description: "Honey of the month",
+		Email: "asa@example.com", Subscription: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(e.Stall.URL+"/purchases/"+p.ID))
+	body, _ := json.Marshal(map[string]any{"payment_link_id": p.LinkID, "status": "EXPIRED", "occured_at": time.Now().UTC()})
+	if code := postCallback(t, e, sign(e.Key, uuid.NewString(), time.Now(), body), body); code != 204 {
+		t.Fatalf("callback: %d", code)
+	}
+	do(t, ctx, chromedp.WaitVisible(css("#status.expired")))
+	if got := text(t, ctx, "#status"); got != "Expired – subscription cancelled" {
+		t.Errorf("status %q", got)
+	}
+	screenshot(t, ctx, "stall-subscription-expired")
 }
