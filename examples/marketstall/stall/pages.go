@@ -9,7 +9,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
-{{with .Purchase}}{{if or .Waiting (eq .Status "creating")}}<noscript><meta http-equiv="refresh" content="3"></noscript>{{end}}{{end}}
+{{with .Purchase}}{{if or .Waiting (and (eq .Status "creating") (not .CanRetry))}}<noscript><meta http-equiv="refresh" content="3"></noscript>{{end}}{{end}}
 <title>{{.Title}}</title>
 <style nonce="{{.Nonce}}">` + css + `</style></head>
 <body>
@@ -17,7 +17,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <main>
 {{with .Purchase}}{{template "purchase" .}}{{else}}{{template "form" .}}{{template "today" .}}{{end}}
 </main>
-{{with .Purchase}}{{if or .Waiting (eq .Status "creating")}}<script nonce="{{$.Nonce}}">` + script + `</script>{{end}}{{end}}
+{{with .Purchase}}{{if or .Waiting (and (eq .Status "creating") (not .CanRetry))}}<script nonce="{{$.Nonce}}">` + script + `</script>{{end}}{{end}}
 </body></html>
 
 {{define "field-error"}}{{if .}}<p class="error" role="alert">{{.}}</p>{{end}}{{end}}
@@ -69,7 +69,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <p id="status" class="status {{.Class}}" role="status" aria-live="polite" data-status="{{.Status}}" data-url="/purchases/{{.ID}}/status">{{.Label}}</p>
 {{if .Subscription}}<p class="hint">Subscription{{if .DueDate}}, due {{.DueDate}}{{end}}{{if .SubscriptionCancelled}} — <strong>cancelled</strong> because the link expired unpaid{{end}}.</p>{{end}}
 {{if .Error}}<p class="banner" role="alert">{{.Error}}</p>{{end}}
-{{if eq .Status "failed"}}<form method="post" action="/purchases/{{.ID}}/retry"><button type="submit" class="primary">Try again</button></form>{{end}}
+{{if .CanRetry}}<form method="post" action="/purchases/{{.ID}}/retry"><button type="submit" class="primary">Try again</button></form>{{end}}
 {{if .Waiting}}<figure class="qr"><img src="/purchases/{{.ID}}/qr.png" width="260" height="260" alt="QR code of the payment link">
 <figcaption>Let the payer scan this, or share the link:</figcaption></figure>
 <p class="link"><a href="{{.CheckoutURL}}" target="_blank" rel="noopener">{{.CheckoutURL}}</a></p>

@@ -199,16 +199,23 @@ func (a *App) CreatePurchase(ctx context.Context, in Input) (*Purchase, error) {
 }
 
 // RetryPurchase tries again to make the link of a purchase that failed,
-// e.g. because the platform could not be reached. The idempotency keys are
-// the first attempt's, so whatever that attempt did make is not made twice.
+// e.g. because the platform could not be reached, or that a crash left
+// half made. The idempotency keys are the first attempt's, so whatever
+// that attempt did make is not made twice.
 func (a *App) RetryPurchase(ctx context.Context, id string) (*Purchase, error) {
 	p, err := a.db.purchase(ctx, id)
-	if err != nil || p.Status != StatusFailed {
+	if err != nil || !a.canRetry(p) {
 		return p, err
 	}
 	p.Status, p.Error = StatusCreating, ""
 	a.event(p.ID, "trying again")
 	return a.complete(ctx, p, orderOf(p))
+}
+
+// canRetry says whether a purchase's link may be made again: it failed, or
+// its making stopped long ago (the app died meanwhile).
+func (a *App) canRetry(p *Purchase) bool {
+	return p.Status == StatusFailed || (p.Status == StatusCreating && a.cfg.Now().Sub(p.UpdatedAt) > time.Minute)
 }
 
 // complete makes and sends the link of a saved purchase, and saves how far

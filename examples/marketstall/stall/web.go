@@ -85,7 +85,7 @@ type purchaseView struct {
 	*Purchase
 	AmountText, Label, Class, Created string
 	PaidAt                            string // when the stall heard, HH:MM
-	Waiting                           bool
+	Waiting, CanRetry                 bool
 	SentTo                            string
 }
 
@@ -219,7 +219,8 @@ func (a *App) show(w http.ResponseWriter, r *http.Request) {
 	}
 	text, class := label(p)
 	pv := &purchaseView{Purchase: p, AmountText: FormatSEK(p.Amount), Label: text, Class: class,
-		Created: p.CreatedAt.In(a.loc).Format("2006-01-02 15:04"), Waiting: p.Status == StatusAwaiting}
+		Created: p.CreatedAt.In(a.loc).Format("2006-01-02 15:04"), Waiting: p.Status == StatusAwaiting,
+		CanRetry: a.canRetry(p)}
 	if p.Status == StatusPaid {
 		pv.PaidAt = p.UpdatedAt.In(a.loc).Format("15:04")
 	}
