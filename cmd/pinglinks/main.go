@@ -3,6 +3,7 @@
 //	pinglinks serve                      API, checkout and workers in one process
 //	pinglinks migrate                    bring the database schema up to date
 //	pinglinks tenant create --name NAME  create a tenant; prints its credentials as JSON
+//	pinglinks demo [--exit]              SPEC §1 end to end with the market-stall example app
 //
 // Settings come from flags or the environment (PINGLINKS_ADDR,
 // PINGLINKS_DATABASE_URL, PINGLINKS_PUBLIC_URL, PINGLINKS_ENV).
@@ -69,6 +70,7 @@ const usage = `usage:
   pinglinks serve [flags]                 run the API, checkout and workers
   pinglinks migrate [flags]               bring the database schema up to date
   pinglinks tenant create --name NAME     create a tenant and print its credentials
+  pinglinks demo [--exit]                 the whole flow with a market-stall app, then try it by hand
   pinglinks bench [flags]                 load benchmark against a fresh server and a baseline
 run "pinglinks COMMAND -h" for the flags`
 
@@ -98,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer st.Close()
 		fmt.Fprintln(stdout, "schema is up to date")
 		return nil
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "bench-baseline":
