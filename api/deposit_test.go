@@ -203,7 +203,7 @@ func TestMimicDepositRefused(t *testing.T) {
 			{"bad check digit", sek(17000, badCheck), nil, 422, "reference"},
 			{"letters", sek(17000, "12AB5"), nil, 422, "reference"},
 			{"reference missing", with(func(b map[string]any) { delete(b, "reference") }), nil, 422, "reference"},
-			{"KID of an OCR", with(func(b map[string]any) { b["reference_type"] = "KID"; b["reference"] = reference.NewKID(1) }), nil, 404, "reference"},
+			{"a KID no link has", with(func(b map[string]any) { b["reference_type"] = "KID"; b["reference"] = reference.NewKID(1) }), nil, 404, "reference"},
 			{"reference_type missing", with(func(b map[string]any) { delete(b, "reference_type") }), nil, 422, "reference_type"},
 			{"reference_type XYZ", with(func(b map[string]any) { b["reference_type"] = "XYZ" }), nil, 422, "reference_type"},
 			{"reference_type lower case", with(func(b map[string]any) { b["reference_type"] = "ocr" }), nil, 422, "reference_type"},
