@@ -320,3 +320,28 @@ func TestInvoiceKeepsCheckoutReferenceType(t *testing.T) {
 	}
 	deposit(t, e, sek(17000, l.Reference)).Want(t, 200)
 }
+
+// On a Norwegian link the checkout's bank transfer gives a KID, which pays
+// the link; the receipt says how, in Norwegian.
+func TestMimicDepositNorwegianCheckout(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		link := nokLink(t, e)
+		form := bankForm()
+		form.Set("first_name", "Øystein")
+		checkoutPay(t, e, link.CheckoutURL, form).Want(t, 200)
+		l, err := e.Store.Link(context.Background(), e.Tenant.ID, mustUUID(t, link.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.ReferenceType != "KID" || !reference.ValidKID(l.Reference) {
+			t.Fatalf("reference %s %q on a NOK link", l.ReferenceType, l.Reference)
+		}
+		page := string(e.DoRaw(t, "GET", pathOf(t, e, link.CheckoutURL), nil).Want(t, 200).Body)
+		wantContains(t, "checkout", page, "KID-nummer", l.Reference, "5050-1055")
+		deposit(t, e, map[string]any{"amount": 17000, "currency": "SEK", "reference_type": "KID", "reference": l.Reference}).Want(t, 422)
+		deposit(t, e, map[string]any{"amount": 17000, "currency": "NOK", "reference_type": "KID", "reference": l.Reference}).Want(t, 200)
+		var rec struct{ URL string }
+		e.Do(t, "GET", lv1+"/payment_links/"+link.ID+"/receipt", nil).Want(t, 200).JSON(t, &rec)
+		wantContains(t, "receipt", pdfText(t, download(t, e, rec.URL)), "Kvittering", "Bankoverføring", "Øystein Öberg", "170,00")
+	})
+}
