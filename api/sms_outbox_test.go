@@ -322,3 +322,61 @@ func TestSandboxOutboxOrder(t *testing.T) {
 		t.Fatalf("not newest first (second at %d, first at %d)", i, j)
 	}
 }
+
+// A link distributed again by SMS (the first number was wrong) shows its
+// newest SMS's fate: a late report about the earlier one is recorded on
+// that message but does not change the link's sms_status.
+func TestSMSReportOfAnEarlierSMS(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		gw := &elks{}
+		p, srv := smsPlatform(t, e, gw)
+		ctx := context.Background()
+		report := func(id, status string) {
+			t.Helper()
+			resp, err := srv.Client().PostForm(srv.URL+"/sms/reports/"+p.API.SMSReportSecret, url.Values{"id": {id}, "status": {status}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 204 {
+				t.Fatalf("report %s %s: %d", id, status, resp.StatusCode)
+			}
+		}
+		link := e.NewLink(t, nil)
+		distribute := func(phone string) {
+			t.Helper()
+			e.Do(t, "PUT", lv1+"/payment_links/"+link.ID+"/distribute", map[string]any{"methods": []string{"sms"}, "customer_phone": phone}).Want(t, 204)
+		}
+		wantStatus := func(when, want string) {
+			t.Helper()
+			if s := getLink(t, e, link.ID).SMSStatus; s != want {
+				t.Fatalf("%s: sms_status %s, want %s", when, s, want)
+			}
+		}
+		distribute("+46701111111") // wrong
+		if n, err := p.Messages.RunOnce(ctx); n != 1 || err != nil {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		wantStatus("first SMS sent", "PENDING")
+		distribute("+46702222222") // right
+		wantStatus("second SMS queued", "CREATED")
+		report("s1", "failed")
+		wantStatus("the first SMS failed while the second waits", "CREATED")
+		if n, err := p.Messages.RunOnce(ctx); n != 1 || err != nil {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		wantStatus("second SMS sent", "PENDING")
+		report("s2", "delivered")
+		wantStatus("second SMS delivered", "DELIVERED")
+		report("s1", "failed") // again, late
+		wantStatus("a late report of the first SMS", "DELIVERED")
+		msgs, _ := e.Store.RecentMessages(ctx, e.Tenant.ID, 10)
+		got := map[string]string{}
+		for _, m := range msgs {
+			got[m.ProviderID] = m.Status
+		}
+		if got["s1"] != store.MessageFailed || got["s2"] != store.MessageDelivered {
+			t.Fatalf("messages %v", got)
+		}
+	})
+}
