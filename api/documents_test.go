@@ -571,3 +571,25 @@ func TestCustomerReferencePrintedWhole(t *testing.T) {
 		})
 	}
 }
+
+// The invoice date is the Stockholm date of the invoice's creation, in the
+// link's language.
+func TestInvoiceDateStockholm(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	created := time.Date(2026, 6, 15, 22, 30, 0, 0, time.UTC) // already the 16th in Stockholm
+	for _, tc := range []struct{ locale, label, want string }{
+		{"sv-SE", "Fakturadatum", "2026-06-16"},
+		{"en-GB", "Invoice date", "16 June 2026"},
+		{"nb-NO", "Fakturadato", "16.06.2026"},
+	} {
+		t.Run(tc.locale, func(t *testing.T) {
+			link := e.NewLink(t, func(b map[string]any) { b["locale"] = tc.locale })
+			e.Store.Now = func() time.Time { return created }
+			inv := createInvoice(t, e, link.ID, "OCR")
+			e.Store.Now = time.Now
+			if text := pdfText(t, download(t, e, inv.URL)); !hasLine(text, tc.label, tc.want) {
+				t.Fatalf("no line %q … %q:\n%s", tc.label, tc.want, text)
+			}
+		})
+	}
+}
