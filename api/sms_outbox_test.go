@@ -380,3 +380,42 @@ func TestSMSReportOfAnEarlierSMS(t *testing.T) {
 		}
 	})
 }
+
+// Outside the sandbox the Mimic deposit and the outbox do not exist; files
+// and SMS reports do.
+func TestSandboxRoutesOnlyInSandbox(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	link := e.NewLink(t, nil)
+	inv := createInvoice(t, e, link.ID, "OCR")
+	p, err := platform.New(platform.Config{Store: e.Store, Sandbox: false, PublicURL: "https://links.example",
+		SMSURL: "https://u:p@api.46elks.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := p.Handler()
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{"POST", "/mimic/api/deposit_payment", `{"amount":17000,"currency":"SEK","reference_type":"OCR","reference":"` + inv.Reference + `"}`, 404},
+		{"GET", "/sandbox/outbox", "", 404},
+		{"GET", "/sandbox/outbox/01a2118b-a2cf-7446-afaa-c267239684c7", "", 404},
+		{"GET", strings.TrimPrefix(inv.URL, e.Server.URL), "", 200},
+		{"POST", "/sms/reports/" + p.API.SMSReportSecret, "id=s404&status=delivered", 404}, // routed: unknown SMS
+		{"POST", "/sms/reports/" + p.API.SMSReportSecret, "id=s404&status=sent", 204},
+	} {
+		req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+		req.Header.Set("tenant_id", e.Tenant.ID.String())
+		if strings.HasPrefix(tc.path, "/sms/") {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.status {
+			t.Errorf("%s %s: %d, want %d: %.200s", tc.method, tc.path, rec.Code, tc.status, rec.Body.String())
+		}
+	}
+	if s := getLink(t, e, link.ID).Status; s != "CREATED" {
+		t.Fatalf("link %s", s)
+	}
+}
