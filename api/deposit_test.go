@@ -276,6 +276,10 @@ func TestMimicDepositLinkState(t *testing.T) {
 					t.Fatalf("card payment %s, want PENDING (waiting for 3-D Secure)", p.Status)
 				}
 			}, 403, "CREATED"},
+			{"order closed after a declined card", func(t *testing.T, link apitest.Link) {
+				checkoutPay(t, e, link.CheckoutURL, cardForm("4000000000000002")).Want(t, 200)
+				e.Do(t, "PUT", v1+"/payment_orders/"+link.OrderID+"/close", nil).Want(t, 204)
+			}, 403, "CREATED"},
 			{"card declined before", func(t *testing.T, link apitest.Link) {
 				checkoutPay(t, e, link.CheckoutURL, cardForm("4000000000000002")).Want(t, 200)
 			}, 200, "COMPLETED"},
