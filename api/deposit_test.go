@@ -203,7 +203,7 @@ func TestMimicDepositRefused(t *testing.T) {
 			{"bad check digit", sek(17000, badCheck), nil, 422, "reference"},
 			{"letters", sek(17000, "12AB5"), nil, 422, "reference"},
 			{"reference missing", with(func(b map[string]any) { delete(b, "reference") }), nil, 422, "reference"},
-			{"KID of an OCR", with(func(b map[string]any) { b["reference_type"] = "KID"; b["reference"] = reference.NewKID(1) }), nil, 404, "reference"},
+			{"a KID no link has", with(func(b map[string]any) { b["reference_type"] = "KID"; b["reference"] = reference.NewKID(1) }), nil, 404, "reference"},
 			{"reference_type missing", with(func(b map[string]any) { delete(b, "reference_type") }), nil, 422, "reference_type"},
 			{"reference_type XYZ", with(func(b map[string]any) { b["reference_type"] = "XYZ" }), nil, 422, "reference_type"},
 			{"reference_type lower case", with(func(b map[string]any) { b["reference_type"] = "ocr" }), nil, 422, "reference_type"},
@@ -276,6 +276,10 @@ func TestMimicDepositLinkState(t *testing.T) {
 					t.Fatalf("card payment %s, want PENDING (waiting for 3-D Secure)", p.Status)
 				}
 			}, 403, "CREATED"},
+			{"order closed after a declined card", func(t *testing.T, link apitest.Link) {
+				checkoutPay(t, e, link.CheckoutURL, cardForm("4000000000000002")).Want(t, 200)
+				e.Do(t, "PUT", v1+"/payment_orders/"+link.OrderID+"/close", nil).Want(t, 204)
+			}, 403, "CREATED"},
 			{"card declined before", func(t *testing.T, link apitest.Link) {
 				checkoutPay(t, e, link.CheckoutURL, cardForm("4000000000000002")).Want(t, 200)
 			}, 200, "COMPLETED"},
@@ -319,4 +323,29 @@ func TestInvoiceKeepsCheckoutReferenceType(t *testing.T) {
 		t.Fatalf("invoice reference %s, checkout showed %s", inv.Reference, l.Reference)
 	}
 	deposit(t, e, sek(17000, l.Reference)).Want(t, 200)
+}
+
+// On a Norwegian link the checkout's bank transfer gives a KID, which pays
+// the link; the receipt says how, in Norwegian.
+func TestMimicDepositNorwegianCheckout(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		link := nokLink(t, e)
+		form := bankForm()
+		form.Set("first_name", "Øystein")
+		checkoutPay(t, e, link.CheckoutURL, form).Want(t, 200)
+		l, err := e.Store.Link(context.Background(), e.Tenant.ID, mustUUID(t, link.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.ReferenceType != "KID" || !reference.ValidKID(l.Reference) {
+			t.Fatalf("reference %s %q on a NOK link", l.ReferenceType, l.Reference)
+		}
+		page := string(e.DoRaw(t, "GET", pathOf(t, e, link.CheckoutURL), nil).Want(t, 200).Body)
+		wantContains(t, "checkout", page, "KID-nummer", l.Reference, "5050-1055")
+		deposit(t, e, map[string]any{"amount": 17000, "currency": "SEK", "reference_type": "KID", "reference": l.Reference}).Want(t, 422)
+		deposit(t, e, map[string]any{"amount": 17000, "currency": "NOK", "reference_type": "KID", "reference": l.Reference}).Want(t, 200)
+		var rec struct{ URL string }
+		e.Do(t, "GET", lv1+"/payment_links/"+link.ID+"/receipt", nil).Want(t, 200).JSON(t, &rec)
+		wantContains(t, "receipt", pdfText(t, download(t, e, rec.URL)), "Kvittering", "Bankoverføring", "Øystein Öberg", "170,00")
+	})
 }

@@ -533,3 +533,63 @@ func TestInvoiceFileName(t *testing.T) {
 		})
 	}
 }
+
+// The customer's reference (up to 100 characters, what a company's
+// accounts payable matches the invoice by) is printed whole on invoice and
+// receipt, wrapped if it must be.
+func TestCustomerReferencePrintedWhole(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	for _, ref := range []string{
+		"AB",
+		"PO-2026-000123 / Anna Svensson",
+		"Inköpsorder 4500012345, projekt Åre, avdelning Bin, kontakt Anna Svensson, kostnadsställe 7741 Åre",
+	} {
+		t.Run(ref, func(t *testing.T) {
+			if n := len([]rune(ref)); n > 100 {
+				t.Fatalf("reference of %d characters: the API allows 100", n)
+			}
+			link := e.NewLink(t, func(b map[string]any) { b["customer"].(map[string]any)["reference"] = ref })
+			inv := createInvoice(t, e, link.ID, "OCR")
+			e.Do(t, "POST", "/sandbox/payment_links/"+link.ID+"/pay", nil).Want(t, 204)
+			var rec struct{ URL string }
+			e.Do(t, "GET", lv1+"/payment_links/"+link.ID+"/receipt", nil).Want(t, 200).JSON(t, &rec)
+			for what, url := range map[string]string{"invoice": inv.URL, "receipt": rec.URL} {
+				text := pdfText(t, download(t, e, url))
+				words := map[string]bool{}
+				for _, w := range strings.Fields(text) {
+					words[w] = true
+				}
+				for _, w := range strings.Fields(ref) {
+					if !words[w] {
+						t.Errorf("%s lacks %q of the reference %q:\n%s", what, w, ref, text)
+					}
+				}
+				if strings.Contains(text, "…") {
+					t.Errorf("%s shortens something:\n%s", what, text)
+				}
+			}
+		})
+	}
+}
+
+// The invoice date is the Stockholm date of the invoice's creation, in the
+// link's language.
+func TestInvoiceDateStockholm(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	created := time.Date(2026, 6, 15, 22, 30, 0, 0, time.UTC) // already the 16th in Stockholm
+	for _, tc := range []struct{ locale, label, want string }{
+		{"sv-SE", "Fakturadatum", "2026-06-16"},
+		{"en-GB", "Invoice date", "16 June 2026"},
+		{"nb-NO", "Fakturadato", "16.06.2026"},
+	} {
+		t.Run(tc.locale, func(t *testing.T) {
+			link := e.NewLink(t, func(b map[string]any) { b["locale"] = tc.locale })
+			e.Store.Now = func() time.Time { return created }
+			inv := createInvoice(t, e, link.ID, "OCR")
+			e.Store.Now = time.Now
+			if text := pdfText(t, download(t, e, inv.URL)); !hasLine(text, tc.label, tc.want) {
+				t.Fatalf("no line %q … %q:\n%s", tc.label, tc.want, text)
+			}
+		})
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/apitest"
@@ -306,11 +305,9 @@ func TestSandboxOutbox(t *testing.T) {
 	})
 }
 
-// The outbox lists newest first and at most 100 messages.
+// The outbox lists the newest first.
 func TestSandboxOutboxOrder(t *testing.T) {
 	e := apitest.New(t, "sqlite")
-	clock := time.Now().UTC()
-	e.Store.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
 	first := e.NewLink(t, func(b map[string]any) { b["customer"].(map[string]any)["email"] = "first@example.com" })
 	second := e.NewLink(t, func(b map[string]any) { b["customer"].(map[string]any)["email"] = "second@example.com" })
 	for _, l := range []apitest.Link{first, second} {
@@ -323,5 +320,102 @@ func TestSandboxOutboxOrder(t *testing.T) {
 	i, j := strings.Index(list, "second@example.com"), strings.Index(list, "first@example.com")
 	if i < 0 || j < 0 || i > j {
 		t.Fatalf("not newest first (second at %d, first at %d)", i, j)
+	}
+}
+
+// A link distributed again by SMS (the first number was wrong) shows its
+// newest SMS's fate: a late report about the earlier one is recorded on
+// that message but does not change the link's sms_status.
+func TestSMSReportOfAnEarlierSMS(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		gw := &elks{}
+		p, srv := smsPlatform(t, e, gw)
+		ctx := context.Background()
+		report := func(id, status string) {
+			t.Helper()
+			resp, err := srv.Client().PostForm(srv.URL+"/sms/reports/"+p.API.SMSReportSecret, url.Values{"id": {id}, "status": {status}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 204 {
+				t.Fatalf("report %s %s: %d", id, status, resp.StatusCode)
+			}
+		}
+		link := e.NewLink(t, nil)
+		distribute := func(phone string) {
+			t.Helper()
+			e.Do(t, "PUT", lv1+"/payment_links/"+link.ID+"/distribute", map[string]any{"methods": []string{"sms"}, "customer_phone": phone}).Want(t, 204)
+		}
+		wantStatus := func(when, want string) {
+			t.Helper()
+			if s := getLink(t, e, link.ID).SMSStatus; s != want {
+				t.Fatalf("%s: sms_status %s, want %s", when, s, want)
+			}
+		}
+		distribute("+46701111111") // wrong
+		if n, err := p.Messages.RunOnce(ctx); n != 1 || err != nil {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		wantStatus("first SMS sent", "PENDING")
+		distribute("+46702222222") // right
+		wantStatus("second SMS queued", "CREATED")
+		report("s1", "failed")
+		wantStatus("the first SMS failed while the second waits", "CREATED")
+		if n, err := p.Messages.RunOnce(ctx); n != 1 || err != nil {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		wantStatus("second SMS sent", "PENDING")
+		report("s2", "delivered")
+		wantStatus("second SMS delivered", "DELIVERED")
+		report("s1", "failed") // again, late
+		wantStatus("a late report of the first SMS", "DELIVERED")
+		msgs, _ := e.Store.RecentMessages(ctx, e.Tenant.ID, 10)
+		got := map[string]string{}
+		for _, m := range msgs {
+			got[m.ProviderID] = m.Status
+		}
+		if got["s1"] != store.MessageFailed || got["s2"] != store.MessageDelivered {
+			t.Fatalf("messages %v", got)
+		}
+	})
+}
+
+// Outside the sandbox the Mimic deposit and the outbox do not exist; files
+// and SMS reports do.
+func TestSandboxRoutesOnlyInSandbox(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	link := e.NewLink(t, nil)
+	inv := createInvoice(t, e, link.ID, "OCR")
+	p, err := platform.New(platform.Config{Store: e.Store, Sandbox: false, PublicURL: "https://links.example",
+		SMSURL: "https://u:p@api.46elks.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := p.Handler()
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{"POST", "/mimic/api/deposit_payment", `{"amount":17000,"currency":"SEK","reference_type":"OCR","reference":"` + inv.Reference + `"}`, 404},
+		{"GET", "/sandbox/outbox", "", 404},
+		{"GET", "/sandbox/outbox/01a2118b-a2cf-7446-afaa-c267239684c7", "", 404},
+		{"GET", strings.TrimPrefix(inv.URL, e.Server.URL), "", 200},
+		{"POST", "/sms/reports/" + p.API.SMSReportSecret, "id=s404&status=delivered", 404}, // routed: unknown SMS
+		{"POST", "/sms/reports/" + p.API.SMSReportSecret, "id=s404&status=sent", 204},
+	} {
+		req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+		req.Header.Set("tenant_id", e.Tenant.ID.String())
+		if strings.HasPrefix(tc.path, "/sms/") {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.status {
+			t.Errorf("%s %s: %d, want %d: %.200s", tc.method, tc.path, rec.Code, tc.status, rec.Body.String())
+		}
+	}
+	if s := getLink(t, e, link.ID).Status; s != "CREATED" {
+		t.Fatalf("link %s", s)
 	}
 }

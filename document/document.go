@@ -281,7 +281,14 @@ func (d *doc) header(p *pdf) float64 {
 		kw := p.width(m.k)
 		p.setFont(bold, 9)
 		p.color(0)
-		p.textRight(marginR, ry, p.fit(m.v, marginR-122-kw-4))
+		// A long value (the customer's reference may be 100 characters)
+		// wraps rather than losing its end.
+		for i, line := range p.wrap(m.v, marginR-122-kw-4, 5) {
+			if i > 0 {
+				ry += 4
+			}
+			p.textRight(marginR, ry, line)
+		}
 		ry += 5.2
 	}
 

@@ -123,7 +123,7 @@ func (s *Store) MarkMessageSent(ctx context.Context, m *Message, c SentContent) 
 		if c.Delivered {
 			sms = pinglinks.SMSDelivered
 		}
-		return s.setSMSStatus(ctx, tx, m.TenantID, m.LinkID, sms)
+		return s.setSMSStatus(ctx, tx, m.TenantID, m.LinkID, m.ID, sms)
 	})
 }
 
@@ -143,15 +143,19 @@ func (s *Store) MarkMessageFailed(ctx context.Context, m *Message, reason string
 		if n, _ := res.RowsAffected(); n == 0 || next != nil || m.Channel != ChannelSMS {
 			return nil
 		}
-		return s.setSMSStatus(ctx, tx, m.TenantID, m.LinkID, pinglinks.SMSFailed)
+		return s.setSMSStatus(ctx, tx, m.TenantID, m.LinkID, m.ID, pinglinks.SMSFailed)
 	})
 }
 
-// setSMSStatus moves a link's sms_status without touching anything else of
-// it; the link's own status is not involved, so no callback is written.
-func (s *Store) setSMSStatus(ctx context.Context, tx *sql.Tx, tenantID, linkID uuid.UUID, status string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE payment_links SET sms_status = $3 WHERE tenant_id = $1 AND id = $2`,
-		tenantID, linkID, status); err != nil {
+// setSMSStatus moves a link's sms_status, as SMS msgID's fate, without
+// touching anything else of it; the link's own status is not involved, so
+// no callback is written. Only the link's newest SMS speaks for it: news of
+// an earlier one (a late report for a wrong number the tenant has since
+// corrected and distributed again) changes nothing.
+func (s *Store) setSMSStatus(ctx context.Context, tx *sql.Tx, tenantID, linkID, msgID uuid.UUID, status string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE payment_links SET sms_status = $3 WHERE tenant_id = $1 AND id = $2
+		AND NOT EXISTS (SELECT 1 FROM messages WHERE link_id = $2 AND channel = $4 AND id > $5)`,
+		tenantID, linkID, status, ChannelSMS, msgID); err != nil {
 		return fmt.Errorf("store: sms status: %w", err)
 	}
 	return nil
@@ -163,9 +167,9 @@ func (s *Store) setSMSStatus(ctx context.Context, tx *sql.Tx, tenantID, linkID u
 // changes nothing.
 func (s *Store) RecordSMSReport(ctx context.Context, providerID string, delivered bool) error {
 	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
-		var tenantID, linkID uuid.UUID
-		if err := tx.QueryRowContext(ctx, `SELECT tenant_id, link_id FROM messages WHERE provider_id = $1 AND channel = $2`,
-			providerID, ChannelSMS).Scan(&tenantID, &linkID); err != nil {
+		var id, tenantID, linkID uuid.UUID
+		if err := tx.QueryRowContext(ctx, `SELECT id, tenant_id, link_id FROM messages WHERE provider_id = $1 AND channel = $2`,
+			providerID, ChannelSMS).Scan(&id, &tenantID, &linkID); err != nil {
 			return notFound(err, "SMS")
 		}
 		status, sms := MessageDelivered, pinglinks.SMSDelivered
@@ -176,7 +180,7 @@ func (s *Store) RecordSMSReport(ctx context.Context, providerID string, delivere
 			providerID, status, s.Now()); err != nil {
 			return fmt.Errorf("store: sms report: %w", err)
 		}
-		return s.setSMSStatus(ctx, tx, tenantID, linkID, sms)
+		return s.setSMSStatus(ctx, tx, tenantID, linkID, id, sms)
 	})
 }
 
