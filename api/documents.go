@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"mime"
 	"net/http"
 	"strings"
@@ -112,7 +113,7 @@ func (s *Server) mimicDeposit(w http.ResponseWriter, r *http.Request) error {
 // smsReport takes the SMS gateway's delivery report. The gateway does not
 // sign reports, so the URL carries a secret only the platform knows.
 func (s *Server) smsReport(w http.ResponseWriter, r *http.Request) error {
-	if s.SMSReportSecret == "" || r.PathValue("secret") != s.SMSReportSecret {
+	if s.SMSReportSecret == "" || subtle.ConstantTimeCompare([]byte(r.PathValue("secret")), []byte(s.SMSReportSecret)) != 1 {
 		return pinglinks.NotFound("route")
 	}
 	rep, err := sms.ParseDeliveryReport(r)

@@ -414,3 +414,44 @@ func TestSwishSimulatorPage(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// A bank transfer that arrives in parts: the page asks for the rest and
+// offers no other method until the link is paid.
+func TestPartialTransfer(t *testing.T) {
+	e := apitest.New(t, store.SQLite)
+	lk := e.NewLink(t, nil)
+	if r, _ := post(t, lk.CheckoutURL, payForm("ping/deposit")); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("choosing bank transfer answered %d", r.StatusCode)
+	}
+	l := link(t, e, lk.ID)
+	page := func() string {
+		resp, err := http.Get(lk.CheckoutURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if p := page(); !strings.Contains(p, l.Reference) || !strings.Contains(p, "OCR-nummer") || !strings.Contains(p, "<form") {
+		t.Fatalf("bank page lacks the reference %s or the other methods", l.Reference)
+	}
+	deposit := func(amount int) {
+		e.Do(t, "POST", "/mimic/api/deposit_payment", map[string]any{"amount": amount, "currency": "SEK",
+			"reference_type": "OCR", "reference": l.Reference}).Want(t, 200)
+	}
+	deposit(5000)
+	p := page()
+	for _, want := range []string{"Inbetalt hittills", "50,00\u00a0kr", "120,00\u00a0kr", l.Reference} {
+		if !strings.Contains(p, want) {
+			t.Errorf("after 50 kr of 170 the page lacks %q", want)
+		}
+	}
+	if strings.Contains(p, `action="/checkout/`+l.Token+`/pay"`) {
+		t.Error("a partly paid link still offers other methods")
+	}
+	deposit(12000)
+	if p := page(); !strings.Contains(p, "Tack för din betalning!") {
+		t.Error("the rest did not complete the link")
+	}
+}

@@ -49,6 +49,7 @@ type view struct {
 
 	// bank transfer
 	Bankgiro, Reference, ReferenceLabel string
+	AmountDue, Received                 string // Received is set once part of a transfer has arrived
 
 	// paid
 	PaidAt, MethodName, ReceiptNo, ReceiptURL, SuccessURL string
@@ -80,10 +81,11 @@ func stateOf(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
 		return "waiting"
 	case p.Status == pinglinks.PaymentPending && p.Provider == "payment_iq":
 		return "challenge"
+	case p.Provider == "ping" && l.Reference != "" &&
+		(p.Status == pinglinks.PaymentInitiated || p.Status == pinglinks.PaymentUnderfunded):
+		return "bank" // waiting for the transfer, or for the rest of it
 	case !p.Terminal() && p.Status != pinglinks.PaymentInitiated:
-		return "waiting" // funded in part, or another provider's pending step
-	case p.Status == pinglinks.PaymentInitiated && p.Provider == "ping" && l.Reference != "":
-		return "bank"
+		return "waiting" // another provider's pending step
 	}
 	return "form"
 }
@@ -141,9 +143,14 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 		}
 	case "bank":
 		v.Reference = l.Reference
-		v.ReferenceLabel = map[string]string{"sv-SE": "OCR-nummer", "nb-NO": "KID-nummer", "en-GB": "Payment reference (OCR)"}[l.Locale]
-		if l.ReferenceType == "KID" {
-			v.ReferenceLabel = map[string]string{"sv-SE": "KID-nummer", "nb-NO": "KID-nummer", "en-GB": "Payment reference (KID)"}[l.Locale]
+		v.ReferenceLabel = l.ReferenceType + "-nummer"
+		if l.Locale == "en-GB" {
+			v.ReferenceLabel = "Payment reference (" + l.ReferenceType + ")"
+		}
+		v.AmountDue = v.Total
+		if p.FundedAmount > 0 { // part of it has arrived: ask for the rest, offer nothing else
+			v.Received = pinglinks.FormatAmount(l.Locale, l.Currency, p.FundedAmount)
+			v.AmountDue = pinglinks.FormatAmount(l.Locale, l.Currency, p.TotalAmount-p.FundedAmount)
 		}
 		v.select_(p.Provider + "/" + p.Method)
 	case "paid":
