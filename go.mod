@@ -20,7 +20,8 @@ require (
 )
 
 require (
-	github.com/boombuler/barcode v1.1.0 // QR code of the checkout URL on invoice PDFs
+	github.com/boombuler/barcode v1.1.0 // QR codes: the checkout URL on invoice PDFs, Swish m-commerce on the checkout, the stall's link
+	github.com/chromedp/chromedp v0.23.0 // tests only: drives Debian's headless Chromium through the checkout and the stall
 	github.com/signintech/gopdf v0.33.0 // invoice and receipt PDFs with embedded TrueType (DejaVu) fonts
 )
 
@@ -28,7 +29,6 @@ require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/chromedp/cdproto v0.159.0 // indirect
-	github.com/chromedp/chromedp v0.23.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/go-openapi/jsonpointer v0.22.5 // indirect

@@ -200,7 +200,7 @@ func (d *doc) render() ([]byte, error) {
 		amount, _ := pinglinks.MulAmount(it.Price, it.Quantity)
 		desc := clean(it.Description)
 		r := row{
-			lines:  p.wrap(desc, colDescW, 3),
+			lines:  p.wrap(desc, colDescW, 6), // 255 characters fit in six lines
 			qty:    l.number(it.Quantity),
 			unit:   p.fit(clean(it.Unit), colUnitW),
 			price:  l.money(it.Price, cur),
