@@ -176,6 +176,9 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if pm := (pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}); !s.Sandbox && provider.Simulated(pm) {
+		return provider.ErrNotConnected(pm)
+	}
 	now := s.Store.Now()
 	p.CreatedAt, p.UpdatedAt = now, now
 	p.StatusHistory = []pinglinks.StatusChange{{Status: pinglinks.PaymentInitiated, OccurredAt: now}}

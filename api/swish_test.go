@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pinglinks/pinglinks/internal/apitest"
+	"github.com/pinglinks/pinglinks/platform"
 )
 
 // A Swish payment through the Payments API waits for the payer; the
@@ -49,4 +52,28 @@ func TestSwishThroughPaymentsAPI(t *testing.T) {
 			t.Errorf("Swish in EUR: %s at %s", code, prop)
 		}
 	})
+}
+
+// Outside the sandbox no simulator answers: Swish through the Payments API
+// is refused rather than left pending for ever.
+func TestSwishRefusedInProduction(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	merchant := newMerchant(t, e)
+	order := newOrder(t, e, "SEK")
+	prod, err := platform.New(platform.Config{Store: e.Store, PublicURL: "https://links.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"currency":"SEK","total_amount":5000,"provider":"swish","method":"e_commerce",
+		"provider_method_parameters":{"phone_number":"0701234567"},
+		"order_items":[{"amount":5000,"name":"Honey","vat_rate":12,"merchant_id":"` + merchant + `"}]}`
+	req := httptest.NewRequest("POST", v1+"/payment_orders/"+order+"/payments", strings.NewReader(body))
+	req.Header.Set("tenant_id", e.Tenant.ID.String())
+	req.Header.Set("x-api-secret", e.Tenant.Secret)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	prod.Handler().ServeHTTP(rec, req)
+	if rec.Code != 403 || !strings.Contains(rec.Body.String(), "not connected") {
+		t.Errorf("Swish in production: %d %s", rec.Code, rec.Body.String())
+	}
 }

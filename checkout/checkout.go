@@ -281,6 +281,9 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		v.Errors["method"] = t.UnknownMethod
 	}
 	v.select_(pf.Method)
+	if pm := (pinglinks.ProviderMethod{Provider: m.Provider, Method: m.Method}); ok && !h.Sandbox && provider.Simulated(pm) {
+		v.Errors["method"] = t.NotConnected
+	}
 	var card provider.Card
 	if ok && m.Provider == "payment_iq" {
 		c, err := provider.ParseCard(pf.CardNumber, pf.CardExp, pf.CardCV, now)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/apitest"
+	"github.com/pinglinks/pinglinks/platform"
 	"github.com/pinglinks/pinglinks/store"
 )
 
@@ -453,5 +455,30 @@ func TestPartialTransfer(t *testing.T) {
 	deposit(12000)
 	if p := page(); !strings.Contains(p, "Tack för din betalning!") {
 		t.Error("the rest did not complete the link")
+	}
+}
+
+// Outside the sandbox the simulated card processor and Swish are not
+// offered: a test card must never "pay" a production link.
+func TestSimulatorsRefusedInProduction(t *testing.T) {
+	e := apitest.New(t, store.SQLite)
+	lk := e.NewLink(t, nil)
+	prod, err := platform.New(platform.Config{Store: e.Store, Sandbox: false, PublicURL: e.Server.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := strings.TrimPrefix(lk.CheckoutURL, e.Server.URL) + "/pay"
+	for _, form := range []url.Values{cardForm("4242424242424242"), payForm("swish/e_commerce", "swish_phone", "0701234567")} {
+		req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		prod.Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `id="method-err"`) {
+			t.Errorf("%s in production: %d", form.Get("method"), rec.Code)
+		}
+	}
+	if l := link(t, e, lk.ID); l.Status != pinglinks.LinkCreated || len(orderPayments(t, e, l)) != 1 ||
+		orderPayments(t, e, l)[0].Status != pinglinks.PaymentInitiated {
+		t.Errorf("production refused, yet the link is %s", l.Status)
 	}
 }

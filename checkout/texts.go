@@ -2,18 +2,18 @@ package checkout
 
 // texts are the words of the checkout in one locale.
 type texts struct {
-	Lang, Title, PayTo, Items, Item, Quantity, VAT, VATIncluded, Total, DueDate             string
-	YourDetails, FirstName, LastName, Email, Phone, Address, Street, Zip, City, Optional    string
-	ChooseMethod, Card, CardNumber, CardExpiry, CardCVC, CardHint, Swish, SwishPhone        string
-	SwishMobile, BankTransfer, Dummy, Pay, Cancel, FixErrors                                string
-	WaitingTitle, WaitingSwish, WaitingSwishMobile, OpenSwish, ScanQR, Refreshing, CheckNow string
-	Declined, DeclinedCard, InsufficientFunds, AuthFailed, SwishDeclined, SwishAborted      string
-	SwishExpired, SwishCrashed, TryAgain                                                    string
-	BankTitle, Bankgiro, Reference, Amount, Received, BankNote, OtherMethod                 string
-	PaidTitle, PaidText, PaidAt, Method, ReceiptNo, DownloadReceipt, Continue               string
-	ExpiredTitle, ExpiredText, CancelledTitle, CancelledText, NotFoundTitle, NotFoundText   string
-	ChallengeTitle, ChallengeText, Approve, Fail, TooMany, InProgress                       string
-	Required, InvalidEmail, InvalidPhone, UnknownMethod, Skip, Logo, Secure, Test           string
+	Lang, Title, PayTo, Items, Item, Quantity, VAT, VATIncluded, Total, DueDate                 string
+	YourDetails, FirstName, LastName, Email, Phone, Address, Street, Zip, City, Optional        string
+	ChooseMethod, Card, CardNumber, CardExpiry, CardCVC, CardHint, Swish, SwishPhone            string
+	SwishMobile, BankTransfer, Dummy, Pay, Cancel, FixErrors                                    string
+	WaitingTitle, WaitingSwish, WaitingSwishMobile, OpenSwish, ScanQR, Refreshing, CheckNow     string
+	Declined, DeclinedCard, InsufficientFunds, AuthFailed, SwishDeclined, SwishAborted          string
+	SwishExpired, SwishCrashed, TryAgain                                                        string
+	BankTitle, Bankgiro, Reference, Amount, Received, BankNote, OtherMethod                     string
+	PaidTitle, PaidText, PaidAt, Method, ReceiptNo, DownloadReceipt, Continue                   string
+	ExpiredTitle, ExpiredText, CancelledTitle, CancelledText, NotFoundTitle, NotFoundText       string
+	ChallengeTitle, ChallengeText, Approve, Fail, TooMany, InProgress                           string
+	Required, InvalidEmail, InvalidPhone, UnknownMethod, NotConnected, Skip, Logo, Secure, Test string
 }
 
 var locales = map[string]texts{
@@ -47,7 +47,7 @@ var locales = map[string]texts{
 		Approve: "Godkänn", Fail: "Misslyckas", TooMany: "För många försök. Vänta en stund och försök igen.",
 		InProgress: "En betalning pågår redan.",
 		Required:   "Fyll i det här fältet.", InvalidEmail: "Ange en giltig e-postadress.",
-		InvalidPhone: "Ange ett giltigt mobilnummer.", UnknownMethod: "Välj ett betalsätt.",
+		InvalidPhone: "Ange ett giltigt mobilnummer.", UnknownMethod: "Välj ett betalsätt.", NotConnected: "Det här betalsättet är inte tillgängligt just nu. Välj ett annat.",
 		Skip: "Hoppa till betalningen", Logo: "logotyp", Secure: "Säker betalning via Ping Payments",
 		Test: "Testläge – inga riktiga pengar dras.",
 	},
@@ -81,7 +81,7 @@ var locales = map[string]texts{
 		Approve: "Godkjenn", Fail: "Mislykkes", TooMany: "For mange forsøk. Vent litt og prøv igjen.",
 		InProgress: "En betaling pågår allerede.",
 		Required:   "Fyll ut dette feltet.", InvalidEmail: "Oppgi en gyldig e-postadresse.",
-		InvalidPhone: "Oppgi et gyldig mobilnummer.", UnknownMethod: "Velg en betalingsmåte.",
+		InvalidPhone: "Oppgi et gyldig mobilnummer.", UnknownMethod: "Velg en betalingsmåte.", NotConnected: "Denne betalingsmåten er ikke tilgjengelig nå. Velg en annen.",
 		Skip: "Gå til betalingen", Logo: "logo", Secure: "Sikker betaling via Ping Payments",
 		Test: "Testmodus – ingen ekte penger trekkes.",
 	},
@@ -115,7 +115,7 @@ var locales = map[string]texts{
 		Approve: "Approve", Fail: "Fail", TooMany: "Too many attempts. Please wait a moment and try again.",
 		InProgress: "A payment is already in progress.",
 		Required:   "Please fill in this field.", InvalidEmail: "Enter a valid email address.",
-		InvalidPhone: "Enter a valid mobile number.", UnknownMethod: "Choose a way to pay.",
+		InvalidPhone: "Enter a valid mobile number.", UnknownMethod: "Choose a way to pay.", NotConnected: "This way to pay is not available at the moment. Please choose another.",
 		Skip: "Skip to payment", Logo: "logo", Secure: "Secure payment by Ping Payments",
 		Test: "Test mode — no real money is taken.",
 	},

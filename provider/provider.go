@@ -32,6 +32,18 @@ func Validate(pm pinglinks.ProviderMethod, raw json.RawMessage) error {
 	return pinglinks.Forbidden("%s/%s payments are made on a payment link's hosted checkout; the Payments API initiates dummy and swish payments", pm.Provider, pm.Method)
 }
 
+// Simulated reports whether pm is served by one of this build's sandbox
+// simulators rather than by a connection to the real provider. Outside the
+// sandbox such a method must not be offered: a test card would "pay".
+func Simulated(pm pinglinks.ProviderMethod) bool {
+	return pm.Provider == "swish" || pm.Provider == "payment_iq" || pm == pinglinks.DummyDummy
+}
+
+// ErrNotConnected refuses a simulated method outside the sandbox.
+func ErrNotConnected(pm pinglinks.ProviderMethod) error {
+	return pinglinks.Forbidden("%s/%s is not connected to its provider in this installation; only the sandbox simulates it", pm.Provider, pm.Method)
+}
+
 // SwishAPIParameters are the provider_method_parameters of a Swish payment
 // initiated through the Payments API.
 type SwishAPIParameters struct {
