@@ -132,6 +132,11 @@ func (s *Store) AssignReference(ctx context.Context, tenantID, linkID uuid.UUID,
 	return out, err
 }
 
+// referenceBase starts every tenant's references at six digits, so the
+// first OCR has eight digits rather than three ("133"): payers and banks read a short
+// reference as a typing error.
+const referenceBase = 100000
+
 func (s *Store) assignReference(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLink, refType string, makeRef func(int64) string) error {
 	if l.Reference != "" && l.ReferenceType == refType {
 		return nil
@@ -140,7 +145,7 @@ func (s *Store) assignReference(ctx context.Context, tx *sql.Tx, l *pinglinks.Pa
 	if err != nil {
 		return err
 	}
-	l.ReferenceType, l.Reference, l.UpdatedAt = refType, makeRef(seq), s.Now()
+	l.ReferenceType, l.Reference, l.UpdatedAt = refType, makeRef(referenceBase+seq), s.Now()
 	return nil
 }
 
