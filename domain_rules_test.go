@@ -956,3 +956,27 @@ func TestSplitParametersAndUpdate(t *testing.T) {
 		t.Fatalf("update: %v %+v", err, o)
 	}
 }
+
+func TestBankAccountsFor(t *testing.T) {
+	b := BankAccounts{Bankgiro: "5050-1055", NorwegianAccount: "1503.27.19535"}
+	tests := []struct {
+		currency      Currency
+		locale        string
+		label, number string
+	}{
+		{SEK, "sv-SE", "Bankgiro", "5050-1055"},
+		{SEK, "en-GB", "Bankgiro", "5050-1055"},
+		{EUR, "sv-SE", "Bankgiro", "5050-1055"},
+		{NOK, "nb-NO", "Kontonummer", "1503.27.19535"},
+		{NOK, "sv-SE", "Kontonummer", "1503.27.19535"},
+		{NOK, "en-GB", "Account number", "1503.27.19535"},
+	}
+	for _, tc := range tests {
+		if l, n := b.For(tc.currency, tc.locale); l != tc.label || n != tc.number {
+			t.Errorf("For(%s, %s) = %s %s, want %s %s", tc.currency, tc.locale, l, n, tc.label, tc.number)
+		}
+	}
+	if l, n := (BankAccounts{Bankgiro: "5050-1055"}).For(NOK, "nb-NO"); l != "Bankgiro" || n != "5050-1055" {
+		t.Errorf("without a Norwegian account NOK falls back to the bankgiro, got %s %s", l, n)
+	}
+}

@@ -21,9 +21,12 @@ type Invoice struct {
 	ReferenceType string    // "OCR" or "KID"
 	Reference     string
 	Bankgiro      string // the bankgiro to pay to, e.g. "5050-1055"
-	CheckoutURL   string // printed and encoded as QR
-	DocumentName  string // optional title override
-	Logo          []byte // PNG or JPEG bytes, or nil
+	// AccountLabel, when set, names Bankgiro's account otherwise (a
+	// Norwegian "Kontonummer" for NOK invoices paid with a KID).
+	AccountLabel string
+	CheckoutURL  string // printed and encoded as QR
+	DocumentName string // optional title override
+	Logo         []byte // PNG or JPEG bytes, or nil
 }
 
 // Receipt is what a receipt PDF shows.
@@ -423,7 +426,7 @@ func (d *doc) paymentBox(p *pdf, y float64, total int64, inv Invoice) error {
 	p.text(x, ty, l.paymentDetails)
 	ty += 7
 	rows := []kv{
-		{l.bankgiro, clean(inv.Bankgiro)},
+		{accountLabel(l, inv), clean(inv.Bankgiro)},
 		{l.referenceLabel(clean(inv.ReferenceType)), clean(inv.Reference)},
 		{l.amountDue, l.money(total, d.link.Currency)},
 	}
@@ -492,4 +495,11 @@ func (d *doc) footers(p *pdf) {
 		p.text(marginL, footerY+2, p.fit(left, marginR-marginL-p.width(page)-8))
 		p.textRight(marginR, footerY+2, page)
 	}
+}
+
+func accountLabel(l locale, inv Invoice) string {
+	if inv.AccountLabel != "" {
+		return clean(inv.AccountLabel)
+	}
+	return l.bankgiro
 }

@@ -20,8 +20,8 @@ import (
 type Service struct {
 	Store *store.Store
 	Logos *Logos // nil: documents carry no logo
-	// Bankgiro is the bankgiro printed on invoices for bank transfers.
-	Bankgiro    string
+	// Accounts are printed on invoices for bank transfers.
+	Accounts    pinglinks.BankAccounts
 	CheckoutURL func(l *pinglinks.PaymentLink) string
 }
 
@@ -65,8 +65,9 @@ var invoiceWord = map[string]string{"sv-SE": "faktura", "nb-NO": "faktura", "en-
 var receiptWord = map[string]string{"sv-SE": "kvitto", "nb-NO": "kvittering", "en-GB": "receipt"}
 
 func (s *Service) renderInvoice(ctx context.Context, l *pinglinks.PaymentLink, inv *store.Invoice) ([]byte, string, error) {
+	label, account := s.Accounts.For(l.Currency, l.Locale)
 	body, err := document.RenderInvoice(document.Invoice{Link: l, Number: inv.Number, Date: inv.CreatedAt,
-		ReferenceType: inv.ReferenceType, Reference: inv.Reference, Bankgiro: s.Bankgiro,
+		ReferenceType: inv.ReferenceType, Reference: inv.Reference, Bankgiro: account, AccountLabel: label,
 		CheckoutURL: s.CheckoutURL(l), DocumentName: inv.DocumentName, Logo: s.logo(ctx, l)})
 	name := inv.DocumentName
 	if name == "" {

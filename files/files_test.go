@@ -29,7 +29,7 @@ const lv1 = "/payment_links/api/v1"
 
 // service is a files.Service on the env's store, fetching logos with client.
 func service(e *apitest.Env, client *http.Client) *files.Service {
-	return &files.Service{Store: e.Store, Bankgiro: "5050-1055",
+	return &files.Service{Store: e.Store, Accounts: pinglinks.BankAccounts{Bankgiro: "5050-1055", NorwegianAccount: "1503.27.19535"},
 		Logos:       &files.Logos{Store: e.Store, Client: client, Timeout: time.Second},
 		CheckoutURL: func(l *pinglinks.PaymentLink) string { return e.Server.URL + "/checkout/" + l.Token }}
 }

@@ -43,8 +43,9 @@ type Config struct {
 	// SMSURL (https://user:pass@api.46elks.com) sends SMS; empty keeps them
 	// in the sandbox outbox. SMSFrom is the sender name.
 	SMSURL, SMSFrom string
-	// Bankgiro is where bank transfers are paid.
-	Bankgiro string
+	// Bankgiro is where bank transfers are paid; NorwegianAccount is where
+	// NOK transfers are paid (Norway has no bankgiro).
+	Bankgiro, NorwegianAccount string
 	// SwishDelay is how long the sandbox's Swish payer takes to answer.
 	SwishDelay time.Duration
 }
@@ -69,6 +70,10 @@ func New(cfg Config) (*Platform, error) {
 	if cfg.Bankgiro == "" {
 		cfg.Bankgiro = "5050-1055" // a sandbox bankgiro (check digit valid)
 	}
+	if cfg.NorwegianAccount == "" {
+		cfg.NorwegianAccount = "1503.27.19535" // a sandbox account number (mod 11 valid)
+	}
+	accounts := pinglinks.BankAccounts{Bankgiro: cfg.Bankgiro, NorwegianAccount: cfg.NorwegianAccount}
 	if cfg.SwishDelay <= 0 {
 		cfg.SwishDelay = 3 * time.Second
 	}
@@ -78,7 +83,7 @@ func New(cfg Config) (*Platform, error) {
 	checkoutURL := func(l *pinglinks.PaymentLink) string { return base + "/checkout/" + l.Token }
 	logos := &files.Logos{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
 	p := &Platform{cfg: cfg}
-	p.Files = &files.Service{Store: st, Logos: logos, Bankgiro: cfg.Bankgiro, CheckoutURL: checkoutURL}
+	p.Files = &files.Service{Store: st, Logos: logos, Accounts: accounts, CheckoutURL: checkoutURL}
 	p.Checkout = &checkout.Handler{Store: st, Sandbox: cfg.Sandbox, Log: log, Bankgiro: cfg.Bankgiro,
 		FileURL: fileURL, Logos: logos}
 	p.Checkout.Init()

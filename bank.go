@@ -1,0 +1,21 @@
+package pinglinks
+
+// BankAccounts are where payers' bank transfers to the platform go: a
+// Swedish bankgiro, and a Norwegian account number for NOK, since Norway
+// has no bankgiro and pays with a KID to an account number.
+type BankAccounts struct {
+	Bankgiro         string // e.g. "5050-1055"
+	NorwegianAccount string // kontonummer, e.g. "1503.27.19535"
+}
+
+// For says what a payer reading locale transfers currency to: the
+// account's name and its number.
+func (b BankAccounts) For(currency Currency, locale string) (label, number string) {
+	if currency == NOK && b.NorwegianAccount != "" {
+		if locale == "en-GB" {
+			return "Account number", b.NorwegianAccount
+		}
+		return "Kontonummer", b.NorwegianAccount
+	}
+	return "Bankgiro", b.Bankgiro
+}
