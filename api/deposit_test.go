@@ -341,7 +341,7 @@ func TestMimicDepositNorwegianCheckout(t *testing.T) {
 			t.Fatalf("reference %s %q on a NOK link", l.ReferenceType, l.Reference)
 		}
 		page := string(e.DoRaw(t, "GET", pathOf(t, e, link.CheckoutURL), nil).Want(t, 200).Body)
-		wantContains(t, "checkout", page, "KID-nummer", l.Reference, "5050-1055")
+		wantContains(t, "checkout", page, "KID-nummer", l.Reference, "Kontonummer", "1503.27.19535")
 		deposit(t, e, map[string]any{"amount": 17000, "currency": "SEK", "reference_type": "KID", "reference": l.Reference}).Want(t, 422)
 		deposit(t, e, map[string]any{"amount": 17000, "currency": "NOK", "reference_type": "KID", "reference": l.Reference}).Want(t, 200)
 		var rec struct{ URL string }

@@ -34,8 +34,8 @@ type Handler struct {
 	Store   *store.Store
 	Sandbox bool
 	Log     *slog.Logger
-	// Bankgiro is shown for bank transfers.
-	Bankgiro string
+	// Accounts are shown for bank transfers.
+	Accounts pinglinks.BankAccounts
 	// FileURL makes the URL of a /files token (the receipt PDF).
 	FileURL func(token string) string
 	// Logos serves the link's logo from our own origin, so the page loads

@@ -482,3 +482,31 @@ func TestSimulatorsRefusedInProduction(t *testing.T) {
 		t.Errorf("production refused, yet the link is %s", l.Status)
 	}
 }
+
+// A Norwegian payer transfers NOK with a KID to an account number: Norway
+// has no bankgiro.
+func TestNorwegianBankTransfer(t *testing.T) {
+	e := apitest.New(t, store.SQLite)
+	lk := e.NewLink(t, func(b map[string]any) {
+		b["currency"], b["locale"] = "NOK", "nb-NO"
+		b["payment_provider_methods"] = []map[string]any{{"provider": "ping", "method": "deposit"}}
+	})
+	if r, _ := post(t, lk.CheckoutURL, payForm("ping/deposit", "phone", "412 34 567")); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("choosing bank transfer answered %d", r.StatusCode)
+	}
+	resp, err := http.Get(lk.CheckoutURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	l := link(t, e, lk.ID)
+	for _, want := range []string{"Kontonummer", "1503.27.19535", "KID-nummer", l.Reference, "kr\u00a0170,00"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("Norwegian bank page lacks %q", want)
+		}
+	}
+	if l.ReferenceType != "KID" || strings.Contains(string(body), "<dt>Bankgiro</dt>") {
+		t.Errorf("reference %s, or a bankgiro shown for NOK", l.ReferenceType)
+	}
+}

@@ -79,7 +79,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <input id="{{.Name}}" name="{{.Name}}" type="{{.Type}}" autocomplete="{{.Auto}}" value="{{.Value}}"{{if .Required}} aria-required="true"{{end}}{{if eq .Name "card_number" "card_cvc" "card_expiry"}} inputmode="numeric"{{end}}{{if $err}} aria-invalid="true" aria-describedby="{{.Name}}-err"{{end}}>
 {{if $err}}<span class="err" id="{{.Name}}-err">{{$err}}</span>{{end}}</p>{{end}}
 {{define "bank"}}<section class="card" aria-labelledby="bank-h"><h2 id="bank-h">{{.T.BankTitle}}</h2>
-<dl class="facts"><dt>{{.T.Bankgiro}}</dt><dd>{{.Bankgiro}}</dd><dt>{{.ReferenceLabel}}</dt><dd class="ref">{{.Reference}}</dd>
+<dl class="facts"><dt>{{.AccountLabel}}</dt><dd>{{.Account}}</dd><dt>{{.ReferenceLabel}}</dt><dd class="ref">{{.Reference}}</dd>
 {{if .Received}}<dt>{{.T.Received}}</dt><dd>{{.Received}}</dd>{{end}}<dt>{{.T.Amount}}</dt><dd>{{.AmountDue}}</dd></dl><p>{{.T.BankNote}}</p>
 <p class="hint" data-poll="/checkout/{{.Token}}/status" data-state="bank"><a href="/checkout/{{.Token}}">{{.T.CheckNow}}</a></p></section>{{end}}
 {{define "waiting"}}<section class="card center" role="status" aria-live="polite" data-poll="/checkout/{{.Token}}/status" data-state="waiting"><h2>{{.T.WaitingTitle}}</h2>

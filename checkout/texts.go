@@ -9,7 +9,7 @@ type texts struct {
 	WaitingTitle, WaitingSwish, WaitingSwishMobile, OpenSwish, ScanQR, Refreshing, CheckNow     string
 	Declined, DeclinedCard, InsufficientFunds, AuthFailed, SwishDeclined, SwishAborted          string
 	SwishExpired, SwishCrashed, TryAgain                                                        string
-	BankTitle, Bankgiro, Reference, Amount, Received, BankNote, OtherMethod                     string
+	BankTitle, Reference, Amount, Received, BankNote, OtherMethod                               string
 	PaidTitle, PaidText, PaidAt, Method, ReceiptNo, DownloadReceipt, Continue                   string
 	ExpiredTitle, ExpiredText, CancelledTitle, CancelledText, NotFoundTitle, NotFoundText       string
 	ChallengeTitle, ChallengeText, Approve, Fail, TooMany, InProgress                           string
@@ -35,7 +35,7 @@ var locales = map[string]texts{
 		SwishDeclined: "Betalningen nekades i Swish.", SwishAborted: "Du avbröt betalningen i Swish.",
 		SwishExpired: "Betalningen godkändes inte i tid.", SwishCrashed: "Ett fel uppstod hos banken. Försök igen.",
 		TryAgain:  "Du kan försöka igen nedan.",
-		BankTitle: "Betala med bankgiro", Bankgiro: "Bankgiro", Reference: "OCR-nummer", Amount: "Belopp", Received: "Inbetalt hittills",
+		BankTitle: "Betala med bankgiro", Reference: "OCR-nummer", Amount: "Belopp", Received: "Inbetalt hittills",
 		BankNote:    "Ange OCR-numret när du betalar. Länken blir betald när pengarna har kommit in.",
 		OtherMethod: "Eller välj ett annat betalsätt:",
 		PaidTitle:   "Tack för din betalning!", PaidText: "Betalningen är klar.", PaidAt: "Betald", Method: "Betalsätt",
@@ -69,7 +69,7 @@ var locales = map[string]texts{
 		SwishDeclined: "Betalingen ble avvist i Swish.", SwishAborted: "Du avbrøt betalingen i Swish.",
 		SwishExpired: "Betalingen ble ikke godkjent i tide.", SwishCrashed: "Det oppstod en feil hos banken. Prøv igjen.",
 		TryAgain:  "Du kan prøve igjen nedenfor.",
-		BankTitle: "Betal med bankoverføring", Bankgiro: "Bankgiro", Reference: "KID-nummer", Amount: "Beløp", Received: "Innbetalt så langt",
+		BankTitle: "Betal med bankoverføring", Reference: "KID-nummer", Amount: "Beløp", Received: "Innbetalt så langt",
 		BankNote:    "Oppgi KID-nummeret når du betaler. Lenken blir betalt når pengene er mottatt.",
 		OtherMethod: "Eller velg en annen betalingsmåte:",
 		PaidTitle:   "Takk for betalingen!", PaidText: "Betalingen er fullført.", PaidAt: "Betalt", Method: "Betalingsmåte",
@@ -103,7 +103,7 @@ var locales = map[string]texts{
 		SwishDeclined: "The payment was declined in Swish.", SwishAborted: "You cancelled the payment in Swish.",
 		SwishExpired: "The payment was not approved in time.", SwishCrashed: "Something went wrong at the bank. Please try again.",
 		TryAgain:  "You can try again below.",
-		BankTitle: "Pay by bank transfer", Bankgiro: "Bankgiro", Reference: "Payment reference", Amount: "Amount", Received: "Received so far",
+		BankTitle: "Pay by bank transfer", Reference: "Payment reference", Amount: "Amount", Received: "Received so far",
 		BankNote:    "Give the reference when you pay. The link is paid once the money has arrived.",
 		OtherMethod: "Or choose another way to pay:",
 		PaidTitle:   "Thank you for your payment!", PaidText: "The payment is complete.", PaidAt: "Paid", Method: "Paid with",

@@ -48,7 +48,7 @@ type view struct {
 	PaymentID   string
 
 	// bank transfer
-	Bankgiro, Reference, ReferenceLabel string
+	Account, AccountLabel, Reference, ReferenceLabel string
 	AmountDue, Received                 string // Received is set once part of a transfer has arrived
 
 	// paid
@@ -94,7 +94,8 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 	t := textsFor(l.Locale)
 	v := &view{T: t, State: stateOf(l, p), Sandbox: h.Sandbox, Link: l, Token: l.Token, Supplier: l.Supplier.Name,
 		Total: pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount), CancelURL: l.CancelURL,
-		Errors: map[string]string{}, PaymentID: p.ID.String(), Bankgiro: h.Bankgiro}
+		Errors: map[string]string{}, PaymentID: p.ID.String()}
+	v.AccountLabel, v.Account = h.Accounts.For(l.Currency, l.Locale)
 	if l.LogoImageLink != "" && h.Logos != nil {
 		v.LogoURL = "/checkout/" + l.Token + "/logo"
 	}

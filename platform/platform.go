@@ -84,7 +84,7 @@ func New(cfg Config) (*Platform, error) {
 	logos := &files.Logos{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
 	p := &Platform{cfg: cfg}
 	p.Files = &files.Service{Store: st, Logos: logos, Accounts: accounts, CheckoutURL: checkoutURL}
-	p.Checkout = &checkout.Handler{Store: st, Sandbox: cfg.Sandbox, Log: log, Bankgiro: cfg.Bankgiro,
+	p.Checkout = &checkout.Handler{Store: st, Sandbox: cfg.Sandbox, Log: log, Accounts: accounts,
 		FileURL: fileURL, Logos: logos}
 	p.Checkout.Init()
 	// The SMS gateway's reports carry this in their URL; every process with

@@ -29,18 +29,20 @@ func LinkBody(orderID, merchantID string) map[string]any {
 }
 
 // NewLink creates a merchant, an order and a link from LinkBody, changed by
-// edit if it is not nil.
+// edit if it is not nil; the order takes the (edited) link's currency.
 func (e *Env) NewLink(tb testing.TB, edit func(body map[string]any)) Link {
 	tb.Helper()
 	var l Link
 	l.MerchantID = e.Do(tb, "POST", "/payments/api/v1/merchants", map[string]any{
 		"name": "Biodlarna", "organization": map[string]any{"country": "SE", "se_organization_number": "556703-7485"},
 	}).Want(tb, 200).ID(tb)
-	l.OrderID = e.Do(tb, "POST", "/payments/api/v1/payment_orders", map[string]any{"currency": "SEK"}).Want(tb, 200).ID(tb)
-	body := LinkBody(l.OrderID, l.MerchantID)
+	body := LinkBody("", l.MerchantID)
 	if edit != nil {
 		edit(body)
 	}
+	// The order is made in the link's currency, so edit may change it.
+	l.OrderID = e.Do(tb, "POST", "/payments/api/v1/payment_orders", map[string]any{"currency": body["currency"]}).Want(tb, 200).ID(tb)
+	body["payment_order_id"] = l.OrderID
 	var out struct {
 		ID          string `json:"id"`
 		CheckoutURL string `json:"checkout_url"`
