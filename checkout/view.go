@@ -49,7 +49,7 @@ type view struct {
 
 	// bank transfer
 	Account, AccountLabel, Reference, ReferenceLabel string
-	AmountDue, Received                 string // Received is set once part of a transfer has arrived
+	AmountDue, Received                              string // Received is set once part of a transfer has arrived
 
 	// paid
 	PaidAt, MethodName, ReceiptNo, ReceiptURL, SuccessURL string
