@@ -244,7 +244,14 @@ func normalizePhone(raw string, l *pinglinks.PaymentLink) (string, error) {
 	if region == "" {
 		region = "SE"
 	}
-	return phone.Normalize(raw, region)
+	n, err := phone.Normalize(raw, region)
+	for _, other := range []string{"SE", "NO", "DK"} { // a neighbour's number written the neighbour's way
+		if err == nil {
+			break
+		}
+		n, err = phone.Normalize(raw, other)
+	}
+	return n, err
 }
 
 func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
