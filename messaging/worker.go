@@ -133,7 +133,12 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 func (w *Worker) send(ctx context.Context, m *store.Message) error {
 	l, err := w.Store.Link(ctx, m.TenantID, m.LinkID)
 	if err != nil {
-		return w.fail(ctx, m, err, true)
+		if ctx.Err() != nil {
+			return nil // shutting down: the lease brings it back
+		}
+		// A link that is gone will not come back; a database that failed
+		// to answer may next time.
+		return w.fail(ctx, m, err, pinglinks.ErrorCode(err) == pinglinks.ECodeNotFound)
 	}
 	var content store.SentContent
 	switch m.Channel {

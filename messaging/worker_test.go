@@ -291,3 +291,43 @@ func TestDocumentsAttached(t *testing.T) {
 		}
 	})
 }
+
+// stoppingSender stands for a worker being shut down in the middle of a
+// batch: its first Send cancels the worker's context.
+type stoppingSender struct {
+	cancel context.CancelFunc
+	sent   int
+}
+
+func (s *stoppingSender) Send(ctx context.Context, msg pmail.Message) error {
+	s.sent++
+	s.cancel()
+	return ctx.Err()
+}
+
+// A worker stopped mid-batch leaves the rest of its batch to come back
+// when the lease ends: shutting down never fails a message for good.
+func TestShutdownMidBatchLosesNothing(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := setup(t, e, nil, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		snd := &stoppingSender{cancel: cancel}
+		w.Mail = snd
+		for range 3 {
+			link := e.NewLink(t, nil)
+			e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+				map[string]any{"methods": []string{"email"}}).Want(t, 204)
+		}
+		if n, _ := w.RunOnce(ctx); n != 3 {
+			t.Fatalf("RunOnce claimed %d", n)
+		}
+		msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
+		for _, m := range msgs {
+			if m.Status != store.MessageQueued {
+				t.Errorf("message %s: %s (%q) after a shutdown, want QUEUED", m.ID, m.Status, m.LastError)
+			}
+		}
+	})
+}
+
