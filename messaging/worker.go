@@ -119,9 +119,18 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The batch is this worker's for the lease only: after it another
+	// worker may claim the same messages and send them. Sending stops a
+	// quarter of the lease short of its end, leaving time to record the
+	// outcome; what is left then comes back when the lease is over.
+	lctx, cancel := context.WithTimeout(ctx, w.Lease-w.Lease/4)
+	defer cancel()
 	var errs []error
 	for _, m := range due {
-		if err := w.send(ctx, m); err != nil {
+		if lctx.Err() != nil {
+			break
+		}
+		if err := w.send(lctx, m); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -150,7 +159,7 @@ func (w *Worker) send(ctx context.Context, m *store.Message) error {
 		err = fmt.Errorf("unknown channel %q", m.Channel)
 	}
 	if ctx.Err() != nil {
-		return nil // shutting down: the lease brings it back
+		return nil // shutting down or out of lease: the lease brings it back
 	}
 	if err != nil {
 		return w.fail(ctx, m, err, permanent(err))

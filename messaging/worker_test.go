@@ -331,3 +331,64 @@ func TestShutdownMidBatchLosesNothing(t *testing.T) {
 	})
 }
 
+// slowSender takes its time over each message, as a slow SMTP server does,
+// and counts the messages it got through, by Message-ID.
+type slowSender struct {
+	delay time.Duration
+	mu    sync.Mutex
+	sent  map[string]int
+}
+
+func (s *slowSender) Send(ctx context.Context, msg pmail.Message) error {
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent[msg.MessageID]++
+	return nil
+}
+
+// A worker whose lease ran out while it was busy with the rest of its batch
+// must not go on to send what another worker has claimed since: each
+// message goes out once.
+func TestExpiredLeaseIsNotSentTwice(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		snd := &slowSender{delay: 400 * time.Millisecond, sent: map[string]int{}}
+		a, b := setup(t, e, nil, nil), setup(t, e, nil, nil)
+		a.Mail, b.Mail = snd, snd
+		a.Lease, b.Lease = 600*time.Millisecond, time.Minute
+		for range 3 {
+			link := e.NewLink(t, nil)
+			e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+				map[string]any{"methods": []string{"email"}}).Want(t, 204)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			a.RunOnce(context.Background())
+		}()
+		time.Sleep(700 * time.Millisecond) // a's lease is over; it is still busy
+		if _, err := b.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		<-done
+		for range 3 { // whatever is left, once every lease is over
+			if n, err := b.RunOnce(context.Background()); err != nil || n == 0 {
+				break
+			}
+		}
+		snd.mu.Lock()
+		defer snd.mu.Unlock()
+		if len(snd.sent) != 3 {
+			t.Errorf("%d messages sent, want 3: %v", len(snd.sent), snd.sent)
+		}
+		for id, n := range snd.sent {
+			if n != 1 {
+				t.Errorf("%s sent %d times", id, n)
+			}
+		}
+	})
+}
