@@ -392,3 +392,48 @@ func TestExpiredLeaseIsNotSentTwice(t *testing.T) {
 		}
 	})
 }
+
+// Workers running at once (several processes on PostgreSQL, or goroutines
+// on one SQLite file) each claim their own messages: every message is sent
+// exactly once.
+func TestConcurrentWorkersSendEachOnce(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		snd := &slowSender{delay: 5 * time.Millisecond, sent: map[string]int{}}
+		const links = 12
+		for range links {
+			link := e.NewLink(t, nil)
+			e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+				map[string]any{"methods": []string{"email"}}).Want(t, 204)
+		}
+		var wg sync.WaitGroup
+		for range 4 {
+			w := setup(t, e, nil, nil)
+			w.Mail, w.Batch = snd, 3
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					n, err := w.RunOnce(context.Background())
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if n == 0 {
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		snd.mu.Lock()
+		defer snd.mu.Unlock()
+		if len(snd.sent) != links {
+			t.Errorf("%d messages sent, want %d", len(snd.sent), links)
+		}
+		for id, n := range snd.sent {
+			if n != 1 {
+				t.Errorf("%s sent %d times", id, n)
+			}
+		}
+	})
+}
