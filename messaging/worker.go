@@ -149,6 +149,11 @@ func (w *Worker) send(ctx context.Context, m *store.Message) error {
 		// to answer may next time.
 		return w.fail(ctx, m, err, pinglinks.ErrorCode(err) == pinglinks.ECodeNotFound)
 	}
+	if m.Kind == store.MessageLink && l.Status != pinglinks.LinkCreated {
+		// Still queued when the link was paid, cancelled or expired (the
+		// server was down meanwhile): a "pay now" would only confuse.
+		return w.fail(ctx, m, fmt.Errorf("not sent: the payment link is %s", l.Status), true)
+	}
 	var content store.SentContent
 	switch m.Channel {
 	case store.ChannelEmail:

@@ -437,3 +437,51 @@ func TestConcurrentWorkersSendEachOnce(t *testing.T) {
 		}
 	})
 }
+
+// A payment link message still waiting (the SMTP server or the gateway was
+// down) when its link stops being payable is not sent: a "pay now" for a
+// cancelled or already paid link only confuses the payer.
+func TestLinkMessageForALinkNoLongerPayable(t *testing.T) {
+	tests := []struct {
+		name string
+		end  func(t *testing.T, e *apitest.Env, id string)
+	}{
+		{"cancelled", func(t *testing.T, e *apitest.Env, id string) {
+			e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+id+"/cancel", map[string]any{}).Want(t, 204)
+		}},
+		{"paid", func(t *testing.T, e *apitest.Env, id string) {
+			e.Do(t, "POST", "/sandbox/payment_links/"+id+"/pay", nil).Want(t, 204)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+				smtpSrv, gw := smtptest.Start(t, nil), &gateway{}
+				w := setup(t, e, smtpSrv, gw)
+				link := e.NewLink(t, nil)
+				e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+					map[string]any{"methods": []string{"email", "sms"}}).Want(t, 204)
+				tt.end(t, e, link.ID)
+				for range 3 {
+					if n, err := w.RunOnce(context.Background()); err != nil || n == 0 {
+						break
+					}
+				}
+				for _, raw := range smtpSrv.Received() {
+					if strings.Contains(string(raw), link.CheckoutURL) && !strings.Contains(string(raw), "Kvitto") {
+						t.Errorf("a payment link e-mail went out for a %s link", tt.name)
+					}
+				}
+				if len(gw.forms) != 0 {
+					t.Errorf("an SMS went out for a %s link: %v", tt.name, gw.forms)
+				}
+				msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
+				for _, m := range msgs {
+					if m.Kind == store.MessageLink && (m.Status != store.MessageFailed || m.LastError == "") {
+						t.Errorf("%s link message: %s (%q), want FAILED with a reason", m.Channel, m.Status, m.LastError)
+					}
+				}
+			})
+		})
+	}
+}
