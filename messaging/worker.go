@@ -163,12 +163,14 @@ func (w *Worker) send(ctx context.Context, m *store.Message) error {
 	default:
 		err = fmt.Errorf("unknown channel %q", m.Channel)
 	}
-	if ctx.Err() != nil {
-		return nil // shutting down or out of lease: the lease brings it back
-	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // shutting down or out of lease: the lease brings it back
+		}
 		return w.fail(ctx, m, err, permanent(err))
 	}
+	// Accepted: recorded even if the worker is stopping, or the next
+	// worker would send it again.
 	return w.Store.MarkMessageSent(context.WithoutCancel(ctx), m, content)
 }
 

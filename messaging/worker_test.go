@@ -485,3 +485,34 @@ func TestLinkMessageForALinkNoLongerPayable(t *testing.T) {
 		})
 	}
 }
+
+// lastSender cancels the worker's context, as a shutdown does, just as the
+// server accepts the message.
+type lastSender struct{ cancel context.CancelFunc }
+
+func (s lastSender) Send(ctx context.Context, msg pmail.Message) error {
+	s.cancel()
+	return nil
+}
+
+// A message the server accepted is recorded as sent even when the worker is
+// stopping at that moment: otherwise the next worker sends it again.
+func TestAcceptedAsTheWorkerStopsIsRecorded(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := setup(t, e, nil, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		w.Mail = lastSender{cancel}
+		link := e.NewLink(t, nil)
+		e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+			map[string]any{"methods": []string{"email"}}).Want(t, 204)
+		w.RunOnce(ctx)
+		msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
+		if len(msgs) != 1 || msgs[0].Status != store.MessageSent {
+			for _, m := range msgs {
+				t.Errorf("message %s: %s (%q)", m.ID, m.Status, m.LastError)
+			}
+			t.Fatalf("%d messages, want one SENT", len(msgs))
+		}
+	})
+}
