@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -29,7 +30,9 @@ func paginate[T any](ctx context.Context, c *Client, path string, q url.Values, 
 		if len(q) > 0 {
 			next += "?" + q.Encode()
 		}
+		seen := map[string]bool{}
 		for next != "" {
+			seen[next] = true
 			var p pageOf[T]
 			if err := c.do(ctx, request{method: http.MethodGet, path: next, paginated: true}, &p); err != nil {
 				var zero T
@@ -48,6 +51,12 @@ func paginate[T any](ctx context.Context, c *Client, path string, q url.Values, 
 			if err != nil {
 				var zero T
 				yield(zero, err)
+				return
+			}
+			if seen[n] {
+				// A next link back to a page already read would never end.
+				var zero T
+				yield(zero, fmt.Errorf("pinglinks: next page link %q leads to a page already read", *p.Links.Next.Href))
 				return
 			}
 			next = n

@@ -425,3 +425,35 @@ func TestBadBaseURL(t *testing.T) {
 		})
 	}
 }
+
+func TestPaginationStopsOnARepeatedNextLink(t *testing.T) {
+	// A broken or malicious server whose next link leads back to a page
+	// already read must not make the iterator (and ListMerchants, which
+	// collects it) run and grow forever.
+	tests := []struct {
+		name  string
+		pages []scriptedResponse
+	}{
+		{"to itself", []scriptedResponse{
+			{200, nil, `{"data":[{"id":"a"}],"_links":{"next":{"href":"/payments/api/v1/merchants?after=a"}}}`}}},
+		{"back to an earlier page", []scriptedResponse{
+			{200, nil, `{"data":[{"id":"a"}],"_links":{"next":{"href":"/payments/api/v1/merchants?after=a"}}}`},
+			{200, nil, `{"data":[{"id":"b"}],"_links":{"next":{"href":"/payments/api/v1/merchants?after=b"}}}`},
+			{200, nil, `{"data":[{"id":"c"}],"_links":{"next":{"href":"/payments/api/v1/merchants?after=a"}}}`}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &scripted{responses: tt.pages}
+			c := scriptedClient(t, s)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			ms, err := c.ListMerchants(ctx, nil)
+			if err == nil || !strings.Contains(err.Error(), "already") {
+				t.Fatalf("got %d merchants, err %v; want an error about a page already read", len(ms), err)
+			}
+			if n := len(s.requests()); n > len(tt.pages)+1 {
+				t.Fatalf("%d requests for %d pages", n, len(tt.pages))
+			}
+		})
+	}
+}

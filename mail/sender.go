@@ -45,9 +45,13 @@ type SMTPSender struct {
 type Option func(*SMTPSender)
 
 // WithTLSConfig sets the TLS configuration (for STARTTLS and smtps). Its
-// ServerName defaults to the URL's host.
+// ServerName defaults to the URL's host. nil keeps the default.
 func WithTLSConfig(c *tls.Config) Option {
-	return func(s *SMTPSender) { s.tlsConfig = c.Clone() }
+	return func(s *SMTPSender) {
+		if c != nil {
+			s.tlsConfig = c.Clone()
+		}
+	}
 }
 
 // WithRootCAs trusts the certificates in pool instead of the system roots

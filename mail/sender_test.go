@@ -3,6 +3,8 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -305,4 +307,30 @@ func TestNewSMTPSender(t *testing.T) {
 		t.Errorf("smtp: %+v %v", s, err)
 	}
 	var _ Sender = s
+}
+
+// Options in any order, including a nil TLS configuration (meaning the
+// default), give a sender with a usable TLS configuration, never a panic.
+func TestSMTPSenderOptions(t *testing.T) {
+	pool := x509.NewCertPool()
+	tests := []struct {
+		name     string
+		opts     []Option
+		wantPool bool
+	}{
+		{"nil TLS config", []Option{WithTLSConfig(nil)}, false},
+		{"nil TLS config, then roots", []Option{WithTLSConfig(nil), WithRootCAs(pool)}, true},
+		{"roots, then TLS config", []Option{WithRootCAs(pool), WithTLSConfig(&tls.Config{MinVersion: tls.VersionTLS13})}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := NewSMTPSender("smtp://mail.example.com", "a@example.com", tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.tlsConfig == nil || s.tlsConfig.ServerName != "mail.example.com" || (s.tlsConfig.RootCAs == pool) != tt.wantPool {
+				t.Errorf("TLS config %+v", s.tlsConfig)
+			}
+		})
+	}
 }

@@ -119,9 +119,18 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The batch is this worker's for the lease only: after it another
+	// worker may claim the same messages and send them. Sending stops a
+	// quarter of the lease short of its end, leaving time to record the
+	// outcome; what is left then comes back when the lease is over.
+	lctx, cancel := context.WithTimeout(ctx, w.Lease-w.Lease/4)
+	defer cancel()
 	var errs []error
 	for _, m := range due {
-		if err := w.send(ctx, m); err != nil {
+		if lctx.Err() != nil {
+			break
+		}
+		if err := w.send(lctx, m); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -133,7 +142,17 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 func (w *Worker) send(ctx context.Context, m *store.Message) error {
 	l, err := w.Store.Link(ctx, m.TenantID, m.LinkID)
 	if err != nil {
-		return w.fail(ctx, m, err, true)
+		if ctx.Err() != nil {
+			return nil // shutting down: the lease brings it back
+		}
+		// A link that is gone will not come back; a database that failed
+		// to answer may next time.
+		return w.fail(ctx, m, err, pinglinks.ErrorCode(err) == pinglinks.ECodeNotFound)
+	}
+	if m.Kind == store.MessageLink && l.Status != pinglinks.LinkCreated {
+		// Still queued when the link was paid, cancelled or expired (the
+		// server was down meanwhile): a "pay now" would only confuse.
+		return w.fail(ctx, m, fmt.Errorf("not sent: the payment link is %s", l.Status), true)
 	}
 	var content store.SentContent
 	switch m.Channel {
@@ -144,12 +163,14 @@ func (w *Worker) send(ctx context.Context, m *store.Message) error {
 	default:
 		err = fmt.Errorf("unknown channel %q", m.Channel)
 	}
-	if ctx.Err() != nil {
-		return nil // shutting down: the lease brings it back
-	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // shutting down or out of lease: the lease brings it back
+		}
 		return w.fail(ctx, m, err, permanent(err))
 	}
+	// Accepted: recorded even if the worker is stopping, or the next
+	// worker would send it again.
 	return w.Store.MarkMessageSent(context.WithoutCancel(ctx), m, content)
 }
 

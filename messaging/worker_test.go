@@ -291,3 +291,228 @@ func TestDocumentsAttached(t *testing.T) {
 		}
 	})
 }
+
+// stoppingSender stands for a worker being shut down in the middle of a
+// batch: its first Send cancels the worker's context.
+type stoppingSender struct {
+	cancel context.CancelFunc
+	sent   int
+}
+
+func (s *stoppingSender) Send(ctx context.Context, msg pmail.Message) error {
+	s.sent++
+	s.cancel()
+	return ctx.Err()
+}
+
+// A worker stopped mid-batch leaves the rest of its batch to come back
+// when the lease ends: shutting down never fails a message for good.
+func TestShutdownMidBatchLosesNothing(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := setup(t, e, nil, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		snd := &stoppingSender{cancel: cancel}
+		w.Mail = snd
+		for range 3 {
+			link := e.NewLink(t, nil)
+			e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+				map[string]any{"methods": []string{"email"}}).Want(t, 204)
+		}
+		if n, _ := w.RunOnce(ctx); n != 3 {
+			t.Fatalf("RunOnce claimed %d", n)
+		}
+		msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
+		for _, m := range msgs {
+			if m.Status != store.MessageQueued {
+				t.Errorf("message %s: %s (%q) after a shutdown, want QUEUED", m.ID, m.Status, m.LastError)
+			}
+		}
+	})
+}
+
+// slowSender takes its time over each message, as a slow SMTP server does,
+// and counts the messages it got through, by Message-ID.
+type slowSender struct {
+	delay time.Duration
+	mu    sync.Mutex
+	sent  map[string]int
+}
+
+func (s *slowSender) Send(ctx context.Context, msg pmail.Message) error {
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent[msg.MessageID]++
+	return nil
+}
+
+// A worker whose lease ran out while it was busy with the rest of its batch
+// must not go on to send what another worker has claimed since: each
+// message goes out once.
+func TestExpiredLeaseIsNotSentTwice(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		snd := &slowSender{delay: 400 * time.Millisecond, sent: map[string]int{}}
+		a, b := setup(t, e, nil, nil), setup(t, e, nil, nil)
+		a.Mail, b.Mail = snd, snd
+		a.Lease, b.Lease = 600*time.Millisecond, time.Minute
+		for range 3 {
+			link := e.NewLink(t, nil)
+			e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+				map[string]any{"methods": []string{"email"}}).Want(t, 204)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			a.RunOnce(context.Background())
+		}()
+		time.Sleep(700 * time.Millisecond) // a's lease is over; it is still busy
+		if _, err := b.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		<-done
+		for range 3 { // whatever is left, once every lease is over
+			if n, err := b.RunOnce(context.Background()); err != nil || n == 0 {
+				break
+			}
+		}
+		snd.mu.Lock()
+		defer snd.mu.Unlock()
+		if len(snd.sent) != 3 {
+			t.Errorf("%d messages sent, want 3: %v", len(snd.sent), snd.sent)
+		}
+		for id, n := range snd.sent {
+			if n != 1 {
+				t.Errorf("%s sent %d times", id, n)
+			}
+		}
+	})
+}
+
+// Workers running at once (several processes on PostgreSQL, or goroutines
+// on one SQLite file) each claim their own messages: every message is sent
+// exactly once.
+func TestConcurrentWorkersSendEachOnce(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		snd := &slowSender{delay: 5 * time.Millisecond, sent: map[string]int{}}
+		const links = 12
+		for range links {
+			link := e.NewLink(t, nil)
+			e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+				map[string]any{"methods": []string{"email"}}).Want(t, 204)
+		}
+		var wg sync.WaitGroup
+		for range 4 {
+			w := setup(t, e, nil, nil)
+			w.Mail, w.Batch = snd, 3
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					n, err := w.RunOnce(context.Background())
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if n == 0 {
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		snd.mu.Lock()
+		defer snd.mu.Unlock()
+		if len(snd.sent) != links {
+			t.Errorf("%d messages sent, want %d", len(snd.sent), links)
+		}
+		for id, n := range snd.sent {
+			if n != 1 {
+				t.Errorf("%s sent %d times", id, n)
+			}
+		}
+	})
+}
+
+// A payment link message still waiting (the SMTP server or the gateway was
+// down) when its link stops being payable is not sent: a "pay now" for a
+// cancelled or already paid link only confuses the payer.
+func TestLinkMessageForALinkNoLongerPayable(t *testing.T) {
+	tests := []struct {
+		name string
+		end  func(t *testing.T, e *apitest.Env, id string)
+	}{
+		{"cancelled", func(t *testing.T, e *apitest.Env, id string) {
+			e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+id+"/cancel", map[string]any{}).Want(t, 204)
+		}},
+		{"paid", func(t *testing.T, e *apitest.Env, id string) {
+			e.Do(t, "POST", "/sandbox/payment_links/"+id+"/pay", nil).Want(t, 204)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+				smtpSrv, gw := smtptest.Start(t, nil), &gateway{}
+				w := setup(t, e, smtpSrv, gw)
+				link := e.NewLink(t, nil)
+				e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+					map[string]any{"methods": []string{"email", "sms"}}).Want(t, 204)
+				tt.end(t, e, link.ID)
+				for range 3 {
+					if n, err := w.RunOnce(context.Background()); err != nil || n == 0 {
+						break
+					}
+				}
+				for _, raw := range smtpSrv.Received() {
+					if strings.Contains(string(raw), link.CheckoutURL) && !strings.Contains(string(raw), "Kvitto") {
+						t.Errorf("a payment link e-mail went out for a %s link", tt.name)
+					}
+				}
+				if len(gw.forms) != 0 {
+					t.Errorf("an SMS went out for a %s link: %v", tt.name, gw.forms)
+				}
+				msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
+				for _, m := range msgs {
+					if m.Kind == store.MessageLink && (m.Status != store.MessageFailed || m.LastError == "") {
+						t.Errorf("%s link message: %s (%q), want FAILED with a reason", m.Channel, m.Status, m.LastError)
+					}
+				}
+			})
+		})
+	}
+}
+
+// lastSender cancels the worker's context, as a shutdown does, just as the
+// server accepts the message.
+type lastSender struct{ cancel context.CancelFunc }
+
+func (s lastSender) Send(ctx context.Context, msg pmail.Message) error {
+	s.cancel()
+	return nil
+}
+
+// A message the server accepted is recorded as sent even when the worker is
+// stopping at that moment: otherwise the next worker sends it again.
+func TestAcceptedAsTheWorkerStopsIsRecorded(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := setup(t, e, nil, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		w.Mail = lastSender{cancel}
+		link := e.NewLink(t, nil)
+		e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+			map[string]any{"methods": []string{"email"}}).Want(t, 204)
+		w.RunOnce(ctx)
+		msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
+		if len(msgs) != 1 || msgs[0].Status != store.MessageSent {
+			for _, m := range msgs {
+				t.Errorf("message %s: %s (%q)", m.ID, m.Status, m.LastError)
+			}
+			t.Fatalf("%d messages, want one SENT", len(msgs))
+		}
+	})
+}

@@ -49,6 +49,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	log := slog.New(slog.NewTextHandler(logOut, nil))
 
+	// Both addresses are taken first, so that one in use stops the demo
+	// before anything starts, saying which.
+	platformLn, err := net.Listen("tcp", *platformAddr)
+	if err != nil {
+		return fmt.Errorf("the platform cannot listen on %s (--platform-addr): %w", *platformAddr, err)
+	}
+	defer platformLn.Close()
+	stallLn, err := net.Listen("tcp", *stallAddr)
+	if err != nil {
+		return fmt.Errorf("the market stall cannot listen on %s (--stall-addr): %w", *stallAddr, err)
+	}
+	defer stallLn.Close()
+
 	dir, err := os.MkdirTemp("", "pinglinks-demo-")
 	if err != nil {
 		return err
@@ -56,10 +69,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer os.RemoveAll(dir)
 	d := &demo{out: &printer{w: stdout}, dir: dir, log: log}
 	defer d.stopAll() // whatever was started
-	if err := d.startPlatform(ctx, *platformAddr, *swishDelay); err != nil {
+	if err := d.startPlatform(ctx, platformLn, *swishDelay); err != nil {
 		return err
 	}
-	if err := d.startStall(ctx, *stallAddr); err != nil {
+	if err := d.startStall(ctx, stallLn); err != nil {
 		return err
 	}
 	if err := d.happyPath(ctx); err != nil {
@@ -93,22 +106,17 @@ type demo struct {
 
 // startPlatform runs a sandbox platform on SQLite in the demo's directory,
 // with a tenant.
-func (d *demo) startPlatform(ctx context.Context, addr string, swishDelay time.Duration) error {
+func (d *demo) startPlatform(ctx context.Context, ln net.Listener, swishDelay time.Duration) error {
 	st, err := openStore(ctx, config{databaseURL: "sqlite://" + filepath.Join(d.dir, "pinglinks.db")})
 	if err != nil {
 		return err
 	}
 	d.st = st
 	d.closers = append(d.closers, func() { st.Close() })
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
 	d.platformURL = "http://" + ln.Addr().String()
 	p, err := platform.New(platform.Config{Store: st, Log: d.log, Sandbox: true, PublicURL: d.platformURL,
 		SwishDelay: swishDelay})
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -136,22 +144,16 @@ func (d *demo) serve(ln net.Listener, h http.Handler) {
 }
 
 // startStall runs the market-stall app as the tenant's backend.
-func (d *demo) startStall(ctx context.Context, addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+func (d *demo) startStall(ctx context.Context, ln net.Listener) error {
 	d.stallURL = "http://" + ln.Addr().String()
 	t, err := d.client.GetTenant(ctx)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	d.app, err = stall.New(ctx, stall.Config{Client: d.client, SigningKey: t.CallbackSigningKey, PublicURL: d.stallURL,
 		DBPath: filepath.Join(d.dir, "marketstall.db"), Name: "Biodlarna i Åre", Log: d.log,
 		OnEvent: func(_, step string) { d.out.event("Stall: " + step) }})
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	d.closers = append(d.closers, func() { d.app.Close() })

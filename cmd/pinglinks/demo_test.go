@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -43,5 +45,42 @@ func TestDemoHappyPath(t *testing.T) {
 		if !strings.Contains(text, s) {
 			t.Errorf("output lacks %q", s)
 		}
+	}
+}
+
+// A port in use makes the demo fail at once, saying which address of which
+// piece, before anything starts, and leaving no temporary directory behind.
+func TestDemoPortTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	addr := taken.Addr().String()
+	tests := []struct {
+		flag string
+		want string
+	}{
+		{"--platform-addr", "the platform cannot listen on " + addr + " (--platform-addr)"},
+		{"--stall-addr", "the market stall cannot listen on " + addr + " (--stall-addr)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.flag, func(t *testing.T) {
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			var out, errOut bytes.Buffer
+			err := run(ctx, []string{"demo", "--exit", tt.flag, addr}, &out, &errOut)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "address already in use") {
+				t.Fatalf("err %v, want it to say %q", err, tt.want)
+			}
+			if strings.Contains(out.String(), "running") {
+				t.Errorf("started pieces before failing:\n%s", out.String())
+			}
+			if left, _ := os.ReadDir(tmp); len(left) != 0 {
+				t.Errorf("left behind in TMPDIR: %v", left)
+			}
+		})
 	}
 }

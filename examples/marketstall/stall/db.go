@@ -134,12 +134,15 @@ func (d *db) insert(ctx context.Context, p *Purchase) error {
 	return nil
 }
 
-// update writes what the platform said about a purchase.
+// update writes what the platform said about a purchase. A status that a
+// callback has settled meanwhile (the payer paid while the link was still
+// being sent) stays, and p says so afterwards.
 func (d *db) update(ctx context.Context, p *Purchase) error {
 	p.UpdatedAt = d.now()
-	_, err := d.sql.ExecContext(ctx, `UPDATE purchases SET status = ?, order_id = ?, link_id = ?, checkout_url = ?,
-		distributed = ?, error = ?, updated_at = ? WHERE id = ?`,
-		p.Status, p.OrderID, p.LinkID, p.CheckoutURL, p.Distributed, p.Error, ts(p.UpdatedAt), p.ID)
+	err := d.sql.QueryRowContext(ctx, `UPDATE purchases SET status = CASE WHEN status IN ('paid', 'expired', 'cancelled')
+		THEN status ELSE ? END, order_id = ?, link_id = ?, checkout_url = ?, distributed = ?, error = ?, updated_at = ?
+		WHERE id = ? RETURNING status`,
+		p.Status, p.OrderID, p.LinkID, p.CheckoutURL, p.Distributed, p.Error, ts(p.UpdatedAt), p.ID).Scan(&p.Status)
 	if err != nil {
 		return fmt.Errorf("stall: update purchase %s: %w", p.ID, err)
 	}

@@ -507,3 +507,66 @@ func TestFormOverHTTP(t *testing.T) {
 	}
 	get(t, e.Stall.URL+"/purchases/nope", 404)
 }
+
+// afterTransport calls after once a request's response has arrived, before
+// the client sees it.
+type afterTransport struct {
+	base  http.RoundTripper
+	after func(*http.Request)
+}
+
+func (a afterTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := a.base.RoundTrip(r)
+	if err == nil {
+		a.after(r)
+	}
+	return resp, err
+}
+
+// A payer quick enough to pay while the stall is still hearing back from
+// the distribution (the SMS is sent as soon as the platform commits): the
+// COMPLETED callback settles the purchase, and what the stall then saves
+// of the distribution must not put it back to awaiting payment.
+func TestCallbackDuringDistribution(t *testing.T) {
+	e := &env{Env: apitest.New(t, store.SQLite)}
+	var pay func(linkID string)
+	hc := &http.Client{Transport: afterTransport{base: http.DefaultTransport, after: func(r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/distribute") {
+			parts := strings.Split(r.URL.Path, "/")
+			pay(parts[len(parts)-2])
+		}
+	}}}
+	e.Client = client.New(e.Server.URL, e.Tenant.ID.String(), e.Tenant.Secret, client.WithRetries(0), client.WithHTTPClient(hc))
+	tn, err := e.Client.GetTenant(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Key = tn.CallbackSigningKey
+	e.Stall = httptest.NewUnstartedServer(nil)
+	e.App, err = stall.New(context.Background(), stall.Config{Client: e.Client, SigningKey: e.Key,
+		PublicURL: "http://" + e.Stall.Listener.Addr().String(), DBPath: filepath.Join(t.TempDir(), "stall.db"),
+		Name: "Biodlarna i Åre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.App.Close() })
+	e.Stall.Config.Handler = e.App.Handler()
+	e.Stall.Start()
+	t.Cleanup(e.Stall.Close)
+	pay = func(linkID string) {
+		body, _ := json.Marshal(map[string]any{"payment_link_id": linkID, "status": "COMPLETED", "occured_at": time.Now().UTC()})
+		if code := postCallback(t, e, sign(e.Key, uuid.NewString(), time.Now(), body), body); code != http.StatusNoContent {
+			t.Errorf("callback: %d", code)
+		}
+	}
+	p, err := e.App.CreatePurchase(context.Background(), stall.Input{Amount: "70", Description: "Honung", Phone: "0701234567"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Distributed == "" {
+		t.Fatalf("not distributed: %q", p.Error)
+	}
+	if got, _ := e.App.Purchase(context.Background(), p.ID); got.Status != stall.StatusPaid {
+		t.Fatalf("purchase paid during its distribution is %s afterwards, want %s", got.Status, stall.StatusPaid)
+	}
+}
