@@ -444,14 +444,14 @@ func (h *Handler) challengeAnswer(w http.ResponseWriter, r *http.Request) {
 	}
 	r.ParseForm()
 	approved := r.PostForm.Get("answer") == "approve"
-	p, err := h.Store.UpdatePayment(r.Context(), l.TenantID, l.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+	answered, err := h.Store.UpdatePayment(r.Context(), l.TenantID, l.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 		return provider.ChallengeResult(p, approved, time.Now())
 	})
-	if err != nil {
+	if err != nil { // answered meanwhile (another tab): the checkout shows how
 		h.afterAttempt(w, r, l, h.newView(r.Context(), l, p), err)
 		return
 	}
-	h.redirectAfter(w, r, l, p)
+	h.redirectAfter(w, r, l, answered)
 }
 
 // swishPage lets a person play the payer's Swish app (sandbox only).
