@@ -67,3 +67,49 @@ func TestChallengeAnsweredTwiceAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// A bank transfer of more than the link's total leaves its payment
+// OVERFUNDED (SPEC §9): the payer's page says what arrived — it does not
+// wait for a Swish payment that was never made.
+func TestOverpaidTransferPage(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		for _, tc := range []struct {
+			name     string
+			deposits []int
+			want     []string
+		}{
+			{"overpaid at once", []int{20000}, []string{"Inbetalt hittills", "200,00\u00a0kr"}},
+			{"overpaid in parts", []int{5000, 15000}, []string{"Inbetalt hittills", "200,00\u00a0kr"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				lk := e.NewLink(t, nil)
+				if r, _ := post(t, lk.CheckoutURL, payForm("ping/deposit")); r.StatusCode != http.StatusSeeOther {
+					t.Fatalf("choosing bank transfer answered %d", r.StatusCode)
+				}
+				l := link(t, e, lk.ID)
+				for _, amount := range tc.deposits {
+					e.Do(t, "POST", "/mimic/api/deposit_payment", map[string]any{"amount": amount, "currency": "SEK",
+						"reference_type": "OCR", "reference": l.Reference}).Want(t, 200)
+				}
+				resp, err := http.Get(lk.CheckoutURL)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				page := string(b)
+				if strings.Contains(page, "Swish-appen") || strings.Contains(page, "Väntar på Swish") {
+					t.Error("an overpaid bank transfer shows the Swish waiting screen")
+				}
+				for _, want := range append(tc.want, l.Reference) {
+					if !strings.Contains(page, want) {
+						t.Errorf("the page lacks %q", want)
+					}
+				}
+				if strings.Contains(page, "-30,00") {
+					t.Error("the page asks for a negative amount")
+				}
+			})
+		}
+	})
+}

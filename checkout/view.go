@@ -81,9 +81,9 @@ func stateOf(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
 		return "waiting"
 	case p.Status == pinglinks.PaymentPending && p.Provider == "payment_iq":
 		return "challenge"
-	case p.Provider == "ping" && l.Reference != "" &&
-		(p.Status == pinglinks.PaymentInitiated || p.Status == pinglinks.PaymentUnderfunded):
-		return "bank" // waiting for the transfer, or for the rest of it
+	case p.Provider == "ping" && l.Reference != "" && (p.Status == pinglinks.PaymentInitiated ||
+		p.Status == pinglinks.PaymentUnderfunded || p.Status == pinglinks.PaymentFunded || p.Status == pinglinks.PaymentOverfunded):
+		return "bank" // waiting for the transfer, for the rest of it, or for the seller to settle an overpayment
 	case !p.Terminal() && p.Status != pinglinks.PaymentInitiated:
 		return "waiting" // another provider's pending step
 	}
@@ -150,7 +150,7 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 		v.AmountDue = v.Total
 		if p.FundedAmount > 0 { // part of it has arrived: ask for the rest, offer nothing else
 			v.Received = pinglinks.FormatAmount(l.Locale, l.Currency, p.FundedAmount)
-			v.AmountDue = pinglinks.FormatAmount(l.Locale, l.Currency, p.TotalAmount-p.FundedAmount)
+			v.AmountDue = pinglinks.FormatAmount(l.Locale, l.Currency, max(p.TotalAmount-p.FundedAmount, 0))
 		}
 		v.select_(p.Provider + "/" + p.Method)
 	case "paid":
