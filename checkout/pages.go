@@ -80,7 +80,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 {{if $err}}<span class="err" id="{{.Name}}-err">{{$err}}</span>{{end}}</p>{{end}}
 {{define "bank"}}<section class="card" aria-labelledby="bank-h"><h2 id="bank-h">{{.T.BankTitle}}</h2>
 <dl class="facts"><dt>{{.T.Bankgiro}}</dt><dd>{{.Bankgiro}}</dd><dt>{{.ReferenceLabel}}</dt><dd class="ref">{{.Reference}}</dd>
-{{if .Received}}<dt>{{.T.Received}}</dt><dd>{{.Received}}</dd>{{end}}<dt>{{.T.Amount}}</dt><dd>{{.AmountDue}}</dd></dl><p>{{.T.BankNote}}</p>
+{{if .Received}}<dt>{{.T.Received}}</dt><dd>{{.Received}}</dd>{{end}}<dt>{{.T.Amount}}</dt><dd>{{.AmountDue}}</dd></dl><p>{{.BankNote}}</p>
 <p class="hint" data-poll="/checkout/{{.Token}}/status" data-state="bank"><a href="/checkout/{{.Token}}">{{.T.CheckNow}}</a></p></section>{{end}}
 {{define "waiting"}}<section class="card center" role="status" aria-live="polite" data-poll="/checkout/{{.Token}}/status" data-state="waiting"><h2>{{.T.WaitingTitle}}</h2>
 <div class="spinner" aria-hidden="true"></div>

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/apitest"
+	"github.com/pinglinks/pinglinks/store"
 )
 
 // The 3-D Secure page answered from two tabs at once (or a double click
@@ -112,4 +113,42 @@ func TestOverpaidTransferPage(t *testing.T) {
 			})
 		}
 	})
+}
+
+// The bank page names the reference by its type in every sentence: a
+// Norwegian-speaking payer of a Swedish link is asked for the OCR number
+// its label shows, not for a KID the page does not have.
+func TestBankNoteNamesTheReferenceType(t *testing.T) {
+	e := apitest.New(t, store.SQLite)
+	for _, tc := range []struct {
+		locale        string
+		want, notWant []string
+	}{
+		{"sv-SE", []string{"OCR-nummer", "Ange OCR-numret"}, []string{"KID"}},
+		{"nb-NO", []string{"OCR-nummer", "Oppgi OCR-nummeret"}, []string{"KID"}},
+		{"en-GB", []string{"Payment reference (OCR)"}, []string{"KID"}},
+	} {
+		t.Run(tc.locale, func(t *testing.T) {
+			lk := e.NewLink(t, func(b map[string]any) { b["locale"] = tc.locale })
+			if r, _ := post(t, lk.CheckoutURL, payForm("ping/deposit")); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("choosing bank transfer answered %d", r.StatusCode)
+			}
+			resp, err := http.Get(lk.CheckoutURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			for _, want := range tc.want {
+				if !strings.Contains(string(b), want) {
+					t.Errorf("the bank page lacks %q", want)
+				}
+			}
+			for _, bad := range tc.notWant {
+				if strings.Contains(string(b), bad) {
+					t.Errorf("the bank page of an OCR reference says %q", bad)
+				}
+			}
+		})
+	}
 }

@@ -9,7 +9,8 @@ type texts struct {
 	WaitingTitle, WaitingSwish, WaitingSwishMobile, OpenSwish, ScanQR, Refreshing, CheckNow     string
 	Declined, DeclinedCard, InsufficientFunds, AuthFailed, SwishDeclined, SwishAborted          string
 	SwishExpired, SwishCrashed, TryAgain                                                        string
-	BankTitle, Bankgiro, Reference, Amount, Received, BankNote, OtherMethod                     string
+	BankTitle, Bankgiro, Reference, Amount, Received, OtherMethod                               string
+	BankNote                                                                                    string // %s is the reference type, OCR or KID
 	PaidTitle, PaidText, PaidAt, Method, ReceiptNo, DownloadReceipt, Continue                   string
 	ExpiredTitle, ExpiredText, CancelledTitle, CancelledText, NotFoundTitle, NotFoundText       string
 	ChallengeTitle, ChallengeText, Approve, Fail, TooMany, InProgress                           string
@@ -36,7 +37,7 @@ var locales = map[string]texts{
 		SwishExpired: "Betalningen godkändes inte i tid.", SwishCrashed: "Ett fel uppstod hos banken. Försök igen.",
 		TryAgain:  "Du kan försöka igen nedan.",
 		BankTitle: "Betala med bankgiro", Bankgiro: "Bankgiro", Reference: "OCR-nummer", Amount: "Belopp", Received: "Inbetalt hittills",
-		BankNote:    "Ange OCR-numret när du betalar. Länken blir betald när pengarna har kommit in.",
+		BankNote:    "Ange %s-numret när du betalar. Länken blir betald när pengarna har kommit in.",
 		OtherMethod: "Eller välj ett annat betalsätt:",
 		PaidTitle:   "Tack för din betalning!", PaidText: "Betalningen är klar.", PaidAt: "Betald", Method: "Betalsätt",
 		ReceiptNo: "Kvittonummer", DownloadReceipt: "Ladda ner kvitto (PDF)", Continue: "Fortsätt",
@@ -70,7 +71,7 @@ var locales = map[string]texts{
 		SwishExpired: "Betalingen ble ikke godkjent i tide.", SwishCrashed: "Det oppstod en feil hos banken. Prøv igjen.",
 		TryAgain:  "Du kan prøve igjen nedenfor.",
 		BankTitle: "Betal med bankoverføring", Bankgiro: "Bankgiro", Reference: "KID-nummer", Amount: "Beløp", Received: "Innbetalt så langt",
-		BankNote:    "Oppgi KID-nummeret når du betaler. Lenken blir betalt når pengene er mottatt.",
+		BankNote:    "Oppgi %s-nummeret når du betaler. Lenken blir betalt når pengene er mottatt.",
 		OtherMethod: "Eller velg en annen betalingsmåte:",
 		PaidTitle:   "Takk for betalingen!", PaidText: "Betalingen er fullført.", PaidAt: "Betalt", Method: "Betalingsmåte",
 		ReceiptNo: "Kvitteringsnummer", DownloadReceipt: "Last ned kvittering (PDF)", Continue: "Fortsett",

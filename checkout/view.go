@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"html/template"
 	"image/png"
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
@@ -48,8 +50,8 @@ type view struct {
 	PaymentID   string
 
 	// bank transfer
-	Bankgiro, Reference, ReferenceLabel string
-	AmountDue, Received                 string // Received is set once part of a transfer has arrived
+	Bankgiro, Reference, ReferenceLabel, BankNote string
+	AmountDue, Received                           string // Received is set once part of a transfer has arrived
 
 	// paid
 	PaidAt, MethodName, ReceiptNo, ReceiptURL, SuccessURL string
@@ -144,6 +146,10 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 	case "bank":
 		v.Reference = l.Reference
 		v.ReferenceLabel = l.ReferenceType + "-nummer"
+		v.BankNote = t.BankNote
+		if strings.Contains(t.BankNote, "%s") {
+			v.BankNote = fmt.Sprintf(t.BankNote, l.ReferenceType)
+		}
 		if l.Locale == "en-GB" {
 			v.ReferenceLabel = "Payment reference (" + l.ReferenceType + ")"
 		}
