@@ -290,7 +290,7 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		var es pinglinks.Errors
 		if errors.As(err, &es) {
 			for _, e := range es {
-				v.Errors[e.Property] = e.Message
+				v.Errors[e.Property] = cardError(t, e)
 			}
 		}
 		card = c
@@ -338,6 +338,24 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.redirectAfter(w, r, l, p)
+}
+
+// cardError says what is wrong with a card field in the page's language
+// (ParseCard's messages are the API's, in English).
+func cardError(t texts, e *pinglinks.Error) string {
+	switch {
+	case e.Message == "is required":
+		return t.Required
+	case e.Property == "card_number":
+		return t.InvalidCardNumber
+	case e.Property == "card_expiry" && strings.Contains(e.Message, "expired"):
+		return t.CardExpired
+	case e.Property == "card_expiry":
+		return t.InvalidExpiry
+	case e.Property == "card_cvc":
+		return t.InvalidCVC
+	}
+	return e.Message
 }
 
 // redirectAfter sends the payer on after an attempt: to the tenant's

@@ -152,3 +152,40 @@ func TestBankNoteNamesTheReferenceType(t *testing.T) {
 		})
 	}
 }
+
+// Card errors are in the page's language, like every other error on it.
+func TestCardErrorsInThePageLanguage(t *testing.T) {
+	e := apitest.New(t, store.SQLite)
+	card := func(number, expiry, cvc string) url.Values {
+		return payForm("payment_iq/card", "card_number", number, "card_expiry", expiry, "card_cvc", cvc)
+	}
+	for _, tc := range []struct {
+		locale, name string
+		form         url.Values
+		field, want  string
+	}{
+		{"sv-SE", "Luhn", card("4242424242424241", "12/30", "123"), "card_number", "Kontrollera kortnumret."},
+		{"sv-SE", "short", card("4242", "12/30", "123"), "card_number", "Kontrollera kortnumret."},
+		{"sv-SE", "missing", card("", "12/30", "123"), "card_number", "Fyll i det här fältet."},
+		{"sv-SE", "expired", card("4242424242424242", "01/20", "123"), "card_expiry", "Kortet har gått ut."},
+		{"sv-SE", "not MM/YY", card("4242424242424242", "2030-12", "123"), "card_expiry", "Ange månad och år som MM/ÅÅ."},
+		{"sv-SE", "CVC", card("4242424242424242", "12/30", "12"), "card_cvc", "Ange kortets säkerhetskod (CVC)."},
+		{"nb-NO", "Luhn", card("4242424242424241", "12/30", "123"), "card_number", "Kontroller kortnummeret."},
+		{"nb-NO", "expired", card("4242424242424242", "01/20", "123"), "card_expiry", "Kortet er utløpt."},
+		{"nb-NO", "CVC", card("4242424242424242", "12/30", "1"), "card_cvc", "Oppgi kortets sikkerhetskode (CVC)."},
+		{"en-GB", "Luhn", card("4242424242424241", "12/30", "123"), "card_number", "Check the card number."},
+		{"en-GB", "expired", card("4242424242424242", "01/20", "123"), "card_expiry", "The card has expired."},
+	} {
+		t.Run(tc.locale+" "+tc.name, func(t *testing.T) {
+			lk := e.NewLink(t, func(b map[string]any) { b["locale"] = tc.locale })
+			resp, body := post(t, lk.CheckoutURL, tc.form)
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("answered %d, want 422", resp.StatusCode)
+			}
+			if want := `id="` + tc.field + `-err">` + tc.want + `<`; !strings.Contains(body, want) {
+				i := strings.Index(body, `id="`+tc.field+`-err"`)
+				t.Errorf("want %s, the page has %.80s", want, body[max(i, 0):])
+			}
+		})
+	}
+}

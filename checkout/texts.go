@@ -15,6 +15,7 @@ type texts struct {
 	ExpiredTitle, ExpiredText, CancelledTitle, CancelledText, NotFoundTitle, NotFoundText       string
 	ChallengeTitle, ChallengeText, Approve, Fail, TooMany, InProgress                           string
 	Required, InvalidEmail, InvalidPhone, UnknownMethod, NotConnected, Skip, Logo, Secure, Test string
+	InvalidCardNumber, CardExpired, InvalidExpiry, InvalidCVC                                   string
 }
 
 var locales = map[string]texts{
@@ -50,7 +51,9 @@ var locales = map[string]texts{
 		Required:   "Fyll i det här fältet.", InvalidEmail: "Ange en giltig e-postadress.",
 		InvalidPhone: "Ange ett giltigt mobilnummer.", UnknownMethod: "Välj ett betalsätt.", NotConnected: "Det här betalsättet är inte tillgängligt just nu. Välj ett annat.",
 		Skip: "Hoppa till betalningen", Logo: "logotyp", Secure: "Säker betalning via Ping Payments",
-		Test: "Testläge – inga riktiga pengar dras.",
+		Test:              "Testläge – inga riktiga pengar dras.",
+		InvalidCardNumber: "Kontrollera kortnumret.", CardExpired: "Kortet har gått ut.",
+		InvalidExpiry: "Ange månad och år som MM/ÅÅ.", InvalidCVC: "Ange kortets säkerhetskod (CVC).",
 	},
 	"nb-NO": {
 		Lang: "nb", Title: "Betaling", PayTo: "Betal til", Items: "Varer", Item: "Vare", Quantity: "Antall", VAT: "MVA",
@@ -84,7 +87,9 @@ var locales = map[string]texts{
 		Required:   "Fyll ut dette feltet.", InvalidEmail: "Oppgi en gyldig e-postadresse.",
 		InvalidPhone: "Oppgi et gyldig mobilnummer.", UnknownMethod: "Velg en betalingsmåte.", NotConnected: "Denne betalingsmåten er ikke tilgjengelig nå. Velg en annen.",
 		Skip: "Gå til betalingen", Logo: "logo", Secure: "Sikker betaling via Ping Payments",
-		Test: "Testmodus – ingen ekte penger trekkes.",
+		Test:              "Testmodus – ingen ekte penger trekkes.",
+		InvalidCardNumber: "Kontroller kortnummeret.", CardExpired: "Kortet er utløpt.",
+		InvalidExpiry: "Oppgi måned og år som MM/ÅÅ.", InvalidCVC: "Oppgi kortets sikkerhetskode (CVC).",
 	},
 	"en-GB": {
 		Lang: "en-GB", Title: "Payment", PayTo: "Pay to", Items: "Items", Item: "Item", Quantity: "Qty", VAT: "VAT",
@@ -118,7 +123,9 @@ var locales = map[string]texts{
 		Required:   "Please fill in this field.", InvalidEmail: "Enter a valid email address.",
 		InvalidPhone: "Enter a valid mobile number.", UnknownMethod: "Choose a way to pay.", NotConnected: "This way to pay is not available at the moment. Please choose another.",
 		Skip: "Skip to payment", Logo: "logo", Secure: "Secure payment by Ping Payments",
-		Test: "Test mode — no real money is taken.",
+		Test:              "Test mode — no real money is taken.",
+		InvalidCardNumber: "Check the card number.", CardExpired: "The card has expired.",
+		InvalidExpiry: "Enter the month and year as MM/YY.", InvalidCVC: "Enter the card's security code (CVC).",
 	},
 }
 
