@@ -13,12 +13,14 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -202,12 +204,17 @@ func readForm(r *http.Request) payForm {
 func (pf *payForm) validate(t texts, l *pinglinks.PaymentLink) map[string]string {
 	errs := map[string]string{}
 	d := &pf.Details
+	// The limits are the API's for the same fields (pinglinks.PaymentLink.Validate).
+	tooLong := func(name, v string, max int) {
+		if utf8.RuneCountInString(v) > max {
+			errs[name] = fmt.Sprintf(t.TooLong, max)
+		}
+	}
 	for name, v := range map[string]string{"first_name": d.FirstName, "last_name": d.LastName} {
 		if v == "" {
 			errs[name] = t.Required
-		} else if len([]rune(v)) > 100 {
-			errs[name] = t.Required
 		}
+		tooLong(name, v, 100)
 	}
 	if d.Email != "" {
 		if a, err := mail.ParseAddress(d.Email); err != nil || a.Address != d.Email || len(d.Email) > 254 {
@@ -228,6 +235,9 @@ func (pf *payForm) validate(t texts, l *pinglinks.PaymentLink) map[string]string
 				errs[name] = t.Required
 			}
 		}
+		tooLong("street_address", a.StreetAddress, 200)
+		tooLong("zip", a.Zip, 20)
+		tooLong("city", a.City, 100)
 	}
 	return errs
 }

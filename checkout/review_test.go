@@ -189,3 +189,44 @@ func TestCardErrorsInThePageLanguage(t *testing.T) {
 		})
 	}
 }
+
+// The payer's corrections obey the limits the API puts on the same fields
+// (SPEC §5: names 100, street 200, postcode 20, town 100 characters), and
+// a value that is too long is called that, not missing.
+func TestPayerDetailsTooLong(t *testing.T) {
+	e := apitest.New(t, store.SQLite)
+	addr := func(street, zip, city string) []string {
+		return []string{"street_address", street, "zip", zip, "city", city}
+	}
+	for _, tc := range []struct {
+		name  string
+		extra []string
+		field string // "" when the form is accepted
+	}{
+		{"names at the limit", []string{"first_name", strings.Repeat("Å", 100), "last_name", strings.Repeat("ö", 100)}, ""},
+		{"long first name", []string{"first_name", strings.Repeat("Å", 101)}, "first_name"},
+		{"long last name", []string{"last_name", strings.Repeat("x", 101)}, "last_name"},
+		{"address at the limit", addr(strings.Repeat("g", 200), strings.Repeat("1", 20), strings.Repeat("å", 100)), ""},
+		{"long street", addr(strings.Repeat("g", 201), "123 45", "Åre"), "street_address"},
+		{"long postcode", addr("Storgatan 1", strings.Repeat("1", 21), "Åre"), "zip"},
+		{"long town", addr("Storgatan 1", "123 45", strings.Repeat("å", 101)), "city"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lk := e.NewLink(t, nil)
+			resp, body := post(t, lk.CheckoutURL, payForm("payment_iq/card", append([]string{"card_number", "4242424242424242",
+				"card_expiry", "12/30", "card_cvc", "123"}, tc.extra...)...))
+			if tc.field == "" {
+				if resp.StatusCode != http.StatusSeeOther {
+					t.Fatalf("answered %d, want 303", resp.StatusCode)
+				}
+				return
+			}
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("answered %d, want 422", resp.StatusCode)
+			}
+			if want := `id="` + tc.field + `-err">Högst `; !strings.Contains(body, want) {
+				t.Errorf("field %s is not marked as too long", tc.field)
+			}
+		})
+	}
+}

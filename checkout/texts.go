@@ -16,6 +16,7 @@ type texts struct {
 	ChallengeTitle, ChallengeText, Approve, Fail, TooMany, InProgress                           string
 	Required, InvalidEmail, InvalidPhone, UnknownMethod, NotConnected, Skip, Logo, Secure, Test string
 	InvalidCardNumber, CardExpired, InvalidExpiry, InvalidCVC                                   string
+	TooLong                                                                                     string // %d is the most characters allowed
 }
 
 var locales = map[string]texts{
@@ -53,7 +54,7 @@ var locales = map[string]texts{
 		Skip: "Hoppa till betalningen", Logo: "logotyp", Secure: "Säker betalning via Ping Payments",
 		Test:              "Testläge – inga riktiga pengar dras.",
 		InvalidCardNumber: "Kontrollera kortnumret.", CardExpired: "Kortet har gått ut.",
-		InvalidExpiry: "Ange månad och år som MM/ÅÅ.", InvalidCVC: "Ange kortets säkerhetskod (CVC).",
+		InvalidExpiry: "Ange månad och år som MM/ÅÅ.", InvalidCVC: "Ange kortets säkerhetskod (CVC).", TooLong: "Högst %d tecken.",
 	},
 	"nb-NO": {
 		Lang: "nb", Title: "Betaling", PayTo: "Betal til", Items: "Varer", Item: "Vare", Quantity: "Antall", VAT: "MVA",
@@ -89,7 +90,7 @@ var locales = map[string]texts{
 		Skip: "Gå til betalingen", Logo: "logo", Secure: "Sikker betaling via Ping Payments",
 		Test:              "Testmodus – ingen ekte penger trekkes.",
 		InvalidCardNumber: "Kontroller kortnummeret.", CardExpired: "Kortet er utløpt.",
-		InvalidExpiry: "Oppgi måned og år som MM/ÅÅ.", InvalidCVC: "Oppgi kortets sikkerhetskode (CVC).",
+		InvalidExpiry: "Oppgi måned og år som MM/ÅÅ.", InvalidCVC: "Oppgi kortets sikkerhetskode (CVC).", TooLong: "Maks %d tegn.",
 	},
 	"en-GB": {
 		Lang: "en-GB", Title: "Payment", PayTo: "Pay to", Items: "Items", Item: "Item", Quantity: "Qty", VAT: "VAT",
@@ -125,7 +126,7 @@ var locales = map[string]texts{
 		Skip: "Skip to payment", Logo: "logo", Secure: "Secure payment by Ping Payments",
 		Test:              "Test mode — no real money is taken.",
 		InvalidCardNumber: "Check the card number.", CardExpired: "The card has expired.",
-		InvalidExpiry: "Enter the month and year as MM/YY.", InvalidCVC: "Enter the card's security code (CVC).",
+		InvalidExpiry: "Enter the month and year as MM/YY.", InvalidCVC: "Enter the card's security code (CVC).", TooLong: "Use at most %d characters.",
 	},
 }
 
