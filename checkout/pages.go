@@ -61,7 +61,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <fieldset class="methods"><legend>{{.T.ChooseMethod}}</legend>
 {{if .Errors.method}}<p class="err" id="method-err">{{.Errors.method}}</p>{{end}}
 {{range .Methods}}<div class="method">
-<label class="choice"><input type="radio" name="method" value="{{.Value}}"{{if .Checked}} checked{{end}}> {{.Label}}</label>
+<label class="choice"><input type="radio" name="method" value="{{.Value}}"{{if .Checked}} checked{{end}}{{if $.Errors.method}} aria-invalid="true" aria-describedby="method-err"{{end}}> {{.Label}}</label>
 <div class="fields">
 {{if eq .Provider "payment_iq"}}
 {{template "field" (args $ "card_number" $.T.CardNumber "" "cc-number" "text" true)}}
@@ -161,12 +161,14 @@ footer{text-align:center;font-size:.85rem;color:#4a4f57}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `
 
-// script only enhances: it stops a second submit of the same form and
-// polls the waiting screen's state so the outcome shows at once.
+// script only enhances: it stops a second submit of the same form, puts
+// the focus on the first field to correct, and polls the waiting screen's
+// state so the outcome shows at once.
 const script = `
 document.querySelectorAll('form').forEach(function(f){f.addEventListener('submit',function(e){
 if(f.dataset.sent){e.preventDefault();return}f.dataset.sent='1';
 var b=e.submitter||f.querySelector('button');if(b){setTimeout(function(){b.disabled=true},0)}})});
+var inv=document.querySelector('[aria-invalid="true"]');if(inv){inv.focus()}
 var w=document.querySelector('[data-poll]');
 if(w){setInterval(function(){fetch(w.dataset.poll,{cache:'no-store'}).then(function(r){return r.json()}).then(function(s){
 if(s.state!==w.dataset.state){location.reload()}}).catch(function(){})},1000)}
