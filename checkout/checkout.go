@@ -389,7 +389,12 @@ func (h *Handler) afterAttempt(w http.ResponseWriter, r *http.Request, l *pingli
 		v.Errors = map[string]string{e.Property: e.Message}
 		v.Banner = v.T.FixErrors
 		h.render(w, http.StatusUnprocessableEntity, v)
-	case errors.As(err, &e) && (e.Code == pinglinks.ECodeForbidden || e.Code == pinglinks.ECodeOrderClosed):
+	case errors.As(err, &e) && e.Code == pinglinks.ECodeOrderClosed:
+		// The tenant closed the order after a failed attempt: no new
+		// payment can start, which the page cannot tell by itself.
+		v.Banner = v.T.OrderClosed
+		h.render(w, http.StatusForbidden, v)
+	case errors.As(err, &e) && e.Code == pinglinks.ECodeForbidden:
 		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
 	default:
 		h.fail(w, err)

@@ -230,3 +230,36 @@ func TestPayerDetailsTooLong(t *testing.T) {
 		})
 	}
 }
+
+// The tenant closed the link's order after the payer's first attempt
+// failed: a new attempt cannot start (SPEC §4), and the payer is told so
+// instead of being sent back, without a word, to the form inviting them to
+// try again.
+func TestRetryOnClosedOrderSaysWhy(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		for _, tc := range []struct {
+			locale, want string
+			form         url.Values
+		}{
+			{"sv-SE", "Länken kan inte betalas längre. Kontakta säljaren.", cardForm("4242424242424242")},
+			{"nb-NO", "Lenken kan ikke betales lenger. Kontakt selgeren.", payForm("swish/e_commerce", "swish_phone", "0701234567")},
+			{"en-GB", "This link can no longer be paid. Please contact the seller.", cardForm("4242424242424242")},
+		} {
+			t.Run(tc.locale, func(t *testing.T) {
+				lk := e.NewLink(t, func(b map[string]any) { b["locale"] = tc.locale })
+				if r, _ := post(t, lk.CheckoutURL, cardForm("4000000000000002")); r.StatusCode != http.StatusSeeOther {
+					t.Fatalf("declined card answered %d", r.StatusCode)
+				}
+				e.Do(t, "PUT", "/payments/api/v1/payment_orders/"+lk.OrderID+"/close", nil).Want(t, 204)
+				resp, body := post(t, lk.CheckoutURL, tc.form)
+				if resp.StatusCode == http.StatusSeeOther || !strings.Contains(body, tc.want) {
+					t.Errorf("retry on a closed order answered %d %s, want the page saying %q", resp.StatusCode, resp.Header.Get("Location"), tc.want)
+				}
+				l := link(t, e, lk.ID)
+				if n := len(orderPayments(t, e, l)); l.Status != pinglinks.LinkCreated || n != 1 {
+					t.Errorf("link %s with %d payments", l.Status, n)
+				}
+			})
+		}
+	})
+}

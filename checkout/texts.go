@@ -17,6 +17,7 @@ type texts struct {
 	Required, InvalidEmail, InvalidPhone, UnknownMethod, NotConnected, Skip, Logo, Secure, Test string
 	InvalidCardNumber, CardExpired, InvalidExpiry, InvalidCVC                                   string
 	TooLong                                                                                     string // %d is the most characters allowed
+	OrderClosed                                                                                 string
 }
 
 var locales = map[string]texts{
@@ -54,7 +55,7 @@ var locales = map[string]texts{
 		Skip: "Hoppa till betalningen", Logo: "logotyp", Secure: "Säker betalning via Ping Payments",
 		Test:              "Testläge – inga riktiga pengar dras.",
 		InvalidCardNumber: "Kontrollera kortnumret.", CardExpired: "Kortet har gått ut.",
-		InvalidExpiry: "Ange månad och år som MM/ÅÅ.", InvalidCVC: "Ange kortets säkerhetskod (CVC).", TooLong: "Högst %d tecken.",
+		InvalidExpiry: "Ange månad och år som MM/ÅÅ.", InvalidCVC: "Ange kortets säkerhetskod (CVC).", TooLong: "Högst %d tecken.", OrderClosed: "Länken kan inte betalas längre. Kontakta säljaren.",
 	},
 	"nb-NO": {
 		Lang: "nb", Title: "Betaling", PayTo: "Betal til", Items: "Varer", Item: "Vare", Quantity: "Antall", VAT: "MVA",
@@ -90,7 +91,7 @@ var locales = map[string]texts{
 		Skip: "Gå til betalingen", Logo: "logo", Secure: "Sikker betaling via Ping Payments",
 		Test:              "Testmodus – ingen ekte penger trekkes.",
 		InvalidCardNumber: "Kontroller kortnummeret.", CardExpired: "Kortet er utløpt.",
-		InvalidExpiry: "Oppgi måned og år som MM/ÅÅ.", InvalidCVC: "Oppgi kortets sikkerhetskode (CVC).", TooLong: "Maks %d tegn.",
+		InvalidExpiry: "Oppgi måned og år som MM/ÅÅ.", InvalidCVC: "Oppgi kortets sikkerhetskode (CVC).", TooLong: "Maks %d tegn.", OrderClosed: "Lenken kan ikke betales lenger. Kontakt selgeren.",
 	},
 	"en-GB": {
 		Lang: "en-GB", Title: "Payment", PayTo: "Pay to", Items: "Items", Item: "Item", Quantity: "Qty", VAT: "VAT",
@@ -126,7 +127,7 @@ var locales = map[string]texts{
 		Skip: "Skip to payment", Logo: "logo", Secure: "Secure payment by Ping Payments",
 		Test:              "Test mode — no real money is taken.",
 		InvalidCardNumber: "Check the card number.", CardExpired: "The card has expired.",
-		InvalidExpiry: "Enter the month and year as MM/YY.", InvalidCVC: "Enter the card's security code (CVC).", TooLong: "Use at most %d characters.",
+		InvalidExpiry: "Enter the month and year as MM/YY.", InvalidCVC: "Enter the card's security code (CVC).", TooLong: "Use at most %d characters.", OrderClosed: "This link can no longer be paid. Please contact the seller.",
 	},
 }
 
