@@ -9,7 +9,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <html lang="{{.T.Lang}}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
-{{if eq .State "waiting" "bank"}}<noscript><meta http-equiv="refresh" content="{{if eq .State "bank"}}10{{else}}3{{end}}"></noscript>{{end}}
+{{if or (eq .State "waiting") (and (eq .State "bank") .Received)}}<noscript><meta http-equiv="refresh" content="{{if eq .State "bank"}}10{{else}}3{{end}}"></noscript>{{end}}
 <title>{{if .Supplier}}{{.Supplier}} – {{end}}{{.T.Title}}</title>
 <style nonce="{{.Nonce}}">` + css + `</style></head>
 <body><a class="skip" href="#main">{{.T.Skip}}</a>

@@ -263,3 +263,45 @@ func TestRetryOnClosedOrderSaysWhy(t *testing.T) {
 		}
 	})
 }
+
+// Without JavaScript the bank page reloads itself to show the transfer's
+// arrival — but never while it shows a form: a reload every 10 s would
+// wipe what a payer who switched to another method is typing (WCAG 2.2.1).
+func TestBankPageRefreshesOnlyWithoutForm(t *testing.T) {
+	e := apitest.New(t, store.SQLite)
+	get := func(u string) string {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	lk := e.NewLink(t, nil)
+	post(t, lk.CheckoutURL, payForm("ping/deposit"))
+	l := link(t, e, lk.ID)
+	for _, tc := range []struct {
+		name        string
+		deposit     int
+		wantForm    bool
+		wantRefresh bool
+	}{
+		{"waiting for the transfer, other methods offered", 0, true, false},
+		{"part received, no form", 5000, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.deposit > 0 {
+				e.Do(t, "POST", "/mimic/api/deposit_payment", map[string]any{"amount": tc.deposit, "currency": "SEK",
+					"reference_type": "OCR", "reference": l.Reference}).Want(t, 200)
+			}
+			page := get(lk.CheckoutURL)
+			if got := strings.Contains(page, `action="/checkout/`+l.Token+`/pay"`); got != tc.wantForm {
+				t.Fatalf("form shown %v, want %v", got, tc.wantForm)
+			}
+			if got := strings.Contains(page, `http-equiv="refresh"`); got != tc.wantRefresh {
+				t.Errorf("refresh %v, want %v", got, tc.wantRefresh)
+			}
+		})
+	}
+}
