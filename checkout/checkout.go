@@ -13,12 +13,14 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -202,12 +204,17 @@ func readForm(r *http.Request) payForm {
 func (pf *payForm) validate(t texts, l *pinglinks.PaymentLink) map[string]string {
 	errs := map[string]string{}
 	d := &pf.Details
+	// The limits are the API's for the same fields (pinglinks.PaymentLink.Validate).
+	tooLong := func(name, v string, max int) {
+		if utf8.RuneCountInString(v) > max {
+			errs[name] = fmt.Sprintf(t.TooLong, max)
+		}
+	}
 	for name, v := range map[string]string{"first_name": d.FirstName, "last_name": d.LastName} {
 		if v == "" {
 			errs[name] = t.Required
-		} else if len([]rune(v)) > 100 {
-			errs[name] = t.Required
 		}
+		tooLong(name, v, 100)
 	}
 	if d.Email != "" {
 		if a, err := mail.ParseAddress(d.Email); err != nil || a.Address != d.Email || len(d.Email) > 254 {
@@ -228,6 +235,9 @@ func (pf *payForm) validate(t texts, l *pinglinks.PaymentLink) map[string]string
 				errs[name] = t.Required
 			}
 		}
+		tooLong("street_address", a.StreetAddress, 200)
+		tooLong("zip", a.Zip, 20)
+		tooLong("city", a.City, 100)
 	}
 	return errs
 }
@@ -297,7 +307,7 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		var es pinglinks.Errors
 		if errors.As(err, &es) {
 			for _, e := range es {
-				v.Errors[e.Property] = e.Message
+				v.Errors[e.Property] = cardError(t, e)
 			}
 		}
 		card = c
@@ -347,6 +357,24 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 	h.redirectAfter(w, r, l, p)
 }
 
+// cardError says what is wrong with a card field in the page's language
+// (ParseCard's messages are the API's, in English).
+func cardError(t texts, e *pinglinks.Error) string {
+	switch {
+	case e.Message == "is required":
+		return t.Required
+	case e.Property == "card_number":
+		return t.InvalidCardNumber
+	case e.Property == "card_expiry" && strings.Contains(e.Message, "expired"):
+		return t.CardExpired
+	case e.Property == "card_expiry":
+		return t.InvalidExpiry
+	case e.Property == "card_cvc":
+		return t.InvalidCVC
+	}
+	return e.Message
+}
+
 // redirectAfter sends the payer on after an attempt: to the tenant's
 // success page when paid and one was given, else back to the checkout,
 // which shows the outcome (post/redirect/get: a reload never re-posts).
@@ -368,7 +396,12 @@ func (h *Handler) afterAttempt(w http.ResponseWriter, r *http.Request, l *pingli
 		v.Errors = map[string]string{e.Property: e.Message}
 		v.Banner = v.T.FixErrors
 		h.render(w, http.StatusUnprocessableEntity, v)
-	case errors.As(err, &e) && (e.Code == pinglinks.ECodeForbidden || e.Code == pinglinks.ECodeOrderClosed):
+	case errors.As(err, &e) && e.Code == pinglinks.ECodeOrderClosed:
+		// The tenant closed the order after a failed attempt: no new
+		// payment can start, which the page cannot tell by itself.
+		v.Banner = v.T.OrderClosed
+		h.render(w, http.StatusForbidden, v)
+	case errors.As(err, &e) && e.Code == pinglinks.ECodeForbidden:
 		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
 	default:
 		h.fail(w, err)
@@ -451,14 +484,14 @@ func (h *Handler) challengeAnswer(w http.ResponseWriter, r *http.Request) {
 	}
 	r.ParseForm()
 	approved := r.PostForm.Get("answer") == "approve"
-	p, err := h.Store.UpdatePayment(r.Context(), l.TenantID, l.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+	answered, err := h.Store.UpdatePayment(r.Context(), l.TenantID, l.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 		return provider.ChallengeResult(p, approved, time.Now())
 	})
-	if err != nil {
+	if err != nil { // answered meanwhile (another tab): the checkout shows how
 		h.afterAttempt(w, r, l, h.newView(r.Context(), l, p), err)
 		return
 	}
-	h.redirectAfter(w, r, l, p)
+	h.redirectAfter(w, r, l, answered)
 }
 
 // swishPage lets a person play the payer's Swish app (sandbox only).

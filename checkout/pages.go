@@ -9,7 +9,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <html lang="{{.T.Lang}}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
-{{if eq .State "waiting" "bank"}}<noscript><meta http-equiv="refresh" content="{{if eq .State "bank"}}10{{else}}3{{end}}"></noscript>{{end}}
+{{if or (eq .State "waiting") (and (eq .State "bank") .Received)}}<noscript><meta http-equiv="refresh" content="{{if eq .State "bank"}}10{{else}}3{{end}}"></noscript>{{end}}
 <title>{{if .Supplier}}{{.Supplier}} – {{end}}{{.T.Title}}</title>
 <style nonce="{{.Nonce}}">` + css + `</style></head>
 <body><a class="skip" href="#main">{{.T.Skip}}</a>
@@ -61,7 +61,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <fieldset class="methods"><legend>{{.T.ChooseMethod}}</legend>
 {{if .Errors.method}}<p class="err" id="method-err">{{.Errors.method}}</p>{{end}}
 {{range .Methods}}<div class="method">
-<label class="choice"><input type="radio" name="method" value="{{.Value}}"{{if .Checked}} checked{{end}}> {{.Label}}</label>
+<label class="choice"><input type="radio" name="method" value="{{.Value}}"{{if .Checked}} checked{{end}}{{if $.Errors.method}} aria-invalid="true" aria-describedby="method-err"{{end}}> {{.Label}}</label>
 <div class="fields">
 {{if eq .Provider "payment_iq"}}
 {{template "field" (args $ "card_number" $.T.CardNumber "" "cc-number" "text" true)}}
@@ -80,7 +80,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 {{if $err}}<span class="err" id="{{.Name}}-err">{{$err}}</span>{{end}}</p>{{end}}
 {{define "bank"}}<section class="card" aria-labelledby="bank-h"><h2 id="bank-h">{{.T.BankTitle}}</h2>
 <dl class="facts"><dt>{{.AccountLabel}}</dt><dd>{{.Account}}</dd><dt>{{.ReferenceLabel}}</dt><dd class="ref">{{.Reference}}</dd>
-{{if .Received}}<dt>{{.T.Received}}</dt><dd>{{.Received}}</dd>{{end}}<dt>{{.T.Amount}}</dt><dd>{{.AmountDue}}</dd></dl><p>{{.T.BankNote}}</p>
+{{if .Received}}<dt>{{.T.Received}}</dt><dd>{{.Received}}</dd>{{end}}<dt>{{.T.Amount}}</dt><dd>{{.AmountDue}}</dd></dl><p>{{.BankNote}}</p>
 <p class="hint" data-poll="/checkout/{{.Token}}/status" data-state="bank"><a href="/checkout/{{.Token}}">{{.T.CheckNow}}</a></p></section>{{end}}
 {{define "waiting"}}<section class="card center" role="status" aria-live="polite" data-poll="/checkout/{{.Token}}/status" data-state="waiting"><h2>{{.T.WaitingTitle}}</h2>
 <div class="spinner" aria-hidden="true"></div>
@@ -161,12 +161,14 @@ footer{text-align:center;font-size:.85rem;color:#4a4f57}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `
 
-// script only enhances: it stops a second submit of the same form and
-// polls the waiting screen's state so the outcome shows at once.
+// script only enhances: it stops a second submit of the same form, puts
+// the focus on the first field to correct, and polls the waiting screen's
+// state so the outcome shows at once.
 const script = `
 document.querySelectorAll('form').forEach(function(f){f.addEventListener('submit',function(e){
 if(f.dataset.sent){e.preventDefault();return}f.dataset.sent='1';
 var b=e.submitter||f.querySelector('button');if(b){setTimeout(function(){b.disabled=true},0)}})});
+var inv=document.querySelector('[aria-invalid="true"]');if(inv){inv.focus()}
 var w=document.querySelector('[data-poll]');
 if(w){setInterval(function(){fetch(w.dataset.poll,{cache:'no-store'}).then(function(r){return r.json()}).then(function(s){
 if(s.state!==w.dataset.state){location.reload()}}).catch(function(){})},1000)}

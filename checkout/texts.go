@@ -9,11 +9,15 @@ type texts struct {
 	WaitingTitle, WaitingSwish, WaitingSwishMobile, OpenSwish, ScanQR, Refreshing, CheckNow     string
 	Declined, DeclinedCard, InsufficientFunds, AuthFailed, SwishDeclined, SwishAborted          string
 	SwishExpired, SwishCrashed, TryAgain                                                        string
-	BankTitle, Reference, Amount, Received, BankNote, OtherMethod                               string
+	BankTitle, Reference, Amount, Received, OtherMethod                                         string
+	BankNote                                                                                    string // %s is the reference type, OCR or KID
 	PaidTitle, PaidText, PaidAt, Method, ReceiptNo, DownloadReceipt, Continue                   string
 	ExpiredTitle, ExpiredText, CancelledTitle, CancelledText, NotFoundTitle, NotFoundText       string
 	ChallengeTitle, ChallengeText, Approve, Fail, TooMany, InProgress                           string
 	Required, InvalidEmail, InvalidPhone, UnknownMethod, NotConnected, Skip, Logo, Secure, Test string
+	InvalidCardNumber, CardExpired, InvalidExpiry, InvalidCVC                                   string
+	TooLong                                                                                     string // %d is the most characters allowed
+	OrderClosed                                                                                 string
 }
 
 var locales = map[string]texts{
@@ -36,7 +40,7 @@ var locales = map[string]texts{
 		SwishExpired: "Betalningen godkändes inte i tid.", SwishCrashed: "Ett fel uppstod hos banken. Försök igen.",
 		TryAgain:  "Du kan försöka igen nedan.",
 		BankTitle: "Betala med bankgiro", Reference: "OCR-nummer", Amount: "Belopp", Received: "Inbetalt hittills",
-		BankNote:    "Ange OCR-numret när du betalar. Länken blir betald när pengarna har kommit in.",
+		BankNote:    "Ange %s-numret när du betalar. Länken blir betald när pengarna har kommit in.",
 		OtherMethod: "Eller välj ett annat betalsätt:",
 		PaidTitle:   "Tack för din betalning!", PaidText: "Betalningen är klar.", PaidAt: "Betald", Method: "Betalsätt",
 		ReceiptNo: "Kvittonummer", DownloadReceipt: "Ladda ner kvitto (PDF)", Continue: "Fortsätt",
@@ -49,7 +53,9 @@ var locales = map[string]texts{
 		Required:   "Fyll i det här fältet.", InvalidEmail: "Ange en giltig e-postadress.",
 		InvalidPhone: "Ange ett giltigt mobilnummer.", UnknownMethod: "Välj ett betalsätt.", NotConnected: "Det här betalsättet är inte tillgängligt just nu. Välj ett annat.",
 		Skip: "Hoppa till betalningen", Logo: "logotyp", Secure: "Säker betalning via Ping Payments",
-		Test: "Testläge – inga riktiga pengar dras.",
+		Test:              "Testläge – inga riktiga pengar dras.",
+		InvalidCardNumber: "Kontrollera kortnumret.", CardExpired: "Kortet har gått ut.",
+		InvalidExpiry: "Ange månad och år som MM/ÅÅ.", InvalidCVC: "Ange kortets säkerhetskod (CVC).", TooLong: "Högst %d tecken.", OrderClosed: "Länken kan inte betalas längre. Kontakta säljaren.",
 	},
 	"nb-NO": {
 		Lang: "nb", Title: "Betaling", PayTo: "Betal til", Items: "Varer", Item: "Vare", Quantity: "Antall", VAT: "MVA",
@@ -70,7 +76,7 @@ var locales = map[string]texts{
 		SwishExpired: "Betalingen ble ikke godkjent i tide.", SwishCrashed: "Det oppstod en feil hos banken. Prøv igjen.",
 		TryAgain:  "Du kan prøve igjen nedenfor.",
 		BankTitle: "Betal med bankoverføring", Reference: "KID-nummer", Amount: "Beløp", Received: "Innbetalt så langt",
-		BankNote:    "Oppgi KID-nummeret når du betaler. Lenken blir betalt når pengene er mottatt.",
+		BankNote:    "Oppgi %s-nummeret når du betaler. Lenken blir betalt når pengene er mottatt.",
 		OtherMethod: "Eller velg en annen betalingsmåte:",
 		PaidTitle:   "Takk for betalingen!", PaidText: "Betalingen er fullført.", PaidAt: "Betalt", Method: "Betalingsmåte",
 		ReceiptNo: "Kvitteringsnummer", DownloadReceipt: "Last ned kvittering (PDF)", Continue: "Fortsett",
@@ -83,7 +89,9 @@ var locales = map[string]texts{
 		Required:   "Fyll ut dette feltet.", InvalidEmail: "Oppgi en gyldig e-postadresse.",
 		InvalidPhone: "Oppgi et gyldig mobilnummer.", UnknownMethod: "Velg en betalingsmåte.", NotConnected: "Denne betalingsmåten er ikke tilgjengelig nå. Velg en annen.",
 		Skip: "Gå til betalingen", Logo: "logo", Secure: "Sikker betaling via Ping Payments",
-		Test: "Testmodus – ingen ekte penger trekkes.",
+		Test:              "Testmodus – ingen ekte penger trekkes.",
+		InvalidCardNumber: "Kontroller kortnummeret.", CardExpired: "Kortet er utløpt.",
+		InvalidExpiry: "Oppgi måned og år som MM/ÅÅ.", InvalidCVC: "Oppgi kortets sikkerhetskode (CVC).", TooLong: "Maks %d tegn.", OrderClosed: "Lenken kan ikke betales lenger. Kontakt selgeren.",
 	},
 	"en-GB": {
 		Lang: "en-GB", Title: "Payment", PayTo: "Pay to", Items: "Items", Item: "Item", Quantity: "Qty", VAT: "VAT",
@@ -117,7 +125,9 @@ var locales = map[string]texts{
 		Required:   "Please fill in this field.", InvalidEmail: "Enter a valid email address.",
 		InvalidPhone: "Enter a valid mobile number.", UnknownMethod: "Choose a way to pay.", NotConnected: "This way to pay is not available at the moment. Please choose another.",
 		Skip: "Skip to payment", Logo: "logo", Secure: "Secure payment by Ping Payments",
-		Test: "Test mode — no real money is taken.",
+		Test:              "Test mode — no real money is taken.",
+		InvalidCardNumber: "Check the card number.", CardExpired: "The card has expired.",
+		InvalidExpiry: "Enter the month and year as MM/YY.", InvalidCVC: "Enter the card's security code (CVC).", TooLong: "Use at most %d characters.", OrderClosed: "This link can no longer be paid. Please contact the seller.",
 	},
 }
 

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"html/template"
 	"image/png"
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
@@ -48,8 +50,8 @@ type view struct {
 	PaymentID   string
 
 	// bank transfer
-	Account, AccountLabel, Reference, ReferenceLabel string
-	AmountDue, Received                              string // Received is set once part of a transfer has arrived
+	Account, AccountLabel, Reference, ReferenceLabel, BankNote string
+	AmountDue, Received                                        string // Received is set once part of a transfer has arrived
 
 	// paid
 	PaidAt, MethodName, ReceiptNo, ReceiptURL, SuccessURL string
@@ -81,9 +83,9 @@ func stateOf(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
 		return "waiting"
 	case p.Status == pinglinks.PaymentPending && p.Provider == "payment_iq":
 		return "challenge"
-	case p.Provider == "ping" && l.Reference != "" &&
-		(p.Status == pinglinks.PaymentInitiated || p.Status == pinglinks.PaymentUnderfunded):
-		return "bank" // waiting for the transfer, or for the rest of it
+	case p.Provider == "ping" && l.Reference != "" && (p.Status == pinglinks.PaymentInitiated ||
+		p.Status == pinglinks.PaymentUnderfunded || p.Status == pinglinks.PaymentFunded || p.Status == pinglinks.PaymentOverfunded):
+		return "bank" // waiting for the transfer, for the rest of it, or for the seller to settle an overpayment
 	case !p.Terminal() && p.Status != pinglinks.PaymentInitiated:
 		return "waiting" // another provider's pending step
 	}
@@ -145,13 +147,17 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 	case "bank":
 		v.Reference = l.Reference
 		v.ReferenceLabel = l.ReferenceType + "-nummer"
+		v.BankNote = t.BankNote
+		if strings.Contains(t.BankNote, "%s") {
+			v.BankNote = fmt.Sprintf(t.BankNote, l.ReferenceType)
+		}
 		if l.Locale == "en-GB" {
 			v.ReferenceLabel = "Payment reference (" + l.ReferenceType + ")"
 		}
 		v.AmountDue = v.Total
 		if p.FundedAmount > 0 { // part of it has arrived: ask for the rest, offer nothing else
 			v.Received = pinglinks.FormatAmount(l.Locale, l.Currency, p.FundedAmount)
-			v.AmountDue = pinglinks.FormatAmount(l.Locale, l.Currency, p.TotalAmount-p.FundedAmount)
+			v.AmountDue = pinglinks.FormatAmount(l.Locale, l.Currency, max(p.TotalAmount-p.FundedAmount, 0))
 		}
 		v.select_(p.Provider + "/" + p.Method)
 	case "paid":
