@@ -141,7 +141,10 @@ func (s *Store) assignReference(ctx context.Context, tx *sql.Tx, l *pinglinks.Pa
 	if l.Reference != "" && l.ReferenceType == refType {
 		return nil
 	}
-	seq, err := nextCounter(ctx, tx, l.TenantID, "reference")
+	// One sequence for the whole platform, not one per tenant: every
+	// tenant's payers pay to the same bankgiro, so a bank's record of a
+	// transfer must name one link by its reference alone.
+	seq, err := nextCounter(ctx, tx, uuid.Nil, "reference")
 	if err != nil {
 		return err
 	}
