@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -509,4 +510,41 @@ func TestNorwegianBankTransfer(t *testing.T) {
 	if l.ReferenceType != "KID" || strings.Contains(string(body), "<dt>Bankgiro</dt>") {
 		t.Errorf("reference %s, or a bankgiro shown for NOK", l.ReferenceType)
 	}
+}
+
+// A 3-D Secure challenge the payer walks away from times out, so the link
+// is not stuck: the payer can pay another way, and the tenant can cancel.
+func TestAbandonedChallengeTimesOut(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		lk := e.NewLink(t, nil)
+		if r, _ := post(t, lk.CheckoutURL, cardForm("4000002760003184")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("3-D Secure card answered %d", r.StatusCode)
+		}
+		sim := e.Platform.Swish
+		if err := sim.Round(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		l := link(t, e, lk.ID)
+		if p := orderPayments(t, e, l); p[0].Status != pinglinks.PaymentPending {
+			t.Fatalf("a fresh challenge is %s", p[0].Status)
+		}
+		sim.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+		if err := sim.Round(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		p, _ := e.Store.Payment(context.Background(), e.Tenant.ID, l.OrderID, l.PaymentID)
+		if p.Status != pinglinks.PaymentAborted {
+			t.Fatalf("after 16 minutes the challenge is %s, want ABORTED", p.Status)
+		}
+		resp, err := http.Get(lk.CheckoutURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), `id="banner"`) || !strings.Contains(string(body), "<form") {
+			t.Error("the payer is not offered another try")
+		}
+		e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+lk.ID+"/cancel", nil).Want(t, 204)
+	})
 }

@@ -189,7 +189,7 @@ func failureText(t texts, p *pinglinks.Payment) string {
 		switch c.DeclineReason {
 		case "insufficient_funds":
 			return t.InsufficientFunds
-		case "authentication_failed":
+		case "authentication_failed", "authentication_timed_out":
 			return t.AuthFailed
 		}
 		return t.DeclinedCard

@@ -57,7 +57,7 @@ type Platform struct {
 	Files     *files.Service
 	Callbacks *callback.Worker
 	Messages  *messaging.Worker
-	Swish     *provider.SwishSimulator // nil outside the sandbox
+	Swish     *provider.Simulator // the sandbox's Swish payer and card issuer; nil outside the sandbox
 	Expiry    *expiry.Sweeper
 	cfg       Config
 }
@@ -120,7 +120,7 @@ func New(cfg Config) (*Platform, error) {
 	}
 	p.Expiry = &expiry.Sweeper{Store: st, Log: log}
 	if cfg.Sandbox {
-		p.Swish = &provider.SwishSimulator{Store: st, Delay: cfg.SwishDelay, Log: log}
+		p.Swish = &provider.Simulator{Store: st, Delay: cfg.SwishDelay, Log: log}
 	}
 	// A commit that queued callbacks or messages wakes both workers.
 	st.OnCommit = func() { p.Callbacks.Notify(); p.Messages.Notify() }

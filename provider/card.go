@@ -184,6 +184,18 @@ func ChallengeResult(p *pinglinks.Payment, approved bool, now time.Time) error {
 	return p.SetStatus(status, now)
 }
 
+// ChallengeTimedOut abandons a 3-D Secure challenge the payer never
+// answered: the payment is ABORTED, and the payer may try again.
+func ChallengeTimedOut(p *pinglinks.Payment, now time.Time) error {
+	var resp CardResponse
+	if err := json.Unmarshal(p.ProviderMethodResponse, &resp); err != nil || resp.ThreeDSecure != "challenge" || p.Status != pinglinks.PaymentPending {
+		return pinglinks.Forbidden("this payment is not waiting for a 3-D Secure challenge")
+	}
+	resp.ThreeDSecure, resp.DeclineReason = "timed_out", "authentication_timed_out"
+	p.ProviderMethodResponse = mustJSON(resp)
+	return p.SetStatus(pinglinks.PaymentAborted, now)
+}
+
 // CardOf returns the card summary a card payment kept, if it is one.
 func CardOf(p *pinglinks.Payment) (CardResponse, bool) {
 	var resp CardResponse

@@ -104,27 +104,31 @@ func SwishOf(p *pinglinks.Payment) (SwishResponse, bool) {
 	return resp, true
 }
 
-// SwishStore is what the simulator needs of storage.
-type SwishStore interface {
-	PendingSwishPayments(ctx context.Context, startedBefore time.Time, limit int) ([]pinglinks.PaymentRef, error)
+// SimulatorStore is what the simulator needs of storage.
+type SimulatorStore interface {
+	PendingPayments(ctx context.Context, provider string, startedBefore time.Time, limit int) ([]pinglinks.PaymentRef, error)
 	UpdatePayment(ctx context.Context, tenantID, orderID, id uuid.UUID,
 		fn func(o *pinglinks.PaymentOrder, p *pinglinks.Payment) error) (*pinglinks.Payment, error)
 }
 
-// SwishSimulator plays the payer's Swish app in the sandbox: a payment
-// pending for Delay is answered as its message says (SwishSimOutcome). It
-// reads pending payments from the database each round, so a restart
-// loses none, and several processes may run it: the first answer wins.
-type SwishSimulator struct {
-	Store SwishStore
-	Delay time.Duration
-	Every time.Duration
-	Now   func() time.Time
-	Log   *slog.Logger
+// Simulator plays the payer's side of the sandbox's providers: a Swish
+// payment pending for Delay is answered as its message says
+// (SwishSimOutcome), and a 3-D Secure challenge left unanswered for
+// ChallengeTimeout is abandoned (ABORTED), as an issuer's session would
+// time out, so the link can be paid another way, cancelled or expired. It
+// reads pending payments from the database each round, so a restart loses
+// none, and several processes may run it: the first answer wins.
+type Simulator struct {
+	Store            SimulatorStore
+	Delay            time.Duration
+	ChallengeTimeout time.Duration // default 15 minutes
+	Every            time.Duration
+	Now              func() time.Time
+	Log              *slog.Logger
 }
 
 // Run answers due payments until ctx ends.
-func (s *SwishSimulator) Run(ctx context.Context) {
+func (s *Simulator) Run(ctx context.Context) {
 	every := s.Every
 	if every <= 0 {
 		every = 250 * time.Millisecond
@@ -133,7 +137,7 @@ func (s *SwishSimulator) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if err := s.Round(ctx); err != nil && ctx.Err() == nil {
-			s.Log.Error("swish simulator", "err", err)
+			s.Log.Error("sandbox simulator", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -143,27 +147,43 @@ func (s *SwishSimulator) Run(ctx context.Context) {
 	}
 }
 
-// Round answers every payment that has waited Delay.
-func (s *SwishSimulator) Round(ctx context.Context) error {
+// Round answers every Swish payment that has waited Delay and abandons
+// every challenge older than ChallengeTimeout.
+func (s *Simulator) Round(ctx context.Context) error {
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
 	}
-	due, err := s.Store.PendingSwishPayments(ctx, now().Add(-s.Delay), 100)
-	if err != nil {
-		return err
+	timeout := s.ChallengeTimeout
+	if timeout <= 0 {
+		timeout = 15 * time.Minute
 	}
-	for _, d := range due {
-		_, err := s.Store.UpdatePayment(ctx, d.TenantID, d.OrderID, d.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
-			if p.Status != pinglinks.PaymentPending {
-				return errAnswered
-			}
+	for _, step := range []struct {
+		provider string
+		after    time.Duration
+		answer   func(p *pinglinks.Payment) error
+	}{
+		{"swish", s.Delay, func(p *pinglinks.Payment) error {
 			resp, _ := SwishOf(p)
 			status, code := SwishSimOutcome(resp.Message)
 			return SwishAnswer(p, status, code, now())
-		})
-		if err != nil && !errors.Is(err, errAnswered) {
+		}},
+		{"payment_iq", timeout, func(p *pinglinks.Payment) error { return ChallengeTimedOut(p, now()) }},
+	} {
+		due, err := s.Store.PendingPayments(ctx, step.provider, now().Add(-step.after), 100)
+		if err != nil {
 			return err
+		}
+		for _, d := range due {
+			_, err := s.Store.UpdatePayment(ctx, d.TenantID, d.OrderID, d.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+				if p.Status != pinglinks.PaymentPending {
+					return errAnswered
+				}
+				return step.answer(p)
+			})
+			if err != nil && !errors.Is(err, errAnswered) && pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+				return err
+			}
 		}
 	}
 	return nil

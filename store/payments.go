@@ -218,11 +218,12 @@ func (s *Store) paymentChanged(ctx context.Context, tx *sql.Tx, p *pinglinks.Pay
 	return nil
 }
 
-// PendingSwishPayments lists Swish payments that have waited for the payer
-// since before startedBefore, oldest first, for the sandbox's simulator.
-func (s *Store) PendingSwishPayments(ctx context.Context, startedBefore time.Time, limit int) ([]pinglinks.PaymentRef, error) {
+// PendingPayments lists the provider's payments that have waited for the
+// payer since before startedBefore, oldest first, for the sandbox's
+// simulators.
+func (s *Store) PendingPayments(ctx context.Context, provider string, startedBefore time.Time, limit int) ([]pinglinks.PaymentRef, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT tenant_id, order_id, id FROM payments
-		WHERE status = 'PENDING' AND provider = 'swish' AND updated_at <= $1 ORDER BY updated_at LIMIT $2`, startedBefore, limit)
+		WHERE status = 'PENDING' AND provider = $1 AND updated_at <= $2 ORDER BY updated_at LIMIT $3`, provider, startedBefore, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending swish payments: %w", err)
 	}
