@@ -43,7 +43,9 @@ type Handler struct {
 	// Logos serves the link's logo from our own origin, so the page loads
 	// nothing from third parties; nil shows no logo.
 	Logos *files.Logos
-	// TrustProxy takes the client address from X-Forwarded-For.
+	// TrustProxy takes the client address from the last X-Forwarded-For
+	// entry, the one our own reverse proxy appended (PINGLINKS_TRUST_PROXY);
+	// earlier entries are the client's word and could dodge the limit.
 	TrustProxy bool
 
 	mux     http.Handler
@@ -166,9 +168,14 @@ func prefill(l *pinglinks.PaymentLink, p *pinglinks.Payment) pinglinks.PayerDeta
 // clientAddr is the payer's address for rate limiting.
 func (h *Handler) clientAddr(r *http.Request) string {
 	if h.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			first, _, _ := strings.Cut(f, ",")
-			return strings.TrimSpace(first)
+		if f := r.Header.Values("X-Forwarded-For"); len(f) > 0 {
+			last := f[len(f)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if a := strings.TrimSpace(last); a != "" {
+				return a
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -46,6 +46,9 @@ type Config struct {
 	// Bankgiro is where bank transfers are paid; NorwegianAccount is where
 	// NOK transfers are paid (Norway has no bankgiro).
 	Bankgiro, NorwegianAccount string
+	// TrustProxy: the server runs behind a reverse proxy that appends the
+	// client's address to X-Forwarded-For (used for the checkout's limits).
+	TrustProxy bool
 	// SwishDelay is how long the sandbox's Swish payer takes to answer.
 	SwishDelay time.Duration
 }
@@ -84,7 +87,7 @@ func New(cfg Config) (*Platform, error) {
 	logos := &files.Logos{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
 	p := &Platform{cfg: cfg}
 	p.Files = &files.Service{Store: st, Logos: logos, Accounts: accounts, CheckoutURL: checkoutURL}
-	p.Checkout = &checkout.Handler{Store: st, Sandbox: cfg.Sandbox, Log: log, Accounts: accounts,
+	p.Checkout = &checkout.Handler{Store: st, Sandbox: cfg.Sandbox, Log: log, Accounts: accounts, TrustProxy: cfg.TrustProxy,
 		FileURL: fileURL, Logos: logos}
 	p.Checkout.Init()
 	// The SMS gateway's reports carry this in their URL; every process with

@@ -199,7 +199,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	p, err := platform.New(platform.Config{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL,
 		RateLimit: limit, SMTPURL: os.Getenv("PINGLINKS_SMTP_URL"), MailFrom: os.Getenv("PINGLINKS_MAIL_FROM"),
 		SMSURL: os.Getenv("PINGLINKS_SMS_URL"), SMSFrom: os.Getenv("PINGLINKS_SMS_FROM"),
-		Bankgiro: os.Getenv("PINGLINKS_BANKGIRO"), NorwegianAccount: os.Getenv("PINGLINKS_BANK_ACCOUNT_NO"), SwishDelay: swishDelay})
+		Bankgiro: os.Getenv("PINGLINKS_BANKGIRO"), NorwegianAccount: os.Getenv("PINGLINKS_BANK_ACCOUNT_NO"), SwishDelay: swishDelay,
+		TrustProxy: os.Getenv("PINGLINKS_TRUST_PROXY") == "1"})
 	if err != nil {
 		return err
 	}
