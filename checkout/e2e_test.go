@@ -3,10 +3,6 @@ package checkout_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/apitest"
+	"github.com/pinglinks/pinglinks/internal/browsertest"
 	"github.com/pinglinks/pinglinks/store"
 )
 
@@ -23,84 +20,29 @@ import (
 // would: type, choose, click, wait. Each saves a screenshot of its final
 // page under test-artifacts/checkout (or $PINGLINKS_ARTIFACTS).
 
-var browserCtx context.Context
+func TestMain(m *testing.M) { browsertest.Main(m) }
 
-func TestMain(m *testing.M) {
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "checkout e2e tests need Chromium: apt-get install -y chromium (.ci/run does)")
-		os.Exit(1)
-	}
-	dir, _ := os.MkdirTemp("", "chromium-profile")
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.UserDataDir(dir),
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.WindowSize(420, 900))
-	ctx, cancel := chromedp.NewContext(alloc)
-	if err := chromedp.Do(ctx); err != nil { // start the browser once
-		fmt.Fprintln(os.Stderr, "starting chromium:", err)
-		os.Exit(1)
-	}
-	browserCtx = ctx
-	code := m.Run()
-	cancel()
-	cancelAlloc()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// tab opens a fresh tab for one test.
-func tab(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := chromedp.NewContext(browserCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel() })
-	return ctx
-}
+func tab(t *testing.T) context.Context { t.Helper(); return browsertest.Tab(t) }
 
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Do(t, ctx, steps...)
 }
 
-// submit clicks sel and waits for the page it leads to.
 func submit(t *testing.T, ctx context.Context, sel string) {
 	t.Helper()
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
-		t.Fatalf("click %s: %v", sel, err)
-	}
+	browsertest.Submit(t, ctx, sel)
 }
 
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", sel, err)
-	}
-	return s
+	return browsertest.Text(t, ctx, sel)
 }
 
-// screenshot saves the whole page as name.png among the test artifacts.
+// screenshot saves the whole page as test-artifacts/checkout/name.png.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	dir := os.Getenv("PINGLINKS_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "test-artifacts", "checkout")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Screenshot(t, ctx, "checkout", name, 1)
 }
 
 func link(t *testing.T, e *apitest.Env, id string) *pinglinks.PaymentLink {

@@ -3,128 +3,52 @@ package stall_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks/examples/marketstall/stall"
+	"github.com/pinglinks/pinglinks/internal/browsertest"
 )
 
 // The end-to-end test drives Debian's Chromium through the stall and the
 // checkout as the payee and the payer would, and saves screenshots under
 // test-artifacts/marketstall (or $PINGLINKS_ARTIFACTS).
 
-var browser struct {
-	once   sync.Once
-	ctx    context.Context
-	err    error
-	cancel func()
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if browser.cancel != nil {
-		browser.cancel()
-	}
-	os.Exit(code)
-}
-
-// startBrowser starts headless Chromium once for the package's tests. A
-// missing Chromium fails the test: the end-to-end test is not optional.
-func startBrowser(t *testing.T) context.Context {
-	t.Helper()
-	browser.once.Do(func() {
-		path, err := exec.LookPath("chromium")
-		if err != nil {
-			browser.err = fmt.Errorf("the end-to-end test needs Chromium: apt-get install -y chromium (.ci/run does): %w", err)
-			return
-		}
-		dir, err := os.MkdirTemp("", "chromium-profile")
-		if err != nil {
-			browser.err = err
-			return
-		}
-		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-			chromedp.ExecPath(path), chromedp.UserDataDir(dir),
-			chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-			chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-sync", true), chromedp.WindowSize(420, 900))
-		ctx, cancel := chromedp.NewContext(alloc)
-		browser.cancel = func() { cancel(); cancelAlloc(); os.RemoveAll(dir) }
-		if err := chromedp.Do(ctx); err != nil {
-			browser.err = fmt.Errorf("starting chromium: %w", err)
-			return
-		}
-		browser.ctx = ctx
-	})
-	if browser.err != nil {
-		t.Fatal(browser.err)
-	}
-	return browser.ctx
-}
+func TestMain(m *testing.M) { browsertest.Main(m) }
 
 // css selects by CSS selector. A plain string would be a DOM search, which
 // also matches text, e.g. "#amount" inside the page's style sheet.
 type css = chromedp.CSS
 
-// tab opens a fresh tab.
 func tab(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(startBrowser(t))
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel() })
-	return ctx
+	return browsertest.Tab(t)
 }
 
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Do(t, ctx, steps...)
 }
 
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", sel, err)
-	}
-	return s
+	return browsertest.Text(t, ctx, sel)
 }
 
-// submit clicks sel and waits for the page it leads to.
 func submit(t *testing.T, ctx context.Context, sel string) {
 	t.Helper()
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(css(sel))); err != nil {
-		t.Fatalf("click %s: %v", sel, err)
-	}
+	browsertest.Submit(t, ctx, sel)
 }
 
-// screenshot saves the whole page as name.png among the test artifacts.
+// screenshot saves the whole page as test-artifacts/marketstall/name.png.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	dir := os.Getenv("PINGLINKS_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "test-artifacts", "marketstall")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Screenshot(t, ctx, "marketstall", name, 3)
 }
 
 // docShot saves the element sel as docs/name.png when PINGLINKS_DOCS names
