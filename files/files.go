@@ -106,6 +106,9 @@ func Payer(p *pinglinks.Payment) (pinglinks.PayerDetails, bool) {
 // "Visa •••• 4242", "Swish", "Bankgiro".
 func MethodName(locale string, p *pinglinks.Payment) string {
 	if c, ok := provider.CardOf(p); ok {
+		if c.Card.Brand == "card" { // a brand we do not know: say "card" in the payer's language
+			return map[string]string{"sv-SE": "Kort", "nb-NO": "Kort", "en-GB": "Card"}[locale] + " •••• " + c.Card.Last4
+		}
 		return c.Card.String()
 	}
 	switch p.Provider {

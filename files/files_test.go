@@ -291,6 +291,9 @@ func TestMethodName(t *testing.T) {
 	}{
 		{"sv-SE", card("4242424242424242"), "Visa •••• 4242"},
 		{"en-GB", card("5555555555554444"), "Mastercard •••• 4444"},
+		{"sv-SE", card("6011111111111117"), "Kort •••• 1117"}, // a brand we do not name
+		{"nb-NO", card("6011111111111117"), "Kort •••• 1117"},
+		{"en-GB", card("6011111111111117"), "Card •••• 1117"},
 		{"sv-SE", &pinglinks.Payment{Provider: "swish", Method: "e_commerce"}, "Swish"},
 		{"nb-NO", &pinglinks.Payment{Provider: "swish", Method: "m_commerce"}, "Swish"},
 		{"sv-SE", &pinglinks.Payment{Provider: "ping", Method: "deposit"}, "Bankgiro"},

@@ -516,3 +516,31 @@ func TestAcceptedAsTheWorkerStopsIsRecorded(t *testing.T) {
 		}
 	})
 }
+
+// Distributing again replaces what is still waiting on that channel: a
+// tenant correcting a wrong address does not also mail the wrong one.
+func TestRedistributionSupersedesQueued(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		smtpSrv := smtptest.Start(t, nil)
+		w := setup(t, e, smtpSrv, nil)
+		link := e.NewLink(t, nil)
+		path := "/payment_links/api/v1/payment_links/" + link.ID + "/distribute"
+		e.Do(t, "PUT", path, map[string]any{"methods": []string{"email", "sms"}, "customer_email": "wrong@example.com"}).Want(t, 204)
+		e.Do(t, "PUT", path, map[string]any{"methods": []string{"email"}, "customer_email": "right@example.com"}).Want(t, 204)
+		if _, err := w.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		got := smtpSrv.Received()
+		if len(got) != 1 || !strings.Contains(string(got[0]), "right@example.com") || strings.Contains(string(got[0]), "wrong@example.com") {
+			t.Fatalf("%d e-mails sent; want one, to the corrected address", len(got))
+		}
+		msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
+		status := map[string]string{}
+		for _, m := range msgs {
+			status[m.Recipient] = m.Status
+		}
+		if status["wrong@example.com"] != store.MessageFailed || status["+46701234567"] != store.MessageDelivered {
+			t.Errorf("statuses %v: the superseded e-mail should be FAILED, the SMS (another channel) sent", status)
+		}
+	})
+}

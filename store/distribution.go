@@ -51,6 +51,14 @@ func (s *Store) QueueDistribution(ctx context.Context, tenantID, linkID uuid.UUI
 			return err
 		}
 		for _, r := range to {
+			// A new distribution on a channel replaces one still waiting
+			// there: the tenant may be correcting a wrong number or address.
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = $5, next_attempt_at = NULL,
+				last_error = 'superseded by a later distribution', updated_at = $6
+				WHERE tenant_id = $1 AND link_id = $2 AND channel = $3 AND kind = $4 AND status = $7`,
+				tenantID, linkID, r.Channel, MessageLink, MessageFailed, now, MessageQueued); err != nil {
+				return fmt.Errorf("store: supersede messages: %w", err)
+			}
 			if err := s.insertMessage(ctx, tx, tenantID, linkID, r, MessageLink); err != nil {
 				return err
 			}
