@@ -110,73 +110,25 @@ func (in *linkIn) toLink(t *pinglinks.Tenant, now time.Time) (*pinglinks.Payment
 		InvoiceAddress: in.InvoiceAddress, LogoImageLink: in.LogoImageLink, StatusCallbackURL: in.CallbackURL,
 		SuccessURL: in.SuccessURL, CancelURL: in.CancelURL, Metadata: nonNull(in.Metadata), Methods: in.Methods,
 		CreatedAt: now, UpdatedAt: now}
-	if in.PaymentOrderID == nil {
-		errs.Add("payment_order_id", "is required")
-	} else if id, err := parseUUID("payment_order_id", *in.PaymentOrderID); err != nil {
-		errs = append(errs, err.(*pinglinks.Error))
-	} else {
-		l.OrderID = id
-	}
-	if in.Currency == nil {
-		errs.Add("currency", "is required")
-	} else {
-		l.Currency = pinglinks.Currency(*in.Currency)
-	}
-	if in.TotalAmount == nil {
-		errs.Add("total_amount", "is required")
-	} else {
-		l.TotalAmount = *in.TotalAmount
-	}
-	if in.Customer == nil {
-		errs.Add("customer", "is required")
-	} else {
-		l.Customer = *in.Customer
-	}
-	if in.Supplier == nil {
-		errs.Add("supplier", "is required")
-	} else {
-		l.Supplier = *in.Supplier
-	}
-	if in.Locale == nil {
-		errs.Add("locale", "is required")
-	} else {
-		l.Locale = *in.Locale
-	}
+	l.OrderID = requiredID(&errs, "payment_order_id", in.PaymentOrderID)
+	var currency string
+	required(&errs, "currency", in.Currency, &currency)
+	l.Currency = pinglinks.Currency(currency)
+	required(&errs, "total_amount", in.TotalAmount, &l.TotalAmount)
+	required(&errs, "customer", in.Customer, &l.Customer)
+	required(&errs, "supplier", in.Supplier, &l.Supplier)
+	required(&errs, "locale", in.Locale, &l.Locale)
 	if len(in.Items) == 0 {
 		errs.Add("items", "is required and must have at least one item")
 	}
 	for i, it := range in.Items {
 		prop := fmt.Sprintf("items[%d].", i)
 		item := pinglinks.LinkItem{ItemNumber: it.ItemNumber, Unit: it.Unit, Metadata: nonNull(it.Metadata), Tags: it.Tags}
-		if it.Description == nil {
-			errs.Add(prop+"description", "is required")
-		} else {
-			item.Description = *it.Description
-		}
-		if it.MerchantID == nil {
-			errs.Add(prop+"merchant_id", "is required")
-		} else if id, err := parseUUID(prop+"merchant_id", *it.MerchantID); err != nil {
-			errs = append(errs, err.(*pinglinks.Error))
-		} else {
-			item.MerchantID = id
-		}
-		if it.Price == nil {
-			errs.Add(prop+"price", "is required")
-		} else {
-			item.Price = *it.Price
-		}
-		if it.Quantity == nil {
-			errs.Add(prop+"quantity", "is required")
-		} else {
-			item.Quantity = *it.Quantity
-		}
-		if it.VAT == nil {
-			errs.Add(prop+"vat", "is required")
-		} else if v, err := pinglinks.ParseVATRate(it.VAT.String()); err != nil {
-			errs.Add(prop+"vat", "%s", err)
-		} else {
-			item.VAT = v
-		}
+		required(&errs, prop+"description", it.Description, &item.Description)
+		item.MerchantID = requiredID(&errs, prop+"merchant_id", it.MerchantID)
+		required(&errs, prop+"price", it.Price, &item.Price)
+		required(&errs, prop+"quantity", it.Quantity, &item.Quantity)
+		item.VAT = requiredVAT(&errs, prop+"vat", it.VAT)
 		if !isObject(it.Metadata) {
 			errs.Add(prop+"metadata", "must be an object")
 		}

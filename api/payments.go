@@ -81,56 +81,22 @@ func (in *paymentIn) toPayment(t *pinglinks.Tenant, orderID uuid.UUID) (*pinglin
 	p := &pinglinks.Payment{ID: pinglinks.NewID(), TenantID: t.ID, OrderID: orderID, Status: pinglinks.PaymentInitiated,
 		StatusCallbackURL: in.StatusCallbackURL, ProviderMethodParameters: nonNull(in.ProviderMethodParameters),
 		Metadata: nonNull(in.Metadata), Payer: nonNull(in.Payer)}
-	if in.Currency == nil {
-		errs.Add("currency", "is required")
-	} else {
-		p.Currency = pinglinks.Currency(*in.Currency)
-	}
-	if in.TotalAmount == nil {
-		errs.Add("total_amount", "is required")
-	} else {
-		p.TotalAmount = *in.TotalAmount
-	}
-	if in.Provider == nil {
-		errs.Add("provider", "is required")
-	} else {
-		p.Provider = *in.Provider
-	}
-	if in.Method == nil {
-		errs.Add("method", "is required")
-	} else {
-		p.Method = *in.Method
-	}
+	var currency string
+	required(&errs, "currency", in.Currency, &currency)
+	p.Currency = pinglinks.Currency(currency)
+	required(&errs, "total_amount", in.TotalAmount, &p.TotalAmount)
+	required(&errs, "provider", in.Provider, &p.Provider)
+	required(&errs, "method", in.Method, &p.Method)
 	if in.OrderItems == nil {
 		errs.Add("order_items", "is required")
 	}
 	for i, it := range in.OrderItems {
 		prop := fmt.Sprintf("order_items[%d].", i)
 		var item pinglinks.OrderItem
-		if it.Amount == nil {
-			errs.Add(prop+"amount", "is required")
-		} else {
-			item.Amount = *it.Amount
-		}
-		if it.Name == nil {
-			errs.Add(prop+"name", "is required")
-		} else {
-			item.Name = *it.Name
-		}
-		if it.VATRate == nil {
-			errs.Add(prop+"vat_rate", "is required")
-		} else if v, err := pinglinks.ParseVATRate(it.VATRate.String()); err != nil {
-			errs.Add(prop+"vat_rate", "%s", err)
-		} else {
-			item.VATRate = v
-		}
-		if it.MerchantID == nil {
-			errs.Add(prop+"merchant_id", "is required")
-		} else if id, err := parseUUID(prop+"merchant_id", *it.MerchantID); err != nil {
-			errs = append(errs, err.(*pinglinks.Error))
-		} else {
-			item.MerchantID = id
-		}
+		required(&errs, prop+"amount", it.Amount, &item.Amount)
+		required(&errs, prop+"name", it.Name, &item.Name)
+		item.VATRate = requiredVAT(&errs, prop+"vat_rate", it.VATRate)
+		item.MerchantID = requiredID(&errs, prop+"merchant_id", it.MerchantID)
 		item.Metadata, item.Tags = nonNull(it.Metadata), it.Tags
 		p.OrderItems = append(p.OrderItems, item)
 	}

@@ -116,3 +116,38 @@ func nonNull(raw json.RawMessage) json.RawMessage {
 	}
 	return raw
 }
+
+// required copies *src into *dst, or reports field as missing.
+func required[T any](errs *pinglinks.Errors, field string, src, dst *T) {
+	if src == nil {
+		errs.Add(field, "is required")
+		return
+	}
+	*dst = *src
+}
+
+// requiredID parses a required UUID field; uuid.Nil when it is wrong.
+func requiredID(errs *pinglinks.Errors, field string, src *string) uuid.UUID {
+	if src == nil {
+		errs.Add(field, "is required")
+		return uuid.Nil
+	}
+	id, err := parseUUID(field, *src)
+	if err != nil {
+		*errs = append(*errs, err.(*pinglinks.Error))
+	}
+	return id
+}
+
+// requiredVAT parses a required VAT rate field (a percentage).
+func requiredVAT(errs *pinglinks.Errors, field string, src *json.Number) pinglinks.VATRate {
+	if src == nil {
+		errs.Add(field, "is required")
+		return 0
+	}
+	v, err := pinglinks.ParseVATRate(src.String())
+	if err != nil {
+		errs.Add(field, "%s", err)
+	}
+	return v
+}
