@@ -222,12 +222,17 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) getLink(w http.ResponseWriter, r *http.Request) error {
+// pathLink is the tenant's link named by the request's {id}.
+func (s *Server) pathLink(r *http.Request) (*pinglinks.PaymentLink, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	l, err := s.Store.Link(r.Context(), tenantFrom(r).ID, id)
+	return s.Store.Link(r.Context(), tenantFrom(r).ID, id)
+}
+
+func (s *Server) getLink(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.pathLink(r)
 	if err != nil {
 		return err
 	}
@@ -412,15 +417,11 @@ func (s *Server) fileURL(token string) string {
 }
 
 func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	l, err := s.pathLink(r)
 	if err != nil {
 		return err
 	}
-	t := tenantFrom(r)
-	if _, err := s.Store.Link(r.Context(), t.ID, id); err != nil {
-		return err
-	}
-	inv, err := s.Store.LinkInvoice(r.Context(), t.ID, id)
+	inv, err := s.Store.LinkInvoice(r.Context(), l.TenantID, l.ID)
 	if err != nil {
 		return err
 	}
@@ -430,11 +431,7 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getReceipt(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	l, err := s.Store.Link(r.Context(), tenantFrom(r).ID, id)
+	l, err := s.pathLink(r)
 	if err != nil {
 		return err
 	}
