@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pinglinks/pinglinks/drain"
 	"github.com/pinglinks/pinglinks/store"
 )
 
@@ -31,13 +32,13 @@ type Worker struct {
 	// Parallel bounds concurrent deliveries; default 8.
 	Parallel int
 
-	wake chan struct{}
+	wake *drain.Waker
 	once sync.Once
 }
 
 func (w *Worker) init() {
 	w.once.Do(func() {
-		w.wake = make(chan struct{}, 1)
+		w.wake = drain.NewWaker()
 		if w.Batch <= 0 {
 			w.Batch = 32
 		}
@@ -60,33 +61,14 @@ func (w *Worker) init() {
 // OnCommit so callbacks leave as soon as their transaction commits.
 func (w *Worker) Notify() {
 	w.init()
-	select {
-	case w.wake <- struct{}{}:
-	default:
-	}
+	w.wake.Notify()
 }
 
 // Run delivers callbacks until ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
 	w.init()
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		n, err := w.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.Log.Error("callback delivery", "err", err)
-		}
-		if n == w.Batch {
-			continue // more may be waiting
-		}
-		t.Reset(w.Poll)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-w.wake:
-		case <-t.C:
-		}
-	}
+	drain.Loop(ctx, w.wake, w.Poll, w.Batch, w.RunOnce, func(err error) { w.Log.Error("callback delivery", "err", err) })
+	return nil
 }
 
 // RunOnce claims one batch of due callbacks, delivers them and records the

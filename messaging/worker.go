@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/drain"
 	"github.com/pinglinks/pinglinks/mail"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
@@ -55,13 +56,13 @@ type Worker struct {
 	Lease       time.Duration
 	Poll        time.Duration
 
-	wake chan struct{}
+	wake *drain.Waker
 	once sync.Once
 }
 
 func (w *Worker) init() {
 	w.once.Do(func() {
-		w.wake = make(chan struct{}, 1)
+		w.wake = drain.NewWaker()
 		if w.Batch <= 0 {
 			w.Batch = 16
 		}
@@ -83,33 +84,13 @@ func (w *Worker) init() {
 // Notify wakes the worker; it never blocks.
 func (w *Worker) Notify() {
 	w.init()
-	select {
-	case w.wake <- struct{}{}:
-	default:
-	}
+	w.wake.Notify()
 }
 
 // Run sends messages until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		n, err := w.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.Log.Error("messaging", "err", err)
-		}
-		if n == w.Batch {
-			continue
-		}
-		t.Reset(w.Poll)
-		select {
-		case <-ctx.Done():
-			return
-		case <-w.wake:
-		case <-t.C:
-		}
-	}
+	drain.Loop(ctx, w.wake, w.Poll, w.Batch, w.RunOnce, func(err error) { w.Log.Error("messaging", "err", err) })
 }
 
 // RunOnce claims and sends one batch, returning how many it claimed.
