@@ -256,7 +256,7 @@ func (l *PaymentLink) Validate(today string) error {
 	}
 	for i, m := range l.Methods {
 		if m.Provider == "swish" {
-			if l.Currency != SEK {
+			if !(ProviderMethod{Provider: m.Provider, Method: m.Method}).Accepts(l.Currency) {
 				errs.Add(fmt.Sprintf("payment_provider_methods[%d]", i), "Swish takes SEK only")
 			}
 			var p struct {

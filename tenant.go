@@ -31,6 +31,12 @@ type ProviderMethod struct {
 	Method   string `json:"method"`
 }
 
+// Accepts reports whether the method can take payments in currency c:
+// Swish moves Swedish kronor only (SPEC §4).
+func (pm ProviderMethod) Accepts(c Currency) bool {
+	return pm.Provider != "swish" || c == SEK
+}
+
 // Provider methods known to the platform.
 var (
 	SwishECommerce = ProviderMethod{"swish", "e_commerce"}

@@ -116,7 +116,7 @@ func (in *paymentIn) toPayment(t *pinglinks.Tenant, orderID uuid.UUID) (*pinglin
 		return nil, err
 	}
 	pm := pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}
-	if p.Provider == "swish" && p.Currency != pinglinks.SEK {
+	if !pm.Accepts(p.Currency) {
 		return nil, pinglinks.Invalid("currency", "Swish takes SEK only")
 	}
 	if !t.MethodEnabled(pm) {

@@ -58,7 +58,7 @@ func StartSwish(p *pinglinks.Payment, payerPhone string, now time.Time) error {
 	if len(p.ProviderMethodParameters) > 0 {
 		_ = json.Unmarshal(p.ProviderMethodParameters, &params) // validated with the link or the payment
 	}
-	if p.Currency != "" && p.Currency != pinglinks.SEK {
+	if p.Currency != "" && !(pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}).Accepts(p.Currency) {
 		return pinglinks.Invalid("currency", "Swish takes SEK only")
 	}
 	resp := SwishResponse{Message: params.SwishMessage}
