@@ -91,6 +91,16 @@ type PayerDetails struct {
 	Address *Address `json:"address,omitempty"`
 }
 
+// PayerDetails returns the details the payer gave on the checkout, if the
+// payment's payer field holds them (they always carry a first name).
+func (p *Payment) PayerDetails() (PayerDetails, bool) {
+	var d PayerDetails
+	if len(p.Payer) == 0 || json.Unmarshal(p.Payer, &d) != nil || d.FirstName == "" {
+		return d, false
+	}
+	return d, true
+}
+
 // JSON is the details as stored in a payment's payer field.
 func (d PayerDetails) JSON() json.RawMessage {
 	b, _ := json.Marshal(d) // plain strings: cannot fail

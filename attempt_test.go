@@ -1,6 +1,7 @@
 package pinglinks
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -81,5 +82,26 @@ func TestDeposit(t *testing.T) {
 	p := &Payment{Status: PaymentCompleted, TotalAmount: 1000, FundedAmount: 1000}
 	if err := p.Deposit(1000, now); err == nil || p.FundedAmount != 1000 {
 		t.Errorf("a deposit to a completed payment = %v, funded %d", err, p.FundedAmount)
+	}
+}
+
+func TestPayerDetails(t *testing.T) {
+	details := PayerDetails{Customer: Customer{FirstName: "Åsa", LastName: "Öberg"},
+		Address: &Address{StreetAddress: "Storgatan 1", Zip: "837 52", City: "Åre"}}
+	tests := []struct {
+		name  string
+		payer json.RawMessage
+		ok    bool
+	}{
+		{"given", details.JSON(), true},
+		{"none", nil, false},
+		{"no first name", json.RawMessage(`{"last_name":"Öberg"}`), false},
+		{"garbage", json.RawMessage(`{"first_name":`), false},
+	}
+	for _, tc := range tests {
+		d, ok := (&Payment{Payer: tc.payer}).PayerDetails()
+		if ok != tc.ok || ok && (d.FirstName != "Åsa" || d.Address == nil || d.Address.City != "Åre") {
+			t.Errorf("%s: PayerDetails = %+v, %v", tc.name, d, ok)
+		}
 	}
 }

@@ -153,7 +153,7 @@ func acceptLocale(r *http.Request) string {
 // prefill is what the details form shows: the payer's last corrections,
 // else what the tenant knew.
 func prefill(l *pinglinks.PaymentLink, p *pinglinks.Payment) pinglinks.PayerDetails {
-	if d, ok := files.Payer(p); ok {
+	if d, ok := p.PayerDetails(); ok {
 		return d
 	}
 	d := pinglinks.PayerDetails{Customer: l.Customer}

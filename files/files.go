@@ -82,7 +82,7 @@ func (s *Service) renderReceipt(ctx context.Context, l *pinglinks.PaymentLink) (
 		return nil, "", err
 	}
 	shown := *l
-	if d, ok := Payer(p); ok {
+	if d, ok := p.PayerDetails(); ok {
 		shown.Customer = d.Customer // the payer's corrections
 		if d.Address != nil {
 			shown.InvoiceAddress = d.Address
@@ -91,15 +91,6 @@ func (s *Service) renderReceipt(ctx context.Context, l *pinglinks.PaymentLink) (
 	body, err := document.RenderReceipt(document.Receipt{Link: &shown, Number: strconv.FormatInt(l.ReceiptNumber, 10),
 		PaidAt: l.UpdatedAt, Method: MethodName(l.Locale, p), Logo: s.logo(ctx, l)})
 	return body, receiptWord[l.Locale] + "-" + strconv.FormatInt(l.ReceiptNumber, 10) + ".pdf", err
-}
-
-// Payer returns the details the payer gave on the checkout, if any.
-func Payer(p *pinglinks.Payment) (pinglinks.PayerDetails, bool) {
-	var d pinglinks.PayerDetails
-	if len(p.Payer) == 0 || jsonUnmarshal(p.Payer, &d) != nil || d.FirstName == "" {
-		return d, false
-	}
-	return d, true
 }
 
 // MethodName says how a payment was paid, as a receipt shows it:

@@ -3,7 +3,6 @@ package files_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
@@ -305,27 +304,6 @@ func TestMethodName(t *testing.T) {
 	for _, tc := range tests {
 		if got := files.MethodName(tc.locale, tc.p); got != tc.want {
 			t.Errorf("MethodName(%s, %s/%s) = %q, want %q", tc.locale, tc.p.Provider, tc.p.Method, got, tc.want)
-		}
-	}
-}
-
-func TestPayer(t *testing.T) {
-	details := pinglinks.PayerDetails{Customer: pinglinks.Customer{FirstName: "Åsa", LastName: "Öberg"},
-		Address: &pinglinks.Address{StreetAddress: "Storgatan 1", Zip: "837 52", City: "Åre"}}
-	tests := []struct {
-		name  string
-		payer json.RawMessage
-		ok    bool
-	}{
-		{"given", details.JSON(), true},
-		{"none", nil, false},
-		{"no first name", json.RawMessage(`{"last_name":"Öberg"}`), false},
-		{"garbage", json.RawMessage(`{"first_name":`), false},
-	}
-	for _, tc := range tests {
-		d, ok := files.Payer(&pinglinks.Payment{Payer: tc.payer})
-		if ok != tc.ok || ok && (d.FirstName != "Åsa" || d.Address == nil || d.Address.City != "Åre") {
-			t.Errorf("%s: Payer = %+v, %v", tc.name, d, ok)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package files
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/pinglinks/pinglinks/store"
 )
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 // Logos fetches a link's logo_image_link once and keeps it in the
 // database: at most MaxBytes, PNG or JPEG by content (not by the server's

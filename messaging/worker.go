@@ -174,7 +174,7 @@ func (w *Worker) fail(ctx context.Context, m *store.Message, cause error, final 
 func customerName(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
 	c := l.Customer
 	if p != nil {
-		if d, ok := payerDetails(p); ok && d.FirstName != "" {
+		if d, ok := p.PayerDetails(); ok {
 			c = d.Customer
 		}
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -185,8 +184,7 @@ func (s *Store) LinkInvoice(ctx context.Context, tenantID, linkID uuid.UUID) (*I
 // the tenant gave; without an address there is nothing to send.
 func (s *Store) queueReceipt(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
 	to := l.Customer.Email
-	var d pinglinks.PayerDetails
-	if len(p.Payer) > 0 && json.Unmarshal(p.Payer, &d) == nil && d.Email != "" {
+	if d, ok := p.PayerDetails(); ok && d.Email != "" {
 		to = d.Email
 	}
 	if to == "" {
