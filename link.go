@@ -112,6 +112,15 @@ type LinkMethod struct {
 	Parameters json.RawMessage `json:"parameters,omitempty"`
 }
 
+// Lengths, in characters, of the customer's names and of an address's
+// parts: the API's limits, which the checkout's corrections keep too.
+const (
+	MaxNameLen   = 100
+	MaxStreetLen = 200
+	MaxZipLen    = 20
+	MaxCityLen   = 100
+)
+
 // Stockholm is the time zone in which due dates end.
 var Stockholm = mustLoadLocation("Europe/Stockholm")
 
@@ -186,8 +195,8 @@ func (l *PaymentLink) Validate(today string) error {
 			errs.Add(prop, "must be at most %d characters", max)
 		}
 	}
-	text("customer.first_name", l.Customer.FirstName, true, 100)
-	text("customer.last_name", l.Customer.LastName, true, 100)
+	text("customer.first_name", l.Customer.FirstName, true, MaxNameLen)
+	text("customer.last_name", l.Customer.LastName, true, MaxNameLen)
 	text("customer.reference", l.Customer.Reference, false, 100)
 	if l.Customer.Email != "" && !ValidEmail(l.Customer.Email) {
 		errs.Add("customer.email", "is not a valid e-mail address")
@@ -209,9 +218,9 @@ func (l *PaymentLink) Validate(today string) error {
 		if a.addr == nil {
 			continue
 		}
-		text(a.prop+".street_address", a.addr.StreetAddress, true, 200)
-		text(a.prop+".zip", a.addr.Zip, true, 20)
-		text(a.prop+".city", a.addr.City, true, 100)
+		text(a.prop+".street_address", a.addr.StreetAddress, true, MaxStreetLen)
+		text(a.prop+".zip", a.addr.Zip, true, MaxZipLen)
+		text(a.prop+".city", a.addr.City, true, MaxCityLen)
 	}
 	if !l.Currency.Valid() {
 		errs.Add("currency", "must be one of SEK, NOK, DKK, EUR, GBP")

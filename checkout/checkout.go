@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -211,7 +210,7 @@ func readForm(r *http.Request) payForm {
 func (pf *payForm) validate(t texts, l *pinglinks.PaymentLink) map[string]string {
 	errs := map[string]string{}
 	d := &pf.Details
-	// The limits are the API's for the same fields (pinglinks.PaymentLink.Validate).
+	// The limits are the API's for the same fields.
 	tooLong := func(name, v string, max int) {
 		if utf8.RuneCountInString(v) > max {
 			errs[name] = fmt.Sprintf(t.TooLong, max)
@@ -221,10 +220,10 @@ func (pf *payForm) validate(t texts, l *pinglinks.PaymentLink) map[string]string
 		if v == "" {
 			errs[name] = t.Required
 		}
-		tooLong(name, v, 100)
+		tooLong(name, v, pinglinks.MaxNameLen)
 	}
 	if d.Email != "" {
-		if a, err := mail.ParseAddress(d.Email); err != nil || a.Address != d.Email || len(d.Email) > 254 {
+		if !pinglinks.ValidEmail(d.Email) {
 			errs["email"] = t.InvalidEmail
 		}
 	}
@@ -242,9 +241,9 @@ func (pf *payForm) validate(t texts, l *pinglinks.PaymentLink) map[string]string
 				errs[name] = t.Required
 			}
 		}
-		tooLong("street_address", a.StreetAddress, 200)
-		tooLong("zip", a.Zip, 20)
-		tooLong("city", a.City, 100)
+		tooLong("street_address", a.StreetAddress, pinglinks.MaxStreetLen)
+		tooLong("zip", a.Zip, pinglinks.MaxZipLen)
+		tooLong("city", a.City, pinglinks.MaxCityLen)
 	}
 	return errs
 }
