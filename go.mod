@@ -25,6 +25,8 @@ require (
 	github.com/signintech/gopdf v0.33.0 // invoice and receipt PDFs with embedded TrueType (DejaVu) fonts
 )
 
+require github.com/alecthomas/kong v1.17.0 // the command line from one typed struct: subcommands each listing only their flags, an env variable behind every flag, help, typo suggestions (caarlos0/env reads the environment only; flags, subcommands and help would stay hand-written)
+
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
