@@ -71,7 +71,9 @@ func TestSettingsClient(t *testing.T) {
 func TestSettingsMissing(t *testing.T) {
 	t.Parallel()
 	names := []string{"URL", "CERT", "KEY", "P12", "ALIAS"}
-	missing := func(s swish.Settings) string { return strings.Join(s.Missing(names[0], names[1], names[2], names[3], names[4]), ", ") }
+	missing := func(s swish.Settings) string {
+		return strings.Join(s.Missing(names[0], names[1], names[2], names[3], names[4]), ", ")
+	}
 	for _, tc := range []struct {
 		s    swish.Settings
 		want string
