@@ -3,6 +3,7 @@ module github.com/pinglinks/pinglinks
 go 1.26.8
 
 require (
+	code.dny.dev/ssrf v0.3.0 // refuses IANA special-purpose addresses at dial time (callbacks, logos), incl. NAT64, 6to4, Teredo
 	github.com/getkin/kin-openapi v0.153.0 // tests only: validates every API response against openapi.yaml (OpenAPI 3.1)
 	github.com/google/uuid v1.6.0 // UUIDv7 ids (time-ordered, so cursors are ids) and parsing
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver, used through database/sql so both engines share SQL
