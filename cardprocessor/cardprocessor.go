@@ -40,6 +40,7 @@ const (
 	MetaPaymentID = "pinglinks_payment_id"
 	MetaLinkID    = "pinglinks_link_id"
 	MetaTenantID  = "pinglinks_tenant_id"
+	MetaOrderID   = "pinglinks_payment_order_id"
 )
 
 // LineItem is one row the hosted page shows: UnitAmount × Quantity.
@@ -54,7 +55,8 @@ type SessionRequest struct {
 	Amount   int64  // minor units; the sum of the items
 	Currency string // ISO 4217, e.g. "SEK"
 	Items    []LineItem
-	// Metadata names our payment (MetaPaymentID, MetaLinkID, MetaTenantID).
+	// Metadata names our payment (MetaPaymentID, MetaOrderID, MetaLinkID,
+	// MetaTenantID).
 	Metadata map[string]string
 	// SuccessURL and CancelURL bring the payer back to our checkout; a
 	// processor substitutes its session id for SessionIDPlaceholder.
@@ -151,6 +153,10 @@ var (
 	ErrNotOpen = errors.New("session is no longer open")
 	// ErrNotFound: the processor knows no such object.
 	ErrNotFound = errors.New("no such object at the card processor")
+	// ErrRefused: the processor answered and refused the request (a refund
+	// of more than is left, a payment that cannot be refunded); retrying
+	// the same request will not help.
+	ErrRefused = errors.New("refused by the card processor")
 )
 
 // CheckSession reports whether s is the session req would have made:

@@ -190,9 +190,13 @@ func (p *Processor) Session(ctx context.Context, id string) (cardprocessor.Sessi
 // expire one that is complete or already expired; it is then read back
 // and returned with cardprocessor.ErrNotOpen.
 func (p *Processor) ExpireSession(ctx context.Context, id string) (cardprocessor.Session, error) {
-	s, err := p.client.V1CheckoutSessions.Expire(ctx, id, &stripego.CheckoutSessionExpireParams{})
+	_, err := p.client.V1CheckoutSessions.Expire(ctx, id, &stripego.CheckoutSessionExpireParams{})
 	if err == nil {
-		got := session(s)
+		// Read back with its intent, which holds the payer's last decline.
+		got, err := p.Session(ctx, id)
+		if err != nil {
+			return got, err
+		}
 		if got.State != cardprocessor.SessionExpired {
 			return got, fmt.Errorf("stripe: Checkout Session %s is %s after expiring it: %w", id, got.State, cardprocessor.ErrNotOpen)
 		}
@@ -312,6 +316,9 @@ func apiError(what string, err error) error {
 		if se.HTTPStatusCode == http.StatusNotFound || se.Code == stripego.ErrorCodeResourceMissing {
 			return fmt.Errorf("stripe: %s: %w (%s, request %s)", what, cardprocessor.ErrNotFound, se.Msg, se.RequestID)
 		}
+		if se.Type == stripego.ErrorTypeInvalidRequest || se.Type == stripego.ErrorTypeCard {
+			return fmt.Errorf("stripe: %s: %w: %s (%s, request %s)", what, cardprocessor.ErrRefused, se.Msg, se.Code, se.RequestID)
+		}
 		return fmt.Errorf("stripe: %s: %s (%s %s, HTTP %d, request %s)", what, se.Msg, se.Type, se.Code, se.HTTPStatusCode, se.RequestID)
 	}
 	return fmt.Errorf("stripe: %s: %w", what, err)
@@ -332,3 +339,6 @@ func (l slogLogger) Errorf(format string, v ...any) {
 		l.log.Error("stripe library", "msg", fmt.Sprintf(format, v...))
 	}
 }
+
+// Name is "stripe", as a card payment's response names its processor.
+func (p *Processor) Name() string { return "stripe" }
