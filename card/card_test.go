@@ -34,14 +34,14 @@ const (
 // rig is the connector on Stripe (stripe-mock) with a registry over a
 // real store (both engines) and its webhook endpoint served over HTTP.
 type rig struct {
-	t       *testing.T
-	env     *apitest.Env
-	mock    *stripemock.Server
-	conn    *card.Connector
-	reg     *provider.Registry
-	hooks   *httptest.Server
-	link    *pinglinks.PaymentLink
-	logs    *syncBuffer
+	t     *testing.T
+	env   *apitest.Env
+	mock  *stripemock.Server
+	conn  *card.Connector
+	reg   *provider.Registry
+	hooks *httptest.Server
+	link  *pinglinks.PaymentLink
+	logs  *syncBuffer
 }
 
 func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

@@ -63,7 +63,9 @@ var brandNames = map[string]string{
 }
 
 // Label names the method on the checkout.
-func (c *Connector) Label(_ pinglinks.ProviderMethod, locale string) string { return textsFor(locale).Label }
+func (c *Connector) Label(_ pinglinks.ProviderMethod, locale string) string {
+	return textsFor(locale).Label
+}
 
 // PaidWith names the card as receipts do: "Visa •••• 4242".
 func (c *Connector) PaidWith(p *pinglinks.Payment, locale string) string {
