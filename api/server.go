@@ -60,7 +60,7 @@ func (s *Server) Handler() http.Handler {
 		s.handle("GET /metrics", s.metrics.handler())
 		s.mux.HandleFunc("/", s.notFoundOrMethod)
 	}
-	return s.recoverPanics(s.metrics.instrument(s.mux))
+	return s.observe(s.recoverPanics(s.metrics.instrument(s.mux)))
 }
 
 // Patterns lists the registered routes ("GET /payments/api/v1/tenant", …).
@@ -96,6 +96,9 @@ func (s *Server) tenant(pattern string, fn apiFunc) {
 		if err := s.limit(w, t.ID); err != nil {
 			return err
 		}
+		if ri := infoFrom(r.Context()); ri != nil {
+			ri.tenant = t.ID // for the access log
+		}
 		r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, t))
 		if write {
 			return s.idempotent(w, r, t.ID, fn)
@@ -119,7 +122,7 @@ func (s *Server) recoverPanics(h http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.Log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 				writeError(w, r, s.Log, pinglinks.Errorf(pinglinks.ECodeInternal, "internal error"))
 			}
 		}()
@@ -252,7 +255,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uui
 		// A refusal is replayed like a success; a 5xx is not kept, so a
 		// retry runs again.
 		if rec.status < 500 {
-			s.logErr(s.Store.RememberResponse(context.WithoutCancel(r.Context()), tenantID, key, fingerprint,
+			s.logErr(r.Context(), s.Store.RememberResponse(context.WithoutCancel(r.Context()), tenantID, key, fingerprint,
 				store.StoredResponse{StatusCode: rec.status, Body: rec.body.Bytes()}))
 		}
 		rec.flush(w)
@@ -295,9 +298,9 @@ func requestFingerprint(method, path string, body []byte) string {
 }
 
 // logErr logs an error that happens after the response was written.
-func (s *Server) logErr(err error) error {
+func (s *Server) logErr(ctx context.Context, err error) error {
 	if err != nil {
-		s.Log.Error("after response", "err", err)
+		s.Log.ErrorContext(ctx, "after response", "err", err)
 	}
 	return nil
 }
