@@ -96,6 +96,9 @@ func (s *Server) tenant(pattern string, fn apiFunc) {
 		if err := s.limit(w, t.ID); err != nil {
 			return err
 		}
+		if err := checkQuery(r.URL.Query()); err != nil {
+			return err
+		}
 		r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, t))
 		if write {
 			return s.idempotent(w, r, t.ID, fn)
@@ -229,6 +232,9 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uui
 	}
 	if len(key) > 255 {
 		return pinglinks.Invalid(idempotencyHeader, "must be at most 255 characters")
+	}
+	if err := checkText(idempotencyHeader, key); err != nil {
+		return err
 	}
 	body, err := readBody(r)
 	if err != nil {
