@@ -28,13 +28,18 @@ func (s *Store) CreateTenant(ctx context.Context, t *pinglinks.Tenant, tree *pin
 }
 
 const tenantColumns = `id, name, secret_hash, callback_signing_key, merchant_status_callback_url,
-	default_split_tree_id, sandbox, created_at`
+	default_split_tree_id, sandbox, created_at, disabled_at`
 
 func scanTenant(row interface{ Scan(...any) error }) (*pinglinks.Tenant, error) {
 	var t pinglinks.Tenant
+	var disabled sql.NullTime
 	err := row.Scan(&t.ID, &t.Name, &t.SecretHash, &t.CallbackSigningKey, &t.MerchantStatusCallbackURL,
-		&t.DefaultSplitTreeID, &t.Sandbox, &t.CreatedAt)
+		&t.DefaultSplitTreeID, &t.Sandbox, &t.CreatedAt, &disabled)
 	t.CreatedAt = t.CreatedAt.UTC()
+	if disabled.Valid {
+		d := disabled.Time.UTC()
+		t.DisabledAt = &d
+	}
 	return &t, err
 }
 
