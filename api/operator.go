@@ -131,15 +131,11 @@ func (s *Server) opListTenants(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ts, info, err := s.Store.Tenants(r.Context(), lr.page)
-	if err != nil {
-		return err
-	}
-	out := make([]tenantSummaryJSON, len(ts))
-	for i, t := range ts {
-		out[i] = toTenantSummary(t)
-	}
-	return writeList(w, r, lr, out, info, func(t tenantSummaryJSON) uuid.UUID { return uuid.MustParse(t.ID) })
+	return serveList(w, r, lr,
+		func(p store.Page) ([]*pinglinks.Tenant, store.PageInfo, error) {
+			return s.Store.Tenants(r.Context(), p)
+		},
+		func(t *pinglinks.Tenant) uuid.UUID { return t.ID }, toTenantSummary)
 }
 
 func (s *Server) opDisableTenant(w http.ResponseWriter, r *http.Request) error {
@@ -170,15 +166,14 @@ func (s *Server) opListMerchants(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return pinglinks.Invalid("status", "must be CREATED, APPROVED or DENIED")
 	}
-	ms, info, err := s.Store.MerchantsByStatus(r.Context(), status, lr.page)
-	if err != nil {
-		return err
-	}
-	out := make([]operatorMerchantJSON, len(ms))
-	for i, m := range ms {
-		out[i] = operatorMerchantJSON{toMerchantJSON(m), m.TenantID.String()}
-	}
-	return writeList(w, r, lr, out, info, func(m operatorMerchantJSON) uuid.UUID { return uuid.MustParse(m.ID) })
+	return serveList(w, r, lr,
+		func(p store.Page) ([]*pinglinks.Merchant, store.PageInfo, error) {
+			return s.Store.MerchantsByStatus(r.Context(), status, p)
+		},
+		func(m *pinglinks.Merchant) uuid.UUID { return m.ID },
+		func(m *pinglinks.Merchant) operatorMerchantJSON {
+			return operatorMerchantJSON{toMerchantJSON(m), m.TenantID.String()}
+		})
 }
 
 func (s *Server) opDecideMerchant(approve bool) apiFunc {
@@ -277,15 +272,11 @@ func (s *Server) opListBankFiles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fs, info, err := s.Store.BankFiles(r.Context(), lr.page)
-	if err != nil {
-		return err
-	}
-	out := make([]bankFileJSON, len(fs))
-	for i, f := range fs {
-		out[i] = toBankFileJSON(f)
-	}
-	return writeList(w, r, lr, out, info, func(f bankFileJSON) uuid.UUID { return uuid.MustParse(f.ID) })
+	return serveList(w, r, lr,
+		func(p store.Page) ([]*pinglinks.BankFile, store.PageInfo, error) {
+			return s.Store.BankFiles(r.Context(), p)
+		},
+		func(f *pinglinks.BankFile) uuid.UUID { return f.ID }, toBankFileJSON)
 }
 
 func (s *Server) opGetBankFile(w http.ResponseWriter, r *http.Request) error {
@@ -355,15 +346,11 @@ func (s *Server) opListBankPayments(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 	}
-	ts, info, err := s.Store.Transfers(r.Context(), f, lr.page)
-	if err != nil {
-		return err
-	}
-	out := make([]bankPaymentJSON, len(ts))
-	for i, t := range ts {
-		out[i] = toBankPaymentJSON(t)
-	}
-	return writeList(w, r, lr, out, info, func(b bankPaymentJSON) uuid.UUID { return uuid.MustParse(b.ID) })
+	return serveList(w, r, lr,
+		func(p store.Page) ([]*pinglinks.BankTransfer, store.PageInfo, error) {
+			return s.Store.Transfers(r.Context(), f, p)
+		},
+		func(t *pinglinks.BankTransfer) uuid.UUID { return t.ID }, toBankPaymentJSON)
 }
 
 func (s *Server) opGetBankPayment(w http.ResponseWriter, r *http.Request) error {

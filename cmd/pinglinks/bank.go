@@ -199,3 +199,19 @@ func runOperator(ctx context.Context, st *store.Store, sandbox bool, sub string,
 	}
 	return errors.New(operatorUsage)
 }
+
+// parseInterspersed parses flags wherever they stand among the positional
+// arguments ("approve ID --database-url …"), which flag.Parse alone stops at.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}

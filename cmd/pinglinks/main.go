@@ -115,7 +115,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			sub, rest = rest[0], rest[1:]
 			of = addOperatorFlags(fs)
 		}
-		if err := fs.Parse(rest); err != nil {
+		positional, err := parseInterspersed(fs, rest)
+		if err != nil {
 			return err
 		}
 		if err := cfg.check(); err != nil {
@@ -127,9 +128,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer st.Close()
 		if args[0] == "import" {
-			return runImport(ctx, st, cfg.env == "sandbox", fs.Args(), stdout)
+			return runImport(ctx, st, cfg.env == "sandbox", positional, stdout)
 		}
-		return runOperator(ctx, st, cfg.env == "sandbox", sub, of, fs.Args(), stdout)
+		return runOperator(ctx, st, cfg.env == "sandbox", sub, of, positional, stdout)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "bench":
