@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/reconcile"
 	"github.com/pinglinks/pinglinks/store"
 	"golang.org/x/time/rate"
 )
@@ -42,6 +43,8 @@ type Server struct {
 	Pages http.Handler
 	// SMSReportSecret is the path secret of the SMS delivery report URL.
 	SMSReportSecret string
+	// Importer books the bank files the operator uploads.
+	Importer *reconcile.Importer
 
 	metrics  *metrics
 	mux      *http.ServeMux // every route, plus a catch-all for JSON 404/405
@@ -169,7 +172,7 @@ func (s *Server) authenticate(r *http.Request) (*pinglinks.Tenant, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if !t.CheckSecret(secret) {
+	if !t.CheckSecret(secret) || t.DisabledAt != nil {
 		return nil, unauthorized
 	}
 	return t, nil
