@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -84,6 +85,10 @@ type paginated[T any] struct {
 // time: memory stays the same whether the tenant has ten links or a million.
 const listChunk = 500
 
+// listChunkTimeout is how long one chunk of a streamed list may take to
+// reach the client.
+const listChunkTimeout = 30 * time.Second
+
 // serveList answers a list in the form the client asked for. A paginated
 // request gets one page with _links whose cursors are the ids at the page's
 // edges. A plain request (older clients) gets the whole list as one JSON
@@ -101,8 +106,12 @@ func serveList[R, T any](w http.ResponseWriter, r *http.Request, lr listRequest,
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
 	sep := []byte("[")
 	for {
+		// The server's write timeout bounds a stalled client, not a long
+		// list: each chunk gets its own time to reach the client.
+		rc.SetWriteDeadline(time.Now().Add(listChunkTimeout))
 		for _, row := range rows {
 			b, err := json.Marshal(toJSON(row))
 			if err != nil {
