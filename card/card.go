@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -158,6 +159,10 @@ func (c *Connector) Start(ctx context.Context, req provider.StartRequest) (provi
 		c.log().Error("card: opening a hosted session", "payment", p.ID, "err", err)
 		return provider.Outcome{}, fmt.Errorf("card: %w", err)
 	}
+	if !allowedPage(proc, s.URL) {
+		// The checkout's Content-Security-Policy would stop the payer there.
+		return provider.Outcome{}, fmt.Errorf("card: session %s's page %q is not on the processor's hosted page origins", s.ID, s.URL)
+	}
 	resp := Response{Processor: processorName(proc), SessionID: s.ID, SessionURL: s.URL}
 	return provider.Outcome{Status: pinglinks.PaymentPending, Response: mustJSON(resp), RedirectURL: s.URL}, nil
 }
@@ -182,6 +187,49 @@ func withQuery(base, q string) string {
 		return base + "&" + q
 	}
 	return base + "?" + q
+}
+
+// RedirectOrigins are the origins of the processors' hosted pages, which
+// the checkout's form-action must allow: a browser stops a form whose
+// redirect leaves them.
+func (c *Connector) RedirectOrigins() []string {
+	seen := map[string]bool{}
+	var out []string
+	procs := []cardprocessor.Processor{c.Default}
+	for _, p := range c.Tenants {
+		procs = append(procs, p)
+	}
+	for _, p := range procs {
+		if hp, ok := p.(cardprocessor.HostedPages); ok {
+			for _, o := range hp.HostedPageOrigins() {
+				if !seen[o] {
+					seen[o] = true
+					out = append(out, o)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// allowedPage reports whether page is on one of proc's hosted page
+// origins (any https page when the processor names none).
+func allowedPage(proc cardprocessor.Processor, page string) bool {
+	u, err := url.Parse(page)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return false
+	}
+	hp, ok := proc.(cardprocessor.HostedPages)
+	if !ok {
+		return true
+	}
+	for _, o := range hp.HostedPageOrigins() {
+		if u.Scheme+"://"+u.Host == o {
+			return true
+		}
+	}
+	return false
 }
 
 // processorName is the processor's name in responses ("stripe").

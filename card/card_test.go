@@ -456,6 +456,17 @@ func TestConnectorRefusals(t *testing.T) {
 	if pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden || !strings.Contains(err.Error(), "no card processor account") {
 		t.Fatalf("Start without an account: %v", err)
 	}
+	proc, err := stripe.New(stripe.Config{SecretKey: testKey, WebhookSecret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withTenant := &card.Connector{Default: proc, Tenants: map[uuid.UUID]cardprocessor.Processor{uuid.New(): proc}}
+	if got := strings.Join(withTenant.RedirectOrigins(), " "); got != "https://checkout.stripe.com" {
+		t.Errorf("RedirectOrigins = %q", got)
+	}
+	if got := c.RedirectOrigins(); len(got) != 0 {
+		t.Errorf("RedirectOrigins without accounts = %q", got)
+	}
 	for _, params := range []string{``, `{}`, `{"anything":1}`, `null`} {
 		if err := c.CheckLinkMethod(pinglinks.LinkMethod{Parameters: json.RawMessage(params)}, pinglinks.EUR); err != nil {
 			t.Errorf("parameters %s: %v", params, err)
