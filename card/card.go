@@ -54,6 +54,7 @@ var (
 	_ provider.Returner         = (*Connector)(nil)
 	_ provider.Refunder         = (*Connector)(nil)
 	_ provider.CheckoutTexts    = (*Connector)(nil)
+	_ provider.Poller           = (*Connector)(nil)
 )
 
 // Response is a card payment's provider_method_response: the processor's
@@ -280,6 +281,30 @@ func (c *Connector) ended(p *pinglinks.Payment, resp Response, s cardprocessor.S
 		status, resp.DeclineReason = pinglinks.PaymentDeclined, s.DeclineCode
 	}
 	return provider.Outcome{Status: status, Response: mustJSON(resp)}, nil
+}
+
+// PollAfter is how long a card payment waits for its webhook before the
+// session is read from the processor's API instead.
+func (c *Connector) PollAfter(pinglinks.ProviderMethod) time.Duration { return 10 * time.Minute }
+
+// Poll reads the payment's session from the processor's API, so a
+// webhook that never arrives (an endpoint misconfigured, down for days)
+// does not leave the link waiting for ever. The API decides, as it does
+// for a webhook.
+func (c *Connector) Poll(ctx context.Context, p *pinglinks.Payment, _ time.Time) (provider.Outcome, error) {
+	resp, ok := ResponseOf(p)
+	if !ok || p.Status != pinglinks.PaymentPending {
+		return provider.Outcome{}, nil
+	}
+	proc, err := c.processorFor(p.TenantID)
+	if err != nil {
+		return provider.Outcome{}, err
+	}
+	s, err := proc.Session(ctx, resp.SessionID)
+	if err != nil {
+		return provider.Outcome{}, fmt.Errorf("card: polling session %s: %w", resp.SessionID, err)
+	}
+	return c.outcome(p, resp, s)
 }
 
 // Refund refunds ref through the processor that took the payment; the

@@ -400,6 +400,34 @@ func TestAbandoned(t *testing.T) {
 	})
 }
 
+// TestPoll: a webhook that never arrives is caught by reading the session
+// from the API.
+func TestPoll(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
+		r := newRig(t, env)
+		p, _ := r.start()
+		if after := r.conn.PollAfter(card.Method); after < time.Minute {
+			t.Fatalf("PollAfter = %s", after)
+		}
+		r.stripeHolds(p, stripemock.Session{Status: "open", PaymentStatus: "unpaid"})
+		if o, err := r.conn.Poll(context.Background(), p, time.Now()); err != nil || o.Status != "" {
+			t.Fatalf("Poll of an open session = %+v, %v; want no news", o, err)
+		}
+		r.stripeHolds(p, paid)
+		o, err := r.conn.Poll(context.Background(), p, time.Now())
+		if err != nil || o.Status != pinglinks.PaymentCompleted {
+			t.Fatalf("Poll of a paid session = %+v, %v", o, err)
+		}
+		s := paid
+		s.AmountTotal = 1
+		r.stripeHolds(p, s)
+		if _, err := r.conn.Poll(context.Background(), p, time.Now()); err == nil {
+			t.Fatal("Poll took a session of another amount")
+		}
+	})
+}
+
 func TestSuccessReturnChangesNothing(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
