@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,6 +47,9 @@ type Connector struct {
 	// 30 minutes to 24 hours. Zero means 40 minutes.
 	SessionTTL time.Duration
 	Log        *slog.Logger
+
+	pollMu sync.Mutex
+	polled map[uuid.UUID]time.Time // when Poll last read a payment's session
 }
 
 var (
@@ -137,11 +141,7 @@ func (c *Connector) Start(ctx context.Context, req provider.StartRequest) (provi
 	for _, it := range l.Items {
 		items = append(items, cardprocessor.LineItem{Name: it.Description, UnitAmount: it.Price, Quantity: it.Quantity})
 	}
-	ttl := c.SessionTTL
-	if ttl <= 0 {
-		ttl = 40 * time.Minute
-	}
-	expires := req.Now.Add(ttl).Truncate(time.Second)
+	expires := req.Now.Add(c.ttl()).Truncate(time.Second)
 	email := l.Customer.Email
 	if d, ok := p.PayerDetails(); ok && d.Email != "" {
 		email = d.Email
@@ -283,19 +283,46 @@ func (c *Connector) ended(p *pinglinks.Payment, resp Response, s cardprocessor.S
 	return provider.Outcome{Status: status, Response: mustJSON(resp)}, nil
 }
 
-// PollAfter is how long a card payment waits for its webhook before the
-// session is read from the processor's API instead.
-func (c *Connector) PollAfter(pinglinks.ProviderMethod) time.Duration { return 10 * time.Minute }
+// PollAfter is how long a card payment waits for its webhook before its
+// session is read from the processor's API instead: until the session
+// has surely ended (its lifetime and two minutes).
+func (c *Connector) PollAfter(pinglinks.ProviderMethod) time.Duration { return c.ttl() + 2*time.Minute }
+
+func (c *Connector) ttl() time.Duration {
+	if c.SessionTTL > 0 {
+		return c.SessionTTL
+	}
+	return 40 * time.Minute
+}
+
+// pollEvery spaces the reads of one payment's session when they bring no
+// news (the processor unreachable): the registry asks on every round.
+const pollEvery = time.Minute
 
 // Poll reads the payment's session from the processor's API, so a
 // webhook that never arrives (an endpoint misconfigured, down for days)
 // does not leave the link waiting for ever. The API decides, as it does
 // for a webhook.
-func (c *Connector) Poll(ctx context.Context, p *pinglinks.Payment, _ time.Time) (provider.Outcome, error) {
+func (c *Connector) Poll(ctx context.Context, p *pinglinks.Payment, now time.Time) (provider.Outcome, error) {
 	resp, ok := ResponseOf(p)
 	if !ok || p.Status != pinglinks.PaymentPending {
 		return provider.Outcome{}, nil
 	}
+	c.pollMu.Lock()
+	if c.polled == nil {
+		c.polled = map[uuid.UUID]time.Time{}
+	}
+	for id, at := range c.polled {
+		if now.Sub(at) > pollEvery {
+			delete(c.polled, id)
+		}
+	}
+	if _, recent := c.polled[p.ID]; recent {
+		c.pollMu.Unlock()
+		return provider.Outcome{}, nil
+	}
+	c.polled[p.ID] = now
+	c.pollMu.Unlock()
 	proc, err := c.processorFor(p.TenantID)
 	if err != nil {
 		return provider.Outcome{}, err

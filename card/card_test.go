@@ -407,22 +407,28 @@ func TestPoll(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
 		r := newRig(t, env)
 		p, _ := r.start()
-		if after := r.conn.PollAfter(card.Method); after < time.Minute {
+		if after := r.conn.PollAfter(card.Method); after <= 40*time.Minute {
 			t.Fatalf("PollAfter = %s", after)
 		}
 		r.stripeHolds(p, stripemock.Session{Status: "open", PaymentStatus: "unpaid"})
 		if o, err := r.conn.Poll(context.Background(), p, time.Now()); err != nil || o.Status != "" {
 			t.Fatalf("Poll of an open session = %+v, %v; want no news", o, err)
 		}
+		// The registry asks every round; a payment's session is read at
+		// most once a minute.
 		r.stripeHolds(p, paid)
-		o, err := r.conn.Poll(context.Background(), p, time.Now())
+		now := time.Now()
+		if o, err := r.conn.Poll(context.Background(), p, now.Add(30*time.Second)); err != nil || o.Status != "" {
+			t.Fatalf("Poll within the minute = %+v, %v; want no read", o, err)
+		}
+		o, err := r.conn.Poll(context.Background(), p, now.Add(2*time.Minute))
 		if err != nil || o.Status != pinglinks.PaymentCompleted {
 			t.Fatalf("Poll of a paid session = %+v, %v", o, err)
 		}
 		s := paid
 		s.AmountTotal = 1
 		r.stripeHolds(p, s)
-		if _, err := r.conn.Poll(context.Background(), p, time.Now()); err == nil {
+		if _, err := r.conn.Poll(context.Background(), p, now.Add(4*time.Minute)); err == nil {
 			t.Fatal("Poll took a session of another amount")
 		}
 	})
