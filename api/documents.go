@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/google/uuid"
@@ -100,13 +101,22 @@ func (s *Server) mimicDeposit(w http.ResponseWriter, r *http.Request) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	p, err := s.Store.FundDeposit(r.Context(), tenantID, store.Deposit{Amount: *in.Amount,
-		Currency: pinglinks.Currency(in.Currency), ReferenceType: in.ReferenceType, Reference: in.Reference})
+	// The same booking path as the clearing houses' files: a transfer the
+	// link cannot take is kept for the operator (202), never refused into
+	// the void.
+	t := &pinglinks.BankTransfer{BankRef: "mimic:" + pinglinks.NewID().String(), Source: "mimic", Amount: *in.Amount,
+		Currency: pinglinks.Currency(in.Currency), ReferenceType: in.ReferenceType, Reference: in.Reference,
+		PaidOn: s.Store.Now().Format(time.DateOnly)}
+	res, err := s.Store.BookTransfers(r.Context(), tenantID, []*pinglinks.BankTransfer{t})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"payment_id": p.ID, "payment_order_id": p.OrderID,
-		"status": p.Status, "funded_amount": p.FundedAmount, "total_amount": p.TotalAmount})
+	if p := res[0].Payment; p != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"payment_id": p.ID, "payment_order_id": p.OrderID,
+			"status": p.Status, "funded_amount": p.FundedAmount, "total_amount": p.TotalAmount, "bank_payment_id": t.ID})
+		return nil
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"bank_payment_id": t.ID, "status": t.Status, "reason": t.Reason})
 	return nil
 }
 

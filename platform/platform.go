@@ -20,6 +20,7 @@ import (
 	"github.com/pinglinks/pinglinks/api"
 	"github.com/pinglinks/pinglinks/callback"
 	"github.com/pinglinks/pinglinks/checkout"
+	"github.com/pinglinks/pinglinks/compression"
 	"github.com/pinglinks/pinglinks/expiry"
 	"github.com/pinglinks/pinglinks/files"
 	"github.com/pinglinks/pinglinks/mail"
@@ -130,8 +131,9 @@ func New(cfg Config) (*Platform, error) {
 	return p, nil
 }
 
-// Handler serves everything: APIs, checkout, files, sandbox pages.
-func (p *Platform) Handler() http.Handler { return p.API.Handler() }
+// Handler serves everything: APIs, checkout, files, sandbox pages, gzipped
+// where the client accepts it and it is worth it.
+func (p *Platform) Handler() http.Handler { return compression.Handler(p.API.Handler()) }
 
 // Run runs the background workers until ctx ends.
 func (p *Platform) Run(ctx context.Context) {

@@ -193,7 +193,7 @@ func (s *Store) RecentMessages(ctx context.Context, tenantID uuid.UUID, limit in
 		q = `SELECT ` + messageColumns + ` FROM messages WHERE tenant_id = $2 ORDER BY id DESC LIMIT $1`
 		args = append(args, tenantID)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.q(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent messages: %w", err)
 	}
@@ -211,7 +211,7 @@ func (s *Store) RecentMessages(ctx context.Context, tenantID uuid.UUID, limit in
 
 // MessageByID returns one message, for the sandbox outbox.
 func (s *Store) MessageByID(ctx context.Context, id uuid.UUID) (*Message, error) {
-	m, err := scanMessage(s.db.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
+	m, err := scanMessage(s.q(ctx).QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "message")
 	}

@@ -1,0 +1,317 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pinglinks/pinglinks"
+)
+
+// Registry holds the connectors this installation has configured. It is
+// filled once at start-up (Register, Missing) and only read afterwards, so
+// it needs no lock.
+type Registry struct {
+	// Payments applies what connectors learn; set before Learn or Run.
+	Payments Payments
+	Log      *slog.Logger
+
+	connectors map[pinglinks.ProviderMethod]Connector
+	missing    map[pinglinks.ProviderMethod]string
+	order      []pinglinks.ProviderMethod
+}
+
+// Register adds a connector for every method it serves. A method
+// registered twice is a wiring mistake and panics at start-up.
+func (r *Registry) Register(c Connector) {
+	if r.connectors == nil {
+		r.connectors = map[pinglinks.ProviderMethod]Connector{}
+	}
+	for _, pm := range c.Methods() {
+		if _, dup := r.connectors[pm]; dup {
+			panic(fmt.Sprintf("provider: %s/%s registered twice", pm.Provider, pm.Method))
+		}
+		r.connectors[pm] = c
+		delete(r.missing, pm)
+		r.order = append(r.order, pm)
+	}
+}
+
+// Missing declares a method this installation knows but has not configured;
+// what says what it lacks ("set PINGLINKS_SWISH_CERT …"). Using it is
+// refused with 403. A method later registered is no longer missing.
+func (r *Registry) Missing(pm pinglinks.ProviderMethod, what string) {
+	if _, ok := r.connectors[pm]; ok {
+		return
+	}
+	if r.missing == nil {
+		r.missing = map[pinglinks.ProviderMethod]string{}
+	}
+	if _, ok := r.missing[pm]; !ok {
+		r.order = append(r.order, pm)
+	}
+	r.missing[pm] = what
+}
+
+// Methods lists every method the installation knows, configured or not, in
+// registration order (a tenant's payment_provider_methods).
+func (r *Registry) Methods() []pinglinks.ProviderMethod {
+	return append([]pinglinks.ProviderMethod(nil), r.order...)
+}
+
+// Available lists the configured methods.
+func (r *Registry) Available() []pinglinks.ProviderMethod {
+	var out []pinglinks.ProviderMethod
+	for _, pm := range r.order {
+		if _, ok := r.connectors[pm]; ok {
+			out = append(out, pm)
+		}
+	}
+	return out
+}
+
+// Connector returns pm's connector, or an error saying why there is none:
+// 403 naming what the installation lacks for a known method that is not
+// configured, 422 on property for a method nobody knows.
+func (r *Registry) Connector(pm pinglinks.ProviderMethod, property string) (Connector, error) {
+	if c, ok := r.connectors[pm]; ok {
+		return c, nil
+	}
+	if what, ok := r.missing[pm]; ok {
+		return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: property,
+			Message: fmt.Sprintf("%s/%s is not available in this installation: %s", pm.Provider, pm.Method, what)}
+	}
+	known := make([]string, 0, len(r.order))
+	for _, m := range r.order {
+		known = append(known, m.Provider+"/"+m.Method)
+	}
+	return nil, pinglinks.Invalid(property, "%s/%s is not a payment method of this installation (known: %s)",
+		pm.Provider, pm.Method, strings.Join(known, ", "))
+}
+
+// Of returns the connector of a stored payment's method, if configured.
+func (r *Registry) Of(p *pinglinks.Payment) (Connector, bool) {
+	c, ok := r.connectors[pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}]
+	return c, ok
+}
+
+// CheckLink checks a link's methods: each is configured, takes the link's
+// currency and has valid parameters. Errors name
+// payment_provider_methods[i].
+func (r *Registry) CheckLink(l *pinglinks.PaymentLink) error {
+	var errs pinglinks.Errors
+	for i, m := range l.Methods {
+		prop := fmt.Sprintf("payment_provider_methods[%d]", i)
+		c, err := r.Connector(pinglinks.ProviderMethod{Provider: m.Provider, Method: m.Method}, prop)
+		if err == nil {
+			err = c.CheckLinkMethod(m, l.Currency)
+			prefix(err, prop)
+		}
+		var e *pinglinks.Error
+		var es pinglinks.Errors
+		switch {
+		case errors.As(err, &es):
+			errs = append(errs, es...)
+		case errors.As(err, &e) && e.Code == pinglinks.ECodeInvalid:
+			errs = append(errs, e)
+		case err != nil:
+			return err // 403: not configured
+		}
+	}
+	return errs.Err()
+}
+
+// prefix makes the relative properties of a connector's errors absolute.
+func prefix(err error, prop string) {
+	add := func(e *pinglinks.Error) {
+		if e.Property == "" {
+			e.Property = prop
+		} else {
+			e.Property = prop + "." + e.Property
+		}
+	}
+	var es pinglinks.Errors
+	var e *pinglinks.Error
+	switch {
+	case errors.As(err, &es):
+		for _, x := range es {
+			add(x)
+		}
+	case errors.As(err, &e):
+		add(e)
+	}
+}
+
+// CheckPayment checks a Payments API payment's method and parameters.
+func (r *Registry) CheckPayment(p *pinglinks.Payment) error {
+	c, err := r.Connector(pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}, "method")
+	if err != nil {
+		return err
+	}
+	return c.CheckPayment(p)
+}
+
+// Start runs the first step of p with its connector and applies the
+// outcome to p; it returns the outcome for its RedirectURL.
+func (r *Registry) Start(ctx context.Context, req StartRequest) (Outcome, error) {
+	p := req.Payment
+	c, err := r.Connector(pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}, "method")
+	if err != nil {
+		return Outcome{}, err
+	}
+	o, err := c.Start(ctx, req)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return o, o.Apply(p, req.Now)
+}
+
+// PaidWith names how p was paid, for receipts.
+func (r *Registry) PaidWith(p *pinglinks.Payment, locale string) string {
+	if c, ok := r.Of(p); ok {
+		return c.PaidWith(p, locale)
+	}
+	return p.Provider + " " + p.Method // paid before the method was unconfigured
+}
+
+// Label names pm on the checkout.
+func (r *Registry) Label(pm pinglinks.ProviderMethod, locale string) string {
+	if c, ok := r.connectors[pm]; ok {
+		return c.Label(pm, locale)
+	}
+	return pm.Provider + " " + pm.Method
+}
+
+// Refund asks p's connector to refund ref through its provider, when it
+// refunds that way.
+func (r *Registry) Refund(ctx context.Context, p *pinglinks.Payment, ref pinglinks.Refund) error {
+	c, ok := r.Of(p)
+	if !ok {
+		return pinglinks.Forbidden("%s/%s is not available in this installation; its payments cannot be refunded here", p.Provider, p.Method)
+	}
+	if rf, ok := c.(Refunder); ok {
+		return rf.Refund(ctx, p, ref)
+	}
+	return nil
+}
+
+// errNotPending stops Learn without an error when the news is stale.
+var errNotPending = errors.New("provider: payment no longer pending")
+
+// Learn applies what a connector learned about the payment ref names,
+// under the payment's lock: if the payment is no longer waiting for its
+// provider (INITIATED or PENDING) the news is stale and changes nothing.
+// It reports whether the payment changed.
+func (r *Registry) Learn(ctx context.Context, ref pinglinks.PaymentRef, o Outcome) (bool, error) {
+	if o.Status == "" && o.Response == nil {
+		return false, nil
+	}
+	changed := false
+	_, err := r.Payments.UpdatePayment(ctx, ref.TenantID, ref.OrderID, ref.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		if p.Status != pinglinks.PaymentPending && p.Status != pinglinks.PaymentInitiated {
+			return errNotPending
+		}
+		changed = true
+		return o.Apply(p, time.Now())
+	})
+	if errors.Is(err, errNotPending) {
+		return false, nil
+	}
+	return changed && err == nil, err
+}
+
+// Mount adds every CallbackReceiver's handler at /providers/{provider}/.
+func (r *Registry) Mount(mux *http.ServeMux) {
+	seen := map[string]bool{}
+	for _, pm := range r.order {
+		c, ok := r.connectors[pm]
+		if !ok || seen[pm.Provider] {
+			continue
+		}
+		seen[pm.Provider] = true
+		if cr, ok := c.(CallbackReceiver); ok {
+			prefix := "/providers/" + pm.Provider + "/"
+			mux.Handle(prefix, http.StripPrefix(strings.TrimSuffix(prefix, "/"), cr.Handler(r)))
+		}
+	}
+}
+
+// Poll asks every Poller about its PENDING payments once.
+func (r *Registry) Poll(ctx context.Context, now time.Time) error {
+	pms := make([]pinglinks.ProviderMethod, 0, len(r.connectors))
+	for pm := range r.connectors {
+		pms = append(pms, pm)
+	}
+	sort.Slice(pms, func(i, j int) bool { return pms[i].Provider+pms[i].Method < pms[j].Provider+pms[j].Method })
+	polled := map[string]bool{}
+	for _, pm := range pms {
+		poller, ok := r.connectors[pm].(Poller)
+		if !ok || polled[pm.Provider] {
+			continue
+		}
+		polled[pm.Provider] = true
+		// The store lists by provider; the connector's shortest wait over
+		// its methods bounds the query, and each payment's own is checked.
+		after := time.Duration(-1)
+		for _, m := range r.connectors[pm].Methods() {
+			if d := poller.PollAfter(m); after < 0 || d < after {
+				after = d
+			}
+		}
+		due, err := r.Payments.PendingPayments(ctx, pm.Provider, now.Add(-after), 100)
+		if err != nil {
+			return err
+		}
+		for _, ref := range due {
+			p, err := r.Payments.Payment(ctx, ref.TenantID, ref.OrderID, ref.ID)
+			if err != nil {
+				return err
+			}
+			m := pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}
+			if p.Status != pinglinks.PaymentPending || p.UpdatedAt.After(now.Add(-poller.PollAfter(m))) {
+				continue
+			}
+			o, err := poller.Poll(ctx, p, now)
+			if err != nil {
+				r.log().Warn("provider poll", "provider", p.Provider, "payment", p.ID, "err", err)
+				continue
+			}
+			if _, err := r.Learn(ctx, ref, o); err != nil && pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Run polls every interval (default 250 ms) until ctx ends. Several
+// processes may run it: Learn's lock makes the first answer win.
+func (r *Registry) Run(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		every = 250 * time.Millisecond
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := r.Poll(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			r.log().Error("provider poll", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (r *Registry) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.Default()
+	}
+	return r.Log
+}
