@@ -53,12 +53,14 @@ type Server struct {
 	patterns []string       // every registered route, for the OpenAPI coverage test
 	inbox    inbox          // sandbox callback receiver
 	tenants  sync.Map       // tenant id → cachedTenant, to spare a query per request
+	openAPI  []byte         // the document as served, with PublicURL as its server
 }
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
 	if s.mux == nil {
 		s.mux, s.routes, s.metrics = http.NewServeMux(), http.NewServeMux(), newMetrics()
+		s.openAPI = servedOpenAPI(s.PublicURL)
 		s.registerRoutes()
 		s.handle("GET /metrics", s.metrics.handler())
 		s.mux.HandleFunc("/", s.notFoundOrMethod)
