@@ -30,13 +30,15 @@ import (
 type cli struct {
 	Version kong.VersionFlag `help:"Print the version and the build's VCS revision, then exit."`
 
-	Serve   serveCmd   `cmd:"" help:"Run the API, checkout and workers."`
-	Migrate migrateCmd `cmd:"" help:"Bring the database schema up to date."`
-	Tenant  tenantCmd  `cmd:"" help:"Manage tenants."`
-	Backup  backupCmd  `cmd:"" help:"Copy a live SQLite database consistently into FILE."`
-	Demo    demoCmd    `cmd:"" help:"The whole flow with a market-stall app, then try it by hand."`
-	Bench   benchCmd   `cmd:"" help:"Load benchmark against a fresh server and a baseline."`
-	Help    helpCmd    `cmd:"" help:"Show help for the program or for a command."`
+	Serve    serveCmd    `cmd:"" help:"Run the API, checkout and workers."`
+	Migrate  migrateCmd  `cmd:"" help:"Bring the database schema up to date."`
+	Tenant   tenantCmd   `cmd:"" help:"Manage tenants."`
+	Backup   backupCmd   `cmd:"" help:"Copy a live SQLite database consistently into FILE."`
+	Import   importCmd   `cmd:"" help:"Book bank files (BgMax, Nets OCR giro); prints a summary."`
+	Operator operatorCmd `cmd:"" help:"The platform operator's actions."`
+	Demo     demoCmd     `cmd:"" help:"The whole flow with a market-stall app, then try it by hand."`
+	Bench    benchCmd    `cmd:"" help:"Load benchmark against a fresh server and a baseline."`
+	Help     helpCmd     `cmd:"" help:"Show help for the program or for a command."`
 
 	BenchBaseline benchBaselineCmd `cmd:"" name:"bench-baseline" hidden:"" help:"The load benchmark's baseline server (started by bench)."`
 }

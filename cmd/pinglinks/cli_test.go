@@ -43,6 +43,9 @@ func TestHelpExitsZeroOnStdout(t *testing.T) {
 		{[]string{"backup", "-h"}, []string{"Usage: pinglinks backup <file>", "--database-url"}, []string{"--addr"}},
 		{[]string{"demo", "-h"}, []string{"--exit", "--platform-addr"}, []string{"--database-url"}},
 		{[]string{"bench", "-h"}, []string{"--scenario", "--engines"}, []string{"--database-url"}},
+		{[]string{"operator", "-h"}, []string{"operator approve", "operator assign"}, []string{"--addr"}},
+		{[]string{"operator", "approve", "-h"}, []string{"<id>", "--database-url", "--env"}, []string{"--addr", "--bankgiro"}},
+		{[]string{"import", "-h"}, []string{"<files>", "--bankgiro", "--database-url"}, []string{"--addr", "--smtp-url"}},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			t.Parallel()
@@ -94,6 +97,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"help", "srve"}, `did you mean "serve"?`},
 		{[]string{"tenant", "crate"}, `unknown command "tenant crate", did you mean "tenant create"?`},
 		{[]string{"tenant"}, `expected "create"`},
+		{[]string{"operator", "aprove", "x"}, `unknown command "operator aprove", did you mean "operator approve"?`},
+		{[]string{"operator", "assign", "x"}, "--tenant"},
+		{[]string{"import"}, `expected "<files> ..."`},
 		{[]string{"tenant", "create"}, "--name"},
 		{[]string{"serve", "--env", "staging"}, `--env must be one of "sandbox","production"`},
 		{[]string{"serve", "--rate-limit=-1"}, "--rate-limit must be ≥ 0"},

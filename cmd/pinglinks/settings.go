@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/pinglinks/pinglinks"
 	"net/url"
 	"time"
 )
@@ -23,6 +24,16 @@ type logFlags struct {
 	LogLevel  string `name:"log-level" env:"PINGLINKS_LOG_LEVEL" enum:"debug,info,warn,error" default:"info" help:"Least severe level logged: debug, info, warn or error."`
 }
 
+// bankFlags are the platform's own bank accounts.
+type bankFlags struct {
+	Bankgiro      string `env:"PINGLINKS_BANKGIRO" placeholder:"NNNN-NNNN" help:"Bankgiro that SEK bank transfers are paid to (default: a sandbox bankgiro)."`
+	BankAccountNo string `name:"bank-account-no" env:"PINGLINKS_BANK_ACCOUNT_NO" placeholder:"NNNN.NN.NNNNN" help:"Norwegian account that NOK bank transfers are paid to (default: a sandbox account)."`
+}
+
+func (b bankFlags) accounts() pinglinks.BankAccounts {
+	return pinglinks.BankAccounts{Bankgiro: b.Bankgiro, NorwegianAccount: b.BankAccountNo}
+}
+
 // serverFlags is everything `serve` needs beyond the database and logging.
 type serverFlags struct {
 	Addr       string  `env:"PINGLINKS_ADDR" default:"127.0.0.1:8080" help:"Listen address (port 0: any free port, printed at start)."`
@@ -37,8 +48,7 @@ type serverFlags struct {
 	SMSURL   string `name:"sms-url" env:"PINGLINKS_SMS_URL" placeholder:"URL" help:"Send SMS through https://USER:PASS@api.46elks.com (default: keep them in the sandbox outbox)."`
 	SMSFrom  string `name:"sms-from" env:"PINGLINKS_SMS_FROM" placeholder:"NAME" help:"Sender name of SMS."`
 
-	Bankgiro      string `env:"PINGLINKS_BANKGIRO" placeholder:"NNNN-NNNN" help:"Bankgiro that SEK bank transfers are paid to (default: a sandbox bankgiro)."`
-	BankAccountNo string `name:"bank-account-no" env:"PINGLINKS_BANK_ACCOUNT_NO" placeholder:"NNNN.NN.NNNNN" help:"Norwegian account that NOK bank transfers are paid to (default: a sandbox account)."`
+	bankFlags `embed:""`
 
 	SwishSimDelay time.Duration `name:"swish-sim-delay" env:"PINGLINKS_SWISH_SIM_DELAY" default:"3s" help:"Sandbox: how long the simulated Swish payer takes to answer."`
 }
