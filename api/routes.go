@@ -13,7 +13,9 @@ func (s *Server) registerRoutes() {
 	s.public("GET /payment_links/api/v1/ping", ping)
 	s.public("GET /healthz", ping)
 	s.public("GET /readyz", s.ready)
-	s.public("GET /openapi.yaml", serveOpenAPI)
+	s.public("GET /openapi.yaml", s.serveOpenAPI)
+	s.public("GET /docs/api", serveReference)
+	s.public("GET "+redocPath, serveRedoc)
 
 	const p = "/payments/api/v1"
 	s.tenant("GET "+p+"/tenant", s.getTenant)

@@ -53,12 +53,14 @@ type Server struct {
 	patterns []string       // every registered route, for the OpenAPI coverage test
 	inbox    inbox          // sandbox callback receiver
 	tenants  sync.Map       // tenant id → cachedTenant, to spare a query per request
+	openAPI  []byte         // the document as served, with PublicURL as its server
 }
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
 	if s.mux == nil {
 		s.mux, s.routes, s.metrics = http.NewServeMux(), http.NewServeMux(), newMetrics()
+		s.openAPI = servedOpenAPI(s.PublicURL)
 		s.registerRoutes()
 		s.handle("GET /metrics", s.metrics.handler())
 		s.mux.HandleFunc("/", s.notFoundOrMethod)
@@ -97,6 +99,9 @@ func (s *Server) tenant(pattern string, fn apiFunc) {
 			return err
 		}
 		if err := s.limit(w, t.ID); err != nil {
+			return err
+		}
+		if err := checkQuery(r.URL.Query()); err != nil {
 			return err
 		}
 		r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, t))
@@ -232,6 +237,9 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uui
 	}
 	if len(key) > 255 {
 		return pinglinks.Invalid(idempotencyHeader, "must be at most 255 characters")
+	}
+	if err := checkText(idempotencyHeader, key); err != nil {
+		return err
 	}
 	body, err := readBody(r)
 	if err != nil {
