@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pinglinks/pinglinks"
@@ -21,6 +22,7 @@ import (
 	"github.com/pinglinks/pinglinks/callback"
 	"github.com/pinglinks/pinglinks/checkout"
 	"github.com/pinglinks/pinglinks/compression"
+	"github.com/pinglinks/pinglinks/drain"
 	"github.com/pinglinks/pinglinks/expiry"
 	"github.com/pinglinks/pinglinks/files"
 	"github.com/pinglinks/pinglinks/mail"
@@ -52,6 +54,9 @@ type Config struct {
 	TrustProxy bool
 	// SwishDelay is how long the sandbox's Swish payer takes to answer.
 	SwishDelay time.Duration
+	// ShutdownGrace bounds how long, once Run's context ends, deliveries in
+	// flight may take to finish (default 10 s).
+	ShutdownGrace time.Duration
 }
 
 // Platform is an assembled service.
@@ -64,6 +69,7 @@ type Platform struct {
 	Swish     *provider.Simulator // the sandbox's Swish payer and card issuer; nil outside the sandbox
 	Expiry    *expiry.Sweeper
 	cfg       Config
+	workers   sync.WaitGroup
 }
 
 // New assembles the service; Run starts its workers.
@@ -135,12 +141,27 @@ func New(cfg Config) (*Platform, error) {
 // where the client accepts it and it is worth it.
 func (p *Platform) Handler() http.Handler { return compression.Handler(p.API.Handler()) }
 
-// Run runs the background workers until ctx ends.
+// Run runs the background workers until ctx ends. The callbacks and
+// messages in flight when it ends are finished (sent and recorded, not cut
+// off to be sent again after their lease) within Config.ShutdownGrace;
+// Wait returns when every worker has stopped.
 func (p *Platform) Run(ctx context.Context) {
-	go p.Callbacks.Run(ctx)
-	go p.Messages.Run(ctx)
-	go p.Expiry.Run(ctx)
+	grace := p.cfg.ShutdownGrace
+	if grace <= 0 {
+		grace = 10 * time.Second
+	}
+	queues := drain.WithGrace(ctx, grace)
+	run := func(f func()) {
+		p.workers.Add(1)
+		go func() { defer p.workers.Done(); f() }()
+	}
+	run(func() { p.Callbacks.Run(queues) })
+	run(func() { p.Messages.Run(queues) })
+	run(func() { p.Expiry.Run(ctx) })
 	if p.Swish != nil {
-		go p.Swish.Run(ctx)
+		run(func() { p.Swish.Run(ctx) })
 	}
 }
+
+// Wait waits for the workers Run started to stop, after its context ended.
+func (p *Platform) Wait() { p.workers.Wait() }

@@ -226,7 +226,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	return hs.Shutdown(shutCtx)
+	err = hs.Shutdown(shutCtx)
+	p.Wait() // the workers finish what they hold, within the platform's grace
+	log.Info("stopped")
+	return err
 }
 
 func pprofMux() *http.ServeMux {
