@@ -57,6 +57,9 @@ type Config struct {
 	// ShutdownGrace bounds how long, once Run's context ends, deliveries in
 	// flight may take to finish (default 10 s).
 	ShutdownGrace time.Duration
+	// CallbackLease is how long a claimed callback waits, should its
+	// process die, before another process retries it (default 1 min).
+	CallbackLease time.Duration
 }
 
 // Platform is an assembled service.
@@ -100,13 +103,13 @@ func New(cfg Config) (*Platform, error) {
 	// The SMS gateway's reports carry this in their URL; every process with
 	// the same gateway settings derives the same secret.
 	secret := sha256.Sum256([]byte("sms-report:" + cfg.SMSURL))
-	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, PublicURL: cfg.PublicURL,
+	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, PublicURL: cfg.PublicURL, TrustProxy: cfg.TrustProxy,
 		RateLimit: cfg.RateLimit, RateBurst: int(2 * cfg.RateLimit), Documents: p.Files, Pages: p.Checkout,
 		SMSReportSecret: ""}
 	if cfg.SMSURL != "" {
 		p.API.SMSReportSecret = hex.EncodeToString(secret[:16])
 	}
-	p.Callbacks = &callback.Worker{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
+	p.Callbacks = &callback.Worker{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log, Lease: cfg.CallbackLease}
 	p.Messages = &messaging.Worker{Store: st, Log: log, SMSFrom: cfg.SMSFrom, CheckoutURL: checkoutURL,
 		FileURL: fileURL, Attach: p.Files.Attachment}
 	if cfg.SMTPURL != "" {

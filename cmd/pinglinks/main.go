@@ -196,7 +196,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil || swishDelay <= 0 {
 		return fmt.Errorf("PINGLINKS_SWISH_SIM_DELAY must be a duration such as 3s")
 	}
-	p, err := platform.New(platform.Config{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL,
+	lease, err := time.ParseDuration(env("PINGLINKS_CALLBACK_LEASE", "1m"))
+	if err != nil || lease < 20*time.Second {
+		return fmt.Errorf("PINGLINKS_CALLBACK_LEASE must be a duration of at least 20s, such as 1m")
+	}
+	p, err := platform.New(platform.Config{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL, CallbackLease: lease,
 		RateLimit: limit, SMTPURL: os.Getenv("PINGLINKS_SMTP_URL"), MailFrom: os.Getenv("PINGLINKS_MAIL_FROM"),
 		SMSURL: os.Getenv("PINGLINKS_SMS_URL"), SMSFrom: os.Getenv("PINGLINKS_SMS_FROM"),
 		Bankgiro: os.Getenv("PINGLINKS_BANKGIRO"), NorwegianAccount: os.Getenv("PINGLINKS_BANK_ACCOUNT_NO"), SwishDelay: swishDelay,
