@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/reconcile"
 	"github.com/pinglinks/pinglinks/store"
 	"golang.org/x/time/rate"
 )
@@ -42,6 +43,8 @@ type Server struct {
 	Pages http.Handler
 	// SMSReportSecret is the path secret of the SMS delivery report URL.
 	SMSReportSecret string
+	// Importer books the bank files the operator uploads.
+	Importer *reconcile.Importer
 
 	metrics  *metrics
 	mux      *http.ServeMux // every route, plus a catch-all for JSON 404/405
@@ -50,6 +53,7 @@ type Server struct {
 	patterns []string       // every registered route, for the OpenAPI coverage test
 	inbox    inbox          // sandbox callback receiver
 	tenants  sync.Map       // tenant id → cachedTenant, to spare a query per request
+	openAPI  []byte         // the document as served, with PublicURL as its server
 	// TrustProxy: behind a reverse proxy, the client's address is the last
 	// X-Forwarded-For entry (for the failed-authentication limit).
 	TrustProxy bool
@@ -60,6 +64,7 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	if s.mux == nil {
 		s.mux, s.routes, s.metrics = http.NewServeMux(), http.NewServeMux(), newMetrics()
+		s.openAPI = servedOpenAPI(s.PublicURL)
 		s.registerRoutes()
 		s.handle("GET /metrics", s.metrics.handler())
 		s.mux.HandleFunc("/", s.notFoundOrMethod)
@@ -173,7 +178,7 @@ func (s *Server) authenticate(r *http.Request) (*pinglinks.Tenant, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if !t.CheckSecret(secret) {
+	if !t.CheckSecret(secret) || t.DisabledAt != nil {
 		return nil, unauthorized
 	}
 	return t, nil
