@@ -14,14 +14,14 @@ const (
 	paginate = "2025-03-06"
 )
 
-func newMerchant(t *testing.T, e *apitest.Env) string {
+func newMerchant(t testing.TB, e *apitest.Env) string {
 	t.Helper()
 	return e.Do(t, "POST", v1+"/merchants", map[string]any{
 		"name": "Honey stall", "organization": map[string]any{"country": "SE", "se_organization_number": orgNrSE},
 	}).Want(t, 200).ID(t)
 }
 
-func newOrder(t *testing.T, e *apitest.Env, currency string) string {
+func newOrder(t testing.TB, e *apitest.Env, currency string) string {
 	t.Helper()
 	return e.Do(t, "POST", v1+"/payment_orders", map[string]any{"currency": currency}).Want(t, 200).ID(t)
 }

@@ -54,6 +54,8 @@ func (s *Server) registerRoutes() {
 	s.tenant("GET "+l+"/payment_links/{id}/invoice", s.getInvoice)
 	s.tenant("GET "+l+"/payment_links/{id}/receipt", s.getReceipt)
 
+	s.registerOperatorRoutes()
+
 	s.public("GET /files/{token}", s.getFile)
 	s.public("POST /sms/reports/{secret}", s.smsReport)
 	if s.Pages != nil {
