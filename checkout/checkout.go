@@ -104,7 +104,17 @@ func (h *Handler) link(r *http.Request) (*pinglinks.PaymentLink, error) {
 	if len(token) < 22 || len(token) > 64 {
 		return nil, pinglinks.NotFound("payment link")
 	}
-	return h.Store.LinkByToken(r.Context(), token)
+	l, err := h.Store.LinkByToken(r.Context(), token)
+	if err != nil {
+		return nil, err
+	}
+	// A disabled tenant's links cannot be paid: they read as withdrawn.
+	if ok, err := h.Store.TenantEnabled(r.Context(), l.TenantID); err != nil {
+		return nil, err
+	} else if !ok && l.Status == pinglinks.LinkCreated {
+		l.Status = pinglinks.LinkCancelled
+	}
+	return l, nil
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
