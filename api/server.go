@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/reconcile"
 	"github.com/pinglinks/pinglinks/store"
 	"golang.org/x/time/rate"
 )
@@ -42,6 +43,8 @@ type Server struct {
 	Pages http.Handler
 	// SMSReportSecret is the path secret of the SMS delivery report URL.
 	SMSReportSecret string
+	// Importer books the bank files the operator uploads.
+	Importer *reconcile.Importer
 
 	metrics  *metrics
 	mux      *http.ServeMux // every route, plus a catch-all for JSON 404/405
@@ -50,12 +53,14 @@ type Server struct {
 	patterns []string       // every registered route, for the OpenAPI coverage test
 	inbox    inbox          // sandbox callback receiver
 	tenants  sync.Map       // tenant id → cachedTenant, to spare a query per request
+	openAPI  []byte         // the document as served, with PublicURL as its server
 }
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
 	if s.mux == nil {
 		s.mux, s.routes, s.metrics = http.NewServeMux(), http.NewServeMux(), newMetrics()
+		s.openAPI = servedOpenAPI(s.PublicURL)
 		s.registerRoutes()
 		s.handle("GET /metrics", s.metrics.handler())
 		s.mux.HandleFunc("/", s.notFoundOrMethod)
@@ -94,6 +99,9 @@ func (s *Server) tenant(pattern string, fn apiFunc) {
 			return err
 		}
 		if err := s.limit(w, t.ID); err != nil {
+			return err
+		}
+		if err := checkQuery(r.URL.Query()); err != nil {
 			return err
 		}
 		r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, t))
@@ -166,7 +174,7 @@ func (s *Server) authenticate(r *http.Request) (*pinglinks.Tenant, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if !t.CheckSecret(secret) {
+	if !t.CheckSecret(secret) || t.DisabledAt != nil {
 		return nil, unauthorized
 	}
 	return t, nil
@@ -229,6 +237,9 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uui
 	}
 	if len(key) > 255 {
 		return pinglinks.Invalid(idempotencyHeader, "must be at most 255 characters")
+	}
+	if err := checkText(idempotencyHeader, key); err != nil {
+		return err
 	}
 	body, err := readBody(r)
 	if err != nil {

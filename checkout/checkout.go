@@ -5,7 +5,7 @@
 //
 // Pages are rendered on the server and work without JavaScript; a small
 // script (allowed by a per-response CSP nonce) only spares the payer a
-// double submit and refreshes the waiting screen sooner. Forms are
+// double submit and updates a waiting page by itself. Forms are
 // protected from cross-site posts by http.CrossOriginProtection.
 package checkout
 
@@ -104,7 +104,17 @@ func (h *Handler) link(r *http.Request) (*pinglinks.PaymentLink, error) {
 	if len(token) < 22 || len(token) > 64 {
 		return nil, pinglinks.NotFound("payment link")
 	}
-	return h.Store.LinkByToken(r.Context(), token)
+	l, err := h.Store.LinkByToken(r.Context(), token)
+	if err != nil {
+		return nil, err
+	}
+	// A disabled tenant's links cannot be paid: they read as withdrawn.
+	if ok, err := h.Store.TenantEnabled(r.Context(), l.TenantID); err != nil {
+		return nil, err
+	} else if !ok && l.Status == pinglinks.LinkCreated {
+		l.Status = pinglinks.LinkCancelled
+	}
+	return l, nil
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
@@ -291,11 +301,17 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusTooManyRequests, v)
 		return
 	}
-	if v.State != "form" && v.State != "bank" {
-		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther) // paid, pending or closed meanwhile
+	pf := readForm(r)
+	switch {
+	case v.State != "form" && v.State != "expired" && v.State != "cancelled" && pf.Method == p.Provider+"/"+p.Method:
+		// The payment of the method chosen is under way or done (a double
+		// click, a second tab): its page says how it stands.
+		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
+		return
+	case v.State != "form" && v.State != "bank", v.Received != "":
+		h.nothingNew(w, v, p, pf.Method) // paid, pending, closed or partly transferred meanwhile
 		return
 	}
-	pf := readForm(r)
 	v.Details = pf.Details
 	v.Errors = pf.validate(t, l)
 	provName, methName, _ := strings.Cut(pf.Method, "/")
@@ -352,6 +368,10 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 			}
 			return provider.Start(p, time.Now())
 		})
+	if err != nil && pinglinks.ErrorCode(err) == pinglinks.ECodeForbidden {
+		h.tooLate(w, r, l, pf.Method) // another tab or a transfer got there first
+		return
+	}
 	if err != nil {
 		h.afterAttempt(w, r, l, v, err)
 		return
@@ -361,6 +381,55 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.redirectAfter(w, r, l, p)
+}
+
+// tooLate answers an attempt the store refused because the link's payment
+// moved on after the page was read: it shows the page as it now is and
+// says that nothing was charged.
+func (h *Handler) tooLate(w http.ResponseWriter, r *http.Request, l *pinglinks.PaymentLink, chosen string) {
+	l, err := h.Store.Link(r.Context(), l.TenantID, l.ID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	p, err := h.Store.Payment(r.Context(), l.TenantID, l.OrderID, l.PaymentID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	v := h.newView(r.Context(), l, p)
+	if v.State == "form" || (v.State == "bank" && v.Received == "") || (v.State != "expired" && v.State != "cancelled" && chosen == p.Provider+"/"+p.Method) {
+		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther) // nothing to explain: the form is still there
+		return
+	}
+	h.nothingNew(w, v, p, chosen)
+}
+
+// nothingNew answers a payer whose choice came too late: the page changed
+// after it was shown (another tab started or finished a payment, part of
+// a transfer arrived, the link closed). It says plainly that nothing was
+// charged and why, and shows the page as it now is — never the waiting
+// screen of a method the payer did not choose.
+func (h *Handler) nothingNew(w http.ResponseWriter, v *view, p *pinglinks.Payment, chosen string) {
+	t := v.T
+	nothing := t.NotStarted
+	switch prov, _, _ := strings.Cut(chosen, "/"); prov {
+	case "payment_iq":
+		nothing = t.NotChargedCard
+	case "swish":
+		nothing = t.NotStartedSwish
+	}
+	v.Notice = nothing
+	switch {
+	case v.State == "bank":
+		v.Notice += " " + t.PartlyPaidReason
+	case v.State == "paid":
+		v.Notice += " " + t.AlreadyPaidReason
+	case v.State == "waiting" || v.State == "challenge":
+		v.Elsewhere = true
+		v.MethodName = files.MethodName(v.Link.Locale, p)
+	}
+	h.render(w, http.StatusConflict, v)
 }
 
 // cardError says what is wrong with a card field in the page's language
@@ -429,7 +498,7 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write([]byte(`{"state":"` + stateOf(l, p) + `"}`))
+	w.Write([]byte(`{"state":"` + stateOf(l, p) + `","key":"` + pollKey(l, p) + `"}`))
 }
 
 func (h *Handler) logo(w http.ResponseWriter, r *http.Request) {

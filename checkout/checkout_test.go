@@ -335,7 +335,10 @@ func TestClosedAndUnknownLinks(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "This link was cancelled") || strings.Contains(string(body), "<form") {
 		t.Errorf("cancelled link page: %d", resp.StatusCode)
 	}
-	if r, _ := post(t, lk.CheckoutURL, cardForm("4242424242424242")); r.StatusCode != http.StatusSeeOther {
+	// A payer who had the form open: the page says the link is cancelled
+	// and that the card was not charged.
+	if r, body := post(t, lk.CheckoutURL, cardForm("4242424242424242")); r.StatusCode != http.StatusConflict ||
+		!strings.Contains(body, "This link was cancelled") || !strings.Contains(body, "Your card has not been charged.") {
 		t.Errorf("paying a cancelled link answered %d", r.StatusCode)
 	}
 	if l := link(t, e, lk.ID); len(orderPayments(t, e, l)) != 1 {

@@ -18,6 +18,12 @@ type texts struct {
 	InvalidCardNumber, CardExpired, InvalidExpiry, InvalidCVC                                   string
 	TooLong                                                                                     string // %d is the most characters allowed
 	OrderClosed                                                                                 string
+	// What the page is: the header's words and the amount's label.
+	PaidTo, ClosedTo, AmountPaid, AmountClosed, Remaining, SumTotal string
+	PartlyPaid                                                      string // %s is the reference type
+	NotChargedCard, NotStartedSwish, NotStarted, PartlyPaidReason   string
+	OtherTabText                                                    string // %s names the method in progress
+	AlreadyPaidReason, PressCheck                                   string
 }
 
 var locales = map[string]texts{
@@ -56,6 +62,13 @@ var locales = map[string]texts{
 		Test:              "Testläge – inga riktiga pengar dras.",
 		InvalidCardNumber: "Kontrollera kortnumret.", CardExpired: "Kortet har gått ut.",
 		InvalidExpiry: "Ange månad och år som MM/ÅÅ.", InvalidCVC: "Ange kortets säkerhetskod (CVC).", TooLong: "Högst %d tecken.", OrderClosed: "Länken kan inte betalas längre. Kontakta säljaren.",
+		PaidTo: "Betalt till", ClosedTo: "Betalning till", AmountPaid: "Betalt", AmountClosed: "Kan inte längre betalas",
+		Remaining: "Kvar att betala", SumTotal: "Totalt",
+		PartlyPaid:     "En del av beloppet har kommit in. Betala resten till samma bankgiro med samma %s-nummer. Kort och Swish går inte att välja för resten, eftersom en del redan är betald med bankgiro.",
+		NotChargedCard: "Ditt kort har inte debiterats.", NotStartedSwish: "Ingen Swish-betalning har startats.",
+		NotStarted: "Ingen ny betalning har startats.", PartlyPaidReason: "En del av beloppet har redan kommit in via bankgiro, så resten betalas också med bankgiro.",
+		OtherTabText:      "En betalning med %s startades först, troligen i ett annat fönster eller en annan flik. Slutför eller avbryt den där; den här sidan visar sedan resultatet.",
+		AlreadyPaidReason: "Länken var redan betald.", PressCheck: "Tryck på ”Kontrollera nu” för att se läget.",
 	},
 	"nb-NO": {
 		Lang: "nb", Title: "Betaling", PayTo: "Betal til", Items: "Varer", Item: "Vare", Quantity: "Antall", VAT: "MVA",
@@ -92,6 +105,13 @@ var locales = map[string]texts{
 		Test:              "Testmodus – ingen ekte penger trekkes.",
 		InvalidCardNumber: "Kontroller kortnummeret.", CardExpired: "Kortet er utløpt.",
 		InvalidExpiry: "Oppgi måned og år som MM/ÅÅ.", InvalidCVC: "Oppgi kortets sikkerhetskode (CVC).", TooLong: "Maks %d tegn.", OrderClosed: "Lenken kan ikke betales lenger. Kontakt selgeren.",
+		PaidTo: "Betalt til", ClosedTo: "Betaling til", AmountPaid: "Betalt", AmountClosed: "Kan ikke lenger betales",
+		Remaining: "Gjenstår å betale", SumTotal: "Totalt",
+		PartlyPaid:     "En del av beløpet er kommet inn. Betal resten til samme konto med samme %s-nummer. Kort og Swish kan ikke velges for resten, fordi en del allerede er betalt med bankoverføring.",
+		NotChargedCard: "Kortet ditt er ikke belastet.", NotStartedSwish: "Ingen Swish-betaling er startet.",
+		NotStarted: "Ingen ny betaling er startet.", PartlyPaidReason: "En del av beløpet er allerede kommet inn med bankoverføring, så resten betales også med bankoverføring.",
+		OtherTabText:      "En betaling med %s ble startet først, trolig i et annet vindu eller en annen fane. Fullfør eller avbryt den der; denne siden viser så resultatet.",
+		AlreadyPaidReason: "Lenken var allerede betalt.", PressCheck: "Trykk på «Sjekk nå» for å se status.",
 	},
 	"en-GB": {
 		Lang: "en-GB", Title: "Payment", PayTo: "Pay to", Items: "Items", Item: "Item", Quantity: "Qty", VAT: "VAT",
@@ -128,6 +148,13 @@ var locales = map[string]texts{
 		Test:              "Test mode — no real money is taken.",
 		InvalidCardNumber: "Check the card number.", CardExpired: "The card has expired.",
 		InvalidExpiry: "Enter the month and year as MM/YY.", InvalidCVC: "Enter the card's security code (CVC).", TooLong: "Use at most %d characters.", OrderClosed: "This link can no longer be paid. Please contact the seller.",
+		PaidTo: "Paid to", ClosedTo: "Payment to", AmountPaid: "Paid", AmountClosed: "No longer payable",
+		Remaining: "Left to pay", SumTotal: "Total",
+		PartlyPaid:     "Part of the amount has arrived. Pay the rest to the same account with the same %s reference. Card and Swish cannot be chosen for the rest, because part of it has already been paid by transfer.",
+		NotChargedCard: "Your card has not been charged.", NotStartedSwish: "No Swish payment was started.",
+		NotStarted: "No new payment was started.", PartlyPaidReason: "Part of the amount has already arrived by bank transfer, so the rest is paid by bank transfer too.",
+		OtherTabText:      "A payment by %s was started first, probably in another window or tab. Finish or cancel it there; this page then shows the outcome.",
+		AlreadyPaidReason: "The link had already been paid.", PressCheck: "Press “Check now” to see the latest.",
 	},
 }
 

@@ -29,16 +29,22 @@ type view struct {
 	Token   string
 	LogoURL string
 
-	Supplier  string
-	Items     []itemView
-	VATs      []vatView
-	Total     string
-	DueDate   string
-	CancelURL string
+	Supplier string
+	// The header says what the page is: "Pay to" and the amount to pay, or
+	// "Paid to" and the amount paid, or that it can no longer be paid.
+	HeadTo, AmountLabel, HeadAmount, SumLabel string
+	Items                                     []itemView
+	VATs                                      []vatView
+	Total                                     string
+	DueDate                                   string
+	CancelURL                                 string
 
 	Details    pinglinks.PayerDetails
 	Errors     map[string]string
 	Banner     string // what went wrong, at the top of the form
+	Notice     string // why nothing new happened (another tab paid first…), at the top of the page
+	Elsewhere  bool   // the payer chose one method while another's payment was already under way
+	PollKey    string // changes whenever the page would; the script reloads when it does
 	Methods    []methodView
 	CardExp    string
 	SwishPhone string
@@ -52,6 +58,7 @@ type view struct {
 	// bank transfer
 	Account, AccountLabel, Reference, ReferenceLabel, BankNote string
 	AmountDue, Received                                        string // Received is set once part of a transfer has arrived
+	PartlyPaid                                                 string // why only a transfer can pay the rest
 
 	// paid
 	PaidAt, MethodName, ReceiptNo, ReceiptURL, SuccessURL string
@@ -66,6 +73,12 @@ type vatView struct{ Rate, Amount string }
 type methodView struct {
 	Value, Label, Provider, Method string
 	Checked                        bool
+}
+
+// pollKey changes whenever the page of the link would: another state,
+// another payment, or more of a transfer arrived.
+func pollKey(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
+	return stateOf(l, p) + "." + p.ID.String() + "." + string(p.Status) + "." + itoa(p.FundedAmount)
 }
 
 // stateOf says which page a link shows, given its latest payment.
@@ -96,7 +109,14 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 	t := textsFor(l.Locale)
 	v := &view{T: t, State: stateOf(l, p), Sandbox: h.Sandbox, Link: l, Token: l.Token, Supplier: l.Supplier.Name,
 		Total: pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount), CancelURL: l.CancelURL,
-		Errors: map[string]string{}, PaymentID: p.ID.String()}
+		Errors: map[string]string{}, PaymentID: p.ID.String(), PollKey: pollKey(l, p)}
+	v.HeadTo, v.AmountLabel, v.HeadAmount, v.SumLabel = t.PayTo, t.Total, v.Total, t.Total
+	switch v.State {
+	case "paid":
+		v.HeadTo, v.AmountLabel, v.SumLabel = t.PaidTo, t.AmountPaid, t.SumTotal
+	case "expired", "cancelled":
+		v.HeadTo, v.AmountLabel, v.SumLabel = t.ClosedTo, t.AmountClosed, t.SumTotal
+	}
 	v.AccountLabel, v.Account = h.Accounts.For(l.Currency, l.Locale)
 	if l.LogoImageLink != "" && h.Logos != nil {
 		v.LogoURL = "/checkout/" + l.Token + "/logo"
@@ -135,6 +155,10 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 	if v.State == "form" && p.Terminal() && p.Status != pinglinks.PaymentCompleted {
 		v.Banner = failureText(t, p) + " " + t.TryAgain
 		v.select_(p.Provider + "/" + p.Method)
+		if c, ok := provider.CardOf(p); ok && c.Card.ExpMonth > 0 {
+			// The expiry need not be typed again; the number and CVC are never kept.
+			v.CardExp = fmt.Sprintf("%02d/%02d", c.Card.ExpMonth, c.Card.ExpYear%100)
+		}
 	}
 	switch v.State {
 	case "waiting":
@@ -158,8 +182,18 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 		if p.FundedAmount > 0 { // part of it has arrived: ask for the rest, offer nothing else
 			v.Received = pinglinks.FormatAmount(l.Locale, l.Currency, p.FundedAmount)
 			v.AmountDue = pinglinks.FormatAmount(l.Locale, l.Currency, max(p.TotalAmount-p.FundedAmount, 0))
+			v.AmountLabel, v.HeadAmount = t.Remaining, v.AmountDue
+			v.PartlyPaid = fmt.Sprintf(t.PartlyPaid, l.ReferenceType)
 		}
-		v.select_(p.Provider + "/" + p.Method)
+		// The form below offers the other methods only: this one is chosen.
+		others := v.Methods[:0]
+		for _, m := range v.Methods {
+			if m.Provider != p.Provider || m.Method != p.Method {
+				others = append(others, m)
+			}
+		}
+		v.Methods = others
+		v.select_("")
 	case "paid":
 		v.PaidAt = pinglinks.FormatTime(l.Locale, l.UpdatedAt)
 		v.MethodName = files.MethodName(l.Locale, p)
