@@ -58,7 +58,8 @@ func (c *serveCmd) Run(g *globals) error {
 	defer st.Close()
 	p, err := platform.New(platform.Config{Store: st, Log: log, Sandbox: c.sandbox(), PublicURL: publicURL,
 		RateLimit: c.RateLimit, SMTPURL: c.SMTPURL, MailFrom: c.MailFrom, SMSURL: c.SMSURL, SMSFrom: c.SMSFrom,
-		Bankgiro: c.Bankgiro, NorwegianAccount: c.BankAccountNo, SwishDelay: c.SwishSimDelay, TrustProxy: c.TrustProxy})
+		Bankgiro: c.Bankgiro, NorwegianAccount: c.BankAccountNo, SwishDelay: c.SwishSimDelay, TrustProxy: c.TrustProxy,
+		CallbackLease: c.CallbackLease})
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,10 @@ func (c *serveCmd) Run(g *globals) error {
 	log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = hs.Shutdown(shutCtx)
+	p.Wait() // the workers finish what they hold, within the platform's grace
+	log.Info("stopped")
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
