@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"path/filepath"
@@ -259,32 +260,61 @@ func countTenants(t *testing.T, dbURL string) int {
 }
 
 // TestServePrintsThePortItGot: with port 0 serve says where it listens,
-// and the greeting's curl uses that address.
+// and the greeting's curl uses that address. Its log is text or JSON, from
+// the level asked for.
 func TestServePrintsThePortItGot(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--database-url", "sqlite://" + filepath.Join(t.TempDir(), "p.db")}, &out, &bytes.Buffer{})
-	}()
-	serving := regexp.MustCompile(`Serving on http://127\.0\.0\.1:(\d+) `)
-	var m []string
-	for m == nil {
-		select {
-		case err := <-done:
-			t.Fatalf("serve ended: %v\n%s", err, out.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		m = serving.FindStringSubmatch(out.String())
-	}
-	if m[1] == "0" || !strings.Contains(out.String(), "curl -s -X POST http://127.0.0.1:"+m[1]+"/") {
-		t.Fatalf("port %s; output:\n%s", m[1], out.String())
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	for _, tt := range []struct {
+		name, format, level string
+		serving             *regexp.Regexp // the "serving" log line; nil: none
+	}{
+		{"text", "text", "info", regexp.MustCompile(`(?m)^time=\S+ level=INFO msg=serving addr=127\.0\.0\.1:\d+ `)},
+		{"json", "json", "info", regexp.MustCompile(`(?m)^\{"time":"[^"]+","level":"INFO","msg":"serving","addr":"127\.0\.0\.1:\d+"`)},
+		{"errors only", "json", "error", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var out, logs syncBuffer
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--log-format", tt.format, "--log-level", tt.level,
+					"--database-url", "sqlite://" + filepath.Join(t.TempDir(), "p.db")}, &out, &logs)
+			}()
+			serving := regexp.MustCompile(`Serving on http://127\.0\.0\.1:(\d+) `)
+			var m []string
+			for m == nil {
+				select {
+				case err := <-done:
+					t.Fatalf("serve ended: %v\n%s", err, out.String())
+				case <-time.After(20 * time.Millisecond):
+				}
+				m = serving.FindStringSubmatch(out.String())
+			}
+			if m[1] == "0" || !strings.Contains(out.String(), "curl -s -X POST http://127.0.0.1:"+m[1]+"/") {
+				t.Fatalf("port %s; output:\n%s", m[1], out.String())
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			text := logs.String()
+			if tt.serving == nil {
+				if text != "" {
+					t.Errorf("--log-level error logged:\n%s", text)
+				}
+				return
+			}
+			if !tt.serving.MatchString(text) {
+				t.Errorf("no serving line in the %s log:\n%s", tt.format, text)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+				if tt.format == "json" && !json.Valid([]byte(line)) {
+					t.Errorf("not JSON: %s", line)
+				}
+			}
+		})
 	}
 }
 
