@@ -1,5 +1,5 @@
 // Package api serves the Payments API over HTTP: routing, authentication,
-// the conventions of SPEC §3 (errors, idempotency, pagination, limits) and
+// the conventions of docs/api.md (errors, idempotency, pagination, limits) and
 // one handler per endpoint. The rules themselves live in package pinglinks
 // and the state in package store.
 package api

@@ -3,7 +3,7 @@
 //	pinglinks serve                      API, checkout and workers in one process
 //	pinglinks migrate                    bring the database schema up to date
 //	pinglinks tenant create --name NAME  create a tenant; prints its credentials as JSON
-//	pinglinks demo [--exit]              SPEC §1 end to end with the market-stall example app
+//	pinglinks demo [--exit]              the payment-link story end to end with the market-stall example app
 //
 // Settings come from flags or the environment (PINGLINKS_ADDR,
 // PINGLINKS_DATABASE_URL, PINGLINKS_PUBLIC_URL, PINGLINKS_ENV).
