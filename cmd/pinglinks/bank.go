@@ -15,7 +15,7 @@ import (
 	"github.com/pinglinks/pinglinks/store"
 )
 
-// The operator's commands (docs/production.md, "The platform operator"): `pinglinks import FILE…` and
+// The operator's commands (docs/operator.md): `pinglinks import FILE…` and
 // `pinglinks operator …`, the same actions as the operator API.
 
 // runImport books each file and prints its summary. A refused file books
