@@ -125,7 +125,7 @@ func TestAccessibility(t *testing.T) {
 }
 
 // TestFirstVisitWeight measures what a first visit transfers: the page
-// and everything it loads. SPEC §6 wants a fast page; the issue sets the
+// and everything it loads. The checkout must be fast; the issue sets the
 // bound at 100 KB.
 func TestFirstVisitWeight(t *testing.T) {
 	e := apitest.New(t, store.SQLite)
