@@ -41,6 +41,14 @@ func envInt(name string, def int) int {
 	return def
 }
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if exePath != "" {
+		os.RemoveAll(filepath.Dir(exePath))
+	}
+	os.Exit(code)
+}
+
 var (
 	buildOnce sync.Once
 	exePath   string
@@ -127,6 +135,22 @@ func (s *server) kill() {
 	s.mu.Unlock()
 	cmd.Process.Signal(syscall.SIGKILL)
 	<-done
+}
+
+// reap kills the process if it still runs.
+func (s *server) reap() {
+	s.mu.Lock()
+	cmd, done := s.cmd, s.done
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	select {
+	case <-done:
+	default:
+		cmd.Process.Kill()
+		<-done
+	}
 }
 
 // stop sends SIGTERM and waits for a clean exit.
@@ -400,6 +424,7 @@ func run(t *testing.T, engine store.Engine, processes int, restart bool) figures
 	var servers []*server
 	for range processes {
 		s := &server{t: t, exe: exe, dbURL: dbURL, addr: freeAddr(t), log: logf}
+		t.Cleanup(s.reap) // a failed run leaves no process behind
 		s.start()
 		servers = append(servers, s)
 	}
