@@ -138,7 +138,7 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, err error) {
 		h.fail(w, err)
 		return
 	}
-	v := &view{T: textsFor(acceptLocale(r)), State: "notfound"}
+	v := &view{T: textsFor(acceptLocale(r)), State: "notfound", Sandbox: h.Sandbox}
 	h.render(w, http.StatusNotFound, v)
 }
 
