@@ -60,7 +60,7 @@ func contentDisposition(filename string) string {
 	return "inline"
 }
 
-// mimicDeposit simulates an incoming bank transfer (SPEC §9): the tenant_id
+// mimicDeposit simulates an incoming bank transfer (docs/sandbox.md): the tenant_id
 // header names the receiving tenant, the reference finds the link.
 func (s *Server) mimicDeposit(w http.ResponseWriter, r *http.Request) error {
 	tenantID, err := uuid.Parse(r.Header.Get("tenant_id"))

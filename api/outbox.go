@@ -29,7 +29,7 @@ to <strong>{{.Recipient}}</strong> · {{.CreatedAt.Format "2006-01-02 15:04:05 U
 </article>{{else}}<p>Nothing sent yet. Distribute a link with <code>PUT …/payment_links/{id}/distribute</code>.</p>{{end}}
 </body></html>`))
 
-// sandboxOutbox lists the messages kept instead of sent (SPEC §8), newest
+// sandboxOutbox lists the messages kept instead of sent (README, "Messages"), newest
 // first, optionally for one tenant (?tenant_id=).
 func (s *Server) sandboxOutbox(w http.ResponseWriter, r *http.Request) error {
 	var tenant uuid.UUID

@@ -76,7 +76,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 {{if .CancelURL}}<p class="cancel"><a href="{{.CancelURL}}">{{.T.Cancel}}</a></p>{{end}}
 </form>{{end}}
 {{define "field"}}{{$err := index .V.Errors .Name}}<p class="field{{if $err}} invalid{{end}}">
-<label for="{{.Name}}">{{.Label}}</label>
+<label for="{{.Name}}">{{.Label}}{{if eq .Name "card_expiry"}} <span class="fmt">{{.V.T.ExpiryFormat}}</span>{{else if eq .Name "card_cvc"}} <span class="fmt">{{.V.T.CVCFormat}}</span>{{end}}</label>
 <input id="{{.Name}}" name="{{.Name}}" type="{{.Type}}" autocomplete="{{.Auto}}" value="{{.Value}}"{{if .Required}} aria-required="true"{{end}}{{if eq .Name "card_number" "card_cvc" "card_expiry"}} inputmode="numeric"{{end}}{{if $err}} aria-invalid="true" aria-describedby="{{.Name}}-err"{{end}}>
 {{if $err}}<span class="err" id="{{.Name}}-err">{{$err}}</span>{{end}}</p>{{end}}
 {{define "bank"}}<section class="card" aria-labelledby="bank-h"><h2 id="bank-h">{{.T.BankTitle}}</h2>
@@ -88,7 +88,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <span data-js hidden>{{.T.Refreshing}}</span><noscript>{{.T.PressCheck}}</noscript> <a href="/checkout/{{.Token}}">{{.T.CheckNow}}</a></p>{{end}}
 {{define "waiting"}}<section class="card center" role="status" aria-live="polite"><h2>{{.T.WaitingTitle}}</h2>
 <div class="spinner" aria-hidden="true"></div>
-{{if .SwishMobile}}<p>{{.T.WaitingSwishMobile}}</p><p><a class="button" href="{{.SwishURL}}">{{.T.OpenSwish}}</a></p>
+{{if .SwishMobile}}<p class="phone-only">{{.T.WaitingSwishMobile}}</p><p class="phone-only"><a class="button" href="{{.SwishURL}}">{{.T.OpenSwish}}</a></p>
 <p class="desktop">{{.T.ScanQR}}</p><img class="qr desktop" src="{{.SwishQR}}" alt="{{.T.ScanQR}}" width="200" height="200">
 {{else}}<p>{{.T.WaitingSwish}}</p>{{end}}
 {{template "refresh" .}}
@@ -149,7 +149,7 @@ input:focus,button:focus,a:focus,summary:focus{outline:3px solid #1d5fbf;outline
 .invalid input{border-color:#b00020;border-width:2px}.err{color:#b00020;font-size:.9rem;display:block}
 .row{display:grid;grid-template-columns:1fr 1fr;column-gap:.75rem}
 .row .field{display:grid;grid-row:span 3;grid-template-rows:subgrid;align-content:start;margin:.5rem 0}
-.row label{align-self:end}
+.row label{align-self:end}.fmt{display:block;font-weight:400;font-size:.85rem;color:#4a4f57}
 details summary{cursor:pointer;color:#1d4f9a;margin:.5rem 0}
 .method{border:1px solid #c4c9d0;border-radius:8px;margin:.5rem 0;padding:.5rem .75rem}
 .method:has(input[type=radio]:checked){border-color:#1d5fbf;border-width:2px}
@@ -169,6 +169,7 @@ button,.button{display:inline-block;font:inherit;font-weight:700;border:0;border
 .spinner{width:2.5rem;height:2.5rem;margin:.5rem auto;border:4px solid #d0d4da;border-top-color:#0b57c2;border-radius:50%;animation:spin 1s linear infinite}
 @keyframes spin{to{transform:rotate(360deg)}}@media (prefers-reduced-motion:reduce){.spinner{animation:none}}
 @media (max-width:40rem) and (pointer:coarse){.desktop{display:none}}
+@media (min-width:40rem) and (pointer:fine){.phone-only{display:none}}
 footer{text-align:center;font-size:.85rem;color:#4a4f57}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `

@@ -24,6 +24,8 @@ type texts struct {
 	NotChargedCard, NotStartedSwish, NotStarted, PartlyPaidReason   string
 	OtherTabText                                                    string // %s names the method in progress
 	AlreadyPaidReason, PressCheck                                   string
+	// Under the expiry's and CVC's labels: how to write them.
+	ExpiryFormat, CVCFormat string
 }
 
 var locales = map[string]texts{
@@ -33,7 +35,7 @@ var locales = map[string]texts{
 		YourDetails: "Dina uppgifter", FirstName: "Förnamn", LastName: "Efternamn", Email: "E-post",
 		Phone: "Mobilnummer", Address: "Adress", Street: "Gatuadress", Zip: "Postnummer", City: "Ort",
 		Optional:     "frivilligt",
-		ChooseMethod: "Välj betalsätt", Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Giltigt till (MM/ÅÅ)",
+		ChooseMethod: "Välj betalsätt", Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Giltigt till",
 		CardCVC: "CVC", CardHint: "Tre siffror på kortets baksida.", Swish: "Swish", SwishPhone: "Mobilnummer för Swish",
 		SwishMobile: "Swish på den här enheten", BankTransfer: "Bankgiro", Dummy: "Testbetalning",
 		Pay: "Betala", Cancel: "Avbryt och gå tillbaka", FixErrors: "Kontrollera de markerade fälten.",
@@ -55,7 +57,7 @@ var locales = map[string]texts{
 		NotFoundTitle: "Länken finns inte", NotFoundText: "Kontrollera att du har skrivit av länken rätt.",
 		ChallengeTitle: "Verifiera köpet", ChallengeText: "Din bank ber dig bekräfta köpet.",
 		Approve: "Godkänn", Fail: "Misslyckas", TooMany: "För många försök. Vänta en stund och försök igen.",
-		InProgress: "En betalning pågår redan.",
+		InProgress: "En betalning pågår redan",
 		Required:   "Fyll i det här fältet.", InvalidEmail: "Ange en giltig e-postadress.",
 		InvalidPhone: "Ange ett giltigt mobilnummer.", UnknownMethod: "Välj ett betalsätt.", NotConnected: "Det här betalsättet är inte tillgängligt just nu. Välj ett annat.",
 		Skip: "Hoppa till betalningen", Logo: "logotyp", Secure: "Säker betalning via Ping Payments",
@@ -69,6 +71,7 @@ var locales = map[string]texts{
 		NotStarted: "Ingen ny betalning har startats.", PartlyPaidReason: "En del av beloppet har redan kommit in via bankgiro, så resten betalas också med bankgiro.",
 		OtherTabText:      "En betalning med %s startades först, troligen i ett annat fönster eller en annan flik. Slutför eller avbryt den där; den här sidan visar sedan resultatet.",
 		AlreadyPaidReason: "Länken var redan betald.", PressCheck: "Tryck på ”Kontrollera nu” för att se läget.",
+		ExpiryFormat: "MM/ÅÅ", CVCFormat: "3 eller 4 siffror",
 	},
 	"nb-NO": {
 		Lang: "nb", Title: "Betaling", PayTo: "Betal til", Items: "Varer", Item: "Vare", Quantity: "Antall", VAT: "MVA",
@@ -76,7 +79,7 @@ var locales = map[string]texts{
 		YourDetails: "Dine opplysninger", FirstName: "Fornavn", LastName: "Etternavn", Email: "E-post",
 		Phone: "Mobilnummer", Address: "Adresse", Street: "Gateadresse", Zip: "Postnummer", City: "Poststed",
 		Optional:     "valgfritt",
-		ChooseMethod: "Velg betalingsmåte", Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Utløper (MM/ÅÅ)",
+		ChooseMethod: "Velg betalingsmåte", Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Utløper",
 		CardCVC: "CVC", CardHint: "Tre sifre på baksiden av kortet.", Swish: "Swish", SwishPhone: "Mobilnummer for Swish",
 		SwishMobile: "Swish på denne enheten", BankTransfer: "Bankoverføring", Dummy: "Testbetaling",
 		Pay: "Betal", Cancel: "Avbryt og gå tilbake", FixErrors: "Kontroller de markerte feltene.",
@@ -98,7 +101,7 @@ var locales = map[string]texts{
 		NotFoundTitle: "Lenken finnes ikke", NotFoundText: "Kontroller at lenken er skrevet riktig.",
 		ChallengeTitle: "Bekreft kjøpet", ChallengeText: "Banken din ber deg bekrefte kjøpet.",
 		Approve: "Godkjenn", Fail: "Mislykkes", TooMany: "For mange forsøk. Vent litt og prøv igjen.",
-		InProgress: "En betaling pågår allerede.",
+		InProgress: "En betaling pågår allerede",
 		Required:   "Fyll ut dette feltet.", InvalidEmail: "Oppgi en gyldig e-postadresse.",
 		InvalidPhone: "Oppgi et gyldig mobilnummer.", UnknownMethod: "Velg en betalingsmåte.", NotConnected: "Denne betalingsmåten er ikke tilgjengelig nå. Velg en annen.",
 		Skip: "Gå til betalingen", Logo: "logo", Secure: "Sikker betaling via Ping Payments",
@@ -112,6 +115,7 @@ var locales = map[string]texts{
 		NotStarted: "Ingen ny betaling er startet.", PartlyPaidReason: "En del av beløpet er allerede kommet inn med bankoverføring, så resten betales også med bankoverføring.",
 		OtherTabText:      "En betaling med %s ble startet først, trolig i et annet vindu eller en annen fane. Fullfør eller avbryt den der; denne siden viser så resultatet.",
 		AlreadyPaidReason: "Lenken var allerede betalt.", PressCheck: "Trykk på «Sjekk nå» for å se status.",
+		ExpiryFormat: "MM/ÅÅ", CVCFormat: "3 eller 4 sifre",
 	},
 	"en-GB": {
 		Lang: "en-GB", Title: "Payment", PayTo: "Pay to", Items: "Items", Item: "Item", Quantity: "Qty", VAT: "VAT",
@@ -119,8 +123,8 @@ var locales = map[string]texts{
 		YourDetails: "Your details", FirstName: "First name", LastName: "Last name", Email: "Email",
 		Phone: "Mobile number", Address: "Address", Street: "Street address", Zip: "Postcode", City: "Town or city",
 		Optional:     "optional",
-		ChooseMethod: "Choose how to pay", Card: "Card", CardNumber: "Card number", CardExpiry: "Expiry date (MM/YY)",
-		CardCVC: "Security code (CVC)", CardHint: "The last 3 digits on the back of the card.", Swish: "Swish",
+		ChooseMethod: "Choose how to pay", Card: "Card", CardNumber: "Card number", CardExpiry: "Expiry date",
+		CardCVC: "Security code", CardHint: "The last 3 digits on the back of the card.", Swish: "Swish",
 		SwishPhone: "Mobile number for Swish", SwishMobile: "Swish on this device", BankTransfer: "Bank transfer",
 		Dummy: "Test payment", Pay: "Pay", Cancel: "Cancel and go back", FixErrors: "Please check the marked fields.",
 		WaitingTitle: "Waiting for Swish", WaitingSwish: "Open the Swish app on your phone and approve the payment.",
@@ -141,7 +145,7 @@ var locales = map[string]texts{
 		NotFoundTitle: "Link not found", NotFoundText: "Please check that the link was copied correctly.",
 		ChallengeTitle: "Confirm your purchase", ChallengeText: "Your bank asks you to confirm this purchase.",
 		Approve: "Approve", Fail: "Fail", TooMany: "Too many attempts. Please wait a moment and try again.",
-		InProgress: "A payment is already in progress.",
+		InProgress: "A payment is already in progress",
 		Required:   "Please fill in this field.", InvalidEmail: "Enter a valid email address.",
 		InvalidPhone: "Enter a valid mobile number.", UnknownMethod: "Choose a way to pay.", NotConnected: "This way to pay is not available at the moment. Please choose another.",
 		Skip: "Skip to payment", Logo: "logo", Secure: "Secure payment by Ping Payments",
@@ -155,6 +159,7 @@ var locales = map[string]texts{
 		NotStarted: "No new payment was started.", PartlyPaidReason: "Part of the amount has already arrived by bank transfer, so the rest is paid by bank transfer too.",
 		OtherTabText:      "A payment by %s was started first, probably in another window or tab. Finish or cancel it there; this page then shows the outcome.",
 		AlreadyPaidReason: "The link had already been paid.", PressCheck: "Press “Check now” to see the latest.",
+		ExpiryFormat: "MM/YY", CVCFormat: "3 or 4 digits",
 	},
 }
 

@@ -182,7 +182,7 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 		if p.FundedAmount > 0 { // part of it has arrived: ask for the rest, offer nothing else
 			v.Received = pinglinks.FormatAmount(l.Locale, l.Currency, p.FundedAmount)
 			v.AmountDue = pinglinks.FormatAmount(l.Locale, l.Currency, max(p.TotalAmount-p.FundedAmount, 0))
-			v.AmountLabel, v.HeadAmount = t.Remaining, v.AmountDue
+			v.AmountLabel, v.HeadAmount, v.SumLabel = t.Remaining, v.AmountDue, t.SumTotal
 			v.PartlyPaid = fmt.Sprintf(t.PartlyPaid, l.ReferenceType)
 		}
 		// The form below offers the other methods only: this one is chosen.

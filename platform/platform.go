@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pinglinks/pinglinks"
@@ -21,6 +22,7 @@ import (
 	"github.com/pinglinks/pinglinks/callback"
 	"github.com/pinglinks/pinglinks/checkout"
 	"github.com/pinglinks/pinglinks/compression"
+	"github.com/pinglinks/pinglinks/drain"
 	"github.com/pinglinks/pinglinks/expiry"
 	"github.com/pinglinks/pinglinks/files"
 	"github.com/pinglinks/pinglinks/mail"
@@ -53,6 +55,12 @@ type Config struct {
 	TrustProxy bool
 	// SwishDelay is how long the sandbox's Swish payer takes to answer.
 	SwishDelay time.Duration
+	// ShutdownGrace bounds how long, once Run's context ends, deliveries in
+	// flight may take to finish (default 10 s).
+	ShutdownGrace time.Duration
+	// CallbackLease is how long a claimed callback waits, should its
+	// process die, before another process retries it (default 1 min).
+	CallbackLease time.Duration
 }
 
 // Platform is an assembled service.
@@ -65,6 +73,7 @@ type Platform struct {
 	Swish     *provider.Simulator // the sandbox's Swish payer and card issuer; nil outside the sandbox
 	Expiry    *expiry.Sweeper
 	cfg       Config
+	workers   sync.WaitGroup
 }
 
 // New assembles the service; Run starts its workers.
@@ -89,14 +98,14 @@ func New(cfg Config) (*Platform, error) {
 	// The SMS gateway's reports carry this in their URL; every process with
 	// the same gateway settings derives the same secret.
 	secret := sha256.Sum256([]byte("sms-report:" + cfg.SMSURL))
-	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, PublicURL: cfg.PublicURL,
+	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, PublicURL: cfg.PublicURL, TrustProxy: cfg.TrustProxy,
 		RateLimit: cfg.RateLimit, RateBurst: int(2 * cfg.RateLimit), Documents: p.Files, Pages: p.Checkout,
 		SMSReportSecret: ""}
 	if cfg.SMSURL != "" {
 		p.API.SMSReportSecret = hex.EncodeToString(secret[:16])
 	}
 	p.API.Importer = &reconcile.Importer{Store: st, Accounts: accounts, AcceptTestFiles: cfg.Sandbox}
-	p.Callbacks = &callback.Worker{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
+	p.Callbacks = &callback.Worker{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log, Lease: cfg.CallbackLease}
 	p.Messages = &messaging.Worker{Store: st, Log: log, SMSFrom: cfg.SMSFrom, CheckoutURL: checkoutURL,
 		FileURL: fileURL, Attach: p.Files.Attachment}
 	if cfg.SMTPURL != "" {
@@ -131,12 +140,27 @@ func New(cfg Config) (*Platform, error) {
 // where the client accepts it and it is worth it.
 func (p *Platform) Handler() http.Handler { return compression.Handler(p.API.Handler()) }
 
-// Run runs the background workers until ctx ends.
+// Run runs the background workers until ctx ends. The callbacks and
+// messages in flight when it ends are finished (sent and recorded, not cut
+// off to be sent again after their lease) within Config.ShutdownGrace;
+// Wait returns when every worker has stopped.
 func (p *Platform) Run(ctx context.Context) {
-	go p.Callbacks.Run(ctx)
-	go p.Messages.Run(ctx)
-	go p.Expiry.Run(ctx)
+	grace := p.cfg.ShutdownGrace
+	if grace <= 0 {
+		grace = 10 * time.Second
+	}
+	queues := drain.WithGrace(ctx, grace)
+	run := func(f func()) {
+		p.workers.Add(1)
+		go func() { defer p.workers.Done(); f() }()
+	}
+	run(func() { p.Callbacks.Run(queues) })
+	run(func() { p.Messages.Run(queues) })
+	run(func() { p.Expiry.Run(ctx) })
 	if p.Swish != nil {
-		go p.Swish.Run(ctx)
+		run(func() { p.Swish.Run(ctx) })
 	}
 }
+
+// Wait waits for the workers Run started to stop, after its context ended.
+func (p *Platform) Wait() { p.workers.Wait() }

@@ -11,7 +11,7 @@ import (
 )
 
 // Card is what the payer typed on the hosted card form. It lives only for
-// the request: the number and CVC are never stored or logged (SPEC §4);
+// the request: the number and CVC are never stored or logged (docs/api.md);
 // a payment keeps CardSummary.
 type Card struct {
 	number   string
@@ -134,7 +134,7 @@ func allDigits(s string) bool {
 	return s != ""
 }
 
-// The sandbox's test cards (SPEC §9). Any other valid number succeeds, as
+// The sandbox's test cards (docs/sandbox.md). Any other valid number succeeds, as
 // test cards do at most card processors.
 const (
 	CardSucceeds          = "4242424242424242"

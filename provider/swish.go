@@ -31,7 +31,7 @@ type SwishResponse struct {
 }
 
 // swishErrorOutcomes are the Swish error codes the sandbox honours when a
-// swish_message contains them (SPEC §9).
+// swish_message contains them (docs/sandbox.md).
 var swishErrorOutcomes = []struct{ code, status string }{
 	{"BANKIDCL", pinglinks.PaymentAborted},
 	{"RF07", pinglinks.PaymentDeclined},
