@@ -29,6 +29,10 @@ require (
 	software.sslmate.com/src/go-pkcs12 v0.7.4 // Swish client certificates as PKCS#12: decodes modern AES/PBKDF2 files (x/crypto/pkcs12 is frozen and reads only legacy 3DES/RC2)
 )
 
+require github.com/pinglinks/pinglinks/client v0.0.0 // the Go SDK, its own module (client/go.mod) so its users get no server dependencies; used by the demo and the market-stall example
+
+require github.com/alecthomas/kong v1.17.0 // the command line from one typed struct: subcommands each listing only their flags, an env variable behind every flag, help, typo suggestions (caarlos0/env reads the environment only; flags, subcommands and help would stay hand-written)
+
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -64,3 +68,6 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// The SDK is developed in this repository: always build against its copy here.
+replace github.com/pinglinks/pinglinks/client => ./client

@@ -51,7 +51,11 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		items = []errorItem{{e.Code, e.Message, e.Property}}
 	default:
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		items = []errorItem{{pinglinks.ECodeInternal, "internal error; it has been logged", ""}}
+		msg := "internal error; it has been logged"
+		if id := RequestID(r.Context()); id != "" {
+			msg += " as request " + id
+		}
+		items = []errorItem{{pinglinks.ECodeInternal, msg, ""}}
 	}
 	status, ok := statusOf[items[0].Error]
 	if !ok {

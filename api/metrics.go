@@ -34,7 +34,10 @@ func newMetrics() *metrics {
 }
 
 // Registry lets other packages (workers) register their own metrics.
-func (s *Server) Registry() *prometheus.Registry { return s.metrics.registry }
+func (s *Server) Registry() *prometheus.Registry {
+	s.Handler() // makes the metrics
+	return s.metrics.registry
+}
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})

@@ -63,13 +63,16 @@ type Server struct {
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
 	if s.mux == nil {
+		if s.Log == nil {
+			s.Log = slog.New(slog.DiscardHandler)
+		}
 		s.mux, s.routes, s.metrics = http.NewServeMux(), http.NewServeMux(), newMetrics()
 		s.openAPI = servedOpenAPI(s.PublicURL)
 		s.registerRoutes()
 		s.handle("GET /metrics", s.metrics.handler())
 		s.mux.HandleFunc("/", s.notFoundOrMethod)
 	}
-	return s.recoverPanics(s.metrics.instrument(s.mux))
+	return s.observe(s.recoverPanics(s.metrics.instrument(s.mux)))
 }
 
 // Patterns lists the registered routes ("GET /payments/api/v1/tenant", …).
@@ -102,6 +105,9 @@ func (s *Server) tenant(pattern string, fn apiFunc) {
 		if err != nil {
 			return err
 		}
+		if ri := infoFrom(r.Context()); ri != nil {
+			ri.tenant = t.ID // for the access log
+		}
 		if err := s.limit(w, t.ID); err != nil {
 			return err
 		}
@@ -131,7 +137,7 @@ func (s *Server) recoverPanics(h http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.Log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 				writeError(w, r, s.Log, pinglinks.Errorf(pinglinks.ECodeInternal, "internal error"))
 			}
 		}()
@@ -267,7 +273,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uui
 		// A refusal is replayed like a success; a 5xx is not kept, so a
 		// retry runs again.
 		if rec.status < 500 {
-			s.logErr(s.Store.RememberResponse(context.WithoutCancel(r.Context()), tenantID, key, fingerprint,
+			s.logErr(r.Context(), s.Store.RememberResponse(context.WithoutCancel(r.Context()), tenantID, key, fingerprint,
 				store.StoredResponse{StatusCode: rec.status, Body: rec.body.Bytes()}))
 		}
 		rec.flush(w)
@@ -310,9 +316,9 @@ func requestFingerprint(method, path string, body []byte) string {
 }
 
 // logErr logs an error that happens after the response was written.
-func (s *Server) logErr(err error) error {
+func (s *Server) logErr(ctx context.Context, err error) error {
 	if err != nil {
-		s.Log.Error("after response", "err", err)
+		s.Log.ErrorContext(ctx, "after response", "err", err)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -188,12 +189,31 @@ func clock(st *store.Store) func(d time.Duration) {
 	return func(d time.Duration) { offset.Add(int64(d)) }
 }
 
+// outcomes records what a worker tells its Attempted hook.
+type outcomes struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (o *outcomes) add(outcome string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.seen = append(o.seen, outcome)
+}
+
+func (o *outcomes) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return strings.Join(o.seen, ",")
+}
+
 func TestRetriesFollowTheSchedule(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
 		advance := clock(st)
 		rcv := newReceiver(t)
 		tn := setup(t, st, rcv.URL, 1)
-		w := &callback.Worker{Store: st, Client: callback.NewClient(true)}
+		var seen outcomes
+		w := &callback.Worker{Store: st, Client: callback.NewClient(true), Attempted: seen.add}
 		rcv.answer.Store(500)
 		w.RunOnce(context.Background())
 		if n, _ := w.RunOnce(context.Background()); n != 0 {
@@ -212,6 +232,9 @@ func TestRetriesFollowTheSchedule(t *testing.T) {
 		if len(attempts) != 2 || attempts[0].Success || attempts[0].StatusCode != 500 || !attempts[1].Success {
 			t.Fatalf("attempts %+v", attempts)
 		}
+		if seen.String() != "retry,delivered" {
+			t.Errorf("outcomes told: %s", seen.String())
+		}
 	})
 }
 
@@ -221,7 +244,8 @@ func TestGivesUpAfterTheLastAttempt(t *testing.T) {
 	rcv := newReceiver(t)
 	rcv.answer.Store(503)
 	tn := setup(t, st, rcv.URL, 1)
-	w := &callback.Worker{Store: st, Client: callback.NewClient(true)}
+	var seen outcomes
+	w := &callback.Worker{Store: st, Client: callback.NewClient(true), Attempted: seen.add}
 	var total time.Duration
 	for i := 0; i < 20; i++ {
 		w.RunOnce(context.Background())
@@ -231,6 +255,9 @@ func TestGivesUpAfterTheLastAttempt(t *testing.T) {
 	msgs := outbox(t, st, tn)
 	if want := len(callback.Schedule) + 1; rcv.count() != want || msgs[0].Status != store.OutboxFailed {
 		t.Fatalf("%d attempts, status %s; want %d and FAILED", rcv.count(), msgs[0].Status, want)
+	}
+	if want := strings.Repeat("retry,", len(callback.Schedule)) + "failed"; seen.String() != want {
+		t.Errorf("outcomes told: %s, want %s", seen.String(), want)
 	}
 	var span time.Duration
 	for _, d := range callback.Schedule {
@@ -260,6 +287,8 @@ func TestGoneStopsAndRedirectsAreNotFollowed(t *testing.T) {
 		gone := newReceiver(t)
 		gone.answer.Store(http.StatusGone)
 		tn2 := setup(t, st, gone.URL, 1)
+		var seen outcomes
+		w.Attempted = seen.add
 		for range 3 {
 			w.RunOnce(context.Background())
 			advance(time.Hour)
@@ -267,6 +296,10 @@ func TestGoneStopsAndRedirectsAreNotFollowed(t *testing.T) {
 		msgs = outbox(t, st, tn2)
 		if gone.count() != 1 || msgs[0].Status != store.OutboxStopped {
 			t.Fatalf("410: %d deliveries, status %s", gone.count(), msgs[0].Status)
+		}
+		// (the redirect's callback above is retried meanwhile)
+		if strings.Count(seen.String(), "stopped") != 1 || strings.Count(seen.String(), "delivered") != 0 {
+			t.Errorf("outcomes told: %s", seen.String())
 		}
 	})
 }

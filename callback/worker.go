@@ -31,6 +31,10 @@ type Worker struct {
 	Poll   time.Duration // how often to look when nothing wakes it; default 1 s
 	// Parallel bounds concurrent deliveries; default 8.
 	Parallel int
+	// Attempted, if set, is told the outcome of every recorded delivery
+	// attempt: "delivered", "stopped" (410 Gone), "retry" or "failed" (the
+	// last scheduled attempt failed).
+	Attempted func(outcome string)
 
 	wake *drain.Waker
 	once sync.Once
@@ -124,7 +128,25 @@ func (w *Worker) deliver(ctx context.Context, c store.DueCallback) error {
 	if ctx.Err() != nil {
 		return nil // shutting down: the lease will bring it back
 	}
-	return w.Store.RecordAttempt(context.WithoutCancel(ctx), c.TenantID, a, status, next)
+	if err := w.Store.RecordAttempt(context.WithoutCancel(ctx), c.TenantID, a, status, next); err != nil {
+		return err
+	}
+	if w.Attempted != nil {
+		w.Attempted(attemptOutcome(status))
+	}
+	return nil
+}
+
+func attemptOutcome(status string) string {
+	switch status {
+	case store.OutboxDelivered:
+		return "delivered"
+	case store.OutboxStopped:
+		return "stopped"
+	case store.OutboxFailed:
+		return "failed"
+	}
+	return "retry"
 }
 
 func (w *Worker) post(ctx context.Context, c store.DueCallback, now time.Time) (int, error) {

@@ -116,14 +116,16 @@ func New(baseURL, tenantID, secret string, opts ...Option) *Client {
 	return c
 }
 
-type idempotencyKey struct{}
+// CallOption changes one call.
+type CallOption func(*request)
 
-// WithIdempotencyKey returns a context whose write calls send key as their
-// Idempotency-Key instead of a random one, e.g. to make a write safe across
-// restarts of the caller. Use a context with a key for one logical write
-// only: the platform answers another body under the same key with 422.
-func WithIdempotencyKey(ctx context.Context, key string) context.Context {
-	return context.WithValue(ctx, idempotencyKey{}, key)
+// IdempotencyKey makes a write send key as its Idempotency-Key instead of a
+// random one, e.g. to make it safe across restarts of the caller: the
+// platform answers a repeat with the first answer. Use a key for one
+// logical write only: the platform answers another body under the same key
+// with 422. Reads ignore it.
+func IdempotencyKey(key string) CallOption {
+	return func(r *request) { r.key = key }
 }
 
 // newKey returns a random idempotency key (a version 4 UUID).
@@ -142,11 +144,15 @@ type request struct {
 	path      string // path and query, relative to the base URL
 	body      any    // marshalled to JSON when not nil
 	paginated bool   // send x-api-version
+	key       string // Idempotency-Key of a write; "" for a random one
 }
 
 // do performs a call, retrying the failures that are safe to retry, and
 // decodes a successful response into out (if out is not nil).
-func (c *Client) do(ctx context.Context, r request, out any) error {
+func (c *Client) do(ctx context.Context, r request, out any, opts ...CallOption) error {
+	for _, o := range opts {
+		o(&r)
+	}
 	if c.baseErr != nil {
 		return c.baseErr
 	}
@@ -160,7 +166,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	key := ""
 	if r.method == http.MethodPost || r.method == http.MethodPut {
 		// One key for every attempt: that is what makes retrying a write safe.
-		key, _ = ctx.Value(idempotencyKey{}).(string)
+		key = r.key
 		if key == "" {
 			key = newKey()
 		}

@@ -8,13 +8,23 @@
 // A client authenticates as one tenant:
 //
 //	c := client.New("https://links.example", tenantID, secret)
-//	orderID, err := c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: "SEK"})
+//	order, err := c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})
 //	if err != nil {
 //		if client.IsValidation(err) { ... }
 //	}
+//	link, err := c.CreatePaymentLink(ctx, &client.CreatePaymentLinkRequest{PaymentOrderID: order.ID, …},
+//		client.IdempotencyKey("link-for-purchase-42"))
+//
+// Every create returns a pointer to its response, whose ID has the type of
+// its object's id (MerchantID, PaymentOrderID, PaymentLinkID, PaymentID,
+// RefundID): an order's id cannot be passed where a link's is expected.
+// Statuses are typed too (OrderStatus, PaymentStatus, LinkStatus), with
+// their values as constants.
 //
 // Writes (POST and PUT) carry an Idempotency-Key that is generated once per
 // call and reused on every retry, so a retried write is applied at most once.
+// IdempotencyKey, a per-call option, sends the caller's own key instead, to
+// make a write safe across restarts of the caller.
 // Only failures that are safe to repeat are retried: a network error before
 // any response, 409 (the same key is still running), 429 (after Retry-After),
 // 502, 503 and 504; waits grow exponentially with jitter, or follow the
@@ -34,4 +44,7 @@
 //
 // Callbacks are verified with VerifyWebhook, or received with
 // WebhookHandler, which verifies, decodes and dispatches them.
+//
+// The sandbox's helpers (playing the payer) are on a client of their own,
+// NewSandbox(c), so that production code cannot call them by accident.
 package client

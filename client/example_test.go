@@ -39,12 +39,12 @@ func Example() {
 	ctx := context.Background()
 	c := client.New(srv.URL, "0193a0c2-0000-7000-8000-00000000000f", "the-api-secret")
 
-	orderID, err := c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})
+	order, err := c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})
 	if err != nil {
 		log.Fatal(err)
 	}
 	link, err := c.CreatePaymentLink(ctx, &client.CreatePaymentLinkRequest{
-		PaymentOrderID: orderID,
+		PaymentOrderID: order.ID,
 		Currency:       client.SEK,
 		TotalAmount:    14000,
 		Customer:       client.Customer{FirstName: "Åsa", LastName: "Öberg", Email: "asa@example.com"},

@@ -92,14 +92,14 @@ func TestRetries(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &scripted{responses: tc.responses}
 			c := scriptedClient(t, s, tc.opts...)
-			id, err := c.CreatePaymentOrder(context.Background(), &client.CreatePaymentOrderRequest{Currency: client.SEK})
+			created, err := c.CreatePaymentOrder(context.Background(), &client.CreatePaymentOrderRequest{Currency: client.SEK})
 			reqs := s.requests()
 			if len(reqs) != tc.wantCalls {
 				t.Fatalf("%d requests, want %d", len(reqs), tc.wantCalls)
 			}
 			if tc.wantErr == 0 {
-				if err != nil || id == "" {
-					t.Fatalf("id %q, err %v", id, err)
+				if err != nil || created.ID == "" {
+					t.Fatalf("created %+v, err %v", created, err)
 				}
 			} else {
 				var ae *client.Error
@@ -137,7 +137,7 @@ func TestIdempotencyKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := c.CreatePaymentOrder(client.WithIdempotencyKey(ctx, "order-42"), req); err != nil {
+	if _, err := c.CreatePaymentOrder(ctx, req, client.IdempotencyKey("order-42")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.GetPaymentOrder(ctx, "01a2118b-a2cf-7446-afaa-c267239684c7"); err != nil {
@@ -359,7 +359,7 @@ func TestPaginationFollowsNext(t *testing.T) {
 func TestPaginationRefusesOtherOrigins(t *testing.T) {
 	s := &scripted{responses: []scriptedResponse{{200, nil, `{"data":[{"id":"a"}],"_links":{"next":{"href":"https://evil.example/payments/api/v1/merchants?after=a"}}}`}}}
 	c := scriptedClient(t, s)
-	var ids []string
+	var ids []client.MerchantID
 	var last error
 	for m, err := range c.Merchants(context.Background(), nil) {
 		if err != nil {
@@ -455,5 +455,20 @@ func TestPaginationStopsOnARepeatedNextLink(t *testing.T) {
 				t.Fatalf("%d requests for %d pages", n, len(tt.pages))
 			}
 		})
+	}
+}
+
+// TestSandboxPayLink: the sandbox's helpers are on their own client and
+// post to the sandbox's route, with a per-call idempotency key.
+func TestSandboxPayLink(t *testing.T) {
+	s := &scripted{responses: []scriptedResponse{{204, nil, ""}}}
+	sb := client.NewSandbox(scriptedClient(t, s))
+	if err := sb.PayLink(context.Background(), "l1", client.PaymentDeclined, client.IdempotencyKey("pay-l1")); err != nil {
+		t.Fatal(err)
+	}
+	reqs := s.requests()
+	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].URL.Path != "/sandbox/payment_links/l1/pay" ||
+		reqs[0].Header.Get("Idempotency-Key") != "pay-l1" || s.bodies[0] != `{"status":"DECLINED"}` {
+		t.Fatalf("%d requests: %v %v, body %q", len(reqs), reqs[0].Method, reqs[0].URL, s.bodies[0])
 	}
 }

@@ -14,36 +14,57 @@ const (
 	GBP = "GBP"
 )
 
+// Ids of the platform's objects, one type each, so that an order's id
+// cannot be passed where a link's is expected.
+type (
+	MerchantID     string
+	PaymentOrderID string
+	PaymentID      string
+	PaymentLinkID  string
+	RefundID       string
+	CallbackID     string
+	SplitTreeID    string
+)
+
+// OrderStatus is where a payment order is in its lifecycle.
+type OrderStatus string
+
 // Payment order statuses, in lifecycle order.
 const (
-	OrderOpen    = "OPEN"
-	OrderClosed  = "CLOSED"
-	OrderSplit   = "SPLIT"
-	OrderSettled = "SETTLED"
+	OrderOpen    OrderStatus = "OPEN"
+	OrderClosed  OrderStatus = "CLOSED"
+	OrderSplit   OrderStatus = "SPLIT"
+	OrderSettled OrderStatus = "SETTLED"
 )
+
+// PaymentStatus is where a payment is.
+type PaymentStatus string
 
 // Payment statuses. COMPLETED, DECLINED, ABORTED, EXPIRED, CRASHED and
 // STOPPED are terminal: a payment in one never changes again.
 const (
-	PaymentInitiated   = "INITIATED"
-	PaymentPending     = "PENDING"
-	PaymentCompleted   = "COMPLETED"
-	PaymentDeclined    = "DECLINED"
-	PaymentAborted     = "ABORTED"
-	PaymentExpired     = "EXPIRED"
-	PaymentCrashed     = "CRASHED"
-	PaymentStopped     = "STOPPED"
-	PaymentUnderfunded = "UNDERFUNDED"
-	PaymentOverfunded  = "OVERFUNDED"
-	PaymentFunded      = "FUNDED"
+	PaymentInitiated   PaymentStatus = "INITIATED"
+	PaymentPending     PaymentStatus = "PENDING"
+	PaymentCompleted   PaymentStatus = "COMPLETED"
+	PaymentDeclined    PaymentStatus = "DECLINED"
+	PaymentAborted     PaymentStatus = "ABORTED"
+	PaymentExpired     PaymentStatus = "EXPIRED"
+	PaymentCrashed     PaymentStatus = "CRASHED"
+	PaymentStopped     PaymentStatus = "STOPPED"
+	PaymentUnderfunded PaymentStatus = "UNDERFUNDED"
+	PaymentOverfunded  PaymentStatus = "OVERFUNDED"
+	PaymentFunded      PaymentStatus = "FUNDED"
 )
+
+// LinkStatus is where a payment link is.
+type LinkStatus string
 
 // Payment link statuses.
 const (
-	LinkCreated   = "CREATED"
-	LinkCompleted = "COMPLETED"
-	LinkExpired   = "EXPIRED"
-	LinkCancelled = "CANCELLED"
+	LinkCreated   LinkStatus = "CREATED"
+	LinkCompleted LinkStatus = "COMPLETED"
+	LinkExpired   LinkStatus = "EXPIRED"
+	LinkCancelled LinkStatus = "CANCELLED"
 )
 
 // ProviderMethod names a way to pay, e.g. {"swish", "e_commerce"} or
@@ -63,7 +84,7 @@ type Tenant struct {
 	// MerchantStatusCallbackURL is empty when none is set.
 	MerchantStatusCallbackURL string `json:"merchant_status_callback_url"`
 	// SplitTreeID is the tenant's default split tree.
-	SplitTreeID string `json:"split_tree_id,omitempty"`
+	SplitTreeID SplitTreeID `json:"split_tree_id,omitempty"`
 }
 
 // UpdateTenantRequest changes the tenant's callback URLs.
@@ -101,7 +122,7 @@ type CreateMerchantRequest struct {
 
 // Merchant is a payee. Status is CREATED, APPROVED or DENIED.
 type Merchant struct {
-	ID           string        `json:"id"`
+	ID           MerchantID    `json:"id"`
 	Name         string        `json:"name"`
 	Status       string        `json:"status"`
 	Organization *Organization `json:"organization,omitempty"`
@@ -121,13 +142,13 @@ type ListParams struct {
 type CreatePaymentOrderRequest struct {
 	Currency string `json:"currency"`
 	// SplitTreeID defaults to the tenant's default tree.
-	SplitTreeID     string         `json:"split_tree_id,omitempty"`
+	SplitTreeID     SplitTreeID    `json:"split_tree_id,omitempty"`
 	SplitParameters map[string]any `json:"split_parameters,omitempty"`
 }
 
 // UpdatePaymentOrderRequest changes an OPEN order's split tree.
 type UpdatePaymentOrderRequest struct {
-	SplitTreeID     string         `json:"split_tree_id"`
+	SplitTreeID     SplitTreeID    `json:"split_tree_id"`
 	SplitParameters map[string]any `json:"split_parameters,omitempty"`
 }
 
@@ -141,11 +162,11 @@ type AdvanceOptions struct {
 // PaymentOrder groups the payments of one purchase; its completed funds
 // are split between merchants once it is closed.
 type PaymentOrder struct {
-	ID              string         `json:"id"`
-	Status          string         `json:"status"`
+	ID              PaymentOrderID `json:"id"`
+	Status          OrderStatus    `json:"status"`
 	CreatedAt       time.Time      `json:"created_at"`
 	Currency        string         `json:"currency"`
-	SplitTreeID     string         `json:"split_tree_id"`
+	SplitTreeID     SplitTreeID    `json:"split_tree_id"`
 	SplitParameters map[string]any `json:"split_parameters,omitempty"`
 	// Payments is filled by GetPaymentOrder, empty in lists.
 	Payments []Payment `json:"payments,omitempty"`
@@ -155,7 +176,7 @@ type PaymentOrder struct {
 // 3339 or YYYY-MM-DD (a To date includes the whole day).
 type ListPaymentOrdersParams struct {
 	ListParams
-	Status        string
+	Status        OrderStatus
 	From, To      string
 	CreatedAtFrom string
 	CreatedAtTo   string
@@ -163,9 +184,9 @@ type ListPaymentOrdersParams struct {
 
 // Allocation is a merchant's share of a split order.
 type Allocation struct {
-	MerchantID string `json:"merchant_id"`
-	Amount     int64  `json:"amount"`
-	Currency   string `json:"currency"`
+	MerchantID MerchantID `json:"merchant_id"`
+	Amount     int64      `json:"amount"`
+	Currency   string     `json:"currency"`
 }
 
 // OrderItem is one line of a payment, owed to one merchant.
@@ -173,7 +194,7 @@ type OrderItem struct {
 	Amount     int64          `json:"amount"`
 	Name       string         `json:"name"`
 	VATRate    float64        `json:"vat_rate"` // percent, e.g. 25
-	MerchantID string         `json:"merchant_id"`
+	MerchantID MerchantID     `json:"merchant_id"`
 	Metadata   map[string]any `json:"metadata,omitempty"`
 	Tags       []string       `json:"tags,omitempty"`
 }
@@ -196,19 +217,19 @@ type InitiatePaymentRequest struct {
 
 // InitiatePaymentResponse is the new payment and what its provider said.
 type InitiatePaymentResponse struct {
-	ID                     string         `json:"id"`
+	ID                     PaymentID      `json:"id"`
 	ProviderMethodResponse map[string]any `json:"provider_method_response"`
 }
 
 // StatusChange is one step of a payment's history.
 type StatusChange struct {
-	Status     string    `json:"status"`
-	OccurredAt time.Time `json:"occurred_at"`
+	Status     PaymentStatus `json:"status"`
+	OccurredAt time.Time     `json:"occurred_at"`
 }
 
 // Refund gives (part of) a completed payment back.
 type Refund struct {
-	ID          string    `json:"id"`
+	ID          RefundID  `json:"id"`
 	Amount      int64     `json:"amount"`
 	Currency    string    `json:"currency"`
 	Reason      string    `json:"reason"`
@@ -219,8 +240,8 @@ type Refund struct {
 
 // Payment is one attempt to pay (part of) a payment order.
 type Payment struct {
-	ID                       string         `json:"id"`
-	Status                   string         `json:"status"`
+	ID                       PaymentID      `json:"id"`
+	Status                   PaymentStatus  `json:"status"`
 	StatusHistory            []StatusChange `json:"status_history"`
 	Currency                 string         `json:"currency"`
 	TotalAmount              int64          `json:"total_amount"`
@@ -232,7 +253,7 @@ type Payment struct {
 	StatusCallbackURL        string         `json:"status_callback_url"`
 	Payer                    map[string]any `json:"payer"`
 	Metadata                 map[string]any `json:"metadata"`
-	PaymentOrderID           string         `json:"payment_order_id"`
+	PaymentOrderID           PaymentOrderID `json:"payment_order_id"`
 	Refunds                  []Refund       `json:"refunds"`
 	CreatedAt                time.Time      `json:"created_at"`
 }
@@ -240,10 +261,10 @@ type Payment struct {
 // ListPaymentsParams filter a list of payments.
 type ListPaymentsParams struct {
 	ListParams
-	Status         string
+	Status         PaymentStatus
 	Provider       string
 	Method         string
-	PaymentOrderID string
+	PaymentOrderID PaymentOrderID
 }
 
 // RefundRequest refunds part or all of a COMPLETED payment.
@@ -257,7 +278,7 @@ type RefundRequest struct {
 // Callback is a message the platform sends (or will send) to the tenant.
 type Callback struct {
 	// ID is also the webhook-id header of every delivery.
-	ID string `json:"id"`
+	ID CallbackID `json:"id"`
 	// Kind is payment_status, payment_link_status or merchant_status.
 	Kind    string          `json:"kind"`
 	URL     string          `json:"url"`
@@ -270,11 +291,11 @@ type Callback struct {
 
 // DeliveryAttempt is one try to deliver a callback.
 type DeliveryAttempt struct {
-	ID         string    `json:"id"`
-	CallbackID string    `json:"callback_id"`
-	Attempt    int       `json:"attempt"`
-	StartedAt  time.Time `json:"started_at"`
-	DurationMS int       `json:"duration_ms"`
+	ID         string     `json:"id"`
+	CallbackID CallbackID `json:"callback_id"`
+	Attempt    int        `json:"attempt"`
+	StartedAt  time.Time  `json:"started_at"`
+	DurationMS int        `json:"duration_ms"`
 	// StatusCode is 0 when no response came.
 	StatusCode int    `json:"status_code"`
 	Error      string `json:"error"`
@@ -316,7 +337,7 @@ type Supplier struct {
 // Quantity.
 type LinkItem struct {
 	Description string         `json:"description"`
-	MerchantID  string         `json:"merchant_id"`
+	MerchantID  MerchantID     `json:"merchant_id"`
 	Price       int64          `json:"price"`
 	Quantity    int64          `json:"quantity"`
 	VAT         float64        `json:"vat"` // percent, e.g. 25
@@ -336,12 +357,12 @@ type LinkMethod struct {
 
 // CreatePaymentLinkRequest creates a payment link in an OPEN order.
 type CreatePaymentLinkRequest struct {
-	PaymentOrderID string     `json:"payment_order_id"`
-	Currency       string     `json:"currency"`
-	TotalAmount    int64      `json:"total_amount"` // Σ Price × Quantity
-	Customer       Customer   `json:"customer"`
-	Items          []LinkItem `json:"items"`
-	Supplier       Supplier   `json:"supplier"`
+	PaymentOrderID PaymentOrderID `json:"payment_order_id"`
+	Currency       string         `json:"currency"`
+	TotalAmount    int64          `json:"total_amount"` // Σ Price × Quantity
+	Customer       Customer       `json:"customer"`
+	Items          []LinkItem     `json:"items"`
+	Supplier       Supplier       `json:"supplier"`
 	// Locale is sv-SE, nb-NO or en-GB.
 	Locale                 string       `json:"locale"`
 	PaymentProviderMethods []LinkMethod `json:"payment_provider_methods"`
@@ -358,19 +379,19 @@ type CreatePaymentLinkRequest struct {
 
 // CreatePaymentLinkResponse is the new link and where the payer pays it.
 type CreatePaymentLinkResponse struct {
-	ID          string `json:"id"`
-	CheckoutURL string `json:"checkout_url"`
+	ID          PaymentLinkID `json:"id"`
+	CheckoutURL string        `json:"checkout_url"`
 }
 
 // PaymentLink is a link as the platform keeps it.
 type PaymentLink struct {
-	PaymentLinkID  string `json:"payment_link_id"`
-	TenantID       string `json:"tenant_id"`
-	PaymentOrderID string `json:"payment_order_id"`
+	PaymentLinkID  PaymentLinkID  `json:"payment_link_id"`
+	TenantID       string         `json:"tenant_id"`
+	PaymentOrderID PaymentOrderID `json:"payment_order_id"`
 	// PaymentID is the latest payment attempt.
-	PaymentID string `json:"payment_id"`
+	PaymentID PaymentID `json:"payment_id"`
 	// Status is CREATED, COMPLETED, EXPIRED or CANCELLED.
-	Status string `json:"status"`
+	Status LinkStatus `json:"status"`
 	// SMSStatus is NOT_CREATED, CREATED, PENDING, DELIVERED or FAILED.
 	SMSStatus                    string         `json:"sms_status"`
 	DistributedByEmail           bool           `json:"distributed_by_email"`
@@ -395,8 +416,8 @@ type PaymentLink struct {
 // ListPaymentLinksParams filter a list of payment links.
 type ListPaymentLinksParams struct {
 	ListParams
-	Status         string
-	PaymentOrderID string
+	Status         LinkStatus
+	PaymentOrderID PaymentOrderID
 }
 
 // Distribution methods.
@@ -435,4 +456,19 @@ type Invoice struct {
 // Receipt says where a completed link's receipt PDF is.
 type Receipt struct {
 	URL string `json:"url"`
+}
+
+// CreateMerchantResponse is the answer to CreateMerchant.
+type CreateMerchantResponse struct {
+	ID MerchantID `json:"id"`
+}
+
+// CreatePaymentOrderResponse is the answer to CreatePaymentOrder.
+type CreatePaymentOrderResponse struct {
+	ID PaymentOrderID `json:"id"`
+}
+
+// RefundResponse is the answer to RefundPayment.
+type RefundResponse struct {
+	ID RefundID `json:"id"`
 }

@@ -86,10 +86,10 @@ func VerifyWebhook(signingKey string, header http.Header, body []byte, tolerance
 type LinkEvent struct {
 	// WebhookID identifies the callback; it is the same on every delivery
 	// of it, so receivers can drop duplicates (delivery is at least once).
-	WebhookID     string `json:"-"`
-	PaymentLinkID string `json:"payment_link_id"`
+	WebhookID     CallbackID    `json:"-"`
+	PaymentLinkID PaymentLinkID `json:"payment_link_id"`
 	// Status is the link's new status, e.g. COMPLETED or EXPIRED.
-	Status string `json:"status"`
+	Status LinkStatus `json:"status"`
 	// OccurredAt is when the change happened. The wire field is spelled
 	// "occured_at", for compatibility with existing receivers.
 	OccurredAt time.Time `json:"occured_at"`
@@ -99,13 +99,13 @@ type LinkEvent struct {
 type PaymentEvent struct {
 	// WebhookID identifies the callback; it is the same on every delivery
 	// of it, so receivers can drop duplicates (delivery is at least once).
-	WebhookID      string    `json:"-"`
-	PaymentID      string    `json:"payment_id"`
-	PaymentOrderID string    `json:"payment_order_id"`
-	Status         string    `json:"status"`
-	OccurredAt     time.Time `json:"occurred_at"`
-	TotalAmount    int64     `json:"total_amount"`
-	Currency       string    `json:"currency"`
+	WebhookID      CallbackID     `json:"-"`
+	PaymentID      PaymentID      `json:"payment_id"`
+	PaymentOrderID PaymentOrderID `json:"payment_order_id"`
+	Status         PaymentStatus  `json:"status"`
+	OccurredAt     time.Time      `json:"occurred_at"`
+	TotalAmount    int64          `json:"total_amount"`
+	Currency       string         `json:"currency"`
 }
 
 // MerchantEvent is a merchant status callback, sent to the tenant's
@@ -113,8 +113,8 @@ type PaymentEvent struct {
 type MerchantEvent struct {
 	// WebhookID identifies the callback; it is the same on every delivery
 	// of it, so receivers can drop duplicates (delivery is at least once).
-	WebhookID  string `json:"-"`
-	MerchantID string `json:"merchant_id"`
+	WebhookID  CallbackID `json:"-"`
+	MerchantID MerchantID `json:"merchant_id"`
 	// Status is the merchant's new status, APPROVED or DENIED.
 	Status     string    `json:"status"`
 	OccurredAt time.Time `json:"occurred_at"`
@@ -200,7 +200,7 @@ func (wr *WebhookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !decodeEvent(w, body, &ev) {
 			return
 		}
-		ev.WebhookID = id
+		ev.WebhookID = CallbackID(id)
 		if wr.OnLink != nil {
 			failed = wr.OnLink(r.Context(), ev)
 		}
@@ -209,7 +209,7 @@ func (wr *WebhookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !decodeEvent(w, body, &ev) {
 			return
 		}
-		ev.WebhookID = id
+		ev.WebhookID = CallbackID(id)
 		if wr.OnPayment != nil {
 			failed = wr.OnPayment(r.Context(), ev)
 		}
@@ -218,7 +218,7 @@ func (wr *WebhookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !decodeEvent(w, body, &ev) {
 			return
 		}
-		ev.WebhookID = id
+		ev.WebhookID = CallbackID(id)
 		if wr.OnMerchant != nil {
 			failed = wr.OnMerchant(r.Context(), ev)
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/document"
@@ -23,6 +24,9 @@ type Service struct {
 	// Accounts are printed on invoices for bank transfers.
 	Accounts    pinglinks.BankAccounts
 	CheckoutURL func(l *pinglinks.PaymentLink) string
+	// Rendered, if set, is told of every document rendered: its kind, how
+	// long rendering took and whether it failed.
+	Rendered func(kind string, took time.Duration, err error)
 }
 
 // File returns the document a /files token names, rendering and storing
@@ -38,6 +42,7 @@ func (s *Service) File(ctx context.Context, token string) (*store.File, error) {
 	}
 	var body []byte
 	var name string
+	start := time.Now()
 	switch doc.Kind {
 	case store.FileInvoice:
 		body, name, err = s.renderInvoice(ctx, doc.Link, doc.Invoice)
@@ -46,6 +51,9 @@ func (s *Service) File(ctx context.Context, token string) (*store.File, error) {
 			return nil, pinglinks.NotFound("file")
 		}
 		body, name, err = s.renderReceipt(ctx, doc.Link)
+	}
+	if s.Rendered != nil {
+		s.Rendered(doc.Kind, time.Since(start), err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("files: render %s: %w", doc.Kind, err)

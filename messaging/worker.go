@@ -55,6 +55,9 @@ type Worker struct {
 	Batch       int
 	Lease       time.Duration
 	Poll        time.Duration
+	// Attempted, if set, is told the outcome of every recorded send
+	// attempt: channel ("email", "sms") and "sent", "retry" or "failed".
+	Attempted func(channel, outcome string)
 
 	wake *drain.Waker
 	once sync.Once
@@ -152,7 +155,17 @@ func (w *Worker) send(ctx context.Context, m *store.Message) error {
 	}
 	// Accepted: recorded even if the worker is stopping, or the next
 	// worker would send it again.
-	return w.Store.MarkMessageSent(context.WithoutCancel(ctx), m, content)
+	if err := w.Store.MarkMessageSent(context.WithoutCancel(ctx), m, content); err != nil {
+		return err
+	}
+	w.attempted(m, "sent")
+	return nil
+}
+
+func (w *Worker) attempted(m *store.Message, outcome string) {
+	if w.Attempted != nil {
+		w.Attempted(m.Channel, outcome)
+	}
 }
 
 func permanent(err error) bool {
@@ -168,7 +181,15 @@ func (w *Worker) fail(ctx context.Context, m *store.Message, cause error, final 
 		next = &t
 	}
 	w.Log.Warn("message not sent", "message", m.ID, "channel", m.Channel, "attempt", m.Attempts, "retry", next != nil, "err", cause)
-	return w.Store.MarkMessageFailed(context.WithoutCancel(ctx), m, cause.Error(), next)
+	if err := w.Store.MarkMessageFailed(context.WithoutCancel(ctx), m, cause.Error(), next); err != nil {
+		return err
+	}
+	if next != nil {
+		w.attempted(m, "retry")
+	} else {
+		w.attempted(m, "failed")
+	}
+	return nil
 }
 
 func customerName(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {

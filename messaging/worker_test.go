@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -135,6 +136,8 @@ func TestRetriesUntilSent(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		smtpSrv, gw := smtptest.Start(t, nil), &gateway{fail: 2}
 		w := setup(t, e, smtpSrv, gw)
+		seen := map[string]int{}
+		w.Attempted = func(channel, outcome string) { seen[channel+" "+outcome]++ } // RunOnce sends one at a time
 		clock := time.Now().UTC().Truncate(time.Microsecond)
 		e.Store.Now = func() time.Time { return clock }
 		smtpSrv.SetRcptErr(&smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try later"})
@@ -162,6 +165,9 @@ func TestRetriesUntilSent(t *testing.T) {
 		if len(smtpSrv.Received()) != 1 || len(gw.forms) != 1 {
 			t.Errorf("received %d e-mails and %d SMS, want 1 each", len(smtpSrv.Received()), len(gw.forms))
 		}
+		if want := map[string]int{"email retry": 2, "email sent": 1, "sms retry": 2, "sms sent": 1}; !maps.Equal(seen, want) {
+			t.Errorf("outcomes told %v, want %v", seen, want)
+		}
 	})
 }
 
@@ -176,11 +182,16 @@ func TestPermanentFailure(t *testing.T) {
 		}))
 		defer srv.Close()
 		w.SMS = sms.NewElksClient(srv.URL, "u", "p", srv.Client())
+		seen := map[string]int{}
+		w.Attempted = func(channel, outcome string) { seen[channel+" "+outcome]++ }
 		link := e.NewLink(t, nil)
 		e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
 			map[string]any{"methods": []string{"email", "sms"}}).Want(t, 204)
 		if n, err := w.RunOnce(context.Background()); err != nil || n != 2 {
 			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		if want := map[string]int{"email failed": 1, "sms failed": 1}; !maps.Equal(seen, want) {
+			t.Errorf("outcomes told %v, want %v", seen, want)
 		}
 		msgs, _ := e.Store.RecentMessages(context.Background(), e.Tenant.ID, 10)
 		for _, m := range msgs {

@@ -85,6 +85,8 @@ func New(cfg Config) (*Platform, error) {
 	if cfg.SwishDelay <= 0 {
 		cfg.SwishDelay = 3 * time.Second
 	}
+	// Whatever logs with a request's context names the request.
+	cfg.Log = slog.New(api.LogHandler(cfg.Log.Handler()))
 	st, log := cfg.Store, cfg.Log
 	base := strings.TrimRight(cfg.PublicURL, "/")
 	fileURL := func(token string) string { return base + "/files/" + token }
@@ -131,6 +133,7 @@ func New(cfg Config) (*Platform, error) {
 	if cfg.Sandbox {
 		p.Swish = &provider.Simulator{Store: st, Delay: cfg.SwishDelay, Log: log}
 	}
+	p.instrument(st, log)
 	// A commit that queued callbacks or messages wakes both workers.
 	st.OnCommit = func() { p.Callbacks.Notify(); p.Messages.Notify() }
 	return p, nil

@@ -1,4 +1,4 @@
-// Package reconcile books the clearing houses' files (docs/production.md): a file is
+// Package reconcile books the clearing houses' files (docs/bank-files.md): a file is
 // checked whole (package bankfile) and refused with its line and reason if
 // anything is wrong, so nothing of it is booked; otherwise each payment is
 // booked through the store's one booking path for bank transfers — the

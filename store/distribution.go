@@ -200,6 +200,6 @@ func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, tenantID, linkID 
 		pinglinks.NewID(), tenantID, linkID, r.Channel, r.Address, kind, MessageQueued, now); err != nil {
 		return fmt.Errorf("store: queue message: %w", err)
 	}
-	s.enqueued.Store(tx, true) // wakes the workers after commit
+	s.events(tx).enqueued = true // wakes the workers after commit
 	return nil
 }

@@ -43,7 +43,8 @@ func (s *Store) Idempotent(ctx context.Context, tenantID uuid.UUID, key, fingerp
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
-	defer tx.Rollback() // after Commit, a no-op; otherwise (errors, replays, panics) it ends the unit
+	defer tx.Rollback()        // after Commit, a no-op; otherwise (errors, replays, panics) it ends the unit
+	defer s.pending.Delete(tx) // a unit that does not commit tells nothing
 	if replay, err = s.claimKey(ctx, tx, tenantID, key, fingerprint); err != nil || replay != nil {
 		return replay, err
 	}
@@ -59,13 +60,11 @@ func (s *Store) Idempotent(ctx context.Context, tenantID uuid.UUID, key, fingerp
 		WHERE tenant_id = $1 AND key = $2`, tenantID, key, resp.StatusCode, resp.Body, s.Now()); err != nil {
 		return nil, fmt.Errorf("store: record idempotent response: %w", err)
 	}
-	_, wrote := s.enqueued.LoadAndDelete(tx)
+	ev := s.takeEvents(tx)
 	if err = tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: commit: %w", err)
 	}
-	if wrote {
-		s.notify()
-	}
+	s.committed(ev)
 	return nil, nil
 }
 

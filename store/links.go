@@ -182,6 +182,8 @@ func (s *Store) saveLink(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLi
 	if old == l.Status {
 		return nil
 	}
+	ev := s.events(tx)
+	ev.linkTransitions = append(ev.linkTransitions, [2]string{old, l.Status})
 	return s.enqueue(ctx, tx, l.TenantID, KindLinkStatus, l.StatusCallbackURL, LinkStatusPayload(l), l.UpdatedAt)
 }
 

@@ -31,7 +31,7 @@ func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, kin
 		id, tenantID, kind, url, mustJSON(payload), at, at); err != nil {
 		return fmt.Errorf("store: enqueue %s: %w", kind, err)
 	}
-	s.enqueued.Store(tx, true)
+	s.events(tx).enqueued = true
 	return nil
 }
 

@@ -45,8 +45,11 @@ type Store struct {
 	// wrote a callback to the outbox, so the worker can deliver it at once.
 	// It must not block.
 	OnCommit func()
+	// OnLinkStatus, if set, is called after every committed change of a
+	// payment link's status (for metrics). It must not block.
+	OnLinkStatus func(from, to string)
 
-	enqueued sync.Map // *sql.Tx → true when the transaction wrote to the outbox
+	pending sync.Map // *sql.Tx → *txEvents: what to tell once the transaction commits
 }
 
 // Open connects to the database named by rawURL: postgres://… or
@@ -188,15 +191,52 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if u := unitFrom(ctx); u != nil {
 		return u.run(fn)
 	}
-	var wrote bool
+	var ev *txEvents
 	err := s.inQuietTx(ctx, func(tx *sql.Tx) error {
-		defer func() { _, wrote = s.enqueued.LoadAndDelete(tx) }()
+		defer func() { ev = s.takeEvents(tx) }()
 		return fn(tx)
 	})
-	if err == nil && wrote {
-		s.notify()
+	if err == nil {
+		s.committed(ev)
 	}
 	return err
+}
+
+// txEvents is what a transaction did that others are told of after it
+// commits (and never if it rolls back).
+type txEvents struct {
+	enqueued        bool        // wrote to the outbox or the message queue
+	linkTransitions [][2]string // from, to
+}
+
+// events is tx's record of events, made on first use. A transaction is
+// used by one goroutine at a time.
+func (s *Store) events(tx *sql.Tx) *txEvents {
+	v, _ := s.pending.LoadOrStore(tx, &txEvents{})
+	return v.(*txEvents)
+}
+
+func (s *Store) takeEvents(tx *sql.Tx) *txEvents {
+	v, ok := s.pending.LoadAndDelete(tx)
+	if !ok {
+		return nil
+	}
+	return v.(*txEvents)
+}
+
+// committed tells what a committed transaction did.
+func (s *Store) committed(ev *txEvents) {
+	if ev == nil {
+		return
+	}
+	if ev.enqueued {
+		s.notify()
+	}
+	if s.OnLinkStatus != nil {
+		for _, t := range ev.linkTransitions {
+			s.OnLinkStatus(t[0], t[1])
+		}
+	}
 }
 
 // inQuietTx is inTx for the callback worker's own bookkeeping, which must
@@ -209,6 +249,7 @@ func (s *Store) inQuietTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	defer s.pending.Delete(tx) // inTx takes what it tells before this
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err

@@ -34,7 +34,7 @@ type rig struct {
 	orderID    uuid.UUID
 }
 
-func newRig(t *testing.T, env *apitest.Env, wrap func(swishrail.Swish) swishrail.Swish) *rig {
+func newRig(t testing.TB, env *apitest.Env, wrap func(swishrail.Swish) swishrail.Swish) *rig {
 	t.Helper()
 	mux := http.NewServeMux()
 	cb := httptest.NewTLSServer(mux)
@@ -63,7 +63,7 @@ func newRig(t *testing.T, env *apitest.Env, wrap func(swishrail.Swish) swishrail
 }
 
 // payment saves an INITIATED payment of 100,00 kr.
-func (r *rig) payment(t *testing.T, method, params string) *pinglinks.Payment {
+func (r *rig) payment(t testing.TB, method, params string) *pinglinks.Payment {
 	t.Helper()
 	now := r.env.Store.Now()
 	p := &pinglinks.Payment{ID: pinglinks.NewID(), TenantID: r.env.Tenant.ID, OrderID: r.orderID,
@@ -80,7 +80,7 @@ func (r *rig) payment(t *testing.T, method, params string) *pinglinks.Payment {
 
 // start runs the connector's first step the way the platform does: under
 // the payment's lock.
-func (r *rig) start(t *testing.T, p *pinglinks.Payment) (*pinglinks.Payment, error) {
+func (r *rig) start(t testing.TB, p *pinglinks.Payment) (*pinglinks.Payment, error) {
 	t.Helper()
 	return r.env.Store.UpdatePayment(context.Background(), p.TenantID, p.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 		_, err := r.reg.Start(context.Background(), provider.StartRequest{Payment: p, Now: r.env.Store.Now()})
@@ -88,7 +88,7 @@ func (r *rig) start(t *testing.T, p *pinglinks.Payment) (*pinglinks.Payment, err
 	})
 }
 
-func (r *rig) load(t *testing.T, p *pinglinks.Payment) *pinglinks.Payment {
+func (r *rig) load(t testing.TB, p *pinglinks.Payment) *pinglinks.Payment {
 	t.Helper()
 	got, err := r.env.Store.Payment(context.Background(), p.TenantID, p.OrderID, p.ID)
 	if err != nil {
@@ -472,6 +472,27 @@ func TestChecks(t *testing.T) {
 	} {
 		if _, err := swishrail.New(bad); err == nil {
 			t.Errorf("New(%+v) accepted", bad)
+		}
+	}
+}
+
+// BenchmarkPaymentRoundTrip is one Swish payment's whole life on SQLite:
+// the payment request created over mutual TLS, the payer's approval, the
+// callback, its read-back from Swish and the payment COMPLETED.
+func BenchmarkPaymentRoundTrip(b *testing.B) {
+	r := newRig(b, apitest.New(b, testdb.Engines[0]), nil)
+	b.ResetTimer()
+	for range b.N {
+		p, err := r.start(b, r.payment(b, "e_commerce", `{"phone_number":"0701234567"}`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.swish.Answer(swishrail.InstructionID(p.ID), swishtest.Paid); err != nil {
+			b.Fatal(err)
+		}
+		r.swish.WaitCallbacks()
+		if got := r.load(b, p); got.Status != pinglinks.PaymentCompleted {
+			b.Fatalf("payment %s", got.Status)
 		}
 	}
 }

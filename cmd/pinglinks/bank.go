@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,35 +15,13 @@ import (
 	"github.com/pinglinks/pinglinks/store"
 )
 
-// The operator's commands (docs/production.md, "The platform operator"): `pinglinks import FILE…` and
+// The operator's commands (docs/operator.md): `pinglinks import FILE…` and
 // `pinglinks operator …`, the same actions as the operator API.
-
-const operatorUsage = `usage:
-  pinglinks import FILE…                       book bank files (BgMax, Nets OCR giro)
-  pinglinks operator create --name NAME        an operator credential for /operator/api/v1 (printed once)
-  pinglinks operator tenants                   list tenants
-  pinglinks operator tenant-create --name NAME create a tenant
-  pinglinks operator tenant-disable ID         disable a tenant
-  pinglinks operator merchants [--status S]    list merchants (CREATED: awaiting review)
-  pinglinks operator approve ID | reject ID    decide a merchant's review
-  pinglinks operator bank-files                list imported bank files
-  pinglinks operator unmatched                 list unmatched bank payments
-  pinglinks operator assign ID --tenant T --link L   book an unmatched payment to a link
-  pinglinks operator return ID                 mark an unmatched payment returned`
-
-// bankAccounts are the platform's accounts, from the environment as serve reads them.
-func bankAccounts() pinglinks.BankAccounts {
-	return pinglinks.BankAccounts{Bankgiro: os.Getenv("PINGLINKS_BANKGIRO"),
-		NorwegianAccount: os.Getenv("PINGLINKS_BANK_ACCOUNT_NO")}.WithDefaults()
-}
 
 // runImport books each file and prints its summary. A refused file books
 // nothing and makes the command fail; the other files are still booked.
-func runImport(ctx context.Context, st *store.Store, sandbox bool, files []string, stdout io.Writer) error {
-	if len(files) == 0 {
-		return errors.New("usage: pinglinks import FILE…")
-	}
-	im := &reconcile.Importer{Store: st, Accounts: bankAccounts(), AcceptTestFiles: sandbox}
+func runImport(ctx context.Context, st *store.Store, sandbox bool, accounts pinglinks.BankAccounts, files []string, stdout io.Writer) error {
+	im := &reconcile.Importer{Store: st, Accounts: accounts.WithDefaults(), AcceptTestFiles: sandbox}
 	refused := 0
 	for _, name := range files {
 		f, err := os.Open(name)
@@ -73,12 +50,6 @@ func runImport(ctx context.Context, st *store.Store, sandbox bool, files []strin
 // operatorFlags are the flags of the operator's subcommands.
 type operatorFlags struct {
 	name, status, tenant, link *string
-}
-
-func addOperatorFlags(fs *flag.FlagSet) operatorFlags {
-	return operatorFlags{name: fs.String("name", "", "name (create, tenant-create)"),
-		status: fs.String("status", "", "merchant status: CREATED, APPROVED or DENIED (merchants)"),
-		tenant: fs.String("tenant", "", "tenant id (assign)"), link: fs.String("link", "", "payment link id (assign)")}
 }
 
 // runOperator runs `pinglinks operator SUBCOMMAND`; args are what follows
@@ -197,21 +168,5 @@ func runOperator(ctx context.Context, st *store.Store, sandbox bool, sub string,
 		fmt.Fprintf(stdout, "%s %s\n", t.ID, t.Status)
 		return nil
 	}
-	return errors.New(operatorUsage)
-}
-
-// parseInterspersed parses flags wherever they stand among the positional
-// arguments ("approve ID --database-url …"), which flag.Parse alone stops at.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return positional, nil
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
+	return fmt.Errorf("unknown operator command %q", sub)
 }

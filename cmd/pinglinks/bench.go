@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -18,54 +17,54 @@ import (
 	"github.com/pinglinks/pinglinks/bench"
 )
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	engines := fs.String("engines", "sqlite,postgres", "engines to measure")
-	pg := fs.String("postgres", env("PINGLINKS_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
-		"PostgreSQL server on which to create throw-away databases")
-	scenario := fs.String("scenario", "link", "link (order → link → get) or pay (… → pay → callback)")
-	mode := fs.String("mode", "closed", "closed (N workers) or open (fixed arrival rate)")
-	n := fs.Int("tenants", 32, "simulated tenants (= workers in closed mode)")
-	rate := fs.Float64("rate", 100, "open mode: flows started per second")
-	dur := fs.Duration("duration", 20*time.Second, "measured time per run")
-	warm := fs.Duration("warmup", 3*time.Second, "unmeasured time before each run")
-	baseline := fs.Bool("baseline", true, "also measure the one-insert-per-request baseline")
-	out := fs.String("out", "bench-results.json", "where to write the results (JSON)")
-	chart := fs.String("chart", "bench-results.svg", "where to draw the chart (SVG)")
-	target := fs.String("target", "", "drive this running server (base URL) instead of starting one")
-	creds := fs.String("credentials", "", "with -target: JSON file, an array of tenant create outputs")
-	scale := fs.String("scale", "", "instead of load: data-scale run, e.g. 10000,1000000 links")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *scale != "" {
+// benchCmd is `pinglinks bench`.
+type benchCmd struct {
+	Engines     string        `default:"sqlite,postgres" help:"Engines to measure."`
+	Postgres    string        `env:"PINGLINKS_BENCH_POSTGRES_URL" default:"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable" placeholder:"URL" help:"PostgreSQL server on which to create throw-away databases."`
+	Scenario    string        `enum:"link,pay" default:"link" help:"link (order → link → get) or pay (… → pay → callback)."`
+	Mode        string        `enum:"closed,open" default:"closed" help:"closed (N workers) or open (fixed arrival rate)."`
+	Tenants     int           `default:"32" help:"Simulated tenants (= workers in closed mode)."`
+	Rate        float64       `default:"100" help:"Open mode: flows started per second."`
+	Duration    time.Duration `default:"20s" help:"Measured time per run."`
+	Warmup      time.Duration `default:"3s" help:"Unmeasured time before each run."`
+	Baseline    bool          `default:"true" negatable:"" help:"Also measure the one-insert-per-request baseline."`
+	Out         string        `default:"bench-results.json" type:"path" help:"Where to write the results (JSON)."`
+	Chart       string        `default:"bench-results.svg" type:"path" help:"Where to draw the chart (SVG)."`
+	Target      string        `placeholder:"URL" help:"Drive this running server (base URL) instead of starting one."`
+	Credentials string        `type:"path" placeholder:"FILE" help:"With --target: JSON file, an array of tenant create outputs."`
+	Scale       string        `placeholder:"SIZES" help:"Instead of load: data-scale run, e.g. 10000,1000000 links."`
+}
+
+func (c *benchCmd) Run(g *globals) error {
+	ctx, stdout, stderr := g.ctx, g.stdout, g.stderr
+	if c.Scale != "" {
 		exe, err := os.Executable()
 		if err != nil {
 			return err
 		}
-		return runScale(ctx, bench.Config{Exe: exe, Engines: strings.Split(*engines, ","), PostgresAdminURL: *pg, Log: stderr}, *scale, *out, stdout)
+		return runScale(ctx, bench.Config{Exe: exe, Engines: strings.Split(c.Engines, ","), PostgresAdminURL: c.Postgres, Log: stderr}, c.Scale, c.Out, stdout)
 	}
 	var tenants []bench.Credentials
-	if *target != "" {
-		b, err := os.ReadFile(*creds)
+	if c.Target != "" {
+		b, err := os.ReadFile(c.Credentials)
 		if err != nil {
-			return fmt.Errorf("bench: -target needs -credentials FILE: %w", err)
+			return fmt.Errorf("bench: --target needs --credentials FILE: %w", err)
 		}
 		if err := json.Unmarshal(b, &tenants); err != nil {
-			return fmt.Errorf("bench: %s: %w", *creds, err)
+			return fmt.Errorf("bench: %s: %w", c.Credentials, err)
 		}
-		*baseline = false
+		c.Baseline = false
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	if *scenario != "link" && *scenario != "pay" || *mode != "closed" && *mode != "open" || *n < 1 {
-		return fmt.Errorf("bench: -scenario link|pay, -mode closed|open, -tenants ≥ 1")
+	if c.Tenants < 1 {
+		return fmt.Errorf("bench: --tenants must be ≥ 1")
 	}
-	results, err := bench.Run(ctx, bench.Config{Exe: exe, Engines: strings.Split(*engines, ","), PostgresAdminURL: *pg,
-		Scenario: *scenario, Mode: *mode, Concurrency: *n, Rate: *rate, Duration: *dur, Warmup: *warm,
-		Baseline: *baseline, Log: stderr, Target: *target, Credentials: tenants})
+	results, err := bench.Run(ctx, bench.Config{Exe: exe, Engines: strings.Split(c.Engines, ","), PostgresAdminURL: c.Postgres,
+		Scenario: c.Scenario, Mode: c.Mode, Concurrency: c.Tenants, Rate: c.Rate, Duration: c.Duration, Warmup: c.Warmup,
+		Baseline: c.Baseline, Log: stderr, Target: c.Target, Credentials: tenants})
 	if err != nil {
 		return err
 	}
@@ -79,10 +78,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout)
 	}
 	b, _ := json.MarshalIndent(map[string]any{"when": time.Now().UTC().Format(time.RFC3339), "results": results}, "", "  ")
-	if err := os.WriteFile(*out, b, 0o644); err != nil {
+	if err := os.WriteFile(c.Out, b, 0o644); err != nil {
 		return err
 	}
-	f, err := os.Create(*chart)
+	f, err := os.Create(c.Chart)
 	if err != nil {
 		return err
 	}
@@ -91,10 +90,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // serveBaseline runs the baseline server of the load benchmark.
-func serveBaseline(ctx context.Context, cfg config) error {
+func serveBaseline(ctx context.Context, databaseURL, addr string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, databaseURL)
 	if err != nil {
 		return err
 	}
@@ -103,7 +102,7 @@ func serveBaseline(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
@@ -121,7 +120,7 @@ func runScale(ctx context.Context, c bench.Config, sizes, out string, stdout io.
 		for _, s := range strings.Split(sizes, ",") {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 20 {
-				return fmt.Errorf("bench: -scale takes sizes of at least 20, like 10000,1000000")
+				return fmt.Errorf("bench: --scale takes sizes of at least 20, like 10000,1000000")
 			}
 			r, err := c.Scale(ctx, engine, n)
 			if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,39 +25,39 @@ import (
 	"github.com/pinglinks/pinglinks/store"
 )
 
-// runDemo runs the payment-link story end to end on this machine: a sandbox platform and the
+// Run runs the payment-link story end to end on this machine: a sandbox platform and the
 // market-stall tenant app in this process, a purchase entered at the
 // stall, paid with Swish by a simulated payer, and the stall told by a
 // signed callback. Then it keeps both running for trying it by hand.
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	exit := fs.Bool("exit", false, "stop after the happy path instead of serving until Ctrl-C")
-	platformAddr := fs.String("platform-addr", "127.0.0.1:0", "the platform's listen address (default: a free port)")
-	stallAddr := fs.String("stall-addr", "127.0.0.1:0", "the stall's listen address (default: a free port)")
-	swishDelay := fs.Duration("swish-delay", 2*time.Second, "how long the simulated Swish payer takes to approve")
-	verbose := fs.Bool("v", false, "log what the platform and the stall do")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+// demoCmd is `pinglinks demo`.
+type demoCmd struct {
+	Exit         bool          `help:"Stop after the happy path instead of serving until Ctrl-C."`
+	PlatformAddr string        `name:"platform-addr" default:"127.0.0.1:0" placeholder:"HOST:PORT" help:"The platform's listen address (default: a free port)."`
+	StallAddr    string        `name:"stall-addr" default:"127.0.0.1:0" placeholder:"HOST:PORT" help:"The stall's listen address (default: a free port)."`
+	SwishDelay   time.Duration `name:"swish-delay" default:"2s" help:"How long the simulated Swish payer takes to approve."`
+	Verbose      bool          `short:"v" help:"Log what the platform and the stall do."`
+}
+
+func (c *demoCmd) Run(g *globals) error {
+	ctx, stdout, stderr := g.ctx, g.stdout, g.stderr
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logOut := io.Discard
-	if *verbose {
+	if c.Verbose {
 		logOut = stderr
 	}
 	log := slog.New(slog.NewTextHandler(logOut, nil))
 
 	// Both addresses are taken first, so that one in use stops the demo
 	// before anything starts, saying which.
-	platformLn, err := net.Listen("tcp", *platformAddr)
+	platformLn, err := net.Listen("tcp", c.PlatformAddr)
 	if err != nil {
-		return fmt.Errorf("the platform cannot listen on %s (--platform-addr): %w", *platformAddr, err)
+		return fmt.Errorf("the platform cannot listen on %s (--platform-addr): %w", c.PlatformAddr, err)
 	}
 	defer platformLn.Close()
-	stallLn, err := net.Listen("tcp", *stallAddr)
+	stallLn, err := net.Listen("tcp", c.StallAddr)
 	if err != nil {
-		return fmt.Errorf("the market stall cannot listen on %s (--stall-addr): %w", *stallAddr, err)
+		return fmt.Errorf("the market stall cannot listen on %s (--stall-addr): %w", c.StallAddr, err)
 	}
 	defer stallLn.Close()
 
@@ -69,7 +68,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer os.RemoveAll(dir)
 	d := &demo{out: &printer{w: stdout}, dir: dir, log: log}
 	defer d.stopAll() // whatever was started
-	if err := d.startPlatform(ctx, platformLn, *swishDelay); err != nil {
+	if err := d.startPlatform(ctx, platformLn, c.SwishDelay); err != nil {
 		return err
 	}
 	if err := d.startStall(ctx, stallLn); err != nil {
@@ -79,7 +78,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	d.tryByHand()
-	if *exit {
+	if c.Exit {
 		return nil
 	}
 	fmt.Fprintln(stdout, "\nServing until Ctrl-C.")
@@ -107,7 +106,7 @@ type demo struct {
 // startPlatform runs a sandbox platform on SQLite in the demo's directory,
 // with a tenant.
 func (d *demo) startPlatform(ctx context.Context, ln net.Listener, swishDelay time.Duration) error {
-	st, err := openStore(ctx, config{databaseURL: "sqlite://" + filepath.Join(d.dir, "pinglinks.db")})
+	st, err := openStore(ctx, "sqlite://"+filepath.Join(d.dir, "pinglinks.db"))
 	if err != nil {
 		return err
 	}
@@ -277,7 +276,7 @@ func (d *demo) waitForSMS(ctx context.Context, p *stall.Purchase) error {
 			return err
 		}
 		for _, m := range msgs {
-			if m.LinkID.String() == p.LinkID && m.Channel == store.ChannelSMS && m.Text != "" {
+			if m.LinkID.String() == string(p.LinkID) && m.Channel == store.ChannelSMS && m.Text != "" {
 				d.out.step("SMS to %s (sandbox outbox %s/sandbox/outbox):\n      %q", m.Recipient, d.platformURL,
 					m.Text)
 				return nil

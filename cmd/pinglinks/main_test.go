@@ -57,21 +57,6 @@ func TestTenantCreatePrintsCredentials(t *testing.T) {
 	}
 }
 
-func TestCommandErrors(t *testing.T) {
-	for _, args := range [][]string{
-		nil,
-		{"fly"},
-		{"tenant"},
-		{"tenant", "create", "--database-url", "sqlite://" + filepath.Join(t.TempDir(), "x.db")},
-		{"serve", "--env", "staging"},
-		{"migrate", "--database-url", "mysql://x"},
-	} {
-		if err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
-			t.Errorf("%v: no error", args)
-		}
-	}
-}
-
 // TestServeGreetsNewcomer runs `serve` as a newcomer would on an empty
 // SQLite database and follows the curl it prints.
 func TestServeGreetsNewcomer(t *testing.T) {

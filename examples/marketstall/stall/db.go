@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/pinglinks/pinglinks/client"
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver: pure Go, so the example needs no C toolchain
@@ -35,7 +36,8 @@ type Purchase struct {
 	// SubscriptionCancelled is set when a subscription's link expired
 	// unpaid (the due-date story of docs/quickstart.md).
 	SubscriptionCancelled bool
-	OrderID, LinkID       string
+	OrderID               client.PaymentOrderID
+	LinkID                client.PaymentLinkID
 	CheckoutURL           string
 	Distributed           string // "sms", "email", "sms,email" or ""
 	Error                 string // why the link could not be made or sent
@@ -142,7 +144,7 @@ func (d *db) update(ctx context.Context, p *Purchase) error {
 	err := d.sql.QueryRowContext(ctx, `UPDATE purchases SET status = CASE WHEN status IN ('paid', 'expired', 'cancelled')
 		THEN status ELSE ? END, order_id = ?, link_id = ?, checkout_url = ?, distributed = ?, error = ?, updated_at = ?
 		WHERE id = ? RETURNING status`,
-		p.Status, p.OrderID, p.LinkID, p.CheckoutURL, p.Distributed, p.Error, ts(p.UpdatedAt), p.ID).Scan(&p.Status)
+		p.Status, string(p.OrderID), string(p.LinkID), p.CheckoutURL, p.Distributed, p.Error, ts(p.UpdatedAt), p.ID).Scan(&p.Status)
 	if err != nil {
 		return fmt.Errorf("stall: update purchase %s: %w", p.ID, err)
 	}
@@ -152,11 +154,11 @@ func (d *db) update(ctx context.Context, p *Purchase) error {
 // settle moves the purchase of a link to its final status. Only a purchase
 // still waiting moves: callbacks come at least once, and a late duplicate
 // must not undo anything. It reports whether the purchase changed.
-func (d *db) settle(ctx context.Context, linkID, status string) (bool, error) {
+func (d *db) settle(ctx context.Context, linkID client.PaymentLinkID, status string) (bool, error) {
 	res, err := d.sql.ExecContext(ctx, `UPDATE purchases SET status = ?,
 		subscription_cancelled = CASE WHEN ? = 'expired' AND subscription = 1 THEN 1 ELSE subscription_cancelled END,
 		updated_at = ? WHERE link_id = ? AND status IN ('awaiting_payment', 'creating', 'failed')`,
-		status, status, ts(d.now()), linkID)
+		status, status, ts(d.now()), string(linkID))
 	if err != nil {
 		return false, fmt.Errorf("stall: settle link %s: %w", linkID, err)
 	}
@@ -193,8 +195,8 @@ func (d *db) purchase(ctx context.Context, id string) (*Purchase, error) {
 	return p, err
 }
 
-func (d *db) purchaseByLink(ctx context.Context, linkID string) (*Purchase, error) {
-	p, err := scanPurchase(d.sql.QueryRowContext(ctx, `SELECT `+purchaseColumns+` FROM purchases WHERE link_id = ?`, linkID))
+func (d *db) purchaseByLink(ctx context.Context, linkID client.PaymentLinkID) (*Purchase, error) {
+	p, err := scanPurchase(d.sql.QueryRowContext(ctx, `SELECT `+purchaseColumns+` FROM purchases WHERE link_id = ?`, string(linkID)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

@@ -59,7 +59,7 @@ type Config struct {
 type App struct {
 	cfg        Config
 	db         *db
-	merchantID string
+	merchantID client.MerchantID
 	loc        *time.Location
 }
 
@@ -94,10 +94,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{cfg: cfg, db: d, loc: loc}
-	if a.merchantID, err = a.ensureMerchant(ctx); err != nil {
+	merchantID, err := a.ensureMerchant(ctx)
+	if err != nil {
 		d.close()
 		return nil, err
 	}
+	a.merchantID = client.MerchantID(merchantID)
 	return a, nil
 }
 
@@ -105,7 +107,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 func (a *App) Close() error { return a.db.close() }
 
 // MerchantID is the stall's merchant on the platform.
-func (a *App) MerchantID() string { return a.merchantID }
+func (a *App) MerchantID() client.MerchantID { return a.merchantID }
 
 // ensureMerchant returns the stall's merchant id, creating the merchant on
 // the first start. The id is remembered per tenant, so pointing the same
@@ -132,12 +134,13 @@ func (a *App) ensureMerchant(ctx context.Context) (string, error) {
 			return "", err
 		}
 	}
-	id, err = a.cfg.Client.CreateMerchant(client.WithIdempotencyKey(ctx, "merchant-"+ikey+"-"+tenant.ID),
-		&client.CreateMerchantRequest{Name: a.cfg.Name,
-			Organization: &client.Organization{Country: "SE", SEOrganizationNumber: a.cfg.OrgNumber}})
+	m, err := a.cfg.Client.CreateMerchant(ctx, &client.CreateMerchantRequest{Name: a.cfg.Name,
+		Organization: &client.Organization{Country: "SE", SEOrganizationNumber: a.cfg.OrgNumber}},
+		client.IdempotencyKey("merchant-"+ikey+"-"+tenant.ID))
 	if err != nil {
 		return "", fmt.Errorf("stall: create the merchant: %w", err)
 	}
+	id = string(m.ID)
 	a.cfg.Log.Info("merchant created", "merchant_id", id, "name", a.cfg.Name)
 	return id, a.db.setSetting(ctx, key, id)
 }
@@ -248,16 +251,16 @@ func (a *App) complete(ctx context.Context, p *Purchase, o order) (*Purchase, er
 func (a *App) makeLink(ctx context.Context, p *Purchase, o order) error {
 	c := a.cfg.Client
 	if p.OrderID == "" {
-		orderID, err := c.CreatePaymentOrder(client.WithIdempotencyKey(ctx, "order-"+p.ID),
-			&client.CreatePaymentOrderRequest{Currency: client.SEK})
+		order, err := c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK},
+			client.IdempotencyKey("order-"+p.ID))
 		if err != nil {
 			return err
 		}
-		p.OrderID = orderID
+		p.OrderID = order.ID
 		if err := a.db.update(ctx, p); err != nil {
 			return err
 		}
-		a.event(p.ID, "payment order created: %s", orderID)
+		a.event(p.ID, "payment order created: %s", order.ID)
 	}
 	req := &client.CreatePaymentLinkRequest{
 		PaymentOrderID: p.OrderID,
@@ -278,7 +281,7 @@ func (a *App) makeLink(ctx context.Context, p *Purchase, o order) error {
 		DueDate:                      p.DueDate,
 		Metadata:                     map[string]any{"purchase_id": p.ID, "subscription": p.Subscription},
 	}
-	link, err := c.CreatePaymentLink(client.WithIdempotencyKey(ctx, "link-"+p.ID), req)
+	link, err := c.CreatePaymentLink(ctx, req, client.IdempotencyKey("link-"+p.ID))
 	if err != nil {
 		return err
 	}
@@ -304,8 +307,8 @@ func (a *App) distribute(ctx context.Context, p *Purchase) {
 	if len(methods) == 0 {
 		return
 	}
-	err := a.cfg.Client.DistributePaymentLink(client.WithIdempotencyKey(ctx, "distribute-"+p.ID), p.LinkID,
-		&client.DistributeRequest{Methods: methods})
+	err := a.cfg.Client.DistributePaymentLink(ctx, p.LinkID, &client.DistributeRequest{Methods: methods},
+		client.IdempotencyKey("distribute-"+p.ID))
 	if err != nil {
 		p.Error = "The link could not be sent (show the QR code instead): " + reason(err)
 		a.cfg.Log.Error("distribute", "purchase", p.ID, "err", err)

@@ -1,4 +1,4 @@
-package client_test
+package sdktest_test
 
 import (
 	"context"
@@ -49,16 +49,16 @@ func check(t *testing.T, err error) {
 	}
 }
 
-func newMerchant(t *testing.T, ctx context.Context, c *client.Client) string {
+func newMerchant(t *testing.T, ctx context.Context, c *client.Client) client.MerchantID {
 	t.Helper()
 	return got(c.CreateMerchant(ctx, &client.CreateMerchantRequest{
 		Name:         "Honey stall",
 		Organization: &client.Organization{Country: "SE", SEOrganizationNumber: orgNrSE},
 		Email:        "honey@example.com",
-	})).must(t)
+	})).must(t).ID
 }
 
-func linkRequest(orderID, merchantID string) *client.CreatePaymentLinkRequest {
+func linkRequest(orderID client.PaymentOrderID, merchantID client.MerchantID) *client.CreatePaymentLinkRequest {
 	return &client.CreatePaymentLinkRequest{
 		PaymentOrderID: orderID, Currency: client.SEK, TotalAmount: 17000, Locale: "sv-SE",
 		Customer: client.Customer{FirstName: "Åsa", LastName: "Öberg", Email: "asa@example.com", Phone: "070-123 45 67"},
@@ -97,13 +97,18 @@ func TestHappyPath(t *testing.T) {
 			t.Fatalf("merchants %+v", ms)
 		}
 
-		oid := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
+		oid := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t).ID
 		check(t, c.UpdatePaymentOrder(ctx, oid, &client.UpdatePaymentOrderRequest{SplitTreeID: tenant.SplitTreeID}))
 
-		// Three links, so that a page size of 2 makes two pages.
-		var ids []string
-		for range 3 {
-			l := got(c.CreatePaymentLink(ctx, linkRequest(oid, mid))).must(t)
+		// Three links, so that a page size of 2 makes two pages; an order
+		// has one link, so the other two have orders of their own.
+		var ids []client.PaymentLinkID
+		for i := range 3 {
+			order := oid
+			if i > 0 {
+				order = got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t).ID
+			}
+			l := got(c.CreatePaymentLink(ctx, linkRequest(order, mid))).must(t)
 			if l.ID == "" || !strings.HasPrefix(l.CheckoutURL, e.Server.URL+"/checkout/") {
 				t.Fatalf("link %+v", l)
 			}
@@ -117,12 +122,12 @@ func TestHappyPath(t *testing.T) {
 		}
 
 		all := got(c.ListPaymentLinks(ctx, &client.ListPaymentLinksParams{PaymentOrderID: oid})).must(t)
-		var paged []string
+		var paged []client.PaymentLinkID
 		for pl, err := range c.PaymentLinks(ctx, &client.ListPaymentLinksParams{ListParams: client.ListParams{Limit: 2}}) {
 			check(t, err)
 			paged = append(paged, pl.PaymentLinkID)
 		}
-		if len(all) != 3 || len(paged) != 3 || !sameSet(paged, ids) {
+		if len(all) != 1 || all[0].PaymentLinkID != ids[0] || len(paged) != 3 || !sameSet(paged, ids) {
 			t.Fatalf("list %d links, paged %v, want %v", len(all), paged, ids)
 		}
 		// Stopping early stops fetching.
@@ -147,7 +152,7 @@ func TestHappyPath(t *testing.T) {
 			t.Fatalf("receipt before paying: %v", err)
 		}
 
-		check(t, c.SandboxPayLink(ctx, id, ""))
+		check(t, client.NewSandbox(c).PayLink(ctx, id, ""))
 		l = got(c.GetPaymentLink(ctx, id)).must(t)
 		if l.Status != client.LinkCompleted {
 			t.Fatalf("link status %s after paying", l.Status)
@@ -197,8 +202,8 @@ func TestPaymentsAndRefunds(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ctx, c := ctxT(t), newClient(e)
 		mid := newMerchant(t, ctx, c)
-		oid := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
-		pay := func(status string) string {
+		oid := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t).ID
+		pay := func(status client.PaymentStatus) client.PaymentID {
 			req := &client.InitiatePaymentRequest{
 				Currency: client.SEK, TotalAmount: 10000, Provider: "dummy", Method: "dummy",
 				OrderItems: []client.OrderItem{{Amount: 10000, Name: "Honey", VATRate: 12, MerchantID: mid}},
@@ -219,18 +224,18 @@ func TestPaymentsAndRefunds(t *testing.T) {
 		tests := []struct {
 			name   string
 			params client.ListPaymentsParams
-			want   []string
+			want   []client.PaymentID
 		}{
-			{"all", client.ListPaymentsParams{}, []string{paid, declined}},
-			{"completed", client.ListPaymentsParams{Status: client.PaymentCompleted}, []string{paid}},
-			{"declined, small pages", client.ListPaymentsParams{Status: client.PaymentDeclined, ListParams: client.ListParams{Limit: 1}}, []string{declined}},
-			{"by order and provider", client.ListPaymentsParams{PaymentOrderID: oid, Provider: "dummy", Method: "dummy"}, []string{paid, declined}},
+			{"all", client.ListPaymentsParams{}, []client.PaymentID{paid, declined}},
+			{"completed", client.ListPaymentsParams{Status: client.PaymentCompleted}, []client.PaymentID{paid}},
+			{"declined, small pages", client.ListPaymentsParams{Status: client.PaymentDeclined, ListParams: client.ListParams{Limit: 1}}, []client.PaymentID{declined}},
+			{"by order and provider", client.ListPaymentsParams{PaymentOrderID: oid, Provider: "dummy", Method: "dummy"}, []client.PaymentID{paid, declined}},
 			{"other provider", client.ListPaymentsParams{Provider: "swish"}, nil},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				ps := got(c.ListPayments(ctx, &tc.params)).must(t)
-				var got []string
+				var got []client.PaymentID
 				for _, p := range ps {
 					got = append(got, p.ID)
 				}
@@ -240,7 +245,7 @@ func TestPaymentsAndRefunds(t *testing.T) {
 			})
 		}
 
-		rid := got(c.RefundPayment(ctx, oid, paid, &client.RefundRequest{Amount: 4000, Currency: client.SEK, Reason: "damaged", Description: "jar broke"})).must(t)
+		rid := got(c.RefundPayment(ctx, oid, paid, &client.RefundRequest{Amount: 4000, Currency: client.SEK, Reason: "damaged", Description: "jar broke"})).must(t).ID
 		if _, err := c.RefundPayment(ctx, oid, paid, &client.RefundRequest{Amount: 7000, Currency: client.SEK, Reason: "too much"}); !client.IsForbidden(err) && !client.IsValidation(err) {
 			t.Fatalf("refund beyond what was paid: %v", err)
 		}
@@ -272,7 +277,7 @@ func TestErrorMapping(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ctx, c := ctxT(t), newClient(e)
 		mid := newMerchant(t, ctx, c)
-		oid := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
+		oid := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t).ID
 		unknown := "01a2118b-a2cf-7446-afaa-c267239684c7"
 		wrong := client.New(e.Server.URL, e.Tenant.ID.String(), "not-the-secret")
 
@@ -299,11 +304,11 @@ func TestErrorMapping(t *testing.T) {
 				422, "", "", client.IsValidation},
 			{"403 total", func() error { _, err := c.CreatePaymentLink(ctx, tooMuch); return err },
 				403, client.CodeOperationForbidden, "", client.IsForbidden},
-			{"404 unknown merchant", func() error { _, err := c.GetMerchant(ctx, unknown); return err },
+			{"404 unknown merchant", func() error { _, err := c.GetMerchant(ctx, client.MerchantID(unknown)); return err },
 				404, "", "", client.IsNotFound},
-			{"404 unknown link", func() error { _, err := c.GetPaymentLink(ctx, unknown); return err },
+			{"404 unknown link", func() error { _, err := c.GetPaymentLink(ctx, client.PaymentLinkID(unknown)); return err },
 				404, "", "", client.IsNotFound},
-			{"404 unknown callback", func() error { return c.RedeliverCallback(ctx, unknown) },
+			{"404 unknown callback", func() error { return c.RedeliverCallback(ctx, client.CallbackID(unknown)) },
 				404, "", "", client.IsNotFound},
 			{"401 wrong secret", func() error { _, err := wrong.GetTenant(ctx); return err },
 				401, "", "", client.IsUnauthorized},
@@ -364,11 +369,11 @@ func TestCallbacksEndToEnd(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("no merchant callback within 10 s")
 		}
-		oid := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
+		oid := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t).ID
 		req := linkRequest(oid, mid)
 		req.PaymentLinkStatusCallbackURL = rcv.URL + "/links"
 		l := got(c.CreatePaymentLink(ctx, req)).must(t)
-		check(t, c.SandboxPayLink(ctx, l.ID, ""))
+		check(t, client.NewSandbox(c).PayLink(ctx, l.ID, ""))
 
 		var ev client.LinkEvent
 		select {
@@ -380,7 +385,10 @@ func TestCallbacksEndToEnd(t *testing.T) {
 			t.Fatalf("link event %+v", ev)
 		}
 
-		pid := got(c.InitiatePayment(ctx, oid, &client.InitiatePaymentRequest{
+		// A payment made with the Payments API, in an order of its own (an
+		// order with a link takes only that link's payments).
+		poid := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t).ID
+		pid := got(c.InitiatePayment(ctx, poid, &client.InitiatePaymentRequest{
 			Currency: client.SEK, TotalAmount: 500, Provider: "dummy", Method: "dummy",
 			OrderItems:        []client.OrderItem{{Amount: 500, Name: "Candle", VATRate: 25, MerchantID: mid}},
 			StatusCallbackURL: rcv.URL + "/payments",
@@ -393,7 +401,7 @@ func TestCallbacksEndToEnd(t *testing.T) {
 				t.Fatalf("no COMPLETED payment callback within 10 s (last %+v)", pev)
 			}
 		}
-		if pev.PaymentID != pid || pev.PaymentOrderID != oid || pev.TotalAmount != 500 || pev.Currency != client.SEK || pev.OccurredAt.IsZero() {
+		if pev.PaymentID != pid || pev.PaymentOrderID != poid || pev.TotalAmount != 500 || pev.Currency != client.SEK || pev.OccurredAt.IsZero() {
 			t.Fatalf("payment event %+v", pev)
 		}
 
@@ -435,22 +443,22 @@ func TestCallbacksEndToEnd(t *testing.T) {
 func TestIdempotencyAgainstServer(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ctx, c := ctxT(t), newClient(e)
-		kctx := client.WithIdempotencyKey(ctx, "order-for-purchase-42")
-		first := got(c.CreatePaymentOrder(kctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
-		again := got(c.CreatePaymentOrder(kctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
+		key := client.IdempotencyKey("order-for-purchase-42")
+		first := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK}, key)).must(t).ID
+		again := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK}, key)).must(t).ID
 		if again != first {
 			t.Fatalf("replay gave order %s, want %s", again, first)
 		}
 		if orders := got(c.ListPaymentOrders(ctx, nil)).must(t); len(orders) != 1 {
 			t.Fatalf("%d orders after a replay, want 1", len(orders))
 		}
-		_, err := c.CreatePaymentOrder(kctx, &client.CreatePaymentOrderRequest{Currency: client.NOK})
+		_, err := c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.NOK}, key)
 		if !client.IsValidation(err) || !client.HasCode(err, client.CodeIdempotencyKeyReused) {
 			t.Fatalf("reused key: %v", err)
 		}
 		// Without a caller's key, every call is its own.
-		a := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
-		b := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t)
+		a := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t).ID
+		b := got(c.CreatePaymentOrder(ctx, &client.CreatePaymentOrderRequest{Currency: client.SEK})).must(t).ID
 		if a == b {
 			t.Fatal("two calls made one order")
 		}
@@ -466,11 +474,11 @@ func hasProperty(e *client.Error, p string) bool {
 	return false
 }
 
-func sameSet(a, b []string) bool {
+func sameSet[T comparable](a, b []T) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	seen := map[string]int{}
+	seen := map[T]int{}
 	for _, s := range a {
 		seen[s]++
 	}

@@ -1,0 +1,112 @@
+package platform
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/pinglinks/pinglinks/store"
+)
+
+// instrument registers the platform's metrics beyond the HTTP ones on the
+// API's /metrics: counters fed by the workers, the renderer and the store's
+// committed link transitions, and gauges read from the database when
+// scraped (the queues and payments, which several processes share).
+func (p *Platform) instrument(st *store.Store, log *slog.Logger) {
+	reg := p.API.Registry()
+	callbackAttempts := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "pinglinks_callback_attempts_total", Help: "Callback delivery attempts by outcome (delivered, retry, stopped, failed).",
+	}, []string{"outcome"})
+	messageAttempts := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "pinglinks_message_attempts_total", Help: "E-mail and SMS send attempts by channel and outcome (sent, retry, failed).",
+	}, []string{"channel", "outcome"})
+	linkTransitions := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "pinglinks_link_status_transitions_total", Help: "Committed payment link status changes, by old and new status.",
+	}, []string{"from", "to"})
+	renders := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "pinglinks_document_render_seconds", Help: "PDF documents rendered, by kind and outcome (ok, error), and how long each took.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"kind", "outcome"})
+	reg.MustRegister(callbackAttempts, messageAttempts, linkTransitions, renders,
+		collectors.NewDBStatsCollector(st.DB(), string(st.Engine())),
+		&storeCollector{st: st, log: log})
+
+	// Label values that will occur are made up front, so dashboards see 0
+	// rather than nothing.
+	for _, o := range []string{"delivered", "retry", "stopped", "failed"} {
+		callbackAttempts.WithLabelValues(o)
+	}
+	for _, ch := range []string{store.ChannelEmail, store.ChannelSMS} {
+		for _, o := range []string{"sent", "retry", "failed"} {
+			messageAttempts.WithLabelValues(ch, o)
+		}
+	}
+
+	p.Callbacks.Attempted = func(outcome string) { callbackAttempts.WithLabelValues(outcome).Inc() }
+	p.Messages.Attempted = func(channel, outcome string) { messageAttempts.WithLabelValues(channel, outcome).Inc() }
+	p.Files.Rendered = func(kind string, took time.Duration, err error) {
+		outcome := "ok"
+		if err != nil {
+			outcome = "error"
+		}
+		renders.WithLabelValues(kind, outcome).Observe(took.Seconds())
+	}
+	st.OnLinkStatus = func(from, to string) { linkTransitions.WithLabelValues(from, to).Inc() }
+}
+
+// storeCollector reads the queues and the payments from the database at
+// each scrape.
+type storeCollector struct {
+	st  *store.Store
+	log *slog.Logger
+}
+
+var (
+	queuePendingDesc = prometheus.NewDesc("pinglinks_queue_pending",
+		"Items waiting in a delivery queue (callbacks, messages).", []string{"queue"}, nil)
+	queueOldestDesc = prometheus.NewDesc("pinglinks_queue_oldest_pending_age_seconds",
+		"Age of the oldest item waiting in a delivery queue; 0 when none waits.", []string{"queue"}, nil)
+	paymentsDesc = prometheus.NewDesc("pinglinks_payments",
+		"Payments by provider and status.", []string{"provider", "status"}, nil)
+)
+
+func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- queuePendingDesc
+	ch <- queueOldestDesc
+	ch <- paymentsDesc
+}
+
+func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	now := c.st.Now()
+	for _, q := range []struct {
+		name string
+		read func(context.Context) (store.Queue, error)
+	}{{"callbacks", c.st.CallbackQueue}, {"messages", c.st.MessageQueue}} {
+		s, err := q.read(ctx)
+		if err != nil {
+			c.log.Error("metrics", "queue", q.name, "err", err)
+			ch <- prometheus.NewInvalidMetric(queuePendingDesc, err)
+			continue
+		}
+		age := 0.0
+		if !s.OldestPending.IsZero() {
+			age = max(now.Sub(s.OldestPending).Seconds(), 0)
+		}
+		ch <- prometheus.MustNewConstMetric(queuePendingDesc, prometheus.GaugeValue, float64(s.Pending), q.name)
+		ch <- prometheus.MustNewConstMetric(queueOldestDesc, prometheus.GaugeValue, age, q.name)
+	}
+	counts, err := c.st.PaymentCounts(ctx)
+	if err != nil {
+		c.log.Error("metrics", "payments", err)
+		ch <- prometheus.NewInvalidMetric(paymentsDesc, err)
+		return
+	}
+	for _, pc := range counts {
+		ch <- prometheus.MustNewConstMetric(paymentsDesc, prometheus.GaugeValue, float64(pc.N), pc.Provider, pc.Status)
+	}
+}
