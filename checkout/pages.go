@@ -169,7 +169,7 @@ button,.button{display:inline-block;font:inherit;font-weight:700;border:0;border
 .spinner{width:2.5rem;height:2.5rem;margin:.5rem auto;border:4px solid #d0d4da;border-top-color:#0b57c2;border-radius:50%;animation:spin 1s linear infinite}
 @keyframes spin{to{transform:rotate(360deg)}}@media (prefers-reduced-motion:reduce){.spinner{animation:none}}
 @media (max-width:40rem) and (pointer:coarse){.desktop{display:none}}
-@media (min-width:40rem) and (pointer:fine){.phone-only{display:none}}
+@media (min-width:40rem) and (not (pointer:coarse)){.phone-only{display:none}}
 footer{text-align:center;font-size:.85rem;color:#4a4f57}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `
