@@ -8,9 +8,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
-	"github.com/pinglinks/pinglinks/reference"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -57,57 +55,6 @@ func contentDisposition(filename string) string {
 		return d
 	}
 	return "inline"
-}
-
-// mimicDeposit simulates an incoming bank transfer (SPEC §9): the tenant_id
-// header names the receiving tenant, the reference finds the link.
-func (s *Server) mimicDeposit(w http.ResponseWriter, r *http.Request) error {
-	tenantID, err := uuid.Parse(r.Header.Get("tenant_id"))
-	if err != nil {
-		return &pinglinks.Error{Code: pinglinks.ECodeUnauthorized, Message: "the tenant_id header must name a tenant"}
-	}
-	if _, err := s.cachedTenantByID(r.Context(), tenantID); err != nil {
-		return &pinglinks.Error{Code: pinglinks.ECodeUnauthorized, Message: "the tenant_id header must name a tenant"}
-	}
-	var in struct {
-		Amount        *int64 `json:"amount"`
-		Currency      string `json:"currency"`
-		ReferenceType string `json:"reference_type"`
-		Reference     string `json:"reference"`
-	}
-	if err := decode(r, &in, false); err != nil {
-		return err
-	}
-	var errs pinglinks.Errors
-	if in.Amount == nil || *in.Amount <= 0 || *in.Amount > pinglinks.MaxAmount {
-		errs.Add("amount", "must be a positive integer in minor units")
-	}
-	if !pinglinks.Currency(in.Currency).Valid() {
-		errs.Add("currency", "must be one of SEK, NOK, DKK, EUR, GBP")
-	}
-	switch in.ReferenceType {
-	case "OCR":
-		if !reference.ValidOCR(in.Reference) {
-			errs.Add("reference", "is not a valid OCR reference (length and check digits)")
-		}
-	case "KID":
-		if !reference.ValidKID(in.Reference) {
-			errs.Add("reference", "is not a valid KID reference (check digit)")
-		}
-	default:
-		errs.Add("reference_type", `must be "OCR" or "KID"`)
-	}
-	if err := errs.Err(); err != nil {
-		return err
-	}
-	p, err := s.Store.FundDeposit(r.Context(), tenantID, store.Deposit{Amount: *in.Amount,
-		Currency: pinglinks.Currency(in.Currency), ReferenceType: in.ReferenceType, Reference: in.Reference})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"payment_id": p.ID, "payment_order_id": p.OrderID,
-		"status": p.Status, "funded_amount": p.FundedAmount, "total_amount": p.TotalAmount})
-	return nil
 }
 
 // smsReport takes the SMS gateway's delivery report. The gateway does not

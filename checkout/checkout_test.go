@@ -520,16 +520,15 @@ func TestAbandonedChallengeTimesOut(t *testing.T) {
 		if r, _ := post(t, lk.CheckoutURL, cardForm("4000002760003184")); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("3-D Secure card answered %d", r.StatusCode)
 		}
-		sim := e.Platform.Swish
-		if err := sim.Round(context.Background()); err != nil {
+		rails := e.Platform.Providers
+		if err := rails.Poll(context.Background(), time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		l := link(t, e, lk.ID)
 		if p := orderPayments(t, e, l); p[0].Status != pinglinks.PaymentPending {
 			t.Fatalf("a fresh challenge is %s", p[0].Status)
 		}
-		sim.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
-		if err := sim.Round(context.Background()); err != nil {
+		if err := rails.Poll(context.Background(), time.Now().Add(16*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		p, _ := e.Store.Payment(context.Background(), e.Tenant.ID, l.OrderID, l.PaymentID)

@@ -1,8 +1,9 @@
 // Package platform assembles one running Ping Payments Links service: the
 // JSON APIs, the hosted checkout, the document files and the background
-// workers (callbacks, messages, expiry and, in the sandbox, the Swish
-// simulator) around one store. cmd/pinglinks and the end-to-end tests use
-// the same assembly.
+// workers (callbacks, messages, expiry, the providers' poll) around one
+// store, with the payment rails this installation has configured — in the
+// sandbox, the simulated ones of package sandbox. cmd/pinglinks and the
+// end-to-end tests use the same assembly.
 package platform
 
 import (
@@ -18,6 +19,7 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/api"
+	"github.com/pinglinks/pinglinks/banktransfer"
 	"github.com/pinglinks/pinglinks/callback"
 	"github.com/pinglinks/pinglinks/checkout"
 	"github.com/pinglinks/pinglinks/expiry"
@@ -25,6 +27,7 @@ import (
 	"github.com/pinglinks/pinglinks/mail"
 	"github.com/pinglinks/pinglinks/messaging"
 	"github.com/pinglinks/pinglinks/provider"
+	"github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -60,7 +63,10 @@ type Platform struct {
 	Files     *files.Service
 	Callbacks *callback.Worker
 	Messages  *messaging.Worker
-	Swish     *provider.Simulator // the sandbox's Swish payer and card issuer; nil outside the sandbox
+	// Providers are the payment rails; their poll runs with the workers.
+	Providers *provider.Registry
+	PollEvery time.Duration    // how often the providers' poll runs; default 250 ms
+	Sandbox   *sandbox.Sandbox // nil outside the sandbox
 	Expiry    *expiry.Sweeper
 	cfg       Config
 }
@@ -86,14 +92,29 @@ func New(cfg Config) (*Platform, error) {
 	checkoutURL := func(l *pinglinks.PaymentLink) string { return base + "/checkout/" + l.Token }
 	logos := &files.Logos{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
 	p := &Platform{cfg: cfg}
-	p.Files = &files.Service{Store: st, Logos: logos, Accounts: accounts, CheckoutURL: checkoutURL}
-	p.Checkout = &checkout.Handler{Store: st, Sandbox: cfg.Sandbox, Log: log, Accounts: accounts, TrustProxy: cfg.TrustProxy,
-		FileURL: fileURL, Logos: logos}
+	p.Providers = &provider.Registry{Payments: st, Log: log}
+	p.Files = &files.Service{Store: st, Logos: logos, Accounts: accounts, CheckoutURL: checkoutURL, Providers: p.Providers}
+	p.Checkout = &checkout.Handler{Store: st, Providers: p.Providers, TestMode: cfg.Sandbox, PublicURL: base, Log: log,
+		Accounts: accounts, TrustProxy: cfg.TrustProxy, FileURL: fileURL, Logos: logos}
 	p.Checkout.Init()
+	// The rails, registered once: bank transfers everywhere; in the
+	// sandbox the simulators, in production what is configured — a method
+	// that is not is refused saying what the installation lacks.
+	p.Providers.Register(banktransfer.Connector{})
+	if cfg.Sandbox {
+		p.Sandbox = &sandbox.Sandbox{Store: st, Providers: p.Providers, Pages: p.Checkout, Log: log, SwishDelay: cfg.SwishDelay}
+		p.Sandbox.Register(p.Providers)
+	}
+	for _, m := range []string{"e_commerce", "m_commerce"} {
+		p.Providers.Missing(pinglinks.ProviderMethod{Provider: "swish", Method: m},
+			"not connected to Swish (no Swish certificate, key and payee alias are configured)")
+	}
+	p.Providers.Missing(pinglinks.ProviderMethod{Provider: "payment_iq", Method: "card"},
+		"not connected to a card processor (none is configured)")
 	// The SMS gateway's reports carry this in their URL; every process with
 	// the same gateway settings derives the same secret.
 	secret := sha256.Sum256([]byte("sms-report:" + cfg.SMSURL))
-	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, PublicURL: cfg.PublicURL,
+	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, Providers: p.Providers, PublicURL: cfg.PublicURL,
 		RateLimit: cfg.RateLimit, RateBurst: int(2 * cfg.RateLimit), Documents: p.Files, Pages: p.Checkout,
 		SMSReportSecret: ""}
 	if cfg.SMSURL != "" {
@@ -122,8 +143,8 @@ func New(cfg Config) (*Platform, error) {
 		p.Messages.SMSReportURL = base + "/sms/reports/" + p.API.SMSReportSecret
 	}
 	p.Expiry = &expiry.Sweeper{Store: st, Log: log}
-	if cfg.Sandbox {
-		p.Swish = &provider.Simulator{Store: st, Delay: cfg.SwishDelay, Log: log}
+	if p.Sandbox != nil {
+		p.API.Extensions = append(p.API.Extensions, p.Sandbox)
 	}
 	// A commit that queued callbacks or messages wakes both workers.
 	st.OnCommit = func() { p.Callbacks.Notify(); p.Messages.Notify() }
@@ -138,7 +159,5 @@ func (p *Platform) Run(ctx context.Context) {
 	go p.Callbacks.Run(ctx)
 	go p.Messages.Run(ctx)
 	go p.Expiry.Run(ctx)
-	if p.Swish != nil {
-		go p.Swish.Run(ctx)
-	}
+	go p.Providers.Run(ctx, p.PollEvery)
 }

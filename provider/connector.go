@@ -144,8 +144,8 @@ type Field struct {
 // checkout (approving in an app) or may see a failure the connector can
 // explain better than "the payment did not go through".
 type CheckoutTexts interface {
-	// Waiting describes a PENDING payment on the waiting page.
-	Waiting(p *pinglinks.Payment, locale string) Waiting
+	// Waiting describes a PENDING payment of link l on the waiting page.
+	Waiting(l *pinglinks.PaymentLink, p *pinglinks.Payment, locale string) Waiting
 	// Failure explains a failed attempt above the form, in locale; empty
 	// for the checkout's general text.
 	Failure(p *pinglinks.Payment, locale string) string
@@ -154,12 +154,14 @@ type CheckoutTexts interface {
 // Waiting is what the waiting page shows.
 type Waiting struct {
 	Title, Text string
-	// AppURL, when set, opens the provider's app (a button, and a QR code
-	// for a payer on a computer); AppText says what to do with it.
+	// AppURL, when set, opens the provider's app: a button labelled
+	// OpenApp, and a QR code captioned ScanQR for a payer on a computer;
+	// AppText says what to do with it.
 	AppURL, AppText, OpenApp, ScanQR string
-	// SandboxURL, set by simulators only, is a page playing the payer's
-	// side (approve or decline by hand).
-	SandboxURL string
+	// LinkURL, when set, is a page the payer may go on to (the bank's
+	// page of a 3-D Secure check, a simulator playing the payer's app),
+	// labelled LinkText.
+	LinkURL, LinkText string
 }
 
 // Transfer is implemented by a connector paid by bank transfer: before it

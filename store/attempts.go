@@ -154,6 +154,9 @@ func (s *Store) assignReference(ctx context.Context, tx *sql.Tx, l *pinglinks.Pa
 
 // Deposit is an incoming bank transfer (the Mimic deposit of SPEC §9).
 type Deposit struct {
+	// Method is the installation's bank transfer method, which the funded
+	// payment is made with (the registry's Transfer connector).
+	Method        pinglinks.ProviderMethod
 	Amount        int64
 	Currency      pinglinks.Currency
 	ReferenceType string
@@ -189,11 +192,11 @@ func (s *Store) FundDeposit(ctx context.Context, tenantID uuid.UUID, d Deposit) 
 		now := s.Now()
 		p := latest
 		isNew := false
-		isDeposit := p.Provider == "ping" && p.Method == "deposit"
+		isDeposit := p.Provider == d.Method.Provider && p.Method == d.Method.Method
 		if !(isDeposit && (p.Status == pinglinks.PaymentUnderfunded || p.Status == pinglinks.PaymentFunded)) {
-			m, ok := l.Method("ping", "deposit")
+			m, ok := l.Method(d.Method.Provider, d.Method.Method)
 			if !ok {
-				m = pinglinks.LinkMethod{Provider: "ping", Method: "deposit"}
+				m = pinglinks.LinkMethod{Provider: d.Method.Provider, Method: d.Method.Method}
 			}
 			if p, isNew, err = l.NextAttempt(latest, m, now); err != nil {
 				return err

@@ -36,8 +36,10 @@ func (w *world) depositLink(t *testing.T, cur pinglinks.Currency) *pinglinks.Pay
 	return got
 }
 
+var bankTransfer = pinglinks.ProviderMethod{Provider: "ping", Method: "deposit"}
+
 func (w *world) deposit(l *pinglinks.PaymentLink, amount int64) (*pinglinks.Payment, error) {
-	return w.st.FundDeposit(w.ctx, w.tn.ID, store.Deposit{Amount: amount, Currency: l.Currency,
+	return w.st.FundDeposit(w.ctx, w.tn.ID, store.Deposit{Method: bankTransfer, Amount: amount, Currency: l.Currency,
 		ReferenceType: l.ReferenceType, Reference: l.Reference})
 }
 

@@ -23,11 +23,13 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/platform"
+	pinglinkssandbox "github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/store"
 )
 
@@ -133,6 +135,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if creds.SandboxOutboxURL != "" {
+			creds.SandboxOutboxURL = strings.TrimRight(cfg.publicURL, "/") + creds.SandboxOutboxURL
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(creds)
@@ -156,6 +161,9 @@ type credentials struct {
 	TenantID    string `json:"tenant_id"`
 	APISecret   string `json:"api_secret"`
 	SplitTreeID string `json:"split_tree_id"`
+	// SandboxOutboxURL is the tenant's secret link to its sandbox outbox
+	// (a path until a caller prefixes the public URL).
+	SandboxOutboxURL string `json:"sandbox_outbox_url,omitempty"`
 }
 
 func createTenant(ctx context.Context, st *store.Store, name string, sandbox bool) (credentials, error) {
@@ -166,7 +174,11 @@ func createTenant(ctx context.Context, st *store.Store, name string, sandbox boo
 	if err := st.CreateTenant(ctx, t, tree); err != nil {
 		return credentials{}, err
 	}
-	return credentials{t.ID.String(), secret, tree.ID.String()}, nil
+	c := credentials{TenantID: t.ID.String(), APISecret: secret, SplitTreeID: tree.ID.String()}
+	if sandbox {
+		c.SandboxOutboxURL = pinglinkssandbox.OutboxURL("", t)
+	}
+	return c, nil
 }
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
@@ -254,12 +266,13 @@ Sandbox demo tenant created (shown once; keep it):
   tenant_id:     %s
   api_secret:    %s
   split_tree_id: %s
+  sandbox outbox (its secret link): %s
 
 Try it:
   curl -s -X POST %s/payments/api/v1/payment_orders \
     -H 'tenant_id: %s' -H 'x-api-secret: %s' \
     -H 'Content-Type: application/json' -d '{"currency":"SEK"}'
 
-`, c.TenantID, c.APISecret, c.SplitTreeID, base, c.TenantID, c.APISecret)
+`, c.TenantID, c.APISecret, c.SplitTreeID, base+c.SandboxOutboxURL, base, c.TenantID, c.APISecret)
 	return nil
 }
