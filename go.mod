@@ -3,6 +3,7 @@ module github.com/pinglinks/pinglinks
 go 1.26.8
 
 require (
+	code.dny.dev/ssrf v0.3.0 // refuses IANA special-purpose addresses at dial time (callbacks, logos), incl. NAT64, 6to4, Teredo
 	github.com/getkin/kin-openapi v0.153.0 // tests only: validates every API response against openapi.yaml (OpenAPI 3.1)
 	github.com/google/uuid v1.6.0 // UUIDv7 ids (time-ordered, so cursors are ids) and parsing
 	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver, used through database/sql so both engines share SQL
@@ -23,6 +24,8 @@ require (
 	github.com/boombuler/barcode v1.1.0 // QR codes: the checkout URL on invoice PDFs, Swish m-commerce on the checkout, the stall's link
 	github.com/chromedp/chromedp v0.23.0 // tests only: drives Debian's headless Chromium through the checkout and the stall
 	github.com/signintech/gopdf v0.33.0 // invoice and receipt PDFs with embedded TrueType (DejaVu) fonts
+	github.com/stripe/stripe-go/v83 v83.2.1 // Stripe's official library: Checkout Sessions, refunds, webhook signature checks (cards in production)
+	software.sslmate.com/src/go-pkcs12 v0.7.4 // Swish client certificates as PKCS#12: decodes modern AES/PBKDF2 files (x/crypto/pkcs12 is frozen and reads only legacy 3DES/RC2)
 )
 
 require (

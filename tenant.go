@@ -23,6 +23,16 @@ type Tenant struct {
 	DefaultSplitTreeID        uuid.UUID
 	Sandbox                   bool
 	CreatedAt                 time.Time
+	// DisabledAt is when the operator disabled the tenant: its API calls
+	// are refused and its links cannot be paid. Nil while enabled.
+	DisabledAt *time.Time
+}
+
+// Disable turns the tenant off (SPEC §11); disabling twice is harmless.
+func (t *Tenant) Disable(now time.Time) {
+	if t.DisabledAt == nil {
+		t.DisabledAt = &now
+	}
 }
 
 // ProviderMethod names a way to pay, e.g. swish/e_commerce.
@@ -31,8 +41,11 @@ type ProviderMethod struct {
 	Method   string `json:"method"`
 }
 
-// The methods themselves, and which of them an installation offers, are
-// the payment rails' business (package provider's registry).
+// PingDeposit is the platform's own rail: a bank transfer to Ping's
+// bankgiro or account with the link's reference, which the domain books
+// (PaymentLink.TakeTransfer). Every other method, and which of them an
+// installation offers, is the payment rails' business (package provider).
+var PingDeposit = ProviderMethod{Provider: "ping", Method: "deposit"}
 
 // ValidateCallbackURL checks an optional http(s) callback URL. An empty
 // string is valid and means "no callbacks".
@@ -103,4 +116,27 @@ func randomToken(n int) (string, error) {
 		return "", fmt.Errorf("random token: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Operator is someone who runs the platform (SPEC §11): a credential
+// distinct from every tenant's.
+type Operator struct {
+	ID         uuid.UUID
+	Name       string
+	SecretHash []byte
+	CreatedAt  time.Time
+}
+
+// NewOperator makes an operator credential; the secret is returned once
+// and only its hash is kept, as for tenants.
+func NewOperator(name string, now time.Time) (*Operator, string, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, "", Invalid("name", "is required")
+	}
+	secret, err := randomToken(32)
+	if err != nil {
+		return nil, "", err
+	}
+	secret = "op_" + secret
+	return &Operator{ID: NewID(), Name: name, SecretHash: HashSecret(secret), CreatedAt: now}, secret, nil
 }

@@ -29,15 +29,12 @@ func (s *Server) listCallbacks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ms, info, err := s.Store.Outbox(r.Context(), tenantFrom(r).ID, lr.page)
-	if err != nil {
-		return err
-	}
-	out := make([]callbackJSON, len(ms))
-	for i, m := range ms {
-		out[i] = toCallbackJSON(m)
-	}
-	return writeList(w, r, lr, out, info, func(c callbackJSON) uuid.UUID { return uuid.MustParse(c.ID) })
+	tenantID := tenantFrom(r).ID
+	return serveList(w, r, lr,
+		func(p store.Page) ([]store.OutboxMessage, store.PageInfo, error) {
+			return s.Store.Outbox(r.Context(), tenantID, p)
+		},
+		func(m store.OutboxMessage) uuid.UUID { return m.ID }, toCallbackJSON)
 }
 
 func (s *Server) getCallback(w http.ResponseWriter, r *http.Request) error {

@@ -99,8 +99,8 @@ func TestMimicDepositFunds(t *testing.T) {
 						t.Fatalf("link callbacks %v, want [COMPLETED]", cbs)
 					}
 					e.Do(t, "GET", lv1+"/payment_links/"+link.ID+"/receipt", nil).Want(t, 200)
-					// Once paid, a further transfer is refused, as a bank returns it.
-					deposit(t, e, sek(17000, inv.Reference)).Want(t, 403)
+					// Once paid, a further transfer is kept for the operator, never refused into the void.
+					deposit(t, e, sek(17000, inv.Reference)).Want(t, 202)
 				} else if len(cbs) != 0 {
 					t.Fatalf("link callbacks %v for a link still CREATED", cbs)
 				}
@@ -196,14 +196,14 @@ func TestMimicDepositRefused(t *testing.T) {
 			status  int
 			prop    string
 		}{
-			{"unknown reference", sek(17000, reference.NewOCR(987654)), nil, 404, "reference"},
-			{"wrong currency", with(func(b map[string]any) { b["currency"] = "NOK" }), nil, 422, "currency"},
+			{"unknown reference", sek(17000, reference.NewOCR(987654)), nil, 202, ""},
+			{"wrong currency", with(func(b map[string]any) { b["currency"] = "NOK" }), nil, 202, ""},
 			{"unknown currency", with(func(b map[string]any) { b["currency"] = "USD" }), nil, 422, "currency"},
 			{"currency missing", with(func(b map[string]any) { delete(b, "currency") }), nil, 422, "currency"},
 			{"bad check digit", sek(17000, badCheck), nil, 422, "reference"},
 			{"letters", sek(17000, "12AB5"), nil, 422, "reference"},
 			{"reference missing", with(func(b map[string]any) { delete(b, "reference") }), nil, 422, "reference"},
-			{"a KID no link has", with(func(b map[string]any) { b["reference_type"] = "KID"; b["reference"] = reference.NewKID(1) }), nil, 404, "reference"},
+			{"a KID no link has", with(func(b map[string]any) { b["reference_type"] = "KID"; b["reference"] = reference.NewKID(1) }), nil, 202, ""},
 			{"reference_type missing", with(func(b map[string]any) { delete(b, "reference_type") }), nil, 422, "reference_type"},
 			{"reference_type XYZ", with(func(b map[string]any) { b["reference_type"] = "XYZ" }), nil, 422, "reference_type"},
 			{"reference_type lower case", with(func(b map[string]any) { b["reference_type"] = "ocr" }), nil, 422, "reference_type"},
@@ -222,7 +222,7 @@ func TestMimicDepositRefused(t *testing.T) {
 			{"tenant_id unknown", sek(17000, ref), []string{"tenant_id", "01a2118b-a2cf-7446-afaa-c267239684c7", "x-api-secret", e.Tenant.Secret}, 401, ""},
 			{"x-api-secret missing", sek(17000, ref), []string{"tenant_id", tenant}, 401, ""},
 			{"x-api-secret wrong", sek(17000, ref), []string{"tenant_id", tenant, "x-api-secret", other.Secret}, 401, ""},
-			{"another tenant's reference", sek(17000, ref), []string{"tenant_id", other.ID.String(), "x-api-secret", other.Secret}, 404, "reference"},
+			{"another tenant's reference", sek(17000, ref), []string{"tenant_id", other.ID.String(), "x-api-secret", other.Secret}, 202, ""},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -231,6 +231,13 @@ func TestMimicDepositRefused(t *testing.T) {
 					h = []string{"tenant_id", tenant, "x-api-secret", e.Tenant.Secret}
 				}
 				r := e.DoRaw(t, "POST", mimic, tc.body, h...).Want(t, tc.status)
+				if tc.status == 202 {
+					var kept struct{ Status, Reason string }
+					if r.JSON(t, &kept); kept.Status != "UNMATCHED" || kept.Reason == "" {
+						t.Fatalf("kept %s", r.Body)
+					}
+					return
+				}
 				if _, prop := r.ErrorAt(t); tc.prop != "" && prop != tc.prop {
 					t.Fatalf("error at %q, want %q: %s", prop, tc.prop, r.Body)
 				}
@@ -250,8 +257,9 @@ func TestMimicDepositRefused(t *testing.T) {
 	})
 }
 
-// A link that cannot take money refuses the transfer (403): paid by card,
-// cancelled, or with a card payment waiting for 3-D Secure.
+// A link that cannot take money does not take the transfer: paid by card,
+// cancelled, or with a card payment waiting for 3-D Secure. The money is
+// kept as an unmatched bank payment for the operator (202).
 func TestMimicDepositLinkState(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		tests := []struct {
@@ -262,13 +270,13 @@ func TestMimicDepositLinkState(t *testing.T) {
 		}{
 			{"paid by card", func(t *testing.T, link apitest.Link) {
 				checkoutPay(t, e, link.CheckoutURL, cardForm("4242424242424242")).Want(t, 200)
-			}, 403, "COMPLETED"},
+			}, 202, "COMPLETED"},
 			{"paid in the sandbox", func(t *testing.T, link apitest.Link) {
 				e.Do(t, "POST", "/sandbox/payment_links/"+link.ID+"/pay", nil).Want(t, 204)
-			}, 403, "COMPLETED"},
+			}, 202, "COMPLETED"},
 			{"cancelled", func(t *testing.T, link apitest.Link) {
 				e.Do(t, "PUT", lv1+"/payment_links/"+link.ID+"/cancel", nil).Want(t, 204)
-			}, 403, "CANCELLED"},
+			}, 202, "CANCELLED"},
 			{"3-D Secure pending", func(t *testing.T, link apitest.Link) {
 				checkoutPay(t, e, link.CheckoutURL, cardForm("4000002760003184")).Want(t, 200)
 				l := getLink(t, e, link.ID)
@@ -277,11 +285,11 @@ func TestMimicDepositLinkState(t *testing.T) {
 				if p.Status != "PENDING" {
 					t.Fatalf("card payment %s, want PENDING (waiting for 3-D Secure)", p.Status)
 				}
-			}, 403, "CREATED"},
+			}, 202, "CREATED"},
 			{"order closed after a declined card", func(t *testing.T, link apitest.Link) {
 				checkoutPay(t, e, link.CheckoutURL, cardForm("4000000000000002")).Want(t, 200)
 				e.Do(t, "PUT", v1+"/payment_orders/"+link.OrderID+"/close", nil).Want(t, 204)
-			}, 403, "CREATED"},
+			}, 202, "CREATED"},
 			{"card declined before", func(t *testing.T, link apitest.Link) {
 				checkoutPay(t, e, link.CheckoutURL, cardForm("4000000000000002")).Want(t, 200)
 			}, 200, "COMPLETED"},
@@ -344,7 +352,7 @@ func TestMimicDepositNorwegianCheckout(t *testing.T) {
 		}
 		page := string(e.DoRaw(t, "GET", pathOf(t, e, link.CheckoutURL), nil).Want(t, 200).Body)
 		wantContains(t, "checkout", page, "KID-nummer", l.Reference, "Kontonummer", "1503.27.19535")
-		deposit(t, e, map[string]any{"amount": 17000, "currency": "SEK", "reference_type": "KID", "reference": l.Reference}).Want(t, 422)
+		deposit(t, e, map[string]any{"amount": 17000, "currency": "SEK", "reference_type": "KID", "reference": l.Reference}).Want(t, 202) // kept for the operator: the link takes NOK only
 		deposit(t, e, map[string]any{"amount": 17000, "currency": "NOK", "reference_type": "KID", "reference": l.Reference}).Want(t, 200)
 		var rec struct{ URL string }
 		e.Do(t, "GET", lv1+"/payment_links/"+link.ID+"/receipt", nil).Want(t, 200).JSON(t, &rec)

@@ -257,15 +257,12 @@ func (s *Server) listLinks(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	ls, info, err := s.Store.Links(r.Context(), tenantFrom(r).ID, f, lr.page)
-	if err != nil {
-		return err
-	}
-	out := make([]linkJSON, len(ls))
-	for i, l := range ls {
-		out[i] = s.toLinkJSON(l)
-	}
-	return writeList(w, r, lr, out, info, func(l linkJSON) uuid.UUID { return uuid.MustParse(l.PaymentLinkID) })
+	tenantID := tenantFrom(r).ID
+	return serveList(w, r, lr,
+		func(p store.Page) ([]*pinglinks.PaymentLink, store.PageInfo, error) {
+			return s.Store.Links(r.Context(), tenantID, f, p)
+		},
+		func(l *pinglinks.PaymentLink) uuid.UUID { return l.ID }, s.toLinkJSON)
 }
 
 func (s *Server) cancelLink(w http.ResponseWriter, r *http.Request) error {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/store"
 )
 
 type merchantJSON struct {
@@ -74,13 +75,10 @@ func (s *Server) listMerchants(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ms, info, err := s.Store.Merchants(r.Context(), tenantFrom(r).ID, lr.page)
-	if err != nil {
-		return err
-	}
-	out := make([]merchantJSON, len(ms))
-	for i, m := range ms {
-		out[i] = toMerchantJSON(m)
-	}
-	return writeList(w, r, lr, out, info, func(m merchantJSON) uuid.UUID { return uuid.MustParse(m.ID) })
+	tenantID := tenantFrom(r).ID
+	return serveList(w, r, lr,
+		func(p store.Page) ([]*pinglinks.Merchant, store.PageInfo, error) {
+			return s.Store.Merchants(r.Context(), tenantID, p)
+		},
+		func(m *pinglinks.Merchant) uuid.UUID { return m.ID }, toMerchantJSON)
 }

@@ -65,3 +65,7 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (a streamed list
+// extends its write deadline chunk by chunk).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

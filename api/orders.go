@@ -129,15 +129,13 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	os, info, err := s.Store.Orders(r.Context(), tenantFrom(r).ID, f, lr.page)
-	if err != nil {
-		return err
-	}
-	out := make([]orderJSON, len(os))
-	for i, o := range os {
-		out[i] = toOrderJSON(o, nil)
-	}
-	return writeList(w, r, lr, out, info, func(o orderJSON) uuid.UUID { return uuid.MustParse(o.ID) })
+	tenantID := tenantFrom(r).ID
+	return serveList(w, r, lr,
+		func(p store.Page) ([]*pinglinks.PaymentOrder, store.PageInfo, error) {
+			return s.Store.Orders(r.Context(), tenantID, f, p)
+		},
+		func(o *pinglinks.PaymentOrder) uuid.UUID { return o.ID },
+		func(o *pinglinks.PaymentOrder) orderJSON { return toOrderJSON(o, nil) })
 }
 
 func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) error {

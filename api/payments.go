@@ -197,15 +197,12 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	ps, info, err := s.Store.Payments(r.Context(), tenantFrom(r).ID, f, lr.page)
-	if err != nil {
-		return err
-	}
-	out := make([]paymentJSON, len(ps))
-	for i, p := range ps {
-		out[i] = toPaymentJSON(p)
-	}
-	return writeList(w, r, lr, out, info, func(p paymentJSON) uuid.UUID { return uuid.MustParse(p.ID) })
+	tenantID := tenantFrom(r).ID
+	return serveList(w, r, lr,
+		func(p store.Page) ([]*pinglinks.Payment, store.PageInfo, error) {
+			return s.Store.Payments(r.Context(), tenantID, f, p)
+		},
+		func(p *pinglinks.Payment) uuid.UUID { return p.ID }, toPaymentJSON)
 }
 
 func (s *Server) refundPayment(w http.ResponseWriter, r *http.Request) error {

@@ -9,6 +9,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -216,30 +218,60 @@ func (s *Server) limit(w http.ResponseWriter, tenantID uuid.UUID) error {
 	return nil
 }
 
+// idempotencyHeader names the request header that carries an idempotency key.
+const idempotencyHeader = "Idempotency-Key"
+
+// errRefused tells the store's unit of work that the handler refused the
+// request, so nothing it wrote may be kept.
+var errRefused = errors.New("api: request refused")
+
 // idempotent runs fn under the request's Idempotency-Key, if it has one
 // (Stripe's semantics): the first response is stored and replayed for 24 h;
-// the same key with another request is a 422; while the first still runs, a 409.
+// the same key with another request is a 422. The handler's writes and the
+// stored response are one transaction (store.Idempotent), so a crash or a
+// timeout can never leave an object whose key would run the request again.
+// The response is held back until that transaction has committed.
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uuid.UUID, fn apiFunc) error {
-	key := r.Header.Get("Idempotency-Key")
+	key := r.Header.Get(idempotencyHeader)
 	if key == "" {
 		return fn(w, r)
 	}
 	if len(key) > 255 {
-		return pinglinks.Invalid("Idempotency-Key", "must be at most 255 characters")
+		return pinglinks.Invalid(idempotencyHeader, "must be at most 255 characters")
 	}
 	body, err := readBody(r)
 	if err != nil {
 		return err
 	}
-	h := sha256.New()
-	h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
-	h.Write(bytes.TrimSpace(body))
-	fingerprint := hex.EncodeToString(h.Sum(nil))
-	replay, err := s.Store.BeginIdempotent(r.Context(), tenantID, key, fingerprint)
-	if err != nil {
+	fingerprint := requestFingerprint(r.Method, r.URL.Path, body)
+	rec := &recorder{header: http.Header{}}
+	replay, err := s.Store.Idempotent(r.Context(), tenantID, key, fingerprint, func(ctx context.Context) (store.StoredResponse, error) {
+		r := r.WithContext(ctx)
+		r.Body = readCloser{bytes.NewReader(body)}
+		if err := fn(rec, r); err != nil {
+			writeError(rec, r, s.Log, err)
+		}
+		if rec.status >= 400 {
+			return store.StoredResponse{}, errRefused
+		}
+		return store.StoredResponse{StatusCode: rec.status, Body: rec.body.Bytes()}, nil
+	})
+	switch {
+	case errors.Is(err, errRefused):
+		// A refusal is replayed like a success; a 5xx is not kept, so a
+		// retry runs again.
+		if rec.status < 500 {
+			s.logErr(s.Store.RememberResponse(context.WithoutCancel(r.Context()), tenantID, key, fingerprint,
+				store.StoredResponse{StatusCode: rec.status, Body: rec.body.Bytes()}))
+		}
+		rec.flush(w)
+		return nil
+	case errors.Is(err, store.ErrKeyReused):
+		return &pinglinks.Error{Code: pinglinks.ECodeIdempotencyReused, Property: idempotencyHeader,
+			Message: "this Idempotency-Key was used with a different request; use a new key"}
+	case err != nil:
 		return err
-	}
-	if replay != nil {
+	case replay != nil:
 		w.Header().Set("Idempotent-Replayed", "true")
 		if len(replay.Body) > 0 {
 			w.Header().Set("Content-Type", "application/json")
@@ -248,18 +280,27 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uui
 		w.Write(replay.Body)
 		return nil
 	}
-	r.Body = readCloser{bytes.NewReader(body)}
-	rec := &recorder{ResponseWriter: w}
-	if err := fn(rec, r); err != nil {
-		writeError(rec, r, s.Log, err)
+	rec.flush(w)
+	return nil
+}
+
+// requestFingerprint identifies a request by method, path and parsed body:
+// the same JSON with other whitespace, key order or escapes is the same
+// request. A body that is not JSON is taken as its bytes.
+func requestFingerprint(method, path string, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(method + " " + path + "\n"))
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err == nil && !dec.More() {
+		canonical, err := json.Marshal(v) // object keys sorted, strings escaped one way
+		if err == nil {
+			body = canonical
+		}
 	}
-	// Use a fresh context: the response must be recorded even if the client left.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
-	defer cancel()
-	if rec.status >= 500 {
-		return s.logErr(s.Store.ReleaseIdempotent(ctx, tenantID, key))
-	}
-	return s.logErr(s.Store.FinishIdempotent(ctx, tenantID, key, store.StoredResponse{StatusCode: rec.status, Body: rec.body.Bytes()}))
+	h.Write(bytes.TrimSpace(body))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // logErr logs an error that happens after the response was written.
@@ -274,26 +315,38 @@ type readCloser struct{ *bytes.Reader }
 
 func (readCloser) Close() error { return nil }
 
-// recorder passes a response through while keeping a copy of it.
+// recorder holds a response back until its transaction has committed.
 type recorder struct {
-	http.ResponseWriter
+	header http.Header
 	status int
 	body   bytes.Buffer
 }
+
+func (r *recorder) Header() http.Header { return r.header }
 
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
 	}
-	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
+	return r.body.Write(b)
+}
+
+// flush sends the held response.
+func (r *recorder) flush(w http.ResponseWriter) {
+	for k, v := range r.header {
+		w.Header()[k] = v
+	}
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	w.WriteHeader(r.status)
+	w.Write(r.body.Bytes())
 }
 
 func noContent(w http.ResponseWriter) error {

@@ -14,7 +14,7 @@ import (
 )
 
 // Method is ping/deposit.
-var Method = pinglinks.ProviderMethod{Provider: "ping", Method: "deposit"}
+var Method = pinglinks.PingDeposit
 
 // Connector implements provider.Connector and provider.Transfer.
 type Connector struct{}

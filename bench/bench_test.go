@@ -53,10 +53,7 @@ func TestChartIsWellFormedSVG(t *testing.T) {
 // both scenarios on both engines: servers start, flows complete without
 // errors, and the server is measured.
 func TestRunAgainstRealProcesses(t *testing.T) {
-	exe := filepath.Join(t.TempDir(), "pinglinks")
-	if out, err := exec.Command("go", "build", "-o", exe, "../cmd/pinglinks").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	exe := buildExe(t)
 	for _, scenario := range []string{"link", "pay"} {
 		results, err := Run(context.Background(), Config{Exe: exe, Engines: []string{"sqlite", "postgres"},
 			PostgresAdminURL: testdb.AdminURL(), Scenario: scenario, Mode: "closed", Concurrency: 4,
@@ -104,14 +101,24 @@ func TestRunAgainstRealProcesses(t *testing.T) {
 	}
 }
 
+// buildExe builds the pinglinks binary for a test.
+func buildExe(t *testing.T) string {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), "pinglinks")
+	if out, err := exec.Command("go", "build", "-o", exe, "../cmd/pinglinks").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return exe
+}
+
 func TestScaleRun(t *testing.T) {
-	c := &Config{PostgresAdminURL: testdb.AdminURL()}
+	c := &Config{Exe: buildExe(t), PostgresAdminURL: testdb.AdminURL()}
 	for _, engine := range []string{"sqlite", "postgres"} {
-		r, err := c.Scale(context.Background(), engine, 500)
+		r, err := c.Scale(context.Background(), engine, 1200) // more than one chunk of the streamed list
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Links != 500 || r.ListPageMS <= 0 || r.GetLinkMS <= 0 || r.SweepMS <= 0 {
+		if r.Links != 1200 || r.ListPageMS <= 0 || r.GetLinkMS <= 0 || r.SweepMS <= 0 || r.PlainListMB <= 0 || r.ServerPeakRSSMB <= 0 {
 			t.Errorf("%s: %+v", engine, r)
 		}
 	}

@@ -2,7 +2,10 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"sort"
 	"time"
@@ -20,6 +23,12 @@ type ScaleResult struct {
 	ListPageMS float64 `json:"list_page_ms"`    // a page of 50, deep in the list (cursor), median
 	GetLinkMS  float64 `json:"get_link_ms"`     // one link by id, median
 	SweepMS    float64 `json:"expiry_sweep_ms"` // the due-links query of the expiry sweep, median
+	// The whole list as a plain array (no x-api-version), read from a
+	// running `pinglinks serve` (only when Config.Exe is set): how long it
+	// took, how much it was, and the server's peak RSS meanwhile.
+	PlainListS      float64 `json:"plain_list_s,omitempty"`
+	PlainListMB     float64 `json:"plain_list_mb,omitempty"`
+	ServerPeakRSSMB float64 `json:"server_peak_rss_mb,omitempty"`
 }
 
 // Scale seeds a fresh database with n links for one tenant (all but a few
@@ -43,7 +52,7 @@ func (c *Config) Scale(ctx context.Context, engine string, n int) (ScaleResult, 
 	if err := st.Migrate(ctx); err != nil {
 		return ScaleResult{}, err
 	}
-	t, tree, _, err := pinglinks.NewTenant("scale", true, st.Now())
+	t, tree, secret, err := pinglinks.NewTenant("scale", true, st.Now())
 	if err != nil {
 		return ScaleResult{}, err
 	}
@@ -110,7 +119,75 @@ func (c *Config) Scale(ctx context.Context, engine string, n int) (ScaleResult, 
 	}); err != nil {
 		return r, err
 	}
+	if c.Exe != "" {
+		if err := c.readPlainList(ctx, dbURL, t.ID.String(), secret, &r); err != nil {
+			return r, err
+		}
+	}
 	return r, nil
+}
+
+// readPlainList starts the server on the seeded database and reads every
+// link as one plain JSON array, decoding it as a stream so the client's own
+// memory stays flat, while the server's peak RSS is recorded.
+func (c *Config) readPlainList(ctx context.Context, dbURL, tenantID, secret string, r *ScaleResult) error {
+	srv, err := startServer(c.Exe, []string{"serve", "--database-url", dbURL}, []string{"PINGLINKS_RATE_LIMIT=0"}, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	req, err := http.NewRequestWithContext(ctx, "GET", "http://"+srv.addr+"/payment_links/api/v1/payment_links", nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("tenant_id", tenantID)
+	req.Header.Set("x-api-secret", secret)
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("bench: plain list: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("bench: plain list answered %s", resp.Status)
+	}
+	counted := &countingReader{r: resp.Body}
+	dec := json.NewDecoder(counted)
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("bench: plain list: %w", err)
+	}
+	n := 0
+	for dec.More() {
+		var l struct {
+			ID string `json:"payment_link_id"`
+		}
+		if err := dec.Decode(&l); err != nil {
+			return fmt.Errorf("bench: plain list item %d: %w", n, err)
+		}
+		n++
+	}
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("bench: plain list end: %w", err)
+	}
+	if n != r.Links {
+		return fmt.Errorf("bench: plain list held %d links, want %d", n, r.Links)
+	}
+	r.PlainListS = time.Since(start).Seconds()
+	r.PlainListMB = float64(counted.n) / (1 << 20)
+	r.ServerPeakRSSMB = srv.peakRSSMB()
+	c.logf("%s: plain list of %d links, %.1f MB in %.1f s, server peak RSS %.0f MB", r.Engine, n, r.PlainListMB, r.PlainListS, r.ServerPeakRSSMB)
+	return nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // seedLinks writes n links in the database itself (generate_series on

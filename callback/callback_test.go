@@ -355,6 +355,14 @@ func TestAddressGuard(t *testing.T) {
 		"127.0.0.1": false, "10.0.0.1": false, "172.16.5.4": false, "192.168.1.1": false, "169.254.169.254": false,
 		"100.64.0.1": false, "0.0.0.0": false, "::1": false, "fe80::1": false, "fd00::1": false, "::ffff:127.0.0.1": false,
 		"224.0.0.1": false, "93.184.216.34": true, "2606:4700::1111": true,
+		// IPv6 forms that carry an IPv4 address: NAT64, local-use NAT64, 6to4,
+		// IPv4-compatible, Teredo; and other special-purpose ranges.
+		"64:ff9b::7f00:1": false, "64:ff9b::a9fe:a9fe": false, "64:ff9b:1::a00:1": false,
+		"2002:7f00:1::1": false, "2002:a00:1::": false, "::7f00:1": false, "::a00:1": false,
+		"2001::1": false, "2001:0:4136:e378:8000:63bf:3fff:fdd2": false, "2001:db8::1": false,
+		"198.51.100.1": false, "203.0.113.7": false, "240.0.0.1": false, "255.255.255.255": false,
+		"::": false, "ff02::1": false, "::ffff:10.0.0.1": false, "192.88.99.1": false,
+		"8.8.8.8": true, "2a00:1450:4001:80b::200e": true,
 	} {
 		if got := callback.AllowedAddress(mustAddr(t, addr)); got != allowed {
 			t.Errorf("%s allowed = %v, want %v", addr, got, allowed)

@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"syscall"
 	"time"
+
+	"code.dny.dev/ssrf"
 )
 
 // Timeout bounds one delivery attempt (SPEC §7).
@@ -16,47 +18,25 @@ const Timeout = 15 * time.Second
 
 // ErrForbiddenAddress is returned when a callback URL resolves to an address
 // callbacks may not go to.
-var ErrForbiddenAddress = errors.New("callback: destination address is private, loopback or link-local")
+var ErrForbiddenAddress = errors.New("callback: destination address is private, loopback, link-local or otherwise special-purpose")
 
-var forbiddenPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("10.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("127.0.0.0/8"),
-	netip.MustParsePrefix("169.254.0.0/16"),
-	netip.MustParsePrefix("172.16.0.0/12"),
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("192.168.0.0/16"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("224.0.0.0/3"),
-	netip.MustParsePrefix("::/128"),
-	netip.MustParsePrefix("::1/128"),
-	netip.MustParsePrefix("fc00::/7"),
-	netip.MustParsePrefix("fe80::/10"),
-	netip.MustParsePrefix("ff00::/8"),
-}
+// guardian refuses every address in IANA's IPv4 and IPv6 special-purpose
+// registries, and every IPv6 address outside global unicast — so the IPv6
+// forms that carry an IPv4 address (NAT64, 6to4, IPv4-compatible, Teredo)
+// are refused too. Callbacks may name any port.
+var guardian = ssrf.New(ssrf.WithAnyPort())
 
 // AllowedAddress reports whether a callback may be sent to ip.
 func AllowedAddress(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	for _, p := range forbiddenPrefixes {
-		if p.Contains(ip) {
-			return false
-		}
-	}
-	return ip.IsValid()
+	return ip.IsValid() && guardian.SafeAddr(ip) == nil
 }
 
 // guardDial refuses, at connect time, any address that is not allowed. It
 // runs after DNS resolution on the address actually dialled, so a name that
 // resolves (or re-resolves) to a private address cannot slip through.
-func guardDial(network, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("callback: dial %s: %w", address, err)
-	}
-	if !AllowedAddress(ap.Addr()) {
-		return fmt.Errorf("%w: %s", ErrForbiddenAddress, ap.Addr())
+func guardDial(network, address string, c syscall.RawConn) error {
+	if err := guardian.Safe(network, address, c); err != nil {
+		return fmt.Errorf("%w: %w", ErrForbiddenAddress, err)
 	}
 	return nil
 }

@@ -150,7 +150,7 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 	switch v.State {
 	case "waiting":
 		v.Waiting = provider.Waiting{Title: t.WaitingTitle}
-		if w, ok := h.Providers.Waiting(l, p, l.Locale); ok {
+		if w, ok := h.Providers.Waiting(p, l.Locale); ok {
 			v.Waiting = w
 		}
 		if u := v.Waiting.AppURL; u != "" {

@@ -21,7 +21,9 @@ import (
 	"github.com/pinglinks/pinglinks/api"
 	"github.com/pinglinks/pinglinks/banktransfer"
 	"github.com/pinglinks/pinglinks/callback"
+	"github.com/pinglinks/pinglinks/card"
 	"github.com/pinglinks/pinglinks/checkout"
+	"github.com/pinglinks/pinglinks/compression"
 	"github.com/pinglinks/pinglinks/expiry"
 	"github.com/pinglinks/pinglinks/files"
 	"github.com/pinglinks/pinglinks/mail"
@@ -30,6 +32,7 @@ import (
 	"github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
+	"github.com/pinglinks/pinglinks/swishrail"
 )
 
 // Config says how to assemble the service.
@@ -54,6 +57,11 @@ type Config struct {
 	TrustProxy bool
 	// SwishDelay is how long the sandbox's Swish payer takes to answer.
 	SwishDelay time.Duration
+	// Swish and Card connect a production installation to Swish and to a
+	// card processor; a rail left unset is refused (403 saying what to
+	// set). The sandbox simulates both and ignores them.
+	Swish swishrail.Options
+	Card  card.Settings
 }
 
 // Platform is an assembled service.
@@ -105,12 +113,21 @@ func New(cfg Config) (*Platform, error) {
 		p.Sandbox = &sandbox.Sandbox{Store: st, Providers: p.Providers, Pages: p.Checkout, Log: log, SwishDelay: cfg.SwishDelay}
 		p.Sandbox.Register(p.Providers)
 	}
-	for _, m := range []string{"e_commerce", "m_commerce"} {
-		p.Providers.Missing(pinglinks.ProviderMethod{Provider: "swish", Method: m},
-			"not connected to Swish (no Swish certificate, key and payee alias are configured)")
+	if !cfg.Sandbox {
+		if err := swishrail.Register(p.Providers, cfg.Swish, base, time.Now(), log); err != nil {
+			return nil, fmt.Errorf("swish: %w", err)
+		}
+		cards, err := cfg.Card.Connector(log)
+		if err != nil {
+			return nil, err
+		}
+		if cards != nil {
+			p.Providers.Register(cards)
+		} else {
+			p.Providers.Missing(card.Method, "no card processor is configured: set PINGLINKS_STRIPE_SECRET_KEY and "+
+				"PINGLINKS_STRIPE_WEBHOOK_SECRET, or PINGLINKS_STRIPE_TENANT_ACCOUNTS (see docs/cards.md)")
+		}
 	}
-	p.Providers.Missing(pinglinks.ProviderMethod{Provider: "payment_iq", Method: "card"},
-		"not connected to a card processor (none is configured)")
 	// The SMS gateway's reports carry this in their URL; every process with
 	// the same gateway settings derives the same secret.
 	secret := sha256.Sum256([]byte("sms-report:" + cfg.SMSURL))
@@ -151,8 +168,9 @@ func New(cfg Config) (*Platform, error) {
 	return p, nil
 }
 
-// Handler serves everything: APIs, checkout, files, sandbox pages.
-func (p *Platform) Handler() http.Handler { return p.API.Handler() }
+// Handler serves everything: APIs, checkout, files, sandbox pages, gzipped
+// where the client accepts it and it is worth it.
+func (p *Platform) Handler() http.Handler { return compression.Handler(p.API.Handler()) }
 
 // Run runs the background workers until ctx ends.
 func (p *Platform) Run(ctx context.Context) {

@@ -144,8 +144,8 @@ type Field struct {
 // checkout (approving in an app) or may see a failure the connector can
 // explain better than "the payment did not go through".
 type CheckoutTexts interface {
-	// Waiting describes a PENDING payment of link l on the waiting page.
-	Waiting(l *pinglinks.PaymentLink, p *pinglinks.Payment, locale string) Waiting
+	// Waiting describes a PENDING payment on the waiting page.
+	Waiting(p *pinglinks.Payment, locale string) Waiting
 	// Failure explains a failed attempt above the form, in locale; empty
 	// for the checkout's general text.
 	Failure(p *pinglinks.Payment, locale string) string

@@ -84,7 +84,7 @@ func (r *Registry) Connector(pm pinglinks.ProviderMethod, property string) (Conn
 	}
 	if what, ok := r.missing[pm]; ok {
 		return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: property,
-			Message: fmt.Sprintf("%s/%s is not available in this installation: %s", pm.Provider, pm.Method, what)}
+			Message: fmt.Sprintf("%s/%s is not connected in this installation: %s", pm.Provider, pm.Method, what)}
 	}
 	return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: property, Message: r.unknown(pm)}
 }
@@ -339,11 +339,11 @@ func (r *Registry) Transfer() (pinglinks.ProviderMethod, Transfer, bool) {
 	return pinglinks.ProviderMethod{}, nil, false
 }
 
-// Waiting is what the checkout shows while p, of link l, is PENDING.
-func (r *Registry) Waiting(l *pinglinks.PaymentLink, p *pinglinks.Payment, locale string) (Waiting, bool) {
+// Waiting is what the checkout shows while p is PENDING.
+func (r *Registry) Waiting(p *pinglinks.Payment, locale string) (Waiting, bool) {
 	c, _ := r.Of(p)
 	if t, ok := c.(CheckoutTexts); ok {
-		return t.Waiting(l, p, locale), true
+		return t.Waiting(p, locale), true
 	}
 	return Waiting{}, false
 }

@@ -64,3 +64,35 @@ func ValidKID(s string) bool {
 	}
 	return Luhn(s[:len(s)-1]) == s[len(s)-1]
 }
+
+// Mod11 returns the MOD11 check character for the digit string d (weights
+// 2, 3, …, 7 from the right, repeating): a digit, or "-" when the remainder
+// leaves 10, as Norwegian KIDs write it.
+func Mod11(d string) byte {
+	sum, w := 0, 2
+	for i := len(d) - 1; i >= 0; i-- {
+		sum += int(d[i]-'0') * w
+		if w++; w > 7 {
+			w = 2
+		}
+	}
+	switch c := (11 - sum%11) % 11; c {
+	case 10:
+		return '-'
+	default:
+		return byte('0' + c)
+	}
+}
+
+// ValidKIDAny checks a KID the way a Norwegian bank accepts it: with a
+// MOD10 (Luhn) or a MOD11 check character. The platform issues MOD10 KIDs;
+// payers may still pay with another payee's MOD11 KID by mistake.
+func ValidKIDAny(s string) bool {
+	if ValidKID(s) {
+		return true
+	}
+	if len(s) < 2 || len(s) > 25 || !allDigits(s[:len(s)-1]) {
+		return false
+	}
+	return Mod11(s[:len(s)-1]) == s[len(s)-1]
+}

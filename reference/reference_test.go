@@ -73,3 +73,37 @@ func FuzzOneChangedDigitFails(f *testing.F) {
 		}
 	})
 }
+
+func TestValidKIDAny(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kid  string
+		want bool
+	}{
+		{NewKID(1234567), true}, // MOD10
+		// MOD11 of 1234567: 7·2+6·3+5·4+4·5+3·6+2·7+1·2 = 106, 106 mod 11 = 7, 11−7 = 4.
+		{"12345674", true},
+		{"12345675", false},
+		{"00000000", true},  // all zeros weigh nothing: check 0
+		{"0000000-", false}, // … never "-"
+		{"10000009", true},  // 1·2 = 2, 11−2 = 9
+		{"1000000-", false},
+		{"", false}, {"1", false}, {"12a4", false}, {"-", false}, {"1-", false},
+	}
+	for _, tc := range tests {
+		if got := ValidKIDAny(tc.kid); got != tc.want {
+			t.Errorf("ValidKIDAny(%q) = %v, want %v", tc.kid, got, tc.want)
+		}
+	}
+	// A MOD11 KID whose check is 10 ends in "-".
+	for n := 1; n < 1000; n++ {
+		d := strconv.Itoa(n)
+		if Mod11(d) == '-' {
+			if !ValidKIDAny(d+"-") || ValidKIDAny(d+"0") && Luhn(d) != '0' {
+				t.Fatalf("ValidKIDAny(%q) wrong", d+"-")
+			}
+			return
+		}
+	}
+	t.Fatal("no MOD11 check of 10 below 1000")
+}

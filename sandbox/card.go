@@ -264,13 +264,15 @@ func (CardProcessor) Start(_ context.Context, req provider.StartRequest) (provid
 	}
 	o := cardOutcome(c)
 	if o.Status == pinglinks.PaymentPending && req.Link != nil {
-		o.RedirectURL = challengeURL(req.Link, req.Payment)
+		o.RedirectURL = challengeURL(req.Payment)
 	}
 	return o, nil
 }
 
-func challengeURL(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
-	return "/sandbox/3ds/" + l.Token + "/" + p.ID.String()
+// challengeURL is the simulated issuer's page: like the payer's Swish app,
+// it knows the payment (its id, unguessable), not the tenant.
+func challengeURL(p *pinglinks.Payment) string {
+	return "/sandbox/3ds/" + p.ID.String()
 }
 
 // Label implements provider.Connector.
@@ -332,9 +334,9 @@ func (CardProcessor) CheckForm(_ pinglinks.ProviderMethod, locale string, form m
 
 // Waiting implements provider.CheckoutTexts: a challenge not yet
 // answered leads back to the issuer's page.
-func (CardProcessor) Waiting(l *pinglinks.PaymentLink, p *pinglinks.Payment, locale string) provider.Waiting {
+func (CardProcessor) Waiting(p *pinglinks.Payment, locale string) provider.Waiting {
 	w := wordsFor(locale)
-	return provider.Waiting{Title: w.ChallengeTitle, Text: w.ChallengeText, LinkText: w.Continue, LinkURL: challengeURL(l, p)}
+	return provider.Waiting{Title: w.ChallengeTitle, Text: w.ChallengeText, LinkText: w.Continue, LinkURL: challengeURL(p)}
 }
 
 // Failure implements provider.CheckoutTexts.

@@ -2,16 +2,16 @@ package sandbox
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/api"
 	"github.com/pinglinks/pinglinks/reference"
-	"github.com/pinglinks/pinglinks/store"
 )
 
 // mimicDeposit simulates an incoming bank transfer (SPEC §9) to the
-// authenticated tenant: the reference finds the link, and the transfer
-// funds it through the same booking path as a bank file's payments.
+// authenticated tenant: the reference finds the link, and the transfer is
+// booked through the same path as a bank file's payments (store.BookTransfers).
 func (s *Sandbox) mimicDeposit(w http.ResponseWriter, r *http.Request) error {
 	t := api.TenantFrom(r)
 	var in struct {
@@ -45,16 +45,21 @@ func (s *Sandbox) mimicDeposit(w http.ResponseWriter, r *http.Request) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	method, _, ok := s.Providers.Transfer()
-	if !ok {
-		return pinglinks.Forbidden("this installation takes no bank transfers")
-	}
-	p, err := s.Store.FundDeposit(r.Context(), t.ID, store.Deposit{Method: method, Amount: *in.Amount,
-		Currency: pinglinks.Currency(in.Currency), ReferenceType: in.ReferenceType, Reference: in.Reference})
+	// The same booking path as the clearing houses' files: a transfer the
+	// link cannot take is kept for the operator (202), never refused into
+	// the void.
+	bt := &pinglinks.BankTransfer{BankRef: "mimic:" + pinglinks.NewID().String(), Source: "mimic", Amount: *in.Amount,
+		Currency: pinglinks.Currency(in.Currency), ReferenceType: in.ReferenceType, Reference: in.Reference,
+		PaidOn: s.Store.Now().Format(time.DateOnly)}
+	res, err := s.Store.BookTransfers(r.Context(), t.ID, []*pinglinks.BankTransfer{bt})
 	if err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusOK, map[string]any{"payment_id": p.ID, "payment_order_id": p.OrderID,
-		"status": p.Status, "funded_amount": p.FundedAmount, "total_amount": p.TotalAmount})
+	if p := res[0].Payment; p != nil {
+		api.WriteJSON(w, http.StatusOK, map[string]any{"payment_id": p.ID, "payment_order_id": p.OrderID,
+			"status": p.Status, "funded_amount": p.FundedAmount, "total_amount": p.TotalAmount, "bank_payment_id": bt.ID})
+		return nil
+	}
+	api.WriteJSON(w, http.StatusAccepted, map[string]any{"bank_payment_id": bt.ID, "status": bt.Status, "reason": bt.Reason})
 	return nil
 }

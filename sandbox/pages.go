@@ -36,24 +36,8 @@ func (s *Sandbox) panel(w http.ResponseWriter, r *http.Request, l *pinglinks.Pay
 // card payment waiting for a challenge; anything else goes back to the
 // checkout, which shows how things stand.
 func (s *Sandbox) challengePayment(w http.ResponseWriter, r *http.Request) (*pinglinks.PaymentLink, *pinglinks.Payment, bool) {
-	token := r.PathValue("token")
-	if len(token) < 22 || len(token) > 64 {
-		s.Pages.NotFound(w, r)
-		return nil, nil, false
-	}
-	l, err := s.Store.LinkByToken(r.Context(), token)
-	if err != nil {
-		s.Pages.NotFound(w, r)
-		return nil, nil, false
-	}
-	id, err := uuid.Parse(r.PathValue("payment_id"))
-	if err != nil || id != l.PaymentID {
-		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
-		return nil, nil, false
-	}
-	p, err := s.Store.Payment(r.Context(), l.TenantID, l.OrderID, id)
-	if err != nil {
-		s.Pages.NotFound(w, r)
+	p, l, ok := s.swishPayment(w, r) // the same lookup: the payment's id
+	if !ok {
 		return nil, nil, false
 	}
 	if c, ok := CardOf(p); !ok || c.ThreeDSecure != "challenge" || p.Status != pinglinks.PaymentPending {
@@ -68,7 +52,7 @@ func (s *Sandbox) challengePage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.panel(w, r, l, p, "3ds", challengeURL(l, p))
+	s.panel(w, r, l, p, "3ds", challengeURL(p))
 }
 
 func (s *Sandbox) challengeAnswer(w http.ResponseWriter, r *http.Request) {
@@ -99,9 +83,9 @@ func (s *Sandbox) back(w http.ResponseWriter, r *http.Request, l *pinglinks.Paym
 	http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
 }
 
-// swishPayment is the Swish page's payment. The page plays the payer's
-// phone, which knows the payment request (its id, unguessable) but not
-// the tenant.
+// swishPayment is the payment of a simulator's page, by its id alone. The
+// Swish page plays the payer's phone and the 3-D Secure page the issuer:
+// both know the payment (its id, unguessable) but not the tenant.
 func (s *Sandbox) swishPayment(w http.ResponseWriter, r *http.Request) (*pinglinks.Payment, *pinglinks.PaymentLink, bool) {
 	id, err := uuid.Parse(r.PathValue("payment_id"))
 	if err != nil {

@@ -62,8 +62,8 @@ func (s *Sandbox) Routes(m *api.Mux) {
 	m.Public("GET /sandbox/outbox", s.outbox(m))
 	m.Public("GET /sandbox/outbox/{id}", s.outboxMessage(m))
 	pages := http.NewServeMux()
-	pages.HandleFunc("GET /sandbox/3ds/{token}/{payment_id}", s.challengePage)
-	pages.HandleFunc("POST /sandbox/3ds/{token}/{payment_id}", s.challengeAnswer)
+	pages.HandleFunc("GET /sandbox/3ds/{payment_id}", s.challengePage)
+	pages.HandleFunc("POST /sandbox/3ds/{payment_id}", s.challengeAnswer)
 	pages.HandleFunc("GET /sandbox/swish/{payment_id}", s.swishPage)
 	pages.HandleFunc("POST /sandbox/swish/{payment_id}", s.swishAnswer)
 	// The simulators' forms refuse cross-site posts, as the checkout's do.

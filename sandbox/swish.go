@@ -189,7 +189,7 @@ func (Swish) CheckForm(pm pinglinks.ProviderMethod, locale string, form map[stri
 }
 
 // Waiting implements provider.CheckoutTexts.
-func (Swish) Waiting(_ *pinglinks.PaymentLink, p *pinglinks.Payment, locale string) provider.Waiting {
+func (Swish) Waiting(p *pinglinks.Payment, locale string) provider.Waiting {
 	w := wordsFor(locale)
 	out := provider.Waiting{Title: w.WaitingTitle, Text: w.WaitingSwish,
 		LinkURL: "/sandbox/swish/" + p.ID.String(), LinkText: "Sandbox: Swish simulator"}

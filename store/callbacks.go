@@ -107,13 +107,13 @@ func (s *Store) RecordAttempt(ctx context.Context, tenantID uuid.UUID, a Callbac
 // CallbackAttempts lists the attempts of one of the tenant's callbacks.
 func (s *Store) CallbackAttempts(ctx context.Context, tenantID, outboxID uuid.UUID) ([]CallbackAttempt, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE tenant_id = $1 AND id = $2`, tenantID, outboxID).Scan(&n); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE tenant_id = $1 AND id = $2`, tenantID, outboxID).Scan(&n); err != nil {
 		return nil, err
 	}
 	if n == 0 {
 		return nil, pinglinks.NotFound("callback")
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, outbox_id, attempt, started_at, duration_ms, status_code, error, success
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT id, outbox_id, attempt, started_at, duration_ms, status_code, error, success
 		FROM callback_attempts WHERE tenant_id = $1 AND outbox_id = $2 ORDER BY attempt, started_at`, tenantID, outboxID)
 	if err != nil {
 		return nil, fmt.Errorf("store: callback attempts: %w", err)
@@ -134,7 +134,7 @@ func (s *Store) CallbackAttempts(ctx context.Context, tenantID, outboxID uuid.UU
 // Redeliver schedules one of the tenant's callbacks for delivery now,
 // whatever became of it before.
 func (s *Store) Redeliver(ctx context.Context, tenantID, outboxID uuid.UUID) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = $3, next_attempt_at = $4 WHERE tenant_id = $1 AND id = $2`,
+	res, err := s.q(ctx).ExecContext(ctx, `UPDATE outbox SET status = $3, next_attempt_at = $4 WHERE tenant_id = $1 AND id = $2`,
 		tenantID, outboxID, OutboxPending, s.Now())
 	if err != nil {
 		return fmt.Errorf("store: redeliver: %w", err)
@@ -149,7 +149,7 @@ func (s *Store) Redeliver(ctx context.Context, tenantID, outboxID uuid.UUID) err
 // Callback returns one of the tenant's outbox messages.
 func (s *Store) Callback(ctx context.Context, tenantID, outboxID uuid.UUID) (*OutboxMessage, error) {
 	var m OutboxMessage
-	err := s.db.QueryRowContext(ctx, `SELECT id, tenant_id, kind, url, payload, status, attempts, created_at
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT id, tenant_id, kind, url, payload, status, attempts, created_at
 		FROM outbox WHERE tenant_id = $1 AND id = $2`, tenantID, outboxID).
 		Scan(&m.ID, &m.TenantID, &m.Kind, &m.URL, &m.Payload, &m.Status, &m.Attempts, &m.CreatedAt)
 	if err != nil {

@@ -794,63 +794,6 @@ func TestPaymentsConformance(t *testing.T) {
 	})
 }
 
-func TestIdempotencyMore(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		ctx := context.Background()
-		a := testdb.NewTenant(t, st, "a")
-		b := testdb.NewTenant(t, st, "b")
-		if r, err := st.BeginIdempotent(ctx, a.ID, "key-1", "POST /x sha1"); err != nil || r != nil {
-			t.Fatalf("begin: %v %v", r, err)
-		}
-		// Keys are per tenant.
-		if r, err := st.BeginIdempotent(ctx, b.ID, "key-1", "something else"); err != nil || r != nil {
-			t.Fatalf("same key, other tenant: %v %v", r, err)
-		}
-		r, err := st.BeginIdempotent(ctx, a.ID, "key-1", "POST /x sha2")
-		wantCode(t, "other body while running", err, pinglinks.ECodeIdempotencyReused)
-		if r != nil {
-			t.Fatal("replay for a reused key")
-		}
-		_, err = st.BeginIdempotent(ctx, a.ID, "key-1", "POST /x sha1")
-		wantCode(t, "same body while running", err, pinglinks.ECodeIdempotencyRunning)
-		body := []byte("{\"id\":\"é\"}\x00\xff")
-		if err := st.FinishIdempotent(ctx, a.ID, "key-1", store.StoredResponse{StatusCode: 422, Body: body}); err != nil {
-			t.Fatal(err)
-		}
-		for range 2 {
-			r, err := st.BeginIdempotent(ctx, a.ID, "key-1", "POST /x sha1")
-			if err != nil || r == nil || r.StatusCode != 422 || string(r.Body) != string(body) {
-				t.Fatalf("replay %+v %v", r, err)
-			}
-		}
-		_, err = st.BeginIdempotent(ctx, a.ID, "key-1", "POST /x sha2")
-		wantCode(t, "other body after finish", err, pinglinks.ECodeIdempotencyReused)
-		// B's key is untouched by A's finish.
-		_, err = st.BeginIdempotent(ctx, b.ID, "key-1", "something else")
-		wantCode(t, "B still running", err, pinglinks.ECodeIdempotencyRunning)
-		// Release frees the key for a new run, even with another body.
-		if err := st.ReleaseIdempotent(ctx, b.ID, "key-1"); err != nil {
-			t.Fatal(err)
-		}
-		if r, err := st.BeginIdempotent(ctx, b.ID, "key-1", "third body"); err != nil || r != nil {
-			t.Fatalf("after release: %v %v", r, err)
-		}
-		if err := st.ReleaseIdempotent(ctx, b.ID, "never-used"); err != nil {
-			t.Fatalf("release of an unknown key: %v", err)
-		}
-		// A response with an empty body replays as such.
-		if _, err := st.BeginIdempotent(ctx, a.ID, "key-2", "PUT /close"); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.FinishIdempotent(ctx, a.ID, "key-2", store.StoredResponse{StatusCode: 204}); err != nil {
-			t.Fatal(err)
-		}
-		if r, err := st.BeginIdempotent(ctx, a.ID, "key-2", "PUT /close"); err != nil || r == nil || r.StatusCode != 204 || len(r.Body) != 0 {
-			t.Fatalf("204 replay %+v %v", r, err)
-		}
-	})
-}
-
 // TestEveryFieldRoundTrips writes each object with every field set (JSON
 // columns, nullable times, µs times in and out of UTC) and reads it back.
 func TestEveryFieldRoundTrips(t *testing.T) {

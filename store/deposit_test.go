@@ -1,9 +1,12 @@
 package store_test
 
 import (
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/reference"
@@ -36,44 +39,67 @@ func (w *world) depositLink(t *testing.T, cur pinglinks.Currency) *pinglinks.Pay
 	return got
 }
 
-var bankTransfer = pinglinks.ProviderMethod{Provider: "ping", Method: "deposit"}
-
+// deposit books a transfer of amount with l's reference, as Mimic does
+// (within the world's tenant). A transfer the link does not take is kept
+// UNMATCHED: that comes back as a forbidden error carrying the reason.
 func (w *world) deposit(l *pinglinks.PaymentLink, amount int64) (*pinglinks.Payment, error) {
-	return w.st.FundDeposit(w.ctx, w.tn.ID, store.Deposit{Method: bankTransfer, Amount: amount, Currency: l.Currency,
-		ReferenceType: l.ReferenceType, Reference: l.Reference})
+	return w.book(w.tn.ID, &pinglinks.BankTransfer{BankRef: "mimic:" + pinglinks.NewID().String(), Source: "mimic",
+		Amount: amount, Currency: l.Currency, ReferenceType: l.ReferenceType, Reference: l.Reference})
 }
 
-func TestFundDepositRules(t *testing.T) {
+func (w *world) book(tenant uuid.UUID, t *pinglinks.BankTransfer) (*pinglinks.Payment, error) {
+	res, err := w.st.BookTransfers(w.ctx, tenant, []*pinglinks.BankTransfer{t})
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case res[0].Duplicate:
+		return nil, errDuplicate
+	case t.Status == pinglinks.TransferUnmatched:
+		return nil, pinglinks.Forbidden("unmatched: %s", t.Reason)
+	}
+	return res[0].Payment, nil
+}
+
+var errDuplicate = errors.New("duplicate")
+
+// A transfer the link cannot take is kept UNMATCHED with the reason, and
+// touches nothing.
+func TestBookTransferUnmatched(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
 		w := newWorld(t, st, "deposits")
 		other := newWorld(t, st, "other")
 		l := w.depositLink(t, pinglinks.SEK)
 		tests := []struct {
-			name string
-			d    store.Deposit
-			code string
-			prop string
+			name   string
+			tenant uuid.UUID
+			t      pinglinks.BankTransfer
+			reason string
 		}{
-			{"zero", store.Deposit{Amount: 0, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, pinglinks.ECodeInvalid, "amount"},
-			{"negative", store.Deposit{Amount: -5, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, pinglinks.ECodeInvalid, "amount"},
-			{"above the maximum", store.Deposit{Amount: pinglinks.MaxAmount + 1, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, pinglinks.ECodeInvalid, "amount"},
-			{"other currency", store.Deposit{Amount: 5000, Currency: "NOK", ReferenceType: "OCR", Reference: l.Reference}, pinglinks.ECodeInvalid, "currency"},
-			{"other reference type", store.Deposit{Amount: 5000, Currency: "SEK", ReferenceType: "KID", Reference: l.Reference}, pinglinks.ECodeNotFound, "reference"},
-			{"unknown reference", store.Deposit{Amount: 5000, Currency: "SEK", ReferenceType: "OCR", Reference: reference.NewOCR(424242)}, pinglinks.ECodeNotFound, "reference"},
+			{"zero", w.tn.ID, pinglinks.BankTransfer{Amount: 0, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, "amount"},
+			{"above the maximum", w.tn.ID, pinglinks.BankTransfer{Amount: pinglinks.MaxAmount + 1, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, "amount"},
+			{"other currency", w.tn.ID, pinglinks.BankTransfer{Amount: 5000, Currency: "NOK", ReferenceType: "OCR", Reference: l.Reference}, "NOK"},
+			{"other reference type", w.tn.ID, pinglinks.BankTransfer{Amount: 5000, Currency: "SEK", ReferenceType: "KID", Reference: l.Reference}, "no payment link"},
+			{"unknown reference", uuid.Nil, pinglinks.BankTransfer{Amount: 5000, Currency: "SEK", ReferenceType: "OCR", Reference: reference.NewOCR(424242)}, "no payment link"},
+			{"another tenant's link", other.tn.ID, pinglinks.BankTransfer{Amount: 5000, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, "no payment link"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := st.FundDeposit(w.ctx, w.tn.ID, tc.d)
-				var e *pinglinks.Error
-				if pinglinks.ErrorCode(err) != tc.code || !asError(err, &e) || e.Property != tc.prop {
-					t.Fatalf("FundDeposit = %v, want %s at %s", err, tc.code, tc.prop)
+				tr := tc.t
+				tr.BankRef, tr.Source = "test:"+tc.name, "mimic"
+				if tr.Amount <= 0 || tr.Amount > pinglinks.MaxAmount {
+					tr.Unmatch("not a payment: the amount is not positive")
+				}
+				_, err := w.book(tc.tenant, &tr)
+				if pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden || !strings.Contains(tr.Reason, tc.reason) && tc.reason != "amount" {
+					t.Fatalf("book = %v (%s), want UNMATCHED for %q", err, tr.Reason, tc.reason)
+				}
+				got, err := st.Transfer(w.ctx, tr.ID)
+				if err != nil || got.Status != pinglinks.TransferUnmatched || got.Reason != tr.Reason || got.Amount != tr.Amount {
+					t.Fatalf("stored %+v, %v", got, err)
 				}
 			})
 		}
-		t.Run("another tenant", func(t *testing.T) {
-			_, err := st.FundDeposit(w.ctx, other.tn.ID, store.Deposit{Amount: 5000, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference})
-			wantCode(t, "other tenant", err, pinglinks.ECodeNotFound)
-		})
 		// None of that touched the payment.
 		p, err := st.Payment(w.ctx, w.tn.ID, l.OrderID, l.PaymentID)
 		if err != nil || p.Status != pinglinks.PaymentInitiated || p.FundedAmount != 0 || p.Provider != "payment_iq" {
@@ -104,6 +130,54 @@ func TestFundDepositRules(t *testing.T) {
 	})
 }
 
+// A transfer is booked once however often it is delivered; an unmatched
+// one can be assigned to a link or returned, once.
+func TestBookTransferOnceAssignReturn(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, "once")
+		l := w.depositLink(t, pinglinks.SEK)
+		tr := func() *pinglinks.BankTransfer {
+			return &pinglinks.BankTransfer{BankRef: "bgmax:1:2:3", Source: "bgmax", Amount: 2000, Currency: "SEK",
+				ReferenceType: "OCR", Reference: l.Reference}
+		}
+		if p, err := w.book(uuid.Nil, tr()); err != nil || p.FundedAmount != 2000 {
+			t.Fatalf("first delivery: %+v, %v", p, err)
+		}
+		if _, err := w.book(uuid.Nil, tr()); err != errDuplicate {
+			t.Fatalf("second delivery: %v", err)
+		}
+		// An unknown reference is kept; the operator assigns it to the link.
+		lost := &pinglinks.BankTransfer{BankRef: "bgmax:1:2:4", Source: "bgmax", Amount: 3000, Currency: "SEK",
+			ReferenceType: "OCR", Reference: reference.NewOCR(777777)}
+		if _, err := w.book(uuid.Nil, lost); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+			t.Fatalf("unknown reference: %v", err)
+		}
+		got, p, err := st.AssignTransfer(w.ctx, lost.ID, w.tn.ID, l.ID)
+		if err != nil || got.Status != pinglinks.TransferBooked || got.LinkID != l.ID || p.Status != pinglinks.PaymentCompleted {
+			t.Fatalf("assign: %+v %+v %v", got, p, err)
+		}
+		if _, _, err := st.AssignTransfer(w.ctx, lost.ID, w.tn.ID, l.ID); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+			t.Fatalf("assign twice: %v", err)
+		}
+		// Money for a paid link is kept, never refused into the void; it can be returned.
+		late := &pinglinks.BankTransfer{BankRef: "bgmax:1:2:5", Source: "bgmax", Amount: 5000, Currency: "SEK",
+			ReferenceType: "OCR", Reference: l.Reference}
+		if _, err := w.book(uuid.Nil, late); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden || !strings.Contains(late.Reason, "COMPLETED") {
+			t.Fatalf("transfer to a paid link: %v %q", err, late.Reason)
+		}
+		if got, err := st.ReturnTransfer(w.ctx, late.ID); err != nil || got.Status != pinglinks.TransferReturned {
+			t.Fatalf("return: %+v, %v", got, err)
+		}
+		if _, err := st.ReturnTransfer(w.ctx, late.ID); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+			t.Fatalf("return twice: %v", err)
+		}
+		list, _, err := st.Transfers(w.ctx, store.TransferFilter{Status: pinglinks.TransferUnmatched}, store.Page{})
+		if err != nil || len(list) != 0 {
+			t.Fatalf("unmatched left: %d, %v", len(list), err)
+		}
+	})
+}
+
 func asError(err error, e **pinglinks.Error) bool {
 	v, ok := err.(*pinglinks.Error)
 	*e = v
@@ -120,7 +194,7 @@ func TestFundDepositOverflow(t *testing.T) {
 			t.Fatalf("first deposit %+v, %v", p, err)
 		}
 		_, err := w.deposit(l, pinglinks.MaxAmount)
-		wantInvalid(t, "deposit beyond MaxAmount", err, "amount")
+		wantCode(t, "deposit beyond MaxAmount", err, pinglinks.ECodeForbidden)
 		p, err := st.Payment(w.ctx, w.tn.ID, l.OrderID, l.PaymentID)
 		if err != nil || p.FundedAmount != 4999 || p.Status != pinglinks.PaymentUnderfunded {
 			t.Fatalf("after the refused deposit: %s funded %d, %v", p.Status, p.FundedAmount, err)

@@ -78,7 +78,7 @@ type QueuedMessage struct {
 
 // LinkMessages lists the messages queued for one of the tenant's links.
 func (s *Store) LinkMessages(ctx context.Context, tenantID, linkID uuid.UUID) ([]QueuedMessage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, link_id, channel, recipient, kind, status FROM messages
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT id, link_id, channel, recipient, kind, status FROM messages
 		WHERE tenant_id = $1 AND link_id = $2 ORDER BY id`, tenantID, linkID)
 	if err != nil {
 		return nil, fmt.Errorf("store: link messages: %w", err)
@@ -167,7 +167,7 @@ func (s *Store) CreateInvoice(ctx context.Context, tenantID, linkID uuid.UUID, i
 // LinkInvoice returns the invoice of one of the tenant's links.
 func (s *Store) LinkInvoice(ctx context.Context, tenantID, linkID uuid.UUID) (*Invoice, error) {
 	var inv Invoice
-	err := s.db.QueryRowContext(ctx, `SELECT link_id, number, reference_type, reference, document_name, file_token,
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT link_id, number, reference_type, reference, document_name, file_token,
 		created_at FROM invoices WHERE tenant_id = $1 AND link_id = $2`, tenantID, linkID).
 		Scan(&inv.LinkID, &inv.Number, &inv.ReferenceType, &inv.Reference, &inv.DocumentName, &inv.FileToken, &inv.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -33,7 +33,7 @@ type File struct {
 // like a checkout token, so this lookup takes no tenant id.
 func (s *Store) FileByToken(ctx context.Context, token string) (*File, error) {
 	var f File
-	err := s.db.QueryRowContext(ctx, `SELECT token, tenant_id, link_id, kind, content_type, filename, body, created_at
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT token, tenant_id, link_id, kind, content_type, filename, body, created_at
 		FROM files WHERE token = $1`, token).Scan(&f.Token, &f.TenantID, &f.LinkID, &f.Kind, &f.ContentType,
 		&f.Filename, &f.Body, &f.CreatedAt)
 	if err != nil {
@@ -46,7 +46,7 @@ func (s *Store) FileByToken(ctx context.Context, token string) (*File, error) {
 // same token first, theirs is kept and returned, so every download of a
 // token gets the same bytes.
 func (s *Store) PutFile(ctx context.Context, f *File) (*File, error) {
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO files (token, tenant_id, link_id, kind, content_type, filename,
+	if _, err := s.q(ctx).ExecContext(ctx, `INSERT INTO files (token, tenant_id, link_id, kind, content_type, filename,
 		body, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (token) DO NOTHING`, f.Token, f.TenantID,
 		f.LinkID, f.Kind, f.ContentType, f.Filename, f.Body, s.Now()); err != nil {
 		return nil, fmt.Errorf("store: put file: %w", err)
@@ -64,7 +64,7 @@ type DocumentToken struct {
 // DocumentByToken finds the invoice or receipt a /files token names.
 func (s *Store) DocumentByToken(ctx context.Context, token string) (*DocumentToken, error) {
 	var tenantID, linkID uuid.UUID
-	err := s.db.QueryRowContext(ctx, `SELECT tenant_id, link_id FROM invoices WHERE file_token = $1`, token).
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT tenant_id, link_id FROM invoices WHERE file_token = $1`, token).
 		Scan(&tenantID, &linkID)
 	switch {
 	case err == nil:
@@ -80,7 +80,7 @@ func (s *Store) DocumentByToken(ctx context.Context, token string) (*DocumentTok
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("store: invoice token: %w", err)
 	}
-	l, err := scanLink(s.db.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM payment_links WHERE receipt_token = $1`, token))
+	l, err := scanLink(s.q(ctx).QueryRowContext(ctx, `SELECT `+linkColumns+` FROM payment_links WHERE receipt_token = $1`, token))
 	if err != nil {
 		return nil, notFound(err, "file")
 	}
@@ -99,7 +99,7 @@ type Logo struct {
 // Logo returns the cached logo of url, or nil if it was never fetched.
 func (s *Store) Logo(ctx context.Context, url string) (*Logo, error) {
 	var l Logo
-	err := s.db.QueryRowContext(ctx, `SELECT url, content_type, body, fetch_error, fetched_at FROM logos WHERE url = $1`,
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT url, content_type, body, fetch_error, fetched_at FROM logos WHERE url = $1`,
 		url).Scan(&l.URL, &l.ContentType, &l.Body, &l.FetchError, &l.FetchedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -115,7 +115,7 @@ func (s *Store) PutLogo(ctx context.Context, l *Logo) error {
 	if l.Body == nil {
 		l.Body = []byte{}
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO logos (url, content_type, body, fetch_error, fetched_at)
+	_, err := s.q(ctx).ExecContext(ctx, `INSERT INTO logos (url, content_type, body, fetch_error, fetched_at)
 		VALUES ($1,$2,$3,$4,$5) ON CONFLICT (url) DO UPDATE SET content_type = excluded.content_type,
 		body = excluded.body, fetch_error = excluded.fetch_error, fetched_at = excluded.fetched_at`,
 		l.URL, l.ContentType, l.Body, l.FetchError, s.Now())

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -14,77 +13,120 @@ import (
 // IdempotencyTTL is how long a stored response is replayed.
 const IdempotencyTTL = 24 * time.Hour
 
-// idempotencyAbandoned is how long a request may hold its key unfinished
-// before another may take over (its process is taken to have died).
-const idempotencyAbandoned = 2 * time.Minute
-
-// StoredResponse is a response kept for replay under an Idempotency-Key.
+// StoredResponse is a response kept for replay under an idempotency key.
 type StoredResponse struct {
 	StatusCode int
 	Body       []byte
 }
 
-// BeginIdempotent claims key for a request with the given fingerprint
-// (method, path and body hash). It returns a stored response to replay, or
-// nil when the caller should run the request and then call FinishIdempotent.
-func (s *Store) BeginIdempotent(ctx context.Context, tenantID uuid.UUID, key, fingerprint string) (*StoredResponse, error) {
-	now := s.Now()
-	var replay *StoredResponse
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var fp string
-		var code int
-		var body []byte
-		var created time.Time
-		var completed sql.NullTime
-		err := tx.QueryRowContext(ctx, `SELECT fingerprint, status_code, response_body, created_at, completed_at
-			FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`+s.forUpdate(), tenantID, key).
-			Scan(&fp, &code, &body, &created, &completed)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			_, err = tx.ExecContext(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at)
-				VALUES ($1,$2,$3,$4)`, tenantID, key, fingerprint, now)
-			return err
-		case err != nil:
-			return fmt.Errorf("store: idempotency key: %w", err)
-		case now.Sub(created) > IdempotencyTTL:
-			// Expired: the key is free for a new request.
-			_, err = tx.ExecContext(ctx, `UPDATE idempotency_keys SET fingerprint = $3, status_code = 0,
-				response_body = NULL, created_at = $4, completed_at = NULL WHERE tenant_id = $1 AND key = $2`,
-				tenantID, key, fingerprint, now)
-			return err
-		case fp != fingerprint:
-			return &pinglinks.Error{Code: pinglinks.ECodeIdempotencyReused, Property: "Idempotency-Key",
-				Message: "this Idempotency-Key was used with a different request; use a new key"}
-		case completed.Valid:
-			replay = &StoredResponse{StatusCode: code, Body: body}
-			return nil
-		case now.Sub(created) < idempotencyAbandoned:
-			return &pinglinks.Error{Code: pinglinks.ECodeIdempotencyRunning, Property: "Idempotency-Key",
-				Message: "a request with this Idempotency-Key is still in progress; retry later"}
-		default:
-			_, err = tx.ExecContext(ctx, `UPDATE idempotency_keys SET created_at = $3 WHERE tenant_id = $1 AND key = $2`,
-				tenantID, key, now)
-			return err
-		}
-	})
-	return replay, err
+// ErrKeyReused is returned by Idempotent when key was used with a request
+// of another fingerprint.
+var ErrKeyReused = &pinglinks.Error{Code: pinglinks.ECodeIdempotencyReused,
+	Message: "this key was used with a different request; use a new key"}
+
+// Idempotent runs fn as one unit of work under an idempotency key: the claim
+// of key, every store call fn makes with the context it is given, and the
+// response fn returns are one transaction, so the objects a request created
+// and the response that acknowledged them are committed together or not at
+// all. A crash or a timeout in between leaves nothing, and the client's
+// retry runs afresh.
+//
+// When key already holds a response for the same fingerprint (method, path
+// and canonical body), Idempotent returns it without calling fn; for another
+// fingerprint it returns ErrKeyReused. Two requests racing on a new key are
+// serialised on the key: the second waits and then replays the first's
+// response. When fn returns an error nothing is committed and the error is
+// returned; see RememberResponse for keeping a refusal.
+func (s *Store) Idempotent(ctx context.Context, tenantID uuid.UUID, key, fingerprint string,
+	fn func(ctx context.Context) (StoredResponse, error)) (replay *StoredResponse, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback() // after Commit, a no-op; otherwise (errors, replays, panics) it ends the unit
+	if replay, err = s.claimKey(ctx, tx, tenantID, key, fingerprint); err != nil || replay != nil {
+		return replay, err
+	}
+	u := &unit{tx: tx}
+	resp, err := fn(context.WithValue(ctx, unitKey{}, u))
+	if err != nil {
+		return nil, err
+	}
+	if u.failed != nil {
+		return nil, fmt.Errorf("store: a step of the request failed, so none of it is kept: %w", u.failed)
+	}
+	if _, err = tx.ExecContext(ctx, `UPDATE idempotency_keys SET status_code = $3, response_body = $4, completed_at = $5
+		WHERE tenant_id = $1 AND key = $2`, tenantID, key, resp.StatusCode, resp.Body, s.Now()); err != nil {
+		return nil, fmt.Errorf("store: record idempotent response: %w", err)
+	}
+	_, wrote := s.enqueued.LoadAndDelete(tx)
+	if err = tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: commit: %w", err)
+	}
+	if wrote {
+		s.notify()
+	}
+	return nil, nil
 }
 
-// FinishIdempotent stores the response of a request that claimed key.
-func (s *Store) FinishIdempotent(ctx context.Context, tenantID uuid.UUID, key string, resp StoredResponse) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE idempotency_keys SET status_code = $3, response_body = $4, completed_at = $5
-		WHERE tenant_id = $1 AND key = $2`, tenantID, key, resp.StatusCode, resp.Body, s.Now())
+// claimKey takes key for this transaction, or finds the response to replay.
+func (s *Store) claimKey(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, key, fingerprint string) (*StoredResponse, error) {
+	now := s.Now()
+	// On PostgreSQL a second claim of a key another transaction just
+	// inserted waits for that transaction and then does nothing; SQLite
+	// runs one writing transaction at a time.
+	res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at)
+		VALUES ($1,$2,$3,$4) ON CONFLICT (tenant_id, key) DO NOTHING`, tenantID, key, fingerprint, now)
 	if err != nil {
-		return fmt.Errorf("store: finish idempotency key: %w", err)
+		return nil, fmt.Errorf("store: claim idempotency key: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, fmt.Errorf("store: claim idempotency key: %w", err)
+	} else if n == 1 {
+		return nil, nil
+	}
+	var fp string
+	var code int
+	var body []byte
+	var created time.Time
+	var completed sql.NullTime
+	err = tx.QueryRowContext(ctx, `SELECT fingerprint, status_code, response_body, created_at, completed_at
+		FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`+s.forUpdate(), tenantID, key).
+		Scan(&fp, &code, &body, &created, &completed)
+	if err != nil {
+		return nil, fmt.Errorf("store: idempotency key: %w", err)
+	}
+	switch {
+	case now.Sub(created) > IdempotencyTTL || !completed.Valid:
+		// Expired, or left unfinished by an earlier version that recorded
+		// responses apart from their objects: the key is free.
+		_, err = tx.ExecContext(ctx, `UPDATE idempotency_keys SET fingerprint = $3, status_code = 0,
+			response_body = NULL, created_at = $4, completed_at = NULL WHERE tenant_id = $1 AND key = $2`,
+			tenantID, key, fingerprint, now)
+		if err != nil {
+			return nil, fmt.Errorf("store: take over idempotency key: %w", err)
+		}
+		return nil, nil
+	case fp != fingerprint:
+		return nil, ErrKeyReused
+	default:
+		return &StoredResponse{StatusCode: code, Body: body}, nil
+	}
+}
+
+// RememberResponse keeps, under key, the response of a request that was
+// refused and so wrote nothing (Idempotent rolled it back), so that a retry
+// is refused alike instead of running again. A key another request has
+// meanwhile completed is left as it is.
+func (s *Store) RememberResponse(ctx context.Context, tenantID uuid.UUID, key, fingerprint string, resp StoredResponse) error {
+	now := s.Now()
+	_, err := s.db.ExecContext(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, status_code,
+		response_body, created_at, completed_at) VALUES ($1,$2,$3,$4,$5,$6,$6) ON CONFLICT (tenant_id, key) DO NOTHING`,
+		tenantID, key, fingerprint, resp.StatusCode, resp.Body, now)
+	if err != nil {
+		return fmt.Errorf("store: remember idempotent response: %w", err)
 	}
 	return nil
-}
-
-// ReleaseIdempotent frees key after a request that failed in a way worth
-// retrying (a 5xx), so the client's retry runs again instead of replaying.
-func (s *Store) ReleaseIdempotent(ctx context.Context, tenantID uuid.UUID, key string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`, tenantID, key)
-	return err
 }
 
 // PurgeIdempotencyKeys deletes keys older than IdempotencyTTL.

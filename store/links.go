@@ -100,7 +100,7 @@ func (s *Store) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks
 
 // Link returns one of the tenant's payment links.
 func (s *Store) Link(ctx context.Context, tenantID, id uuid.UUID) (*pinglinks.PaymentLink, error) {
-	l, err := scanLink(s.db.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM payment_links
+	l, err := scanLink(s.q(ctx).QueryRowContext(ctx, `SELECT `+linkColumns+` FROM payment_links
 		WHERE tenant_id = $1 AND id = $2`, tenantID, id))
 	if err != nil {
 		return nil, notFound(err, "payment link")
@@ -111,7 +111,7 @@ func (s *Store) Link(ctx context.Context, tenantID, id uuid.UUID) (*pinglinks.Pa
 // LinkByToken finds a link by its checkout token: the token is the payer's
 // only credential, so this is the one lookup without a tenant id.
 func (s *Store) LinkByToken(ctx context.Context, token string) (*pinglinks.PaymentLink, error) {
-	l, err := scanLink(s.db.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM payment_links WHERE token = $1`, token))
+	l, err := scanLink(s.q(ctx).QueryRowContext(ctx, `SELECT `+linkColumns+` FROM payment_links WHERE token = $1`, token))
 	if err != nil {
 		return nil, notFound(err, "payment link")
 	}
@@ -134,7 +134,7 @@ func (s *Store) Links(ctx context.Context, tenantID uuid.UUID, f LinkFilter, p P
 	if f.OrderID != uuid.Nil {
 		q.add("order_id = ?", f.OrderID)
 	}
-	return list(ctx, s.db, "payment links", `SELECT `+linkColumns+` FROM payment_links`, q, p, scanLink)
+	return list(ctx, s.q(ctx), "payment links", `SELECT `+linkColumns+` FROM payment_links`, q, p, scanLink)
 }
 
 func (s *Store) lockLink(ctx context.Context, tx *sql.Tx, tenantID, id uuid.UUID) (*pinglinks.PaymentLink, error) {
@@ -251,7 +251,7 @@ func (s *Store) DueLinks(ctx context.Context, now time.Time, limit int) ([]DueLi
 	// A link whose payment is under way is left out here rather than
 	// refused later, so that many of them cannot fill every batch and hold
 	// back the links behind them.
-	rows, err := s.db.QueryContext(ctx, `SELECT l.tenant_id, l.id FROM payment_links l
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT l.tenant_id, l.id FROM payment_links l
 		WHERE l.status = 'CREATED' AND l.expires_at IS NOT NULL AND l.expires_at <= $1
 		AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.id = l.payment_id
 			AND p.status IN ('PENDING', 'UNDERFUNDED', 'FUNDED', 'OVERFUNDED'))

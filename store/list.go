@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -75,7 +74,7 @@ func trim[T any](items []T, p Page, reversed bool) ([]T, PageInfo) {
 }
 
 // list runs a paged SELECT and scans its rows with scan.
-func list[T any](ctx context.Context, db *sql.DB, what, selectFrom string, q *query, p Page,
+func list[T any](ctx context.Context, db querier, what, selectFrom string, q *query, p Page,
 	scan func(row interface{ Scan(...any) error }) (T, error)) ([]T, PageInfo, error) {
 	suffix, rev := q.paged(p)
 	rows, err := db.QueryContext(ctx, selectFrom+suffix, q.args...)

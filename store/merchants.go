@@ -75,7 +75,7 @@ func scanMerchant(row interface{ Scan(...any) error }) (*pinglinks.Merchant, err
 
 // Merchant returns one of the tenant's merchants.
 func (s *Store) Merchant(ctx context.Context, tenantID, id uuid.UUID) (*pinglinks.Merchant, error) {
-	m, err := scanMerchant(s.db.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants
+	m, err := scanMerchant(s.q(ctx).QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants
 		WHERE tenant_id = $1 AND id = $2`, tenantID, id))
 	if err != nil {
 		return nil, notFound(err, "merchant")
@@ -87,7 +87,7 @@ func (s *Store) Merchant(ctx context.Context, tenantID, id uuid.UUID) (*pinglink
 func (s *Store) Merchants(ctx context.Context, tenantID uuid.UUID, p Page) ([]*pinglinks.Merchant, PageInfo, error) {
 	q := &query{}
 	q.add("tenant_id = ?", tenantID)
-	return list(ctx, s.db, "merchants", `SELECT `+merchantColumns+` FROM merchants`, q, p, scanMerchant)
+	return list(ctx, s.q(ctx), "merchants", `SELECT `+merchantColumns+` FROM merchants`, q, p, scanMerchant)
 }
 
 // checkMerchants reports, as validation errors at prop(i), every item whose

@@ -186,7 +186,7 @@ func (s *Store) RecordSMSReport(ctx context.Context, providerID string, delivere
 
 // RecentMessages lists the tenant's newest messages, for the sandbox outbox.
 func (s *Store) RecentMessages(ctx context.Context, tenantID uuid.UUID, limit int) ([]*Message, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE tenant_id = $2
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE tenant_id = $2
 		ORDER BY id DESC LIMIT $1`, limit, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent messages: %w", err)
@@ -205,7 +205,7 @@ func (s *Store) RecentMessages(ctx context.Context, tenantID uuid.UUID, limit in
 
 // MessageByID returns one of the tenant's messages, for the sandbox outbox.
 func (s *Store) MessageByID(ctx context.Context, tenantID, id uuid.UUID) (*Message, error) {
-	m, err := scanMessage(s.db.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages
+	m, err := scanMessage(s.q(ctx).QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages
 		WHERE tenant_id = $1 AND id = $2`, tenantID, id))
 	if err != nil {
 		return nil, notFound(err, "message")

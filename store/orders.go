@@ -15,7 +15,7 @@ import (
 // tenant's; one conditional INSERT checks that and writes the order, so the
 // hottest write of the API is a single round trip.
 func (s *Store) CreateOrder(ctx context.Context, tenantID uuid.UUID, o *pinglinks.PaymentOrder) error {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO payment_orders (id, tenant_id, status, currency,
+	res, err := s.q(ctx).ExecContext(ctx, `INSERT INTO payment_orders (id, tenant_id, status, currency,
 		split_tree_id, split_parameters, created_at)
 		SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM split_trees WHERE tenant_id = $2 AND id = $5)`,
 		o.ID, tenantID, o.Status, string(o.Currency), o.SplitTreeID, jsonText(o.SplitParameters), o.CreatedAt)
@@ -59,12 +59,12 @@ func scanOrder(row interface{ Scan(...any) error }) (*pinglinks.PaymentOrder, er
 
 // Order returns one of the tenant's payment orders with its payments.
 func (s *Store) Order(ctx context.Context, tenantID, id uuid.UUID) (*pinglinks.PaymentOrder, []*pinglinks.Payment, error) {
-	o, err := scanOrder(s.db.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM payment_orders
+	o, err := scanOrder(s.q(ctx).QueryRowContext(ctx, `SELECT `+orderColumns+` FROM payment_orders
 		WHERE tenant_id = $1 AND id = $2`, tenantID, id))
 	if err != nil {
 		return nil, nil, notFound(err, "payment order")
 	}
-	ps, err := s.orderPayments(ctx, s.db, tenantID, id, "")
+	ps, err := s.orderPayments(ctx, s.q(ctx), tenantID, id, "")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -90,7 +90,7 @@ func (s *Store) Orders(ctx context.Context, tenantID uuid.UUID, f OrderFilter, p
 	if !f.To.IsZero() {
 		q.add("created_at <= ?", f.To.UTC())
 	}
-	return list(ctx, s.db, "payment orders", `SELECT `+orderColumns+` FROM payment_orders`, q, p, scanOrder)
+	return list(ctx, s.q(ctx), "payment orders", `SELECT `+orderColumns+` FROM payment_orders`, q, p, scanOrder)
 }
 
 // lockOrder reads an order inside tx, locking its row until the end of tx.
@@ -190,7 +190,7 @@ func (s *Store) AdvanceOrder(ctx context.Context, tenantID, id uuid.UUID, action
 // Allocations returns the merchants' shares of a split order.
 func (s *Store) Allocations(ctx context.Context, tenantID, orderID uuid.UUID) ([]pinglinks.Allocation, error) {
 	var status string
-	err := s.db.QueryRowContext(ctx, `SELECT status FROM payment_orders WHERE tenant_id = $1 AND id = $2`,
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT status FROM payment_orders WHERE tenant_id = $1 AND id = $2`,
 		tenantID, orderID).Scan(&status)
 	if err != nil {
 		return nil, notFound(err, "payment order")
@@ -198,7 +198,7 @@ func (s *Store) Allocations(ctx context.Context, tenantID, orderID uuid.UUID) ([
 	if status != pinglinks.OrderSplit && status != pinglinks.OrderSettled {
 		return nil, pinglinks.Forbidden("payment order is %s; allocations exist once it is split", status)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT merchant_id, amount, currency FROM allocations
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT merchant_id, amount, currency FROM allocations
 		WHERE tenant_id = $1 AND order_id = $2 ORDER BY merchant_id`, tenantID, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("store: allocations: %w", err)

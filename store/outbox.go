@@ -52,7 +52,7 @@ func (s *Store) Outbox(ctx context.Context, tenantID uuid.UUID, p Page) ([]Outbo
 	q := &query{}
 	q.add("tenant_id = ?", tenantID)
 	suffix, rev := q.paged(p)
-	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, kind, url, payload, status, attempts, created_at
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT id, tenant_id, kind, url, payload, status, attempts, created_at
 		FROM outbox`+suffix, q.args...)
 	if err != nil {
 		return nil, PageInfo{}, fmt.Errorf("store: list outbox: %w", err)

@@ -42,10 +42,6 @@ func scanPayment(row interface{ Scan(...any) error }) (*pinglinks.Payment, error
 	return &p, nil
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 func (s *Store) orderPayments(ctx context.Context, q querier, tenantID, orderID uuid.UUID, lock string) ([]*pinglinks.Payment, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE tenant_id = $1 AND order_id = $2
 		ORDER BY id`+lock, tenantID, orderID)
@@ -107,7 +103,7 @@ func (s *Store) insertPayment(ctx context.Context, tx *sql.Tx, tenantID uuid.UUI
 
 // Payment returns one payment of one of the tenant's orders.
 func (s *Store) Payment(ctx context.Context, tenantID, orderID, id uuid.UUID) (*pinglinks.Payment, error) {
-	p, err := scanPayment(s.db.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments
+	p, err := scanPayment(s.q(ctx).QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments
 		WHERE tenant_id = $1 AND order_id = $2 AND id = $3`, tenantID, orderID, id))
 	if err != nil {
 		return nil, notFound(err, "payment")
@@ -137,7 +133,7 @@ func (s *Store) Payments(ctx context.Context, tenantID uuid.UUID, f PaymentFilte
 	if f.OrderID != uuid.Nil {
 		q.add("order_id = ?", f.OrderID)
 	}
-	return list(ctx, s.db, "payments", `SELECT `+paymentColumns+` FROM payments`, q, p, scanPayment)
+	return list(ctx, s.q(ctx), "payments", `SELECT `+paymentColumns+` FROM payments`, q, p, scanPayment)
 }
 
 // UpdatePayment changes one payment in a transaction: it locks the order and
@@ -222,7 +218,7 @@ func (s *Store) paymentChanged(ctx context.Context, tx *sql.Tx, p *pinglinks.Pay
 // payer since before startedBefore, oldest first, for the providers'
 // pollers (provider.Poller).
 func (s *Store) PendingPayments(ctx context.Context, provider string, startedBefore time.Time, limit int) ([]pinglinks.PaymentRef, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT tenant_id, order_id, id FROM payments
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT tenant_id, order_id, id FROM payments
 		WHERE status = 'PENDING' AND provider = $1 AND updated_at <= $2 ORDER BY updated_at LIMIT $3`, provider, startedBefore, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending payments: %w", err)
@@ -243,7 +239,7 @@ func (s *Store) PendingPayments(ctx context.Context, provider string, startedBef
 // simulator page uses it: it plays the payer's phone, which knows the
 // payment request but not the tenant.
 func (s *Store) SandboxPayment(ctx context.Context, id uuid.UUID) (*pinglinks.Payment, error) {
-	p, err := scanPayment(s.db.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = $1`, id))
+	p, err := scanPayment(s.q(ctx).QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "payment")
 	}

@@ -149,9 +149,45 @@ func (s *Store) forUpdate() string {
 	return ""
 }
 
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// unitKey marks a context that runs inside a unit of work (see Idempotent).
+type unitKey struct{}
+
+// unit is one transaction spanning every store call made with its context.
+type unit struct {
+	tx *sql.Tx
+	// failed is the first error a nested transaction returned: its writes
+	// may be half done, so the unit must not commit.
+	failed error
+}
+
+func unitFrom(ctx context.Context) *unit {
+	u, _ := ctx.Value(unitKey{}).(*unit)
+	return u
+}
+
+// q is where a statement runs: the context's unit of work, if any (so a
+// read sees what the unit wrote), else the pool.
+func (s *Store) q(ctx context.Context) querier {
+	if u := unitFrom(ctx); u != nil {
+		return u.tx
+	}
+	return s.db
+}
+
 // inTx runs fn in a transaction, committing if it returns nil, and then
-// tells OnCommit.
+// tells OnCommit. Inside a unit of work fn runs in the unit's transaction,
+// which commits (or not) as a whole.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if u := unitFrom(ctx); u != nil {
+		return u.run(fn)
+	}
 	var wrote bool
 	err := s.inQuietTx(ctx, func(tx *sql.Tx) error {
 		defer func() { _, wrote = s.enqueued.LoadAndDelete(tx) }()
@@ -166,6 +202,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // inQuietTx is inTx for the callback worker's own bookkeeping, which must
 // not wake the worker again.
 func (s *Store) inQuietTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if u := unitFrom(ctx); u != nil {
+		return u.run(fn)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -178,6 +217,14 @@ func (s *Store) inQuietTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+func (u *unit) run(fn func(tx *sql.Tx) error) error {
+	err := fn(u.tx)
+	if err != nil && u.failed == nil {
+		u.failed = err
+	}
+	return err
 }
 
 func (s *Store) notify() {

@@ -181,51 +181,6 @@ func TestUpdatePaymentIsAllOrNothing(t *testing.T) {
 	})
 }
 
-func TestIdempotencyKeys(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		ctx := context.Background()
-		tn := testdb.NewTenant(t, st, "idem")
-		replay, err := st.BeginIdempotent(ctx, tn.ID, "k", "fp1")
-		if err != nil || replay != nil {
-			t.Fatalf("first begin: %v %v", replay, err)
-		}
-		if _, err := st.BeginIdempotent(ctx, tn.ID, "k", "fp1"); pinglinks.ErrorCode(err) != pinglinks.ECodeIdempotencyRunning {
-			t.Fatalf("while running: %v", err)
-		}
-		if _, err := st.BeginIdempotent(ctx, tn.ID, "k", "fp2"); pinglinks.ErrorCode(err) != pinglinks.ECodeIdempotencyReused {
-			t.Fatalf("other request: %v", err)
-		}
-		if err := st.FinishIdempotent(ctx, tn.ID, "k", store.StoredResponse{StatusCode: 200, Body: []byte(`{"id":"x"}`)}); err != nil {
-			t.Fatal(err)
-		}
-		replay, err = st.BeginIdempotent(ctx, tn.ID, "k", "fp1")
-		if err != nil || replay == nil || replay.StatusCode != 200 || string(replay.Body) != `{"id":"x"}` {
-			t.Fatalf("replay %+v %v", replay, err)
-		}
-		// A request whose process died is taken over after a while.
-		if _, err := st.BeginIdempotent(ctx, tn.ID, "dead", "fp"); err != nil {
-			t.Fatal(err)
-		}
-		real := st.Now
-		st.Now = func() time.Time { return real().Add(3 * time.Minute) }
-		if replay, err := st.BeginIdempotent(ctx, tn.ID, "dead", "fp"); err != nil || replay != nil {
-			t.Fatalf("takeover: %v %v", replay, err)
-		}
-		// After 24 h a key is free again, and purged.
-		st.Now = func() time.Time { return real().Add(25 * time.Hour) }
-		if replay, err := st.BeginIdempotent(ctx, tn.ID, "k", "fp9"); err != nil || replay != nil {
-			t.Fatalf("after 24 h: %v %v", replay, err)
-		}
-		st.Now = func() time.Time { return real().Add(50 * time.Hour) }
-		if n, err := st.PurgeIdempotencyKeys(ctx); err != nil || n != 2 {
-			t.Fatalf("purged %d (%v)", n, err)
-		}
-		if err := st.ReleaseIdempotent(ctx, tn.ID, "k"); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
 func TestPaging(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)

@@ -28,19 +28,24 @@ func (s *Store) CreateTenant(ctx context.Context, t *pinglinks.Tenant, tree *pin
 }
 
 const tenantColumns = `id, name, secret_hash, callback_signing_key, merchant_status_callback_url,
-	default_split_tree_id, sandbox, created_at`
+	default_split_tree_id, sandbox, created_at, disabled_at`
 
 func scanTenant(row interface{ Scan(...any) error }) (*pinglinks.Tenant, error) {
 	var t pinglinks.Tenant
+	var disabled sql.NullTime
 	err := row.Scan(&t.ID, &t.Name, &t.SecretHash, &t.CallbackSigningKey, &t.MerchantStatusCallbackURL,
-		&t.DefaultSplitTreeID, &t.Sandbox, &t.CreatedAt)
+		&t.DefaultSplitTreeID, &t.Sandbox, &t.CreatedAt, &disabled)
 	t.CreatedAt = t.CreatedAt.UTC()
+	if disabled.Valid {
+		d := disabled.Time.UTC()
+		t.DisabledAt = &d
+	}
 	return &t, err
 }
 
 // Tenant returns the tenant with the given id.
 func (s *Store) Tenant(ctx context.Context, tenantID uuid.UUID) (*pinglinks.Tenant, error) {
-	t, err := scanTenant(s.db.QueryRowContext(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id = $1`, tenantID))
+	t, err := scanTenant(s.q(ctx).QueryRowContext(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id = $1`, tenantID))
 	if err != nil {
 		return nil, notFound(err, "tenant")
 	}
@@ -50,13 +55,13 @@ func (s *Store) Tenant(ctx context.Context, tenantID uuid.UUID) (*pinglinks.Tena
 // CountTenants reports how many tenants exist (to spot an empty database).
 func (s *Store) CountTenants(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM tenants`).Scan(&n)
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM tenants`).Scan(&n)
 	return n, err
 }
 
 // UpdateTenantCallbacks sets the tenant's merchant status callback URL.
 func (s *Store) UpdateTenantCallbacks(ctx context.Context, tenantID uuid.UUID, merchantStatusURL string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE tenants SET merchant_status_callback_url = $2 WHERE id = $1`,
+	res, err := s.q(ctx).ExecContext(ctx, `UPDATE tenants SET merchant_status_callback_url = $2 WHERE id = $1`,
 		tenantID, merchantStatusURL)
 	if err != nil {
 		return fmt.Errorf("store: update tenant: %w", err)
@@ -70,7 +75,7 @@ func (s *Store) UpdateTenantCallbacks(ctx context.Context, tenantID uuid.UUID, m
 // SplitTreeExists reports whether the tenant owns the split tree.
 func (s *Store) SplitTreeExists(ctx context.Context, tenantID, treeID uuid.UUID) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM split_trees WHERE tenant_id = $1 AND id = $2`,
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM split_trees WHERE tenant_id = $1 AND id = $2`,
 		tenantID, treeID).Scan(&n)
 	return n > 0, err
 }

@@ -39,7 +39,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *scale != "" {
-		return runScale(ctx, bench.Config{Engines: strings.Split(*engines, ","), PostgresAdminURL: *pg, Log: stderr}, *scale, *out, stdout)
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		return runScale(ctx, bench.Config{Exe: exe, Engines: strings.Split(*engines, ","), PostgresAdminURL: *pg, Log: stderr}, *scale, *out, stdout)
 	}
 	var tenants []bench.Credentials
 	if *target != "" {
@@ -123,8 +127,8 @@ func runScale(ctx context.Context, c bench.Config, sizes, out string, stdout io.
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "%-8s %9d links  seed %6.1f s  list page %6.2f ms  get link %6.2f ms  expiry sweep %6.2f ms\n",
-				r.Engine, r.Links, r.SeedS, r.ListPageMS, r.GetLinkMS, r.SweepMS)
+			fmt.Fprintf(stdout, "%-8s %9d links  seed %6.1f s  list page %6.2f ms  get link %6.2f ms  expiry sweep %6.2f ms  plain list %.1f MB in %.1f s, server peak RSS %.0f MB\n",
+				r.Engine, r.Links, r.SeedS, r.ListPageMS, r.GetLinkMS, r.SweepMS, r.PlainListMB, r.PlainListS, r.ServerPeakRSSMB)
 			results = append(results, r)
 		}
 	}
