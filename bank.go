@@ -19,3 +19,14 @@ func (b BankAccounts) For(currency Currency, locale string) (label, number strin
 	}
 	return "Bankgiro", b.Bankgiro
 }
+
+// WithDefaults fills in the sandbox's accounts where none is configured.
+func (b BankAccounts) WithDefaults() BankAccounts {
+	if b.Bankgiro == "" {
+		b.Bankgiro = "5050-1055" // a sandbox bankgiro (check digit valid)
+	}
+	if b.NorwegianAccount == "" {
+		b.NorwegianAccount = "1503.27.19535" // a sandbox account number (mod 11 valid)
+	}
+	return b
+}

@@ -119,6 +119,7 @@ const (
 	MaxStreetLen = 200
 	MaxZipLen    = 20
 	MaxCityLen   = 100
+	MaxPhoneLen  = 50
 )
 
 // Stockholm is the time zone in which due dates end.
@@ -201,15 +202,21 @@ func (l *PaymentLink) Validate(today string) error {
 	if l.Customer.Email != "" && !ValidEmail(l.Customer.Email) {
 		errs.Add("customer.email", "is not a valid e-mail address")
 	}
-	if l.Customer.Phone != "" && !looksLikePhone(l.Customer.Phone) {
-		errs.Add("customer.phone", "is not a valid phone number")
-	}
+	// A phone number in any human format is kept as written (spaces
+	// tidied): Ping accepts it, and only SMS distribution, which needs a
+	// mobile number, refuses one that cannot receive an SMS.
+	l.Customer.Phone = strings.Join(strings.Fields(l.Customer.Phone), " ")
+	text("customer.phone", l.Customer.Phone, false, MaxPhoneLen)
 	text("supplier.name", l.Supplier.Name, true, 200)
 	text("supplier.city", l.Supplier.City, false, 100)
 	text("supplier.zip", l.Supplier.Zip, false, 20)
 	text("supplier.organization_number", l.Supplier.OrganizationNumber, false, 30)
-	if l.Supplier.Website != "" && !validURL(l.Supplier.Website, false) {
-		errs.Add("supplier.website", "must be an http or https URL")
+	if l.Supplier.Website != "" {
+		if website, ok := websiteURL(l.Supplier.Website); ok {
+			l.Supplier.Website = website
+		} else {
+			errs.Add("supplier.website", "must be an http or https URL or a domain name")
+		}
 	}
 	for _, a := range []struct {
 		prop string
@@ -289,6 +296,22 @@ func ValidSwishMessage(s string) bool {
 func ValidEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && len(s) <= 254
+}
+
+// websiteURL accepts an http(s) URL, or a bare domain name
+// ("example.com", "www.example.com/shop") as Ping does, which it turns into
+// an https URL.
+func websiteURL(raw string) (string, bool) {
+	raw = strings.TrimSpace(raw)
+	if strings.Contains(raw, "://") {
+		return raw, validURL(raw, false)
+	}
+	withScheme := "https://" + raw
+	u, err := url.Parse(withScheme)
+	if err != nil || !strings.Contains(u.Hostname(), ".") || strings.ContainsAny(raw, " \t") {
+		return "", false
+	}
+	return withScheme, validURL(withScheme, true)
 }
 
 func validURL(raw string, httpsOnly bool) bool {

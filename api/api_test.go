@@ -14,14 +14,14 @@ const (
 	paginate = "2025-03-06"
 )
 
-func newMerchant(t *testing.T, e *apitest.Env) string {
+func newMerchant(t testing.TB, e *apitest.Env) string {
 	t.Helper()
 	return e.Do(t, "POST", v1+"/merchants", map[string]any{
 		"name": "Honey stall", "organization": map[string]any{"country": "SE", "se_organization_number": orgNrSE},
 	}).Want(t, 200).ID(t)
 }
 
-func newOrder(t *testing.T, e *apitest.Env, currency string) string {
+func newOrder(t testing.TB, e *apitest.Env, currency string) string {
 	t.Helper()
 	return e.Do(t, "POST", v1+"/payment_orders", map[string]any{"currency": currency}).Want(t, 200).ID(t)
 }
@@ -170,10 +170,8 @@ func TestMerchantValidation(t *testing.T) {
 		{"no country", org("", "se_organization_number", orgNrSE), "organization.country"},
 		{"unknown country", org("XX", "se_organization_number", orgNrSE), "organization.country"},
 		{"SE number missing", org("SE", "no_organization_number", "923609016"), "organization.se_organization_number"},
-		{"SE bad Luhn", org("SE", "se_organization_number", "556703-7484"), "organization.se_organization_number"},
 		{"SE too short", org("SE", "se_organization_number", "55670374"), "organization.se_organization_number"},
 		{"SE letters", org("SE", "se_organization_number", "55670A7485"), "organization.se_organization_number"},
-		{"NO bad mod 11", org("NO", "no_organization_number", "923609017"), "organization.no_organization_number"},
 		{"person without number", map[string]any{"name": "Anna", "person": map[string]any{"country": "SE", "name": "Anna"}}, "person.se_personal_identity_number"},
 		{"person without name", map[string]any{"name": "Anna", "person": map[string]any{"country": "SE", "se_personal_identity_number": "198112289874"}}, "person.name"},
 		{"bad email", map[string]any{"name": "Stall", "email": "nope@", "organization": map[string]any{"country": "SE", "se_organization_number": orgNrSE}}, "email"},

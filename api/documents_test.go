@@ -366,7 +366,7 @@ func TestMessagesCarryDocuments(t *testing.T) {
 		l, _ := e.Store.Link(ctx, e.Tenant.ID, mustUUID(t, link.ID))
 		want := map[string]string{"payment_link": "faktura-1.pdf", "receipt": "kvitto-" + strconv.FormatInt(l.ReceiptNumber, 10) + ".pdf"}
 		for _, m := range msgs {
-			if m.Attachment != want[m.Kind] || m.Status != "DELIVERED" {
+			if m.Attachment != want[m.Kind] || m.Status != store.MessageKept {
 				t.Errorf("%s e-mail: %s, attached %q, want %q", m.Kind, m.Status, m.Attachment, want[m.Kind])
 			}
 			delete(want, m.Kind)

@@ -336,7 +336,7 @@ func (s *Server) distributeLink(w http.ResponseWriter, r *http.Request) error {
 			}
 			e164, err := normalizePhone(phone, l.Locale)
 			if err != nil {
-				errs.Add(prop, "is not a valid mobile phone number")
+				errs.Add(prop, "cannot receive SMS: it is not a valid mobile phone number")
 				continue
 			}
 			to = append(to, store.Recipient{Channel: store.ChannelSMS, Address: e164})

@@ -1,17 +1,9 @@
 package api
 
-import (
-	_ "embed"
-	"net/http"
-)
+import _ "embed"
 
-// OpenAPI is the API's OpenAPI 3.1 description, served at /openapi.yaml.
+// OpenAPI is the API's OpenAPI 3.1 description, served at /openapi.yaml
+// (with this installation's public URL as its server, see apiref.go).
 //
 //go:embed openapi.yaml
 var OpenAPI []byte
-
-func serveOpenAPI(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Content-Type", "application/yaml")
-	w.Write(OpenAPI)
-	return nil
-}

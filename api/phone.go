@@ -2,7 +2,7 @@ package api
 
 import "github.com/pinglinks/pinglinks/phone"
 
-// normalizePhone turns a number as people type it into E.164, reading
+// normalizePhone turns a mobile number as people type it into E.164, reading
 // national numbers in the country of the link's locale.
 func normalizePhone(raw, locale string) (string, error) {
 	region := "SE"
@@ -12,5 +12,5 @@ func normalizePhone(raw, locale string) (string, error) {
 	case "en-GB":
 		region = "GB"
 	}
-	return phone.Normalize(raw, region)
+	return phone.Mobile(raw, region)
 }

@@ -47,6 +47,9 @@ func decode(r *http.Request, v any, optional bool) error {
 	if b[0] != '{' {
 		return pinglinks.Errorf(pinglinks.ECodeMalformed, "the request body must be a JSON object")
 	}
+	if err := checkJSONText(b); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError

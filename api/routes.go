@@ -13,7 +13,9 @@ func (s *Server) registerRoutes() {
 	s.public("GET /payment_links/api/v1/ping", ping)
 	s.public("GET /healthz", ping)
 	s.public("GET /readyz", s.ready)
-	s.public("GET /openapi.yaml", serveOpenAPI)
+	s.public("GET /openapi.yaml", s.serveOpenAPI)
+	s.public("GET /docs/api", serveReference)
+	s.public("GET "+redocPath, serveRedoc)
 
 	const p = "/payments/api/v1"
 	s.tenant("GET "+p+"/tenant", s.getTenant)
@@ -51,6 +53,8 @@ func (s *Server) registerRoutes() {
 	s.tenant("PUT "+l+"/payment_links/{id}/invoice", s.createInvoice)
 	s.tenant("GET "+l+"/payment_links/{id}/invoice", s.getInvoice)
 	s.tenant("GET "+l+"/payment_links/{id}/receipt", s.getReceipt)
+
+	s.registerOperatorRoutes()
 
 	s.public("GET /files/{token}", s.getFile)
 	s.public("POST /sms/reports/{secret}", s.smsReport)

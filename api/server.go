@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/provider"
+	"github.com/pinglinks/pinglinks/reconcile"
 	"github.com/pinglinks/pinglinks/store"
 	"golang.org/x/time/rate"
 )
@@ -49,6 +50,8 @@ type Server struct {
 	Pages http.Handler
 	// SMSReportSecret is the path secret of the SMS delivery report URL.
 	SMSReportSecret string
+	// Importer books the bank files the operator uploads.
+	Importer *reconcile.Importer
 
 	metrics  *metrics
 	mux      *http.ServeMux // every route, plus a catch-all for JSON 404/405
@@ -56,6 +59,7 @@ type Server struct {
 	limiters sync.Map       // tenant id → *rate.Limiter
 	patterns []string       // every registered route, for the OpenAPI coverage test
 	tenants  sync.Map       // tenant id → cachedTenant, to spare a query per request
+	openAPI  []byte         // the document as served, with PublicURL as its server
 }
 
 // Handler returns the server's root handler.
@@ -65,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 			s.Providers = &provider.Registry{} // no rails: every method is refused
 		}
 		s.mux, s.routes, s.metrics = http.NewServeMux(), http.NewServeMux(), newMetrics()
+		s.openAPI = servedOpenAPI(s.PublicURL)
 		s.registerRoutes()
 		s.handle("GET /metrics", s.metrics.handler())
 		s.mux.HandleFunc("/", s.notFoundOrMethod)
@@ -103,6 +108,9 @@ func (s *Server) tenant(pattern string, fn apiFunc) {
 			return err
 		}
 		if err := s.limit(w, t.ID); err != nil {
+			return err
+		}
+		if err := checkQuery(r.URL.Query()); err != nil {
 			return err
 		}
 		r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, t))
@@ -175,7 +183,7 @@ func (s *Server) authenticate(r *http.Request) (*pinglinks.Tenant, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if !t.CheckSecret(secret) {
+	if !t.CheckSecret(secret) || t.DisabledAt != nil {
 		return nil, unauthorized
 	}
 	return t, nil
@@ -238,6 +246,9 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uui
 	}
 	if len(key) > 255 {
 		return pinglinks.Invalid(idempotencyHeader, "must be at most 255 characters")
+	}
+	if err := checkText(idempotencyHeader, key); err != nil {
+		return err
 	}
 	body, err := readBody(r)
 	if err != nil {

@@ -276,6 +276,11 @@ func TestSandboxOutbox(t *testing.T) {
 		wantContains(t, "outbox (unescaped)", shown, text.Recipient, email.Recipient, text.Text, email.Subject, evil,
 			link.ID, "/sandbox/outbox/"+email.ID.String())
 		wantContains(t, "outbox", list, "&lt;script&gt;")
+		// Kept is what happened to them: nothing was delivered.
+		if text.Status != store.MessageKept || email.Status != store.MessageKept || strings.Contains(list, "DELIVERED") ||
+			strings.Count(list, "kept here, not sent") != 2 {
+			t.Errorf("kept messages are %s and %s; the outbox must say kept, not delivered", text.Status, email.Status)
+		}
 		if strings.Contains(list, "/sandbox/outbox/"+text.ID.String()) {
 			t.Errorf("the SMS links to an HTML view it does not have")
 		}

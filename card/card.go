@@ -21,7 +21,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -45,6 +47,9 @@ type Connector struct {
 	// 30 minutes to 24 hours. Zero means 40 minutes.
 	SessionTTL time.Duration
 	Log        *slog.Logger
+
+	pollMu sync.Mutex
+	polled map[uuid.UUID]time.Time // when Poll last read a payment's session
 }
 
 var (
@@ -53,6 +58,7 @@ var (
 	_ provider.Returner         = (*Connector)(nil)
 	_ provider.Refunder         = (*Connector)(nil)
 	_ provider.CheckoutTexts    = (*Connector)(nil)
+	_ provider.Poller           = (*Connector)(nil)
 )
 
 // Response is a card payment's provider_method_response: the processor's
@@ -135,11 +141,7 @@ func (c *Connector) Start(ctx context.Context, req provider.StartRequest) (provi
 	for _, it := range l.Items {
 		items = append(items, cardprocessor.LineItem{Name: it.Description, UnitAmount: it.Price, Quantity: it.Quantity})
 	}
-	ttl := c.SessionTTL
-	if ttl <= 0 {
-		ttl = 40 * time.Minute
-	}
-	expires := req.Now.Add(ttl).Truncate(time.Second)
+	expires := req.Now.Add(c.ttl()).Truncate(time.Second)
 	email := l.Customer.Email
 	if d, ok := p.PayerDetails(); ok && d.Email != "" {
 		email = d.Email
@@ -157,6 +159,10 @@ func (c *Connector) Start(ctx context.Context, req provider.StartRequest) (provi
 	if err != nil {
 		c.log().Error("card: opening a hosted session", "payment", p.ID, "err", err)
 		return provider.Outcome{}, fmt.Errorf("card: %w", err)
+	}
+	if !allowedPage(proc, s.URL) {
+		// The checkout's Content-Security-Policy would stop the payer there.
+		return provider.Outcome{}, fmt.Errorf("card: session %s's page %q is not on the processor's hosted page origins", s.ID, s.URL)
 	}
 	resp := Response{Processor: processorName(proc), SessionID: s.ID, SessionURL: s.URL}
 	return provider.Outcome{Status: pinglinks.PaymentPending, Response: mustJSON(resp), RedirectURL: s.URL}, nil
@@ -182,6 +188,49 @@ func withQuery(base, q string) string {
 		return base + "&" + q
 	}
 	return base + "?" + q
+}
+
+// RedirectOrigins are the origins of the processors' hosted pages, which
+// the checkout's form-action must allow: a browser stops a form whose
+// redirect leaves them.
+func (c *Connector) RedirectOrigins() []string {
+	seen := map[string]bool{}
+	var out []string
+	procs := []cardprocessor.Processor{c.Default}
+	for _, p := range c.Tenants {
+		procs = append(procs, p)
+	}
+	for _, p := range procs {
+		if hp, ok := p.(cardprocessor.HostedPages); ok {
+			for _, o := range hp.HostedPageOrigins() {
+				if !seen[o] {
+					seen[o] = true
+					out = append(out, o)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// allowedPage reports whether page is on one of proc's hosted page
+// origins (any https page when the processor names none).
+func allowedPage(proc cardprocessor.Processor, page string) bool {
+	u, err := url.Parse(page)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return false
+	}
+	hp, ok := proc.(cardprocessor.HostedPages)
+	if !ok {
+		return true
+	}
+	for _, o := range hp.HostedPageOrigins() {
+		if u.Scheme+"://"+u.Host == o {
+			return true
+		}
+	}
+	return false
 }
 
 // processorName is the processor's name in responses ("stripe").
@@ -232,6 +281,57 @@ func (c *Connector) ended(p *pinglinks.Payment, resp Response, s cardprocessor.S
 		status, resp.DeclineReason = pinglinks.PaymentDeclined, s.DeclineCode
 	}
 	return provider.Outcome{Status: status, Response: mustJSON(resp)}, nil
+}
+
+// PollAfter is how long a card payment waits for its webhook before its
+// session is read from the processor's API instead: until the session
+// has surely ended (its lifetime and two minutes).
+func (c *Connector) PollAfter(pinglinks.ProviderMethod) time.Duration { return c.ttl() + 2*time.Minute }
+
+func (c *Connector) ttl() time.Duration {
+	if c.SessionTTL > 0 {
+		return c.SessionTTL
+	}
+	return 40 * time.Minute
+}
+
+// pollEvery spaces the reads of one payment's session when they bring no
+// news (the processor unreachable): the registry asks on every round.
+const pollEvery = time.Minute
+
+// Poll reads the payment's session from the processor's API, so a
+// webhook that never arrives (an endpoint misconfigured, down for days)
+// does not leave the link waiting for ever. The API decides, as it does
+// for a webhook.
+func (c *Connector) Poll(ctx context.Context, p *pinglinks.Payment, now time.Time) (provider.Outcome, error) {
+	resp, ok := ResponseOf(p)
+	if !ok || p.Status != pinglinks.PaymentPending {
+		return provider.Outcome{}, nil
+	}
+	c.pollMu.Lock()
+	if c.polled == nil {
+		c.polled = map[uuid.UUID]time.Time{}
+	}
+	for id, at := range c.polled {
+		if now.Sub(at) > pollEvery {
+			delete(c.polled, id)
+		}
+	}
+	if _, recent := c.polled[p.ID]; recent {
+		c.pollMu.Unlock()
+		return provider.Outcome{}, nil
+	}
+	c.polled[p.ID] = now
+	c.pollMu.Unlock()
+	proc, err := c.processorFor(p.TenantID)
+	if err != nil {
+		return provider.Outcome{}, err
+	}
+	s, err := proc.Session(ctx, resp.SessionID)
+	if err != nil {
+		return provider.Outcome{}, fmt.Errorf("card: polling session %s: %w", resp.SessionID, err)
+	}
+	return c.outcome(p, resp, s)
 }
 
 // Refund refunds ref through the processor that took the payment; the

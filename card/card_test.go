@@ -400,6 +400,40 @@ func TestAbandoned(t *testing.T) {
 	})
 }
 
+// TestPoll: a webhook that never arrives is caught by reading the session
+// from the API.
+func TestPoll(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
+		r := newRig(t, env)
+		p, _ := r.start()
+		if after := r.conn.PollAfter(card.Method); after <= 40*time.Minute {
+			t.Fatalf("PollAfter = %s", after)
+		}
+		r.stripeHolds(p, stripemock.Session{Status: "open", PaymentStatus: "unpaid"})
+		if o, err := r.conn.Poll(context.Background(), p, time.Now()); err != nil || o.Status != "" {
+			t.Fatalf("Poll of an open session = %+v, %v; want no news", o, err)
+		}
+		// The registry asks every round; a payment's session is read at
+		// most once a minute.
+		r.stripeHolds(p, paid)
+		now := time.Now()
+		if o, err := r.conn.Poll(context.Background(), p, now.Add(30*time.Second)); err != nil || o.Status != "" {
+			t.Fatalf("Poll within the minute = %+v, %v; want no read", o, err)
+		}
+		o, err := r.conn.Poll(context.Background(), p, now.Add(2*time.Minute))
+		if err != nil || o.Status != pinglinks.PaymentCompleted {
+			t.Fatalf("Poll of a paid session = %+v, %v", o, err)
+		}
+		s := paid
+		s.AmountTotal = 1
+		r.stripeHolds(p, s)
+		if _, err := r.conn.Poll(context.Background(), p, now.Add(4*time.Minute)); err == nil {
+			t.Fatal("Poll took a session of another amount")
+		}
+	})
+}
+
 func TestSuccessReturnChangesNothing(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
@@ -455,6 +489,17 @@ func TestConnectorRefusals(t *testing.T) {
 	_, err := c.Start(context.Background(), provider.StartRequest{Payment: &pinglinks.Payment{TenantID: uuid.New()}, Link: &pinglinks.PaymentLink{}, ReturnURL: "https://x/r"})
 	if pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden || !strings.Contains(err.Error(), "no card processor account") {
 		t.Fatalf("Start without an account: %v", err)
+	}
+	proc, err := stripe.New(stripe.Config{SecretKey: testKey, WebhookSecret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withTenant := &card.Connector{Default: proc, Tenants: map[uuid.UUID]cardprocessor.Processor{uuid.New(): proc}}
+	if got := strings.Join(withTenant.RedirectOrigins(), " "); got != "https://checkout.stripe.com" {
+		t.Errorf("RedirectOrigins = %q", got)
+	}
+	if got := c.RedirectOrigins(); len(got) != 0 {
+		t.Errorf("RedirectOrigins without accounts = %q", got)
 	}
 	for _, params := range []string{``, `{}`, `{"anything":1}`, `null`} {
 		if err := c.CheckLinkMethod(pinglinks.LinkMethod{Parameters: json.RawMessage(params)}, pinglinks.EUR); err != nil {

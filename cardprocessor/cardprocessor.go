@@ -34,6 +34,12 @@ type Processor interface {
 	Refund(ctx context.Context, req RefundRequest) (Refund, error)
 }
 
+// HostedPages is implemented by a processor that names the origins of
+// its hosted pages, so that the checkout may send a form there.
+type HostedPages interface {
+	HostedPageOrigins() []string
+}
+
 // Metadata keys a session carries, so that the processor's records name
 // our payment and so that a session read back can be checked against it.
 const (

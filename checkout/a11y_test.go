@@ -12,13 +12,13 @@ import (
 	"github.com/pinglinks/pinglinks/store"
 )
 
-// axeSource is axe-core from the npm registry, installed by .ci/run
+// axeSource is axe-core from the npm registry, installed by `make test`
 // (npm ci --prefix tools/axe).
 func axeSource(t *testing.T) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "tools", "axe", "node_modules", "axe-core", "axe.min.js"))
 	if err != nil {
-		t.Fatalf("axe-core is missing (%v): run npm ci --prefix tools/axe (.ci/run does)", err)
+		t.Fatalf("axe-core is missing (%v): run npm ci --prefix tools/axe (make test does)", err)
 	}
 	return string(b)
 }

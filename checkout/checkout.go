@@ -6,7 +6,7 @@
 //
 // Pages are rendered on the server and work without JavaScript; a small
 // script (allowed by a per-response CSP nonce) only spares the payer a
-// double submit and refreshes the waiting screen sooner. Forms are
+// double submit and updates a waiting page by itself. Forms are
 // protected from cross-site posts by http.CrossOriginProtection.
 package checkout
 
@@ -90,9 +90,15 @@ func nonce() string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-func securityHeaders(w http.ResponseWriter, n string) {
+// securityHeaders sets the page's policy; formOrigins are the providers'
+// pages a form may be redirected to (a card processor's hosted page).
+func securityHeaders(w http.ResponseWriter, n string, formOrigins []string) {
+	formAction := "'self'"
+	for _, o := range formOrigins {
+		formAction += " " + o
+	}
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+n+"'; script-src 'nonce-"+n+
-		"'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		"'; img-src 'self' data:; connect-src 'self'; form-action "+formAction+"; base-uri 'none'; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Referrer-Policy", "no-referrer")
@@ -106,7 +112,17 @@ func (h *Handler) link(r *http.Request) (*pinglinks.PaymentLink, error) {
 	if len(token) < 22 || len(token) > 64 {
 		return nil, pinglinks.NotFound("payment link")
 	}
-	return h.Store.LinkByToken(r.Context(), token)
+	l, err := h.Store.LinkByToken(r.Context(), token)
+	if err != nil {
+		return nil, err
+	}
+	// A disabled tenant's links cannot be paid: they read as withdrawn.
+	if ok, err := h.Store.TenantEnabled(r.Context(), l.TenantID); err != nil {
+		return nil, err
+	} else if !ok && l.Status == pinglinks.LinkCreated {
+		l.Status = pinglinks.LinkCancelled
+	}
+	return l, nil
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
@@ -296,11 +312,17 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusTooManyRequests, v)
 		return
 	}
-	if v.State != "form" && v.State != "bank" {
-		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther) // paid, pending or closed meanwhile
+	pf := readForm(r)
+	switch {
+	case v.State != "form" && v.State != "expired" && v.State != "cancelled" && pf.Method == p.Provider+"/"+p.Method:
+		// The payment of the method chosen is under way or done (a double
+		// click, a second tab): its page says how it stands.
+		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
+		return
+	case v.State != "form" && v.State != "bank", v.Received != "":
+		h.nothingNew(w, v, p, pf.Method) // paid, pending, closed or partly transferred meanwhile
 		return
 	}
-	pf := readForm(r)
 	v.Details = pf.Details
 	v.Errors = pf.validate(t, l)
 	provName, methName, _ := strings.Cut(pf.Method, "/")
@@ -341,6 +363,10 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 				CallbackURL: h.PublicURL + "/providers/" + p.Provider + "/"})
 			return err
 		})
+	if err != nil && pinglinks.ErrorCode(err) == pinglinks.ECodeForbidden {
+		h.tooLate(w, r, l, pf.Method) // another tab or a transfer got there first
+		return
+	}
 	if err != nil {
 		h.afterAttempt(w, r, l, v, err)
 		return
@@ -350,6 +376,52 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.redirectAfter(w, r, l, p)
+}
+
+// tooLate answers an attempt the store refused because the link's payment
+// moved on after the page was read: it shows the page as it now is and
+// says that nothing was charged.
+func (h *Handler) tooLate(w http.ResponseWriter, r *http.Request, l *pinglinks.PaymentLink, chosen string) {
+	l, err := h.Store.Link(r.Context(), l.TenantID, l.ID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	p, err := h.Store.Payment(r.Context(), l.TenantID, l.OrderID, l.PaymentID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	v := h.newView(r.Context(), l, p)
+	if v.State == "form" || (v.State == "bank" && v.Received == "") || (v.State != "expired" && v.State != "cancelled" && chosen == p.Provider+"/"+p.Method) {
+		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther) // nothing to explain: the form is still there
+		return
+	}
+	h.nothingNew(w, v, p, chosen)
+}
+
+// nothingNew answers a payer whose choice came too late: the page changed
+// after it was shown (another tab started or finished a payment, part of
+// a transfer arrived, the link closed). It says plainly that nothing was
+// charged and why, and shows the page as it now is — never the waiting
+// screen of a method the payer did not choose.
+func (h *Handler) nothingNew(w http.ResponseWriter, v *view, p *pinglinks.Payment, chosen string) {
+	t := v.T
+	v.Notice = t.NotStarted
+	prov, meth, _ := strings.Cut(chosen, "/")
+	if said := h.Providers.NotStarted(pinglinks.ProviderMethod{Provider: prov, Method: meth}, v.Link.Locale); said != "" {
+		v.Notice = said // "your card has not been charged"
+	}
+	switch {
+	case v.State == "bank":
+		v.Notice += " " + t.PartlyPaidReason
+	case v.State == "paid":
+		v.Notice += " " + t.AlreadyPaidReason
+	case v.State == "waiting":
+		v.Elsewhere = true
+		v.MethodName = h.Providers.Label(pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}, v.Link.Locale)
+	}
+	h.render(w, http.StatusConflict, v)
 }
 
 // returned is where a payer comes back from a provider's page
@@ -445,7 +517,7 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write([]byte(`{"state":"` + h.stateOf(l, p) + `"}`))
+	w.Write([]byte(`{"state":"` + h.stateOf(l, p) + `","key":"` + h.pollKey(l, p) + `"}`))
 }
 
 func (h *Handler) logo(w http.ResponseWriter, r *http.Request) {

@@ -335,7 +335,10 @@ func TestClosedAndUnknownLinks(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "This link was cancelled") || strings.Contains(string(body), "<form") {
 		t.Errorf("cancelled link page: %d", resp.StatusCode)
 	}
-	if r, _ := post(t, lk.CheckoutURL, cardForm("4242424242424242")); r.StatusCode != http.StatusSeeOther {
+	// A payer who had the form open: the page says the link is cancelled
+	// and that the card was not charged.
+	if r, body := post(t, lk.CheckoutURL, cardForm("4242424242424242")); r.StatusCode != http.StatusConflict ||
+		!strings.Contains(body, "This link was cancelled") || !strings.Contains(body, "Your card has not been charged.") {
 		t.Errorf("paying a cancelled link answered %d", r.StatusCode)
 	}
 	if l := link(t, e, lk.ID); len(orderPayments(t, e, l)) != 1 {
@@ -468,14 +471,31 @@ func TestSimulatorsRefusedInProduction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := strings.TrimPrefix(lk.CheckoutURL, e.Server.URL) + "/pay"
-	for _, form := range []url.Values{cardForm("4242424242424242"), payForm("swish/e_commerce", "swish_phone", "0701234567")} {
-		req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	path := strings.TrimPrefix(lk.CheckoutURL, e.Server.URL)
+	// The form offers neither: this installation has no Swish and no card
+	// processor configured.
+	rec := httptest.NewRecorder()
+	prod.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	for _, m := range []string{"swish/e_commerce", "swish/m_commerce", "payment_iq/card"} {
+		if strings.Contains(rec.Body.String(), `value="`+m+`"`) {
+			t.Errorf("production offers %s: %s", m, rec.Body)
+		}
+	}
+	if !strings.Contains(rec.Body.String(), `value="ping/deposit"`) {
+		t.Errorf("production does not offer bank transfers")
+	}
+	// Posted anyway: a card never reaches the checkout (400, no card data
+	// on our servers); Swish is refused on the form.
+	for _, tc := range []struct {
+		form   url.Values
+		status int
+	}{{cardForm("4242424242424242"), http.StatusBadRequest}, {payForm("swish/e_commerce", "swish_phone", "0701234567"), http.StatusUnprocessableEntity}} {
+		req := httptest.NewRequest("POST", path+"/pay", strings.NewReader(tc.form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()
 		prod.Handler().ServeHTTP(rec, req)
-		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `id="method-err"`) {
-			t.Errorf("%s in production: %d", form.Get("method"), rec.Code)
+		if rec.Code != tc.status || (tc.status == 422 && !strings.Contains(rec.Body.String(), `id="method-err"`)) {
+			t.Errorf("%s in production: %d", tc.form.Get("method"), rec.Code)
 		}
 	}
 	if l := link(t, e, lk.ID); l.Status != pinglinks.LinkCreated || len(orderPayments(t, e, l)) != 1 ||

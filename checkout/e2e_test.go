@@ -57,7 +57,8 @@ func link(t *testing.T, e *apitest.Env, id string) *pinglinks.PaymentLink {
 func payCard(t *testing.T, ctx context.Context, number string) {
 	t.Helper()
 	do(t, ctx, chromedp.Click(chromedp.CSS(`input[value="payment_iq/card"]`)),
-		chromedp.SendKeys(chromedp.CSS("#card_number"), number), chromedp.SendKeys(chromedp.CSS("#card_expiry"), "12/30"),
+		chromedp.SendKeys(chromedp.CSS("#card_number"), number), chromedp.Clear(chromedp.CSS("#card_expiry")),
+		chromedp.SendKeys(chromedp.CSS("#card_expiry"), "12/30"),
 		chromedp.SendKeys(chromedp.CSS("#card_cvc"), "123"))
 	submit(t, ctx, "button.pay")
 }
@@ -106,6 +107,12 @@ func TestCardDeclinedThenRetrySucceeds(t *testing.T) {
 		t.Fatalf("banner after a declined card: %q", got)
 	}
 	screenshot(t, ctx, "card-declined")
+	// The expiry stays; the number and the CVC are typed again.
+	for sel, want := range map[string]string{"#card_expiry": "12/30", "#card_number": "", "#card_cvc": ""} {
+		if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel))); v != want {
+			t.Errorf("%s after a declined card is %q, want %q", sel, v, want)
+		}
+	}
 	payCard(t, ctx, "4242424242424242")
 	if got := text(t, ctx, "h2.ok"); got != "Tack för din betalning!" {
 		t.Fatalf("after the retry: %q", got)

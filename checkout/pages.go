@@ -9,7 +9,6 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <html lang="{{.T.Lang}}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
-{{if or (eq .State "waiting") (and (eq .State "bank") .Received)}}<noscript><meta http-equiv="refresh" content="{{if eq .State "bank"}}10{{else}}3{{end}}"></noscript>{{end}}
 <title>{{if .Supplier}}{{.Supplier}} – {{end}}{{.T.Title}}</title>
 <style nonce="{{.Nonce}}">` + css + `</style></head>
 <body><a class="skip" href="#main">{{.T.Skip}}</a>
@@ -19,16 +18,18 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 {{else}}
 <header class="card supplier">
 {{if .LogoURL}}<img class="logo" src="{{.LogoURL}}" alt="{{.Supplier}} {{.T.Logo}}">{{end}}
-<p class="payto">{{.T.PayTo}}</p><h1>{{.Supplier}}</h1>
-<p class="total-top"><span class="sr">{{.T.Total}}: </span>{{.Total}}</p>
+<p class="payto">{{.HeadTo}}</p><h1>{{.Supplier}}</h1>
+<p class="total-top state-{{.State}}"><span class="amount-label">{{.AmountLabel}}</span> {{.HeadAmount}}</p>
 {{if and .DueDate (eq .State "form" "bank" "waiting")}}<p class="due">{{.T.DueDate}}: {{.DueDate}}</p>{{end}}
 </header>
+{{if .Notice}}<div class="notice" role="alert" id="notice">{{.Notice}}</div>{{end}}
 {{if eq .State "paid"}}{{template "paid" .}}
 {{else if eq .State "expired"}}<section class="card" role="status"><h2>{{.T.ExpiredTitle}}</h2><p>{{.T.ExpiredText}}</p></section>
 {{else if eq .State "cancelled"}}<section class="card" role="status"><h2>{{.T.CancelledTitle}}</h2><p>{{.T.CancelledText}}</p></section>
+{{else if .Elsewhere}}{{template "elsewhere" .}}
 {{else if eq .State "waiting"}}{{template "waiting" .}}
 {{else if eq .State "panel"}}{{.Panel}}
-{{else}}{{template "summary" .}}{{if eq .State "bank"}}{{template "bank" .}}{{end}}{{if not .Received}}{{template "form" .}}{{end}}{{end}}
+{{else}}{{template "summary" .}}{{if eq .State "bank"}}{{template "bank" .}}{{end}}{{if or (eq .State "form") (and .Methods (not .Received))}}{{template "form" .}}{{end}}{{end}}
 {{end}}
 <footer><p>{{.T.Secure}}</p></footer>
 </main>
@@ -40,7 +41,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <td class="num">{{.Quantity}}</td><td class="num">{{.Amount}}</td></tr>{{end}}
 </tbody><tfoot>
 {{range .VATs}}<tr class="vat"><td colspan="2">{{$.T.VATIncluded}} {{.Rate}}</td><td class="num">{{.Amount}}</td></tr>{{end}}
-<tr class="sum"><th scope="row" colspan="2">{{.T.Total}}</th><td class="num">{{.Total}}</td></tr></tfoot></table></section>{{end}}
+<tr class="sum"><th scope="row" colspan="2">{{.SumLabel}}</th><td class="num">{{.Total}}</td></tr></tfoot></table></section>{{end}}
 {{define "form"}}<form class="card" method="post" action="/checkout/{{.Token}}/pay" novalidate>
 {{if .Banner}}<div class="banner" role="alert" id="banner">{{.Banner}}</div>{{end}}
 {{if eq .State "bank"}}<p>{{.T.OtherMethod}}</p>{{end}}
@@ -74,18 +75,25 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 {{if $err}}<span class="err" id="{{.Name}}-err">{{$err}}</span>{{end}}</p>{{end}}
 {{define "bank"}}<section class="card" aria-labelledby="bank-h"><h2 id="bank-h">{{.T.BankTitle}}</h2>
 <dl class="facts"><dt>{{.AccountLabel}}</dt><dd>{{.Account}}</dd><dt>{{.ReferenceLabel}}</dt><dd class="ref">{{.Reference}}</dd>
-{{if .Received}}<dt>{{.T.Received}}</dt><dd>{{.Received}}</dd>{{end}}<dt>{{.T.Amount}}</dt><dd>{{.AmountDue}}</dd></dl><p>{{.BankNote}}</p>
-<p class="hint" data-poll="/checkout/{{.Token}}/status" data-state="bank"><a href="/checkout/{{.Token}}">{{.T.CheckNow}}</a></p></section>{{end}}
-{{define "waiting"}}<section class="card center" role="status" aria-live="polite" data-poll="/checkout/{{.Token}}/status" data-state="waiting"><h2>{{.Waiting.Title}}</h2>
+{{if .Received}}<dt>{{.T.Received}}</dt><dd>{{.Received}}</dd><dt>{{.T.Remaining}}</dt>{{else}}<dt>{{.T.Amount}}</dt>{{end}}<dd>{{.AmountDue}}</dd></dl>
+{{if .PartlyPaid}}<p class="partly">{{.PartlyPaid}}</p>{{else}}<p>{{.BankNote}}</p>{{end}}
+{{template "refresh" .}}</section>{{end}}
+{{define "refresh"}}<p class="hint" data-poll="/checkout/{{.Token}}/status" data-key="{{.PollKey}}" data-url="/checkout/{{.Token}}">
+<span data-js hidden>{{.T.Refreshing}}</span><noscript>{{.T.PressCheck}}</noscript> <a href="/checkout/{{.Token}}">{{.T.CheckNow}}</a></p>{{end}}
+{{define "waiting"}}<section class="card center" role="status" aria-live="polite"><h2>{{.Waiting.Title}}</h2>
 <div class="spinner" aria-hidden="true"></div>
 {{with .Waiting}}{{if .Text}}<p>{{.Text}}</p>{{end}}
 {{if $.AppURL}}<p>{{.AppText}}</p><p><a class="button" href="{{$.AppURL}}">{{.OpenApp}}</a></p>
 <p class="desktop">{{.ScanQR}}</p><img class="qr desktop" src="{{$.AppQR}}" alt="{{.ScanQR}}" width="200" height="200">{{end}}{{end}}
-<p class="hint">{{.T.Refreshing}} <a href="/checkout/{{.Token}}">{{.T.CheckNow}}</a></p>
+{{template "refresh" .}}
 {{if .Waiting.LinkURL}}<p class="hint"><a href="{{.Waiting.LinkURL}}">{{.Waiting.LinkText}}</a></p>{{end}}</section>{{end}}
+{{define "elsewhere"}}<section class="card center" role="status" aria-live="polite"><h2>{{.T.InProgress}}</h2>
+<div class="spinner" aria-hidden="true"></div>
+<p>{{printf .T.OtherTabText .MethodName}}</p>
+{{template "refresh" .}}</section>{{end}}
 {{define "paid"}}<section class="card" role="status"><h2 class="ok">{{.T.PaidTitle}}</h2><p>{{.T.PaidText}}</p>
 <dl class="facts"><dt>{{.T.PaidAt}}</dt><dd>{{.PaidAt}}</dd><dt>{{.T.Method}}</dt><dd>{{.MethodName}}</dd>
-<dt>{{.T.ReceiptNo}}</dt><dd>{{.ReceiptNo}}</dd><dt>{{.T.Total}}</dt><dd>{{.Total}}</dd></dl>
+<dt>{{.T.ReceiptNo}}</dt><dd>{{.ReceiptNo}}</dd><dt>{{.T.Amount}}</dt><dd>{{.Total}}</dd></dl>
 {{if .ReceiptURL}}<p><a class="button secondary" href="{{.ReceiptURL}}">{{.T.DownloadReceipt}}</a></p>{{end}}
 {{if .SuccessURL}}<p><a class="button" href="{{.SuccessURL}}">{{.T.Continue}}</a></p>{{end}}</section>
 {{template "summary" .}}{{end}}
@@ -122,7 +130,9 @@ main{max-width:34rem;margin:0 auto;padding:.75rem}
 .card{background:#fff;border-radius:10px;padding:1rem 1.1rem;margin:0 0 .75rem;box-shadow:0 1px 2px rgba(0,0,0,.12)}
 .supplier{text-align:center}.logo{max-width:160px;max-height:64px;display:block;margin:0 auto .5rem}
 .payto{margin:0;color:#4a4f57;font-size:.9rem}h1{font-size:1.35rem;margin:.1rem 0}h2{font-size:1.1rem;margin:0 0 .5rem}
-.total-top{font-size:1.6rem;font-weight:700;margin:.25rem 0}.due{margin:0;color:#4a4f57}
+.total-top{font-size:1.6rem;font-weight:700;margin:.25rem 0}.amount-label{display:block;font-size:.9rem;font-weight:600;color:#4a4f57}
+.state-expired,.state-cancelled{color:#4a4f57}
+.notice{background:#e8f0fb;border:1px solid #1d5fbf;color:#0f2f5f;border-radius:8px;padding:.6rem .75rem;margin:0 0 .75rem}.due{margin:0;color:#4a4f57}
 .test{background:#fff4d6;border:1px solid #8a6100;color:#5c4100;border-radius:8px;padding:.4rem .75rem;font-size:.9rem}
 table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.35rem 0;vertical-align:top}
 thead th{font-size:.85rem;color:#4a4f57;border-bottom:1px solid #d0d4da}.num{text-align:right;white-space:nowrap;padding-left:.5rem}
@@ -133,7 +143,9 @@ fieldset{border:0;padding:0;margin:0 0 1rem}legend{font-weight:700;font-size:1.1
 input[type=text],input[type=email],input[type=tel]{width:100%;font:inherit;padding:.6rem .7rem;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1a1a1a}
 input:focus,button:focus,a:focus,summary:focus{outline:3px solid #1d5fbf;outline-offset:2px}
 .invalid input{border-color:#b00020;border-width:2px}.err{color:#b00020;font-size:.9rem;display:block}
-.row{display:flex;gap:.75rem}.row .field{flex:1}
+.row{display:grid;grid-template-columns:1fr 1fr;column-gap:.75rem}
+.row .field{display:grid;grid-row:span 3;grid-template-rows:subgrid;align-content:start;margin:.5rem 0}
+.row label{align-self:end}
 details summary{cursor:pointer;color:#1d4f9a;margin:.5rem 0}
 .method{border:1px solid #c4c9d0;border-radius:8px;margin:.5rem 0;padding:.5rem .75rem}
 .method:has(input[type=radio]:checked){border-color:#1d5fbf;border-width:2px}
@@ -158,14 +170,18 @@ footer{text-align:center;font-size:.85rem;color:#4a4f57}
 `
 
 // script only enhances: it stops a second submit of the same form, puts
-// the focus on the first field to correct, and polls the waiting screen's
-// state so the outcome shows at once.
+// the focus on the first field to correct, and polls the state of a page
+// that waits (Swish, a bank transfer, another tab's payment) so a change
+// shows at once; it loads the page afresh with a GET, so a page answered
+// to a POST is never posted again. Without script the page says to press
+// "check now" (no meta refresh: WCAG 2.2.1 wants the payer in control).
 const script = `
 document.querySelectorAll('form').forEach(function(f){f.addEventListener('submit',function(e){
 if(f.dataset.sent){e.preventDefault();return}f.dataset.sent='1';
 var b=e.submitter||f.querySelector('button');if(b){setTimeout(function(){b.disabled=true},0)}})});
 var inv=document.querySelector('[aria-invalid="true"]');if(inv){inv.focus()}
+document.querySelectorAll('[data-js]').forEach(function(e){e.hidden=false});
 var w=document.querySelector('[data-poll]');
 if(w){setInterval(function(){fetch(w.dataset.poll,{cache:'no-store'}).then(function(r){return r.json()}).then(function(s){
-if(s.state!==w.dataset.state){location.reload()}}).catch(function(){})},1000)}
+if(s.key!==w.dataset.key){location.replace(w.dataset.url)}}).catch(function(){})},1000)}
 `

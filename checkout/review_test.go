@@ -1,6 +1,7 @@
 package checkout_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -264,10 +265,10 @@ func TestRetryOnClosedOrderSaysWhy(t *testing.T) {
 	})
 }
 
-// Without JavaScript the bank page reloads itself to show the transfer's
-// arrival — but never while it shows a form: a reload every 10 s would
-// wipe what a payer who switched to another method is typing (WCAG 2.2.1).
-func TestBankPageRefreshesOnlyWithoutForm(t *testing.T) {
+// The bank page never refreshes itself with <meta http-equiv="refresh">
+// (WCAG 2.2.1): the script polls a key that changes with each arrival,
+// and without script the payer presses "check now".
+func TestBankPageNeverMetaRefreshes(t *testing.T) {
 	e := apitest.New(t, store.SQLite)
 	get := func(u string) string {
 		resp, err := http.Get(u)
@@ -281,14 +282,15 @@ func TestBankPageRefreshesOnlyWithoutForm(t *testing.T) {
 	lk := e.NewLink(t, nil)
 	post(t, lk.CheckoutURL, payForm("ping/deposit"))
 	l := link(t, e, lk.ID)
+	keys := map[string]bool{}
 	for _, tc := range []struct {
-		name        string
-		deposit     int
-		wantForm    bool
-		wantRefresh bool
+		name     string
+		deposit  int
+		wantForm bool
 	}{
-		{"waiting for the transfer, other methods offered", 0, true, false},
-		{"part received, no form", 5000, false, true},
+		{"waiting for the transfer, other methods offered", 0, true},
+		{"part received, no form", 5000, false},
+		{"more received, no form", 2000, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.deposit > 0 {
@@ -299,9 +301,20 @@ func TestBankPageRefreshesOnlyWithoutForm(t *testing.T) {
 			if got := strings.Contains(page, `action="/checkout/`+l.Token+`/pay"`); got != tc.wantForm {
 				t.Fatalf("form shown %v, want %v", got, tc.wantForm)
 			}
-			if got := strings.Contains(page, `http-equiv="refresh"`); got != tc.wantRefresh {
-				t.Errorf("refresh %v, want %v", got, tc.wantRefresh)
+			if strings.Contains(page, `http-equiv="refresh"`) {
+				t.Error("the page refreshes itself with a meta refresh")
 			}
+			if !strings.Contains(page, `data-poll="/checkout/`+l.Token+`/status"`) || !strings.Contains(page, "<noscript>") {
+				t.Error("the page neither polls nor tells a payer without script what to do")
+			}
+			var st struct{ State, Key string }
+			if err := json.Unmarshal([]byte(get(lk.CheckoutURL+"/status")), &st); err != nil || st.State != "bank" {
+				t.Fatalf("status %+v, %v", st, err)
+			}
+			if keys[st.Key] || !strings.Contains(page, `data-key="`+st.Key+`"`) {
+				t.Errorf("poll key %q is not new, or not the page's", st.Key)
+			}
+			keys[st.Key] = true
 		})
 	}
 }

@@ -28,17 +28,23 @@ type view struct {
 	Token    string
 	LogoURL  string
 
-	Supplier  string
-	Items     []itemView
-	VATs      []vatView
-	Total     string
-	DueDate   string
-	CancelURL string
+	Supplier string
+	// The header says what the page is: "Pay to" and the amount to pay, or
+	// "Paid to" and the amount paid, or that it can no longer be paid.
+	HeadTo, AmountLabel, HeadAmount, SumLabel string
+	Items                                     []itemView
+	VATs                                      []vatView
+	Total                                     string
+	DueDate                                   string
+	CancelURL                                 string
 
-	Details pinglinks.PayerDetails
-	Errors  map[string]string
-	Banner  string // what went wrong, at the top of the form
-	Methods []methodView
+	Details   pinglinks.PayerDetails
+	Errors    map[string]string
+	Banner    string // what went wrong, at the top of the form
+	Notice    string // why nothing new happened (another tab paid first…), at the top of the page
+	Elsewhere bool   // the payer chose one method while another's payment was already under way
+	PollKey   string // changes whenever the page would; the script reloads when it does
+	Methods   []methodView
 
 	// waiting: what the payment's connector says (provider.Waiting)
 	Waiting   provider.Waiting
@@ -52,6 +58,7 @@ type view struct {
 	// bank transfer
 	Account, AccountLabel, Reference, ReferenceLabel, BankNote string
 	AmountDue, Received                                        string // Received is set once part of a transfer has arrived
+	PartlyPaid                                                 string // why only a transfer can pay the rest
 
 	// paid
 	PaidAt, MethodName, ReceiptNo, ReceiptURL, SuccessURL string
@@ -73,6 +80,12 @@ type methodView struct {
 type fieldView struct {
 	provider.Field
 	Value string
+}
+
+// pollKey changes whenever the page of the link would: another state,
+// another payment, or more of a transfer arrived.
+func (h *Handler) pollKey(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
+	return h.stateOf(l, p) + "." + p.ID.String() + "." + string(p.Status) + "." + itoa(p.FundedAmount)
 }
 
 // stateOf says which page a link shows, given its latest payment.
@@ -101,7 +114,14 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 	t := textsFor(l.Locale)
 	v := &view{T: t, State: h.stateOf(l, p), TestMode: h.TestMode, Link: l, Token: l.Token, Supplier: l.Supplier.Name,
 		Total: pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount), CancelURL: l.CancelURL,
-		Errors: map[string]string{}, PaymentID: p.ID.String()}
+		Errors: map[string]string{}, PaymentID: p.ID.String(), PollKey: h.pollKey(l, p)}
+	v.HeadTo, v.AmountLabel, v.HeadAmount, v.SumLabel = t.PayTo, t.Total, v.Total, t.Total
+	switch v.State {
+	case "paid":
+		v.HeadTo, v.AmountLabel, v.SumLabel = t.PaidTo, t.AmountPaid, t.SumTotal
+	case "expired", "cancelled":
+		v.HeadTo, v.AmountLabel, v.SumLabel = t.ClosedTo, t.AmountClosed, t.SumTotal
+	}
 	v.AccountLabel, v.Account = h.Accounts.For(l.Currency, l.Locale)
 	if l.LogoImageLink != "" && h.Logos != nil {
 		v.LogoURL = "/checkout/" + l.Token + "/logo"
@@ -146,6 +166,9 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 		}
 		v.Banner = why + " " + t.TryAgain
 		v.select_(p.Provider + "/" + p.Method)
+		// What need not be typed again (a declined card's expiry; the
+		// number and CVC are never kept).
+		v.keep(h.Providers.Prefill(p))
 	}
 	switch v.State {
 	case "waiting":
@@ -171,8 +194,18 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 		if p.FundedAmount > 0 { // part of it has arrived: ask for the rest, offer nothing else
 			v.Received = pinglinks.FormatAmount(l.Locale, l.Currency, p.FundedAmount)
 			v.AmountDue = pinglinks.FormatAmount(l.Locale, l.Currency, max(p.TotalAmount-p.FundedAmount, 0))
+			v.AmountLabel, v.HeadAmount = t.Remaining, v.AmountDue
+			v.PartlyPaid = fmt.Sprintf(t.PartlyPaid, l.ReferenceType)
 		}
-		v.select_(p.Provider + "/" + p.Method)
+		// The form below offers the other methods only: this one is chosen.
+		others := v.Methods[:0]
+		for _, m := range v.Methods {
+			if m.Value != p.Provider+"/"+p.Method {
+				others = append(others, m)
+			}
+		}
+		v.Methods = others
+		v.select_("")
 	case "paid":
 		v.PaidAt = pinglinks.FormatTime(l.Locale, l.UpdatedAt)
 		v.MethodName = h.Providers.PaidWith(p, l.Locale)
@@ -236,7 +269,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, v *view) {
 		h.fail(w, err)
 		return
 	}
-	securityHeaders(w, v.Nonce)
+	securityHeaders(w, v.Nonce, h.Providers.RedirectOrigins())
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

@@ -217,7 +217,7 @@ func (w *Worker) sendEmail(ctx context.Context, m *store.Message, l *pinglinks.P
 		content.Attachment = att.Filename
 	}
 	if w.Mail == nil {
-		content.Delivered = true
+		content.Kept = true
 		return content, nil
 	}
 	return content, w.Mail.Send(ctx, msg)
@@ -228,7 +228,7 @@ func (w *Worker) sendSMS(ctx context.Context, m *store.Message, l *pinglinks.Pay
 		pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount), w.CheckoutURL(l))
 	content := store.SentContent{Text: text}
 	if w.SMS == nil {
-		content.Delivered = true
+		content.Kept = true
 		return content, nil
 	}
 	id, err := w.SMS.Send(ctx, w.SMSFrom, m.Recipient, text, w.SMSReportURL)

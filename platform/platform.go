@@ -29,6 +29,7 @@ import (
 	"github.com/pinglinks/pinglinks/mail"
 	"github.com/pinglinks/pinglinks/messaging"
 	"github.com/pinglinks/pinglinks/provider"
+	"github.com/pinglinks/pinglinks/reconcile"
 	"github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
@@ -84,13 +85,7 @@ func New(cfg Config) (*Platform, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if cfg.Bankgiro == "" {
-		cfg.Bankgiro = "5050-1055" // a sandbox bankgiro (check digit valid)
-	}
-	if cfg.NorwegianAccount == "" {
-		cfg.NorwegianAccount = "1503.27.19535" // a sandbox account number (mod 11 valid)
-	}
-	accounts := pinglinks.BankAccounts{Bankgiro: cfg.Bankgiro, NorwegianAccount: cfg.NorwegianAccount}
+	accounts := pinglinks.BankAccounts{Bankgiro: cfg.Bankgiro, NorwegianAccount: cfg.NorwegianAccount}.WithDefaults()
 	if cfg.SwishDelay <= 0 {
 		cfg.SwishDelay = 3 * time.Second
 	}
@@ -131,12 +126,18 @@ func New(cfg Config) (*Platform, error) {
 	// The SMS gateway's reports carry this in their URL; every process with
 	// the same gateway settings derives the same secret.
 	secret := sha256.Sum256([]byte("sms-report:" + cfg.SMSURL))
+	var pages http.Handler = p.Checkout
+	if !cfg.Sandbox {
+		// Cards are paid on the processor's page: no card data may reach us.
+		pages = card.RefuseCardData(pages, log)
+	}
 	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, Providers: p.Providers, PublicURL: cfg.PublicURL,
-		RateLimit: cfg.RateLimit, RateBurst: int(2 * cfg.RateLimit), Documents: p.Files, Pages: p.Checkout,
+		RateLimit: cfg.RateLimit, RateBurst: int(2 * cfg.RateLimit), Documents: p.Files, Pages: pages,
 		SMSReportSecret: ""}
 	if cfg.SMSURL != "" {
 		p.API.SMSReportSecret = hex.EncodeToString(secret[:16])
 	}
+	p.API.Importer = &reconcile.Importer{Store: st, Accounts: accounts, AcceptTestFiles: cfg.Sandbox}
 	p.Callbacks = &callback.Worker{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
 	p.Messages = &messaging.Worker{Store: st, Log: log, SMSFrom: cfg.SMSFrom, CheckoutURL: checkoutURL,
 		FileURL: fileURL, Attach: p.Files.Attachment}

@@ -211,3 +211,23 @@ type Payments interface {
 		fn func(o *pinglinks.PaymentOrder, p *pinglinks.Payment) error) (*pinglinks.Payment, error)
 	PendingPayments(ctx context.Context, provider string, startedBefore time.Time, limit int) ([]pinglinks.PaymentRef, error)
 }
+
+// CheckoutNotices is implemented by a connector that can say, better than
+// "no new payment was started", what did not happen when the payer's
+// choice of its method came too late ("your card has not been charged").
+type CheckoutNotices interface {
+	NotStarted(pm pinglinks.ProviderMethod, locale string) string
+}
+
+// CheckoutPrefill is implemented by a connector whose form may start with
+// what a failed attempt kept (a declined card's expiry; never a secret).
+type CheckoutPrefill interface {
+	Prefill(p *pinglinks.Payment) map[string]string
+}
+
+// RedirectOrigins is implemented by a connector that sends the payer's
+// browser to its provider's page from the checkout's form: the checkout's
+// Content-Security-Policy form-action must allow those origins.
+type RedirectOrigins interface {
+	RedirectOrigins() []string
+}

@@ -379,3 +379,39 @@ func (r *Registry) IsTransfer(p *pinglinks.Payment) bool {
 	_, ok := c.(Transfer)
 	return ok
 }
+
+// NotStarted says, in locale, what did not happen when a choice of pm came
+// too late; empty for the checkout's general words.
+func (r *Registry) NotStarted(pm pinglinks.ProviderMethod, locale string) string {
+	if n, ok := r.connectors[pm].(CheckoutNotices); ok {
+		return n.NotStarted(pm, locale)
+	}
+	return ""
+}
+
+// Prefill is what p's method's form starts with after p failed.
+func (r *Registry) Prefill(p *pinglinks.Payment) map[string]string {
+	c, _ := r.Of(p)
+	if f, ok := c.(CheckoutPrefill); ok {
+		return f.Prefill(p)
+	}
+	return nil
+}
+
+// RedirectOrigins lists the origins of every provider page a checkout form
+// may redirect to (for the checkout's form-action).
+func (r *Registry) RedirectOrigins() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, pm := range r.order {
+		if ro, ok := r.connectors[pm].(RedirectOrigins); ok {
+			for _, o := range ro.RedirectOrigins() {
+				if !seen[o] {
+					seen[o] = true
+					out = append(out, o)
+				}
+			}
+		}
+	}
+	return out
+}

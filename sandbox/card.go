@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -366,4 +367,19 @@ func (c CardProcessor) PollAfter(pinglinks.ProviderMethod) time.Duration { retur
 // ChallengeTimeout is abandoned, as an issuer's session times out.
 func (CardProcessor) Poll(_ context.Context, p *pinglinks.Payment, _ time.Time) (provider.Outcome, error) {
 	return timeoutOutcome(p)
+}
+
+// NotStarted implements provider.CheckoutNotices.
+func (CardProcessor) NotStarted(_ pinglinks.ProviderMethod, locale string) string {
+	return wordsFor(locale).NotChargedCard
+}
+
+// Prefill implements provider.CheckoutPrefill: a declined card's expiry
+// need not be typed again (the number and CVC are never kept).
+func (CardProcessor) Prefill(p *pinglinks.Payment) map[string]string {
+	c, ok := CardOf(p)
+	if !ok || c.Card.ExpMonth == 0 {
+		return nil
+	}
+	return map[string]string{"card_expiry": fmt.Sprintf("%02d/%02d", c.Card.ExpMonth, c.Card.ExpYear%100)}
 }

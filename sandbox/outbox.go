@@ -20,7 +20,7 @@ h1{font-size:1.5rem}article{border:1px solid #bbb;border-radius:6px;padding:.75r
 <p>Without <code>PINGLINKS_SMTP_URL</code> and <code>PINGLINKS_SMS_URL</code> the sandbox keeps every e-mail and SMS here
 instead of sending it. Newest first: tenant {{.Tenant}} only.</p>
 {{range .Messages}}<article>
-<p class="meta"><span class="badge">{{.Channel}}</span> <span class="badge">{{.Kind}}</span> <span class="badge">{{.Status}}</span>
+<p class="meta"><span class="badge">{{.Channel}}</span> <span class="badge">{{.Kind}}</span> <span class="badge">{{if eq .Status "KEPT"}}kept here, not sent{{else}}{{.Status}}{{end}}</span>
 to <strong>{{.Recipient}}</strong> · {{.CreatedAt.Format "2006-01-02 15:04:05 UTC"}} · link {{.LinkID}}</p>
 {{if .Subject}}<p><strong>{{.Subject}}</strong>{{if .Attachment}} · attached: {{.Attachment}}{{end}}</p>{{end}}
 {{if .Text}}<pre>{{.Text}}</pre>{{else}}<p class="meta">Not sent yet{{if .LastError}}: {{.LastError}}{{end}}.</p>{{end}}

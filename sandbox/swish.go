@@ -273,3 +273,8 @@ func SwishOf(p *pinglinks.Payment) (SwishResponse, bool) {
 	}
 	return resp, true
 }
+
+// NotStarted implements provider.CheckoutNotices.
+func (Swish) NotStarted(_ pinglinks.ProviderMethod, locale string) string {
+	return wordsFor(locale).NotStartedSwish
+}

@@ -9,6 +9,7 @@ type words struct {
 	Swish, SwishMobile, SwishPhone, InvalidPhone                           string
 	WaitingTitle, WaitingSwish, WaitingSwishMobile, OpenSwish, ScanQR      string
 	SwishDeclined, SwishAborted, SwishExpired, SwishCrashed, Dummy, Unsure string
+	NotChargedCard, NotStartedSwish                                        string
 }
 
 var wordsByLocale = map[string]words{
@@ -29,6 +30,7 @@ var wordsByLocale = map[string]words{
 		SwishDeclined: "Betalningen nekades i Swish.", SwishAborted: "Du avbröt betalningen i Swish.",
 		SwishExpired: "Betalningen godkändes inte i tid.", SwishCrashed: "Ett fel uppstod hos banken. Försök igen.",
 		Dummy: "Testbetalning", Unsure: "Väntar på banken",
+		NotChargedCard: "Ditt kort har inte debiterats.", NotStartedSwish: "Ingen Swish-betalning har startats.",
 	},
 	"nb-NO": {
 		Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Utløper (MM/ÅÅ)", CardCVC: "CVC",
@@ -47,6 +49,7 @@ var wordsByLocale = map[string]words{
 		SwishDeclined: "Betalingen ble avvist i Swish.", SwishAborted: "Du avbrøt betalingen i Swish.",
 		SwishExpired: "Betalingen ble ikke godkjent i tide.", SwishCrashed: "Det oppstod en feil hos banken. Prøv igjen.",
 		Dummy: "Testbetaling", Unsure: "Venter på banken",
+		NotChargedCard: "Kortet ditt er ikke belastet.", NotStartedSwish: "Ingen Swish-betaling er startet.",
 	},
 	"en-GB": {
 		Card: "Card", CardNumber: "Card number", CardExpiry: "Expiry date (MM/YY)", CardCVC: "Security code (CVC)",
@@ -65,6 +68,7 @@ var wordsByLocale = map[string]words{
 		SwishDeclined: "The payment was declined in Swish.", SwishAborted: "You cancelled the payment in Swish.",
 		SwishExpired: "The payment was not approved in time.", SwishCrashed: "Something went wrong at the bank. Please try again.",
 		Dummy: "Test payment", Unsure: "Waiting for your bank",
+		NotChargedCard: "Your card has not been charged.", NotStartedSwish: "No Swish payment was started.",
 	},
 }
 

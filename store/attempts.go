@@ -26,6 +26,9 @@ func (s *Store) StartLinkPayment(ctx context.Context, tenantID, linkID uuid.UUID
 		if err != nil {
 			return err
 		}
+		if err := s.requireTenantEnabled(ctx, tx, tenantID); err != nil {
+			return err
+		}
 		now := s.Now()
 		p, isNew, err := l.NextAttempt(latest, m, now)
 		if err != nil {

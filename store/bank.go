@@ -187,7 +187,7 @@ func scanTransfer(row interface{ Scan(...any) error }) (*pinglinks.BankTransfer,
 
 // Transfer returns one incoming bank transfer.
 func (s *Store) Transfer(ctx context.Context, id uuid.UUID) (*pinglinks.BankTransfer, error) {
-	t, err := scanTransfer(s.db.QueryRowContext(ctx, `SELECT `+transferColumns+` FROM bank_payments WHERE id = $1`, id))
+	t, err := scanTransfer(s.q(ctx).QueryRowContext(ctx, `SELECT `+transferColumns+` FROM bank_payments WHERE id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "bank payment")
 	}
@@ -210,7 +210,7 @@ func (s *Store) Transfers(ctx context.Context, f TransferFilter, p Page) ([]*pin
 	if f.FileID != uuid.Nil {
 		q.add("file_id = ?", f.FileID)
 	}
-	return list(ctx, s.db, "bank payments", `SELECT `+transferColumns+` FROM bank_payments`, q, p, scanTransfer)
+	return list(ctx, s.q(ctx), "bank payments", `SELECT `+transferColumns+` FROM bank_payments`, q, p, scanTransfer)
 }
 
 // AssignTransfer books an unmatched transfer to the tenant's link, as if
@@ -262,7 +262,7 @@ func (s *Store) lockTransfer(ctx context.Context, tx *sql.Tx, id uuid.UUID) (*pi
 
 // CreateBankFile records an imported or refused file.
 func (s *Store) CreateBankFile(ctx context.Context, f *pinglinks.BankFile) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO bank_files (id, name, format, sha256, status, reason, payments, booked,
+	_, err := s.q(ctx).ExecContext(ctx, `INSERT INTO bank_files (id, name, format, sha256, status, reason, payments, booked,
 		unmatched, duplicates, amounts, imported_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
 		f.ID, f.Name, f.Format, f.SHA256, f.Status, f.Reason, f.Payments, f.Booked, f.Unmatched, f.Duplicates,
 		mustJSON(f.Amounts), f.ImportedAt)
@@ -274,7 +274,7 @@ func (s *Store) CreateBankFile(ctx context.Context, f *pinglinks.BankFile) error
 
 // UpdateBankFile saves a file's status and summary.
 func (s *Store) UpdateBankFile(ctx context.Context, f *pinglinks.BankFile) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE bank_files SET status = $2, reason = $3, payments = $4, booked = $5,
+	_, err := s.q(ctx).ExecContext(ctx, `UPDATE bank_files SET status = $2, reason = $3, payments = $4, booked = $5,
 		unmatched = $6, duplicates = $7, amounts = $8 WHERE id = $1`,
 		f.ID, f.Status, f.Reason, f.Payments, f.Booked, f.Unmatched, f.Duplicates, mustJSON(f.Amounts))
 	if err != nil {
@@ -301,7 +301,7 @@ func scanBankFile(row interface{ Scan(...any) error }) (*pinglinks.BankFile, err
 
 // BankFile returns one imported file.
 func (s *Store) BankFile(ctx context.Context, id uuid.UUID) (*pinglinks.BankFile, error) {
-	f, err := scanBankFile(s.db.QueryRowContext(ctx, `SELECT `+bankFileColumns+` FROM bank_files WHERE id = $1`, id))
+	f, err := scanBankFile(s.q(ctx).QueryRowContext(ctx, `SELECT `+bankFileColumns+` FROM bank_files WHERE id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "bank file")
 	}
@@ -312,5 +312,5 @@ func (s *Store) BankFile(ctx context.Context, id uuid.UUID) (*pinglinks.BankFile
 func (s *Store) BankFiles(ctx context.Context, p Page) ([]*pinglinks.BankFile, PageInfo, error) {
 	q := &query{}
 	q.add("1 = ?", 1)
-	return list(ctx, s.db, "bank files", `SELECT `+bankFileColumns+` FROM bank_files`, q, p, scanBankFile)
+	return list(ctx, s.q(ctx), "bank files", `SELECT `+bankFileColumns+` FROM bank_files`, q, p, scanBankFile)
 }

@@ -72,6 +72,22 @@ func (s *Store) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks
 		if err := o.CanInitiatePayment(); err != nil {
 			return err
 		}
+		// One link pays an order, and nothing else does, so the order is
+		// never paid beyond that link's total. A cancelled or expired link
+		// (never paid) leaves room for a new one.
+		var links, others int
+		if err := tx.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM payment_links WHERE tenant_id = $1 AND order_id = $2 AND status IN ($3, $4)),
+			(SELECT count(*) FROM payments WHERE tenant_id = $1 AND order_id = $2 AND link_id IS NULL)`,
+			tenantID, l.OrderID, pinglinks.LinkCreated, pinglinks.LinkCompleted).Scan(&links, &others); err != nil {
+			return fmt.Errorf("store: payment order's links: %w", err)
+		}
+		if links > 0 {
+			return pinglinks.Forbidden("this payment order already has a payment link that is open or paid")
+		}
+		if others > 0 {
+			return pinglinks.Forbidden("this payment order already has payments of its own; a link needs an order without payments")
+		}
 		if l.Currency != o.Currency {
 			return pinglinks.Invalid("currency", "must equal the payment order's currency %s", o.Currency)
 		}

@@ -15,6 +15,7 @@ const (
 	MessageQueued    = "QUEUED"    // waiting for its next attempt
 	MessageSent      = "SENT"      // the SMTP server or SMS gateway accepted it
 	MessageDelivered = "DELIVERED" // the SMS gateway reported delivery
+	MessageKept      = "KEPT"      // never sent: kept for the sandbox outbox (no SMTP or SMS gateway set up)
 	MessageFailed    = "FAILED"    // refused for good, or every retry failed
 )
 
@@ -95,18 +96,20 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lea
 type SentContent struct {
 	Subject, Text, HTML, Attachment string
 	ProviderID                      string // the SMS gateway's id, for its delivery report
-	Delivered                       bool   // known delivered at once (the sandbox outbox)
+	Kept                            bool   // not sent, only kept for the sandbox outbox
 }
 
 // MarkMessageSent records that attempt of message m was accepted, with what
 // was sent, and moves an SMS link's sms_status on: PENDING until the gateway
-// reports, DELIVERED when known at once. A stale attempt (another process
-// took the lease over) changes nothing.
+// reports; a message only kept for the sandbox outbox is KEPT, and its
+// link's sms_status DELIVERED, as the sandbox plays a gateway that
+// delivers at once. A stale attempt (another process took the lease over)
+// changes nothing.
 func (s *Store) MarkMessageSent(ctx context.Context, m *Message, c SentContent) error {
 	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
 		status := MessageSent
-		if c.Delivered {
-			status = MessageDelivered
+		if c.Kept {
+			status = MessageKept
 		}
 		now := s.Now()
 		res, err := tx.ExecContext(ctx, `UPDATE messages SET status = $3, next_attempt_at = NULL, provider_id = $4,
@@ -120,7 +123,7 @@ func (s *Store) MarkMessageSent(ctx context.Context, m *Message, c SentContent) 
 			return nil
 		}
 		sms := pinglinks.SMSPending
-		if c.Delivered {
+		if c.Kept {
 			sms = pinglinks.SMSDelivered
 		}
 		return s.setSMSStatus(ctx, tx, m.TenantID, m.LinkID, m.ID, sms)

@@ -15,7 +15,7 @@ import (
 
 // CreateOperator saves an operator credential (its secret's hash only).
 func (s *Store) CreateOperator(ctx context.Context, op *pinglinks.Operator) error {
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO operators (id, name, secret_hash, created_at) VALUES ($1,$2,$3,$4)`,
+	if _, err := s.q(ctx).ExecContext(ctx, `INSERT INTO operators (id, name, secret_hash, created_at) VALUES ($1,$2,$3,$4)`,
 		op.ID, op.Name, op.SecretHash, op.CreatedAt); err != nil {
 		return fmt.Errorf("store: insert operator: %w", err)
 	}
@@ -25,7 +25,7 @@ func (s *Store) CreateOperator(ctx context.Context, op *pinglinks.Operator) erro
 // OperatorBySecretHash finds the operator whose secret hashes to hash.
 func (s *Store) OperatorBySecretHash(ctx context.Context, hash []byte) (*pinglinks.Operator, error) {
 	var op pinglinks.Operator
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, secret_hash, created_at FROM operators WHERE secret_hash = $1`, hash).
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT id, name, secret_hash, created_at FROM operators WHERE secret_hash = $1`, hash).
 		Scan(&op.ID, &op.Name, &op.SecretHash, &op.CreatedAt)
 	if err != nil {
 		return nil, notFound(err, "operator")
@@ -38,7 +38,7 @@ func (s *Store) OperatorBySecretHash(ctx context.Context, hash []byte) (*pinglin
 func (s *Store) Tenants(ctx context.Context, p Page) ([]*pinglinks.Tenant, PageInfo, error) {
 	q := &query{}
 	q.add("1 = ?", 1)
-	return list(ctx, s.db, "tenants", `SELECT `+tenantColumns+` FROM tenants`, q, p, scanTenant)
+	return list(ctx, s.q(ctx), "tenants", `SELECT `+tenantColumns+` FROM tenants`, q, p, scanTenant)
 }
 
 // DisableTenant turns a tenant off: its API calls are refused and its
@@ -75,7 +75,7 @@ func (s *Store) requireTenantEnabled(ctx context.Context, tx *sql.Tx, tenantID u
 // TenantEnabled reports whether the tenant may take payments.
 func (s *Store) TenantEnabled(ctx context.Context, tenantID uuid.UUID) (bool, error) {
 	var disabled sql.NullTime
-	if err := s.db.QueryRowContext(ctx, `SELECT disabled_at FROM tenants WHERE id = $1`, tenantID).Scan(&disabled); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT disabled_at FROM tenants WHERE id = $1`, tenantID).Scan(&disabled); err != nil {
 		return false, notFound(err, "tenant")
 	}
 	return !disabled.Valid, nil
@@ -89,7 +89,7 @@ func (s *Store) MerchantsByStatus(ctx context.Context, status string, p Page) ([
 	if status != "" {
 		q.add("status = ?", status)
 	}
-	return list(ctx, s.db, "merchants", `SELECT `+merchantColumns+` FROM merchants`, q, p, scanMerchant)
+	return list(ctx, s.q(ctx), "merchants", `SELECT `+merchantColumns+` FROM merchants`, q, p, scanMerchant)
 }
 
 // DecideMerchant approves or denies a merchant awaiting review and queues

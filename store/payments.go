@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -71,6 +72,17 @@ func (s *Store) CreatePayment(ctx context.Context, tenantID uuid.UUID, p *pingli
 		}
 		if err := o.CanInitiatePayment(); err != nil {
 			return err
+		}
+		// A link's order is paid through the link alone: it is what bounds
+		// the order's payments to the link's total.
+		var linkID uuid.UUID
+		err = tx.QueryRowContext(ctx, `SELECT id FROM payment_links WHERE tenant_id = $1 AND order_id = $2 AND id <> $3 LIMIT 1`,
+			tenantID, p.OrderID, p.LinkID).Scan(&linkID)
+		switch {
+		case err == nil:
+			return pinglinks.Forbidden("this payment order belongs to payment link %s and takes no payment but that link's own", linkID)
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("store: payment order's link: %w", err)
 		}
 		if p.Currency != o.Currency {
 			return pinglinks.Invalid("currency", "must equal the payment order's currency %s", o.Currency)

@@ -342,3 +342,10 @@ func (l slogLogger) Errorf(format string, v ...any) {
 
 // Name is "stripe", as a card payment's response names its processor.
 func (p *Processor) Name() string { return "stripe" }
+
+// HostedPageOrigin is where Stripe Checkout's pages are served.
+const HostedPageOrigin = "https://checkout.stripe.com"
+
+// HostedPageOrigins are the origins the payer is sent to: the checkout's
+// Content-Security-Policy must let its form be redirected there.
+func (p *Processor) HostedPageOrigins() []string { return []string{HostedPageOrigin} }

@@ -349,7 +349,7 @@ Try it by hand:
   Market stall (enter a purchase):   %s
   The paid purchase:                 %s/purchases/%s
   Sandbox outbox (SMS and e-mail):   %s%s
-  Pay with card 4242 4242 4242 4242, any future expiry, any CVC; Swish approves by itself after a moment.
+  Pay with card 4242 4242 4242 4242, any future expiry (e.g. 12/30), any 3-digit CVC (e.g. 123); Swish approves by itself after a moment.
   API credentials:                   tenant_id %s  api_secret %s
 `, d.stallURL, d.stallURL, d.purchase.ID, d.platformURL, d.creds.SandboxOutboxURL, d.creds.TenantID, d.creds.APISecret)
 }

@@ -74,6 +74,8 @@ const usage = `usage:
   pinglinks tenant create --name NAME     create a tenant and print its credentials
   pinglinks demo [--exit]                 the whole flow with a market-stall app, then try it by hand
   pinglinks bench [flags]                 load benchmark against a fresh server and a baseline
+  pinglinks import [flags] FILE…          book bank files (BgMax, Nets OCR giro); prints a summary
+  pinglinks operator SUBCOMMAND [flags]   the platform operator's actions ("pinglinks operator" lists them)
 run "pinglinks COMMAND -h" for the flags`
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -102,6 +104,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer st.Close()
 		fmt.Fprintln(stdout, "schema is up to date")
 		return nil
+	case "import", "operator":
+		fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+		cfg.flags(fs)
+		rest, sub := args[1:], ""
+		var of operatorFlags
+		if args[0] == "operator" {
+			if len(rest) == 0 || rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help" {
+				fmt.Fprintln(stdout, operatorUsage)
+				return nil
+			}
+			sub, rest = rest[0], rest[1:]
+			of = addOperatorFlags(fs)
+		}
+		positional, err := parseInterspersed(fs, rest)
+		if err != nil {
+			return err
+		}
+		if err := cfg.check(); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if args[0] == "import" {
+			return runImport(ctx, st, cfg.env == "sandbox", positional, stdout)
+		}
+		return runOperator(ctx, st, cfg.env == "sandbox", sub, of, positional, stdout)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "bench":

@@ -43,19 +43,40 @@ func New(tb testing.TB, engine store.Engine) *Env {
 // NewLogging is New with the platform's log (at debug level) written to w.
 func NewLogging(tb testing.TB, engine store.Engine, w io.Writer) *Env {
 	tb.Helper()
+	return newEnv(tb, engine, w, true, nil)
+}
+
+// NewProduction starts a production platform (PINGLINKS_ENV=production)
+// with a production tenant; edit, if not nil, changes the configuration
+// (SMTP server, bank accounts …) before the platform is assembled.
+func NewProduction(tb testing.TB, engine store.Engine, edit func(*platform.Config)) *Env {
+	tb.Helper()
+	return newEnv(tb, engine, io.Discard, false, edit)
+}
+
+func newEnv(tb testing.TB, engine store.Engine, w io.Writer, sandbox bool, edit func(*platform.Config)) *Env {
 	st := testdb.Open(tb, engine)
 	ts := httptest.NewUnstartedServer(nil)
 	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	p, err := platform.New(platform.Config{Store: st, Log: log,
-		Sandbox: true, PublicURL: "http://" + ts.Listener.Addr().String(), SwishDelay: 300 * time.Millisecond})
+	cfg := platform.Config{Store: st, Log: log,
+		Sandbox: sandbox, PublicURL: "http://" + ts.Listener.Addr().String(), SwishDelay: 300 * time.Millisecond}
+	if edit != nil {
+		edit(&cfg)
+	}
+	p, err := platform.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	ts.Config.Handler = p.Handler()
 	ts.Start()
 	tb.Cleanup(ts.Close)
-	return &Env{Store: st, Server: ts, API: p.API, Platform: p, Tenant: testdb.NewTenant(tb, st, "Test tenant"),
-		validator: NewValidator(tb)}
+	var tenant testdb.Tenant
+	if sandbox {
+		tenant = testdb.NewTenant(tb, st, "Test tenant")
+	} else {
+		tenant = testdb.NewProductionTenant(tb, st, "Test tenant")
+	}
+	return &Env{Store: st, Server: ts, API: p.API, Platform: p, Tenant: tenant, validator: NewValidator(tb)}
 }
 
 // StartWorkers runs every background worker of the platform (callbacks,

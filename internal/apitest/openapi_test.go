@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/pinglinks/pinglinks/api"
 	"github.com/pinglinks/pinglinks/internal/apitest"
 	"github.com/pinglinks/pinglinks/sandbox"
@@ -53,6 +54,51 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 	sort.Strings(extra)
 	for _, op := range extra {
 		t.Errorf("openapi.yaml documents %s, which is not routed", op)
+	}
+}
+
+// TestEveryOperationHasAnID: client generators and the reference page name
+// operations by operationId, so every operation and webhook has one, and no
+// two share it.
+func TestEveryOperationHasAnID(t *testing.T) {
+	doc, err := apitest.LoadDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	check := func(where string, item *openapi3.PathItem) {
+		for method, op := range item.Operations() {
+			name := method + " " + where
+			switch {
+			case op.OperationID == "":
+				t.Errorf("%s has no operationId", name)
+			case seen[op.OperationID] != "":
+				t.Errorf("%s and %s share the operationId %s", name, seen[op.OperationID], op.OperationID)
+			}
+			seen[op.OperationID] = name
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		check(path, item)
+	}
+	if len(doc.Webhooks) == 0 {
+		t.Fatal("the document describes no webhooks")
+	}
+	for name, item := range doc.Webhooks {
+		check("webhook "+name, item)
+		for _, op := range item.Operations() {
+			headers := map[string]bool{}
+			for _, p := range op.Parameters {
+				if p.Value.In == "header" && p.Value.Required {
+					headers[p.Value.Name] = true
+				}
+			}
+			for _, h := range []string{"webhook-id", "webhook-timestamp", "webhook-signature"} {
+				if !headers[h] {
+					t.Errorf("webhook %s does not describe its %s header", name, h)
+				}
+			}
+		}
 	}
 }
 

@@ -40,7 +40,7 @@ func start(t testing.TB) context.Context {
 	browser.once.Do(func() {
 		path, err := exec.LookPath("chromium")
 		if err != nil {
-			browser.err = fmt.Errorf("browser tests need Chromium: apt-get install -y chromium (.ci/run does): %w", err)
+			browser.err = fmt.Errorf("browser tests need Chromium: apt-get install -y chromium (make test does): %w", err)
 			return
 		}
 		dir, err := os.MkdirTemp("", "chromium-profile")

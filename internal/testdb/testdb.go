@@ -82,7 +82,17 @@ type Tenant struct {
 // NewTenant creates a sandbox tenant in st.
 func NewTenant(tb testing.TB, st *store.Store, name string) Tenant {
 	tb.Helper()
-	t, tree, secret, err := pinglinks.NewTenant(name, true, st.Now())
+	return newTenant(tb, st, name, true)
+}
+
+// NewProductionTenant creates a production (not sandbox) tenant.
+func NewProductionTenant(tb testing.TB, st *store.Store, name string) Tenant {
+	tb.Helper()
+	return newTenant(tb, st, name, false)
+}
+
+func newTenant(tb testing.TB, st *store.Store, name string, sandbox bool) Tenant {
+	t, tree, secret, err := pinglinks.NewTenant(name, sandbox, st.Now())
 	if err != nil {
 		tb.Fatal(err)
 	}
