@@ -6,6 +6,9 @@
 GO ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 REDOCLY := tools/redocly/node_modules/.bin/redocly
+# A busy machine makes the browser and PostgreSQL tests slow, not wrong:
+# give a package more than go test's default ten minutes.
+GOTESTFLAGS ?= -timeout 30m
 # The Go SDK may be a module of its own; its tests run too when it is.
 MODULES := . $(if $(wildcard client/go.mod),client)
 
@@ -33,5 +36,5 @@ lint: deps
 gotest: deps
 	@for m in $(MODULES); do \
 		echo "make: go test ($$m)"; \
-		(cd $$m && $(GO) test ./...) || exit 1; \
+		(cd $$m && $(GO) test $(GOTESTFLAGS) ./...) || exit 1; \
 	done

@@ -61,7 +61,7 @@ var ErrAttemptInProgress = &Error{Code: ECodeForbidden, Message: "a payment for 
 
 // Deposit records a bank transfer of amount to a deposit payment: the sum
 // received so far decides whether it is UNDERFUNDED, COMPLETED (exact) or
-// OVERFUNDED (SPEC §9).
+// OVERFUNDED (docs/sandbox.md).
 func (p *Payment) Deposit(amount int64, now time.Time) error {
 	if amount <= 0 || amount > MaxAmount {
 		return Invalid("amount", "must be a positive integer in minor units, at most %d", MaxAmount)

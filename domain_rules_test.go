@@ -489,7 +489,7 @@ func TestPaymentTransitionsTable(t *testing.T) {
 	terminal := map[string]bool{PaymentCompleted: true, PaymentDeclined: true, PaymentAborted: true,
 		PaymentExpired: true, PaymentCrashed: true, PaymentStopped: true}
 	if len(PaymentStatuses) != 11 {
-		t.Fatalf("%d statuses, SPEC §4 names 11", len(PaymentStatuses))
+		t.Fatalf("%d statuses, docs/api.md names 11", len(PaymentStatuses))
 	}
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
 	for _, from := range PaymentStatuses {

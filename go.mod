@@ -25,6 +25,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0 // tests only: drives Debian's headless Chromium through the checkout and the stall
 	github.com/signintech/gopdf v0.33.0 // invoice and receipt PDFs with embedded TrueType (DejaVu) fonts
 	github.com/stripe/stripe-go/v83 v83.2.1 // Stripe's official library: Checkout Sessions, refunds, webhook signature checks (cards in production)
+	golang.org/x/image v0.46.0 // Catmull-Rom downscaling of large logos for PDFs (v0.46: needs no newer x/sys, x/text)
 	software.sslmate.com/src/go-pkcs12 v0.7.4 // Swish client certificates as PKCS#12: decodes modern AES/PBKDF2 files (x/crypto/pkcs12 is frozen and reads only legacy 3DES/RC2)
 )
 

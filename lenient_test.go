@@ -106,3 +106,17 @@ func TestMerchantCheckDigits(t *testing.T) {
 		}
 	}
 }
+
+// FuzzWebsiteURL: whatever a tenant sends, websiteURL does not panic, and
+// what it accepts is an http(s) URL with a host.
+func FuzzWebsiteURL(f *testing.F) {
+	for _, s := range []string{"example.com", "https://example.com/x", "biodlarna", "http://", "a b.se", "user@ex.com", "ex.com:99999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		got, ok := websiteURL(raw)
+		if ok && !validURL(got, false) {
+			t.Fatalf("websiteURL(%q) = %q, not an http(s) URL", raw, got)
+		}
+	})
+}

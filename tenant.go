@@ -28,7 +28,7 @@ type Tenant struct {
 	DisabledAt *time.Time
 }
 
-// Disable turns the tenant off (SPEC §11); disabling twice is harmless.
+// Disable turns the tenant off (docs/production.md, "The platform operator"); disabling twice is harmless.
 func (t *Tenant) Disable(now time.Time) {
 	if t.DisabledAt == nil {
 		t.DisabledAt = &now
@@ -118,7 +118,7 @@ func randomToken(n int) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// Operator is someone who runs the platform (SPEC §11): a credential
+// Operator is someone who runs the platform (docs/production.md, "The platform operator"): a credential
 // distinct from every tenant's.
 type Operator struct {
 	ID         uuid.UUID

@@ -13,7 +13,7 @@ import (
 	"github.com/pinglinks/pinglinks/internal/apitest"
 )
 
-// TestFlowEndToEnd is the tenant's story of SPEC §1 over HTTP: order → link
+// TestFlowEndToEnd is the tenant's whole story over HTTP: order → link
 // → distribute → the payer pays (sandbox) → the tenant's receiver gets a
 // signed COMPLETED callback for the link and for the payment — then lists
 // the callbacks and asks for one again.

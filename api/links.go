@@ -99,7 +99,7 @@ type linkIn struct {
 	Metadata        json.RawMessage        `json:"metadata"`
 }
 
-// toLink checks the request in the order SPEC §5 implies: missing or
+// toLink checks the request in the order docs/api.md gives: missing or
 // malformed fields are 422 (all reported at once); then the business rules
 // that are 403 (a total that differs from the items, no payment methods, a
 // method the tenant lacks). The order and merchants are checked by the store.

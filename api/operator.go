@@ -14,7 +14,7 @@ import (
 	"github.com/pinglinks/pinglinks/store"
 )
 
-// The platform operator's API (SPEC §11): tenants, merchant review, bank
+// The platform operator's API (docs/production.md, "The platform operator"): tenants, merchant review, bank
 // files and unmatched bank payments, with the tenant APIs' conventions.
 
 // MaxBankFileBytes bounds an uploaded bank file: 100,000 BgMax payments

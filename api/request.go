@@ -12,7 +12,7 @@ import (
 	"github.com/pinglinks/pinglinks"
 )
 
-// MaxBodyBytes bounds request bodies (SPEC §3).
+// MaxBodyBytes bounds request bodies (docs/api.md).
 const MaxBodyBytes = 1 << 20
 
 // readBody reads the whole body, refusing more than MaxBodyBytes.
@@ -87,7 +87,7 @@ func jsonTypeName(kind string) string {
 	return "of another type"
 }
 
-// pathID parses a UUID path segment; a malformed one is a 422 (SPEC §3).
+// pathID parses a UUID path segment; a malformed one is a 422 (docs/api.md).
 func pathID(r *http.Request, name string) (uuid.UUID, error) {
 	raw := r.PathValue(name)
 	id, err := uuid.Parse(raw)

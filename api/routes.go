@@ -39,7 +39,7 @@ func (s *Server) registerRoutes() {
 	s.tenant("POST "+p+"/payment_orders/{id}/payments/{payment_id}/refund", s.refundPayment)
 	s.tenant("GET "+p+"/payments", s.listPayments)
 
-	// Callbacks sent to the tenant, with their delivery attempts (SPEC §7).
+	// Callbacks sent to the tenant, with their delivery attempts (docs/webhooks.md).
 	s.tenant("GET "+p+"/callbacks", s.listCallbacks)
 	s.tenant("GET "+p+"/callbacks/{id}", s.getCallback)
 	s.tenant("POST "+p+"/callbacks/{id}/redeliver", s.redeliverCallback)

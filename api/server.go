@@ -1,5 +1,5 @@
 // Package api serves the Payments API over HTTP: routing, authentication,
-// the conventions of SPEC §3 (errors, idempotency, pagination, limits) and
+// the conventions of docs/api.md (errors, idempotency, pagination, limits) and
 // one handler per endpoint. The rules themselves live in package pinglinks
 // and the state in package store.
 package api
@@ -60,6 +60,10 @@ type Server struct {
 	patterns []string       // every registered route, for the OpenAPI coverage test
 	tenants  sync.Map       // tenant id → cachedTenant, to spare a query per request
 	openAPI  []byte         // the document as served, with PublicURL as its server
+	// TrustProxy: behind a reverse proxy, the client's address is the last
+	// X-Forwarded-For entry (for the failed-authentication limit).
+	TrustProxy bool
+	authFails  authFailures
 }
 
 // Handler returns the server's root handler.
@@ -103,7 +107,7 @@ func (s *Server) public(pattern string, fn apiFunc) {
 func (s *Server) tenant(pattern string, fn apiFunc) {
 	write := strings.HasPrefix(pattern, "POST ") || strings.HasPrefix(pattern, "PUT ")
 	s.handle(pattern, s.errors(func(w http.ResponseWriter, r *http.Request) error {
-		t, err := s.authenticate(r)
+		t, err := s.authenticateLimited(w, r)
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ import (
 	"code.dny.dev/ssrf"
 )
 
-// Timeout bounds one delivery attempt (SPEC §7).
+// Timeout bounds one delivery attempt (docs/webhooks.md).
 const Timeout = 15 * time.Second
 
 // ErrForbiddenAddress is returned when a callback URL resolves to an address

@@ -66,12 +66,9 @@ func (s *syncBuffer) String() string {
 func newRig(t *testing.T, env *apitest.Env) *rig {
 	t.Helper()
 	r := &rig{t: t, env: env, logs: &syncBuffer{}}
-	r.mock = stripemock.Start(t)
-	proc, err := stripe.New(stripe.Config{SecretKey: testKey, WebhookSecret: testSecret, APIURL: r.mock.URL, HTTPClient: r.mock.Client})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.conn = &card.Connector{Default: proc, Log: slogTo(r.logs)}
+	// The account's processor is set when stripe-mock first starts
+	// (stripeHolds), with what Stripe holds from the first step on.
+	r.conn = &card.Connector{Log: slogTo(r.logs)}
 	r.reg = &provider.Registry{Payments: env.Store}
 	r.reg.Register(r.conn)
 	mux := http.NewServeMux()
@@ -79,12 +76,16 @@ func newRig(t *testing.T, env *apitest.Env) *rig {
 	r.hooks = httptest.NewServer(mux)
 	t.Cleanup(r.hooks.Close)
 	l := env.NewLink(t, nil)
+	var err error
 	r.link, err = env.Store.Link(context.Background(), env.Tenant.ID, uuid.MustParse(l.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
+
+// first is the link's payment, which the first attempt pays.
+func (r *rig) first() *pinglinks.Payment { return r.payment(r.link.PaymentID) }
 
 // start is the payer choosing Card: the hosted session opens and the
 // payer is sent to its URL.
@@ -107,8 +108,9 @@ func (r *rig) start() (*pinglinks.Payment, string) {
 	return p, redirect
 }
 
-// stripeHolds restarts stripe-mock with what Stripe's API holds now: the
-// payment's session in the given state.
+// stripeHolds (re)starts stripe-mock with what Stripe's API holds now:
+// the payment's session in the given state. (Creating a session answers
+// with a new id and the fixture's page whatever the state.)
 func (r *rig) stripeHolds(p *pinglinks.Payment, s stripemock.Session) {
 	r.t.Helper()
 	if s.Metadata == nil {
@@ -123,7 +125,16 @@ func (r *rig) stripeHolds(p *pinglinks.Payment, s stripemock.Session) {
 	if s.Currency == "" {
 		s.Currency = strings.ToLower(string(p.Currency))
 	}
-	r.mock.Restart(r.t, s.Fixtures())
+	if r.mock != nil {
+		r.mock.Restart(r.t, s.Fixtures())
+		return
+	}
+	r.mock = stripemock.StartWith(r.t, s.Fixtures())
+	proc, err := stripe.New(stripe.Config{SecretKey: testKey, WebhookSecret: testSecret, APIURL: r.mock.URL, HTTPClient: r.mock.Client})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.conn.Default = proc
 }
 
 var (
@@ -195,12 +206,12 @@ func TestPaid(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
 		r := newRig(t, env)
+		r.stripeHolds(r.first(), paid)
 		p, redirect := r.start()
 		resp := sessionOf(t, p)
 		if !strings.HasPrefix(resp.SessionID, "cs_") || resp.Processor != "stripe" || redirect != resp.SessionURL || !strings.HasPrefix(redirect, "https://checkout.stripe.com/") {
 			t.Fatalf("response %+v, redirect %q: want a Stripe Checkout Session and its page", resp, redirect)
 		}
-		r.stripeHolds(p, paid)
 		completed := r.event("checkout.session.completed", resp.SessionID)
 		if code := r.signed(completed); code != 200 {
 			t.Fatalf("webhook: %d", code)
@@ -241,8 +252,8 @@ func TestWebhookRefusals(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
 		r := newRig(t, env)
+		r.stripeHolds(r.first(), paid)
 		p, _ := r.start()
-		r.stripeHolds(p, paid)
 		body := r.event("checkout.session.completed", sessionOf(t, p).SessionID)
 		tests := []struct {
 			name, sig string
@@ -278,6 +289,7 @@ func TestUnknownSessions(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
 		r := newRig(t, env)
+		r.stripeHolds(r.first(), paid)
 		p, _ := r.start()
 		sid := sessionOf(t, p).SessionID
 		other := *p
@@ -288,13 +300,13 @@ func TestUnknownSessions(t *testing.T) {
 			session string
 			log     string
 		}{
+			{"our payment, but not its session", func() {}, "cs_test_stale", "not the payment's"},
 			{"another system's session on the account", func() {
 				s := paid
 				s.Metadata = map[string]string{"order": "42"}
 				r.stripeHolds(p, s)
 			}, "cs_test_elsewhere", "not one of ours"},
 			{"a payment we do not have", func() { r.stripeHolds(&other, paid) }, "cs_test_unknownpayment", "unknown payment"},
-			{"our payment, but not its session", func() { r.stripeHolds(p, paid) }, "cs_test_stale", "not the payment's"},
 			{"the amount read back differs", func() {
 				s := paid
 				s.AmountTotal = p.TotalAmount - 1
@@ -325,6 +337,7 @@ func TestDeclinedThenPaid(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
 		r := newRig(t, env)
+		r.stripeHolds(r.first(), declined)
 		first, _ := r.start()
 		sid := sessionOf(t, first).SessionID
 
@@ -332,7 +345,6 @@ func TestDeclinedThenPaid(t *testing.T) {
 		// through the cancel URL. Their return with a forged session id
 		// closes the payment's own session, which Stripe then reports
 		// expired, with the decline.
-		r.stripeHolds(first, declined)
 		q := url.Values{"outcome": {"cancel"}, "session_id": {"cs_test_forged"}}
 		o, err := r.conn.Return(context.Background(), r.payment(first.ID), q)
 		if err != nil {
@@ -354,7 +366,6 @@ func TestDeclinedThenPaid(t *testing.T) {
 		}
 
 		// The payer tries again: a new payment and a new session, paid.
-		r.mock.Restart(t, nil)
 		second, _ := r.start()
 		if second.ID == first.ID || sessionOf(t, second).SessionID == sid {
 			t.Fatal("the second attempt reused the first payment or session")
@@ -376,9 +387,9 @@ func TestAbandoned(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
 		r := newRig(t, env)
-		p, _ := r.start()
 		// The payer never finishes; Stripe expires the session.
-		r.stripeHolds(p, expired)
+		r.stripeHolds(r.first(), expired)
+		p, _ := r.start()
 		if code := r.signed(r.event("checkout.session.expired", sessionOf(t, p).SessionID)); code != 200 {
 			t.Fatalf("webhook: %d", code)
 		}
@@ -393,7 +404,6 @@ func TestAbandoned(t *testing.T) {
 		if l := r.linkNow(); l.Status != pinglinks.LinkCreated {
 			t.Fatalf("link is %s, want it still payable", l.Status)
 		}
-		r.mock.Restart(t, nil)
 		if again, _ := r.start(); again.ID == p.ID {
 			t.Fatal("no new attempt")
 		}
@@ -406,11 +416,11 @@ func TestPoll(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
 		r := newRig(t, env)
+		r.stripeHolds(r.first(), stripemock.Session{Status: "open", PaymentStatus: "unpaid"})
 		p, _ := r.start()
 		if after := r.conn.PollAfter(card.Method); after <= 40*time.Minute {
 			t.Fatalf("PollAfter = %s", after)
 		}
-		r.stripeHolds(p, stripemock.Session{Status: "open", PaymentStatus: "unpaid"})
 		if o, err := r.conn.Poll(context.Background(), p, time.Now()); err != nil || o.Status != "" {
 			t.Fatalf("Poll of an open session = %+v, %v; want no news", o, err)
 		}
@@ -438,8 +448,8 @@ func TestSuccessReturnChangesNothing(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
 		r := newRig(t, env)
+		r.stripeHolds(r.first(), paid)
 		p, _ := r.start()
-		r.stripeHolds(p, paid)
 		sid := sessionOf(t, p).SessionID
 		o, err := r.conn.Return(context.Background(), p, url.Values{"outcome": {"success"}, "session_id": {sid}})
 		if err != nil || o.Status != "" || o.Response != nil {
@@ -457,12 +467,12 @@ func TestRefund(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
 		r := newRig(t, env)
+		r.stripeHolds(r.first(), paid)
 		p, _ := r.start()
 		// Before it is paid there is nothing at Stripe to refund.
 		if err := r.conn.Refund(context.Background(), p, pinglinks.Refund{ID: uuid.New(), Amount: 100, Currency: p.Currency}); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Fatalf("refund before payment: %v", err)
 		}
-		r.stripeHolds(p, paid)
 		if code := r.signed(r.event("checkout.session.completed", sessionOf(t, p).SessionID)); code != 200 {
 			t.Fatalf("webhook: %d", code)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
@@ -27,8 +28,10 @@ type Settings struct {
 	// WebhookTolerance is how old a webhook's signature may be
 	// (PINGLINKS_STRIPE_WEBHOOK_TOLERANCE, default 5m).
 	WebhookTolerance time.Duration
-	// APIURL replaces Stripe's API address (tests: stripe-mock).
-	APIURL string
+	// APIURL and HTTPClient replace Stripe's API address and the client
+	// that reaches it (tests: stripe-mock and a client trusting it).
+	APIURL     string
+	HTTPClient *http.Client
 }
 
 // Configured reports whether any card processor setting is given.
@@ -53,7 +56,8 @@ func (s Settings) Connector(log *slog.Logger) (*Connector, error) {
 	}
 	c := &Connector{Log: log}
 	stripeConfig := func(key, secret string) stripe.Config {
-		return stripe.Config{SecretKey: key, WebhookSecret: secret, Tolerance: s.WebhookTolerance, APIURL: s.APIURL, Log: log}
+		return stripe.Config{SecretKey: key, WebhookSecret: secret, Tolerance: s.WebhookTolerance, APIURL: s.APIURL,
+			HTTPClient: s.HTTPClient, Log: log}
 	}
 	var errs []error
 	if s.StripeSecretKey != "" || s.StripeWebhookSecret != "" {

@@ -99,7 +99,7 @@ func TestConcurrentSubmitsPayOnce(t *testing.T) {
 	})
 }
 
-// The card number never reaches storage or logs (SPEC §4): after card
+// The card number never reaches storage or logs (docs/api.md): after card
 // payments, no table row, database file or log line holds it.
 func TestCardNumberIsNeverStoredOrLogged(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {

@@ -63,14 +63,15 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 {{range .Methods}}<div class="method">
 <label class="choice"><input type="radio" name="method" value="{{.Value}}"{{if .Checked}} checked{{end}}{{if $.Errors.method}} aria-invalid="true" aria-describedby="method-err"{{end}}> {{.Label}}</label>
 <div class="fields">
-{{range .Fields}}{{template "field" (methodField $ .)}}
-{{end}}</div></div>{{end}}
+{{range .Groups}}{{if .Row}}<div class="row">{{range .Fields}}{{template "field" (methodField $ .)}}{{end}}</div>
+{{else}}{{range .Fields}}{{template "field" (methodField $ .)}}
+{{end}}{{end}}{{end}}</div></div>{{end}}
 </fieldset>
 <button type="submit" class="pay">{{.T.Pay}} {{.Total}}</button>
 {{if .CancelURL}}<p class="cancel"><a href="{{.CancelURL}}">{{.T.Cancel}}</a></p>{{end}}
 </form>{{end}}
 {{define "field"}}{{$err := index .V.Errors .Name}}<p class="field{{if $err}} invalid{{end}}">
-<label for="{{.Name}}">{{.Label}}</label>
+<label for="{{.Name}}">{{.Label}}{{if .Hint}} <span class="fmt">{{.Hint}}</span>{{end}}</label>
 <input id="{{.Name}}" name="{{.Name}}" type="{{.Type}}" autocomplete="{{.Auto}}" value="{{.Value}}"{{if .Required}} aria-required="true"{{end}}{{if .Numeric}} inputmode="numeric"{{end}}{{if $err}} aria-invalid="true" aria-describedby="{{.Name}}-err"{{end}}>
 {{if $err}}<span class="err" id="{{.Name}}-err">{{$err}}</span>{{end}}</p>{{end}}
 {{define "bank"}}<section class="card" aria-labelledby="bank-h"><h2 id="bank-h">{{.T.BankTitle}}</h2>
@@ -83,7 +84,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 {{define "waiting"}}<section class="card center" role="status" aria-live="polite"><h2>{{.Waiting.Title}}</h2>
 <div class="spinner" aria-hidden="true"></div>
 {{with .Waiting}}{{if .Text}}<p>{{.Text}}</p>{{end}}
-{{if $.AppURL}}<p>{{.AppText}}</p><p><a class="button" href="{{$.AppURL}}">{{.OpenApp}}</a></p>
+{{if $.AppURL}}<p class="phone-only">{{.AppText}}</p><p class="phone-only"><a class="button" href="{{$.AppURL}}">{{.OpenApp}}</a></p>
 <p class="desktop">{{.ScanQR}}</p><img class="qr desktop" src="{{$.AppQR}}" alt="{{.ScanQR}}" width="200" height="200">{{end}}{{end}}
 {{template "refresh" .}}
 {{if .Waiting.LinkURL}}<p class="hint"><a href="{{.Waiting.LinkURL}}">{{.Waiting.LinkText}}</a></p>{{end}}</section>{{end}}
@@ -103,7 +104,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 type fieldArgs struct {
 	V                        *view
 	Name, Label, Value, Auto string
-	Type                     string
+	Type, Hint               string
 	Required, Numeric        bool
 }
 
@@ -119,7 +120,7 @@ func methodFieldOf(v *view, f fieldView) fieldArgs {
 		value = v.Details.Phone
 	}
 	return fieldArgs{V: v, Name: f.Name, Label: f.Label, Value: value, Auto: f.Autocomplete, Type: f.Type,
-		Required: true, Numeric: f.Numeric}
+		Hint: f.Hint, Required: true, Numeric: f.Numeric}
 }
 
 const css = `
@@ -145,7 +146,7 @@ input:focus,button:focus,a:focus,summary:focus{outline:3px solid #1d5fbf;outline
 .invalid input{border-color:#b00020;border-width:2px}.err{color:#b00020;font-size:.9rem;display:block}
 .row{display:grid;grid-template-columns:1fr 1fr;column-gap:.75rem}
 .row .field{display:grid;grid-row:span 3;grid-template-rows:subgrid;align-content:start;margin:.5rem 0}
-.row label{align-self:end}
+.row label{align-self:end}.fmt{display:block;font-weight:400;font-size:.85rem;color:#4a4f57}
 details summary{cursor:pointer;color:#1d4f9a;margin:.5rem 0}
 .method{border:1px solid #c4c9d0;border-radius:8px;margin:.5rem 0;padding:.5rem .75rem}
 .method:has(input[type=radio]:checked){border-color:#1d5fbf;border-width:2px}
@@ -165,6 +166,7 @@ button,.button{display:inline-block;font:inherit;font-weight:700;border:0;border
 .spinner{width:2.5rem;height:2.5rem;margin:.5rem auto;border:4px solid #d0d4da;border-top-color:#0b57c2;border-radius:50%;animation:spin 1s linear infinite}
 @keyframes spin{to{transform:rotate(360deg)}}@media (prefers-reduced-motion:reduce){.spinner{animation:none}}
 @media (max-width:40rem) and (pointer:coarse){.desktop{display:none}}
+@media (min-width:40rem) and (pointer:fine){.phone-only{display:none}}
 footer{text-align:center;font-size:.85rem;color:#4a4f57}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `

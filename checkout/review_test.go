@@ -71,7 +71,7 @@ func TestChallengeAnsweredTwiceAtOnce(t *testing.T) {
 }
 
 // A bank transfer of more than the link's total leaves its payment
-// OVERFUNDED (SPEC §9): the payer's page says what arrived — it does not
+// OVERFUNDED (docs/sandbox.md): the payer's page says what arrived — it does not
 // wait for a Swish payment that was never made.
 func TestOverpaidTransferPage(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
@@ -192,7 +192,7 @@ func TestCardErrorsInThePageLanguage(t *testing.T) {
 }
 
 // The payer's corrections obey the limits the API puts on the same fields
-// (SPEC §5: names 100, street 200, postcode 20, town 100 characters), and
+// (docs/api.md: names 100, street 200, postcode 20, town 100 characters), and
 // a value that is too long is called that, not missing.
 func TestPayerDetailsTooLong(t *testing.T) {
 	e := apitest.New(t, store.SQLite)
@@ -233,7 +233,7 @@ func TestPayerDetailsTooLong(t *testing.T) {
 }
 
 // The tenant closed the link's order after the payer's first attempt
-// failed: a new attempt cannot start (SPEC §4), and the payer is told so
+// failed: a new attempt cannot start (docs/api.md), and the payer is told so
 // instead of being sent back, without a word, to the form inviting them to
 // try again.
 func TestRetryOnClosedOrderSaysWhy(t *testing.T) {

@@ -76,6 +76,26 @@ type methodView struct {
 	Fields       []fieldView
 }
 
+// fieldGroup is a line of a method's form: one field, or half fields side
+// by side.
+type fieldGroup struct {
+	Row    bool
+	Fields []fieldView
+}
+
+// Groups lays the method's fields out in lines.
+func (m methodView) Groups() []fieldGroup {
+	var out []fieldGroup
+	for _, f := range m.Fields {
+		if n := len(out); f.Half && n > 0 && out[n-1].Row {
+			out[n-1].Fields = append(out[n-1].Fields, f)
+			continue
+		}
+		out = append(out, fieldGroup{Row: f.Half, Fields: []fieldView{f}})
+	}
+	return out
+}
+
 // fieldView is one input of a method's form with what the page shows in it.
 type fieldView struct {
 	provider.Field
@@ -194,7 +214,7 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 		if p.FundedAmount > 0 { // part of it has arrived: ask for the rest, offer nothing else
 			v.Received = pinglinks.FormatAmount(l.Locale, l.Currency, p.FundedAmount)
 			v.AmountDue = pinglinks.FormatAmount(l.Locale, l.Currency, max(p.TotalAmount-p.FundedAmount, 0))
-			v.AmountLabel, v.HeadAmount = t.Remaining, v.AmountDue
+			v.AmountLabel, v.HeadAmount, v.SumLabel = t.Remaining, v.AmountDue, t.SumTotal
 			v.PartlyPaid = fmt.Sprintf(t.PartlyPaid, l.ReferenceType)
 		}
 		// The form below offers the other methods only: this one is chosen.

@@ -72,7 +72,7 @@ func linkRequest(orderID, merchantID string) *client.CreatePaymentLinkRequest {
 	}
 }
 
-// TestHappyPath is SPEC §1 through the client: merchant → order → link →
+// TestHappyPath is the payment-link story through the client: merchant → order → link →
 // distribute → invoice → the payer pays (sandbox) → receipt → close, split,
 // settle → allocations.
 func TestHappyPath(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/boombuler/barcode/qr"
 	"github.com/signintech/gopdf"
+	"golang.org/x/image/draw"
 )
 
 //go:embed fonts/DejaVuSans.ttf fonts/DejaVuSans-Bold.ttf
@@ -269,9 +269,11 @@ func (p *pdf) logo(data []byte, x, y, w, h float64) (float64, float64) {
 			}
 		}
 	}
-	out := toNRGBA(img)
-	if !small {
-		out = shrink(out, maxW, max(1, cfg.Height*maxW/cfg.Width))
+	var out *image.NRGBA
+	if small {
+		out = toNRGBA(img)
+	} else {
+		out = downscale(img, maxW, max(1, cfg.Height*maxW/cfg.Width))
 	}
 	var buf bytes.Buffer
 	if format == "jpeg" {
@@ -297,42 +299,13 @@ func toNRGBA(img image.Image) *image.NRGBA {
 	return out
 }
 
-// shrink scales src down to w × h by averaging the source pixels under each
-// destination pixel (weighted by alpha, so transparent pixels do not darken
-// the edges).
-func shrink(src *image.NRGBA, w, h int) *image.NRGBA {
-	sw, sh := src.Rect.Dx(), src.Rect.Dy()
-	if w >= sw || h >= sh {
-		return src
-	}
-	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for dy := 0; dy < h; dy++ {
-		y0, y1 := dy*sh/h, max((dy+1)*sh/h, dy*sh/h+1)
-		for dx := 0; dx < w; dx++ {
-			x0, x1 := dx*sw/w, max((dx+1)*sw/w, dx*sw/w+1)
-			var r, g, b, a, n uint64
-			for sy := y0; sy < y1; sy++ {
-				i := src.PixOffset(x0, sy)
-				for sx := x0; sx < x1; sx++ {
-					pa := uint64(src.Pix[i+3])
-					r += uint64(src.Pix[i]) * pa
-					g += uint64(src.Pix[i+1]) * pa
-					b += uint64(src.Pix[i+2]) * pa
-					a += pa
-					n++
-					i += 4
-				}
-			}
-			j := dst.PixOffset(dx, dy)
-			if a > 0 {
-				dst.Pix[j] = uint8(r / a)
-				dst.Pix[j+1] = uint8(g / a)
-				dst.Pix[j+2] = uint8(b / a)
-				dst.Pix[j+3] = uint8(a / n)
-			}
-		}
-	}
-	return dst
+// downscale scales img to w × h with the Catmull-Rom kernel, which weighs
+// every source pixel under a destination pixel: a large logo shrinks
+// smoothly, without aliasing, and transparent pixels do not darken edges.
+func downscale(img image.Image, w, h int) *image.NRGBA {
+	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(out, out.Bounds(), img, img.Bounds(), draw.Src, nil)
+	return out
 }
 
 // qrCode draws a QR code of s, size mm square, at x, y. It is embedded as a

@@ -25,17 +25,38 @@ func (w *Waker) Notify() {
 	}
 }
 
+// graceKey holds, in a Loop's context, the context its batches run on.
+type graceKey struct{}
+
+// WithGrace returns a context for Loop under which the loop stops taking
+// batches when ctx ends, but lets the batch in flight finish — its
+// deliveries sent and recorded rather than cut off and sent again after
+// their lease — for at most grace.
+func WithGrace(ctx context.Context, grace time.Duration) context.Context {
+	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })
+	return context.WithValue(ctx, graceKey{}, work)
+}
+
 // Loop runs batch until ctx ends: again at once when it took a full batch
 // (more may be waiting), else when woken or after poll. Errors go to
-// report, except those of a loop that is stopping.
+// report, except those of a loop that is stopping. Under WithGrace the
+// batch in flight when ctx ends runs on to its end, within the grace.
 func Loop(ctx context.Context, w *Waker, poll time.Duration, full int,
 	batch func(context.Context) (int, error), report func(error)) {
+	work := ctx
+	if g, ok := ctx.Value(graceKey{}).(context.Context); ok {
+		work = g
+	}
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
-		n, err := batch(ctx)
-		if err != nil && ctx.Err() == nil {
+		n, err := batch(work)
+		if err != nil && work.Err() == nil {
 			report(err)
+		}
+		if ctx.Err() != nil {
+			return
 		}
 		if n == full {
 			continue

@@ -60,3 +60,43 @@ func TestLoop(t *testing.T) {
 		t.Errorf("reported %v", reported)
 	}
 }
+
+// Under WithGrace a stop lets the batch in flight finish on a live context,
+// takes no further batch, and a batch that outlasts the grace is cut off.
+func TestLoopGrace(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		grace    time.Duration
+		finishes bool
+	}{{"within grace", time.Hour, true}, {"beyond grace", time.Millisecond, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			stop, cancel := context.WithCancel(context.Background())
+			started, release := make(chan struct{}), make(chan struct{})
+			var batches int
+			var finished bool
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				Loop(WithGrace(stop, c.grace), NewWaker(), time.Hour, 1, func(ctx context.Context) (int, error) {
+					batches++
+					close(started)
+					select {
+					case <-release:
+						finished = ctx.Err() == nil
+					case <-ctx.Done():
+					}
+					return 1, nil // a full batch: without the stop the loop would go on at once
+				}, func(error) {})
+			}()
+			<-started
+			cancel()
+			if c.finishes {
+				close(release)
+			}
+			<-done
+			if batches != 1 || finished != c.finishes {
+				t.Fatalf("%d batches, finished on a live context %v; want 1, %v", batches, finished, c.finishes)
+			}
+		})
+	}
+}

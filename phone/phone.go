@@ -1,6 +1,6 @@
 // Package phone normalises phone numbers: any valid number to E.164 (for
 // SMS recipients), and Swedish mobile numbers to the 467XXXXXXXX form that
-// Swish expects (SPEC §4).
+// Swish expects (docs/api.md).
 package phone
 
 import (

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pinglinks/pinglinks"
@@ -24,6 +25,7 @@ import (
 	"github.com/pinglinks/pinglinks/card"
 	"github.com/pinglinks/pinglinks/checkout"
 	"github.com/pinglinks/pinglinks/compression"
+	"github.com/pinglinks/pinglinks/drain"
 	"github.com/pinglinks/pinglinks/expiry"
 	"github.com/pinglinks/pinglinks/files"
 	"github.com/pinglinks/pinglinks/mail"
@@ -63,6 +65,12 @@ type Config struct {
 	// set). The sandbox simulates both and ignores them.
 	Swish swishrail.Options
 	Card  card.Settings
+	// ShutdownGrace bounds how long, once Run's context ends, deliveries in
+	// flight may take to finish (default 10 s).
+	ShutdownGrace time.Duration
+	// CallbackLease is how long a claimed callback waits, should its
+	// process die, before another process retries it (default 1 min).
+	CallbackLease time.Duration
 }
 
 // Platform is an assembled service.
@@ -78,6 +86,7 @@ type Platform struct {
 	Sandbox   *sandbox.Sandbox // nil outside the sandbox
 	Expiry    *expiry.Sweeper
 	cfg       Config
+	workers   sync.WaitGroup
 }
 
 // New assembles the service; Run starts its workers.
@@ -132,13 +141,13 @@ func New(cfg Config) (*Platform, error) {
 		pages = card.RefuseCardData(pages, log)
 	}
 	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, Providers: p.Providers, PublicURL: cfg.PublicURL,
-		RateLimit: cfg.RateLimit, RateBurst: int(2 * cfg.RateLimit), Documents: p.Files, Pages: pages,
+		TrustProxy: cfg.TrustProxy, RateLimit: cfg.RateLimit, RateBurst: int(2 * cfg.RateLimit), Documents: p.Files, Pages: pages,
 		SMSReportSecret: ""}
 	if cfg.SMSURL != "" {
 		p.API.SMSReportSecret = hex.EncodeToString(secret[:16])
 	}
 	p.API.Importer = &reconcile.Importer{Store: st, Accounts: accounts, AcceptTestFiles: cfg.Sandbox}
-	p.Callbacks = &callback.Worker{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
+	p.Callbacks = &callback.Worker{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log, Lease: cfg.CallbackLease}
 	p.Messages = &messaging.Worker{Store: st, Log: log, SMSFrom: cfg.SMSFrom, CheckoutURL: checkoutURL,
 		FileURL: fileURL, Attach: p.Files.Attachment}
 	if cfg.SMTPURL != "" {
@@ -173,10 +182,25 @@ func New(cfg Config) (*Platform, error) {
 // where the client accepts it and it is worth it.
 func (p *Platform) Handler() http.Handler { return compression.Handler(p.API.Handler()) }
 
-// Run runs the background workers until ctx ends.
+// Run runs the background workers until ctx ends. The callbacks and
+// messages in flight when it ends are finished (sent and recorded, not cut
+// off to be sent again after their lease) within Config.ShutdownGrace;
+// Wait returns when every worker has stopped.
 func (p *Platform) Run(ctx context.Context) {
-	go p.Callbacks.Run(ctx)
-	go p.Messages.Run(ctx)
-	go p.Expiry.Run(ctx)
-	go p.Providers.Run(ctx, p.PollEvery)
+	grace := p.cfg.ShutdownGrace
+	if grace <= 0 {
+		grace = 10 * time.Second
+	}
+	queues := drain.WithGrace(ctx, grace)
+	run := func(f func()) {
+		p.workers.Add(1)
+		go func() { defer p.workers.Done(); f() }()
+	}
+	run(func() { p.Callbacks.Run(queues) })
+	run(func() { p.Messages.Run(queues) })
+	run(func() { p.Expiry.Run(ctx) })
+	run(func() { p.Providers.Run(ctx, p.PollEvery) })
 }
+
+// Wait waits for the workers Run started to stop, after its context ended.
+func (p *Platform) Wait() { p.workers.Wait() }

@@ -130,9 +130,11 @@ type CheckoutForm interface {
 type Field struct {
 	Name         string // form field name, e.g. "swish_phone"
 	Label        string // in the payer's locale
+	Hint         string // how to write it, beside the label ("MM/YY"); may be empty
 	Autocomplete string // e.g. "tel", "cc-number"
 	Type         string // input type: "text", "tel"
 	Numeric      bool   // a numeric keyboard on phones
+	Half         bool   // half a line: consecutive half fields stand side by side (expiry and CVC)
 	// Prefill, when "phone", starts the field with the payer's phone.
 	Prefill string
 	// Secret fields (a card number, a CVC) are never echoed back to the

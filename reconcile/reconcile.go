@@ -1,4 +1,4 @@
-// Package reconcile books the clearing houses' files (SPEC §10): a file is
+// Package reconcile books the clearing houses' files (docs/production.md): a file is
 // checked whole (package bankfile) and refused with its line and reason if
 // anything is wrong, so nothing of it is booked; otherwise each payment is
 // booked through the store's one booking path for bank transfers — the
@@ -34,7 +34,8 @@ type Importer struct {
 	// AcceptTestFiles books files that Bankgirot marks as test files (T);
 	// a production installation refuses them.
 	AcceptTestFiles bool
-	// Batch is how many payments one transaction books (default 500).
+	// Batch is how many payments one transaction books (default 2000):
+	// commits, each a flush to disk, are what an import costs.
 	Batch int
 }
 
@@ -76,7 +77,7 @@ func (im *Importer) Import(ctx context.Context, name string, r io.ReadSeeker) (*
 	}
 	size := im.Batch
 	if size <= 0 {
-		size = 500
+		size = 2000
 	}
 	batch := make([]*pinglinks.BankTransfer, 0, size)
 	flush := func() error {

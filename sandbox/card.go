@@ -299,8 +299,8 @@ func (CardProcessor) Fields(_ pinglinks.ProviderMethod, locale string) []provide
 	w := wordsFor(locale)
 	return []provider.Field{
 		{Name: "card_number", Label: w.CardNumber, Autocomplete: "cc-number", Type: "text", Numeric: true, Secret: true},
-		{Name: "card_expiry", Label: w.CardExpiry, Autocomplete: "cc-exp", Type: "text", Numeric: true},
-		{Name: "card_cvc", Label: w.CardCVC, Autocomplete: "cc-csc", Type: "text", Numeric: true, Secret: true},
+		{Name: "card_expiry", Label: w.CardExpiry, Hint: w.ExpiryFormat, Autocomplete: "cc-exp", Type: "text", Numeric: true, Half: true},
+		{Name: "card_cvc", Label: w.CardCVC, Hint: w.CVCFormat, Autocomplete: "cc-csc", Type: "text", Numeric: true, Secret: true, Half: true},
 	}
 }
 

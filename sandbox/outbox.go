@@ -28,7 +28,7 @@ to <strong>{{.Recipient}}</strong> · {{.CreatedAt.Format "2006-01-02 15:04:05 U
 </article>{{else}}<p>Nothing sent yet. Distribute a link with <code>PUT …/payment_links/{id}/distribute</code>.</p>{{end}}
 </body></html>`))
 
-// outbox lists the tenant's messages kept instead of sent (SPEC §8),
+// outbox lists the tenant's messages kept instead of sent (README, "Messages"),
 // newest first.
 func (s *Sandbox) outbox(m *api.Mux) api.Func {
 	return func(w http.ResponseWriter, r *http.Request) error {

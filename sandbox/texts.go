@@ -9,12 +9,12 @@ type words struct {
 	Swish, SwishMobile, SwishPhone, InvalidPhone                           string
 	WaitingTitle, WaitingSwish, WaitingSwishMobile, OpenSwish, ScanQR      string
 	SwishDeclined, SwishAborted, SwishExpired, SwishCrashed, Dummy, Unsure string
-	NotChargedCard, NotStartedSwish                                        string
+	NotChargedCard, NotStartedSwish, ExpiryFormat, CVCFormat               string
 }
 
 var wordsByLocale = map[string]words{
 	"sv-SE": {
-		Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Giltigt till (MM/ÅÅ)", CardCVC: "CVC",
+		Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Giltigt till", CardCVC: "CVC",
 		InvalidCardNumber: "Kontrollera kortnumret.", CardExpired: "Kortet har gått ut.",
 		InvalidExpiry: "Ange månad och år som MM/ÅÅ.", InvalidCVC: "Ange kortets säkerhetskod (CVC).",
 		Required:          "Fyll i det här fältet.",
@@ -31,9 +31,10 @@ var wordsByLocale = map[string]words{
 		SwishExpired: "Betalningen godkändes inte i tid.", SwishCrashed: "Ett fel uppstod hos banken. Försök igen.",
 		Dummy: "Testbetalning", Unsure: "Väntar på banken",
 		NotChargedCard: "Ditt kort har inte debiterats.", NotStartedSwish: "Ingen Swish-betalning har startats.",
+		ExpiryFormat: "MM/ÅÅ", CVCFormat: "3 eller 4 siffror",
 	},
 	"nb-NO": {
-		Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Utløper (MM/ÅÅ)", CardCVC: "CVC",
+		Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Utløper", CardCVC: "CVC",
 		InvalidCardNumber: "Kontroller kortnummeret.", CardExpired: "Kortet er utløpt.",
 		InvalidExpiry: "Oppgi måned og år som MM/ÅÅ.", InvalidCVC: "Oppgi kortets sikkerhetskode (CVC).",
 		Required:          "Fyll ut dette feltet.",
@@ -50,9 +51,10 @@ var wordsByLocale = map[string]words{
 		SwishExpired: "Betalingen ble ikke godkjent i tide.", SwishCrashed: "Det oppstod en feil hos banken. Prøv igjen.",
 		Dummy: "Testbetaling", Unsure: "Venter på banken",
 		NotChargedCard: "Kortet ditt er ikke belastet.", NotStartedSwish: "Ingen Swish-betaling er startet.",
+		ExpiryFormat: "MM/ÅÅ", CVCFormat: "3 eller 4 sifre",
 	},
 	"en-GB": {
-		Card: "Card", CardNumber: "Card number", CardExpiry: "Expiry date (MM/YY)", CardCVC: "Security code (CVC)",
+		Card: "Card", CardNumber: "Card number", CardExpiry: "Expiry date", CardCVC: "Security code",
 		InvalidCardNumber: "Check the card number.", CardExpired: "The card has expired.",
 		InvalidExpiry: "Enter the month and year as MM/YY.", InvalidCVC: "Enter the card's security code (CVC).",
 		Required:          "Please fill in this field.",
@@ -69,6 +71,7 @@ var wordsByLocale = map[string]words{
 		SwishExpired: "The payment was not approved in time.", SwishCrashed: "Something went wrong at the bank. Please try again.",
 		Dummy: "Test payment", Unsure: "Waiting for your bank",
 		NotChargedCard: "Your card has not been charged.", NotStartedSwish: "No Swish payment was started.",
+		ExpiryFormat: "MM/YY", CVCFormat: "3 or 4 digits",
 	},
 }
 

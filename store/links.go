@@ -58,7 +58,7 @@ func optJSON(v any, present bool) sql.NullString {
 
 // CreateLink saves a new payment link together with its first payment, in
 // one transaction under the order's lock. An order the tenant does not have,
-// or one that is not OPEN, is a 403 (SPEC §5), as is a total that differs
+// or one that is not OPEN, is a 403 (docs/api.md), as is a total that differs
 // from the items'.
 func (s *Store) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -186,7 +186,7 @@ func (s *Store) saveLink(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLi
 }
 
 // LinkStatusPayload is the body of a link status callback. The field is
-// spelled occured_at on purpose: existing receivers expect it (SPEC §5).
+// spelled occured_at on purpose: existing receivers expect it (docs/api.md).
 func LinkStatusPayload(l *pinglinks.PaymentLink) map[string]any {
 	return map[string]any{"payment_link_id": l.ID, "status": l.Status, "occured_at": l.UpdatedAt}
 }

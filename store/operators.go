@@ -10,7 +10,7 @@ import (
 	"github.com/pinglinks/pinglinks"
 )
 
-// The operator runs the platform (SPEC §11): these methods act across
+// The operator runs the platform (docs/production.md, "The platform operator"): these methods act across
 // tenants by design, which is why they take no tenant id.
 
 // CreateOperator saves an operator credential (its secret's hash only).

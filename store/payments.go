@@ -184,7 +184,7 @@ func (s *Store) UpdatePayment(ctx context.Context, tenantID, orderID, id uuid.UU
 	return out, err
 }
 
-// PaymentStatusPayload is the body of a payment status callback (SPEC §4).
+// PaymentStatusPayload is the body of a payment status callback (docs/api.md).
 func PaymentStatusPayload(p *pinglinks.Payment, ch pinglinks.StatusChange) map[string]any {
 	return map[string]any{
 		"payment_id": p.ID, "payment_order_id": p.OrderID, "status": ch.Status,

@@ -34,7 +34,8 @@ type Config struct {
 	Tolerance time.Duration
 	// APIURL replaces https://api.stripe.com (tests: stripe-mock).
 	APIURL string
-	// HTTPClient carries the API calls; nil uses the library's (80 s timeout).
+	// HTTPClient carries the API calls; nil means one with a 20 s timeout
+	// (a session is created while the payer waits and the payment is locked).
 	HTTPClient *http.Client
 	// Log receives the library's warnings and errors; nil discards them.
 	Log *slog.Logger
@@ -89,8 +90,12 @@ func New(c Config) (*Processor, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	client := c.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 20 * time.Second}
+	}
 	bc := &stripego.BackendConfig{
-		HTTPClient:    c.HTTPClient,
+		HTTPClient:    client,
 		LeveledLogger: slogLogger{c.Log},
 	}
 	if c.APIURL != "" {

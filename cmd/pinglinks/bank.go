@@ -16,7 +16,7 @@ import (
 	"github.com/pinglinks/pinglinks/store"
 )
 
-// The operator's commands (SPEC §11, §13): `pinglinks import FILE…` and
+// The operator's commands (docs/production.md, "The platform operator"): `pinglinks import FILE…` and
 // `pinglinks operator …`, the same actions as the operator API.
 
 const operatorUsage = `usage:

@@ -26,7 +26,7 @@ import (
 	"github.com/pinglinks/pinglinks/store"
 )
 
-// runDemo runs SPEC §1 end to end on this machine: a sandbox platform and the
+// runDemo runs the payment-link story end to end on this machine: a sandbox platform and the
 // market-stall tenant app in this process, a purchase entered at the
 // stall, paid with Swish by a simulated payer, and the stall told by a
 // signed callback. Then it keeps both running for trying it by hand.
@@ -184,7 +184,7 @@ const (
 	demoLast  = "Öberg"
 )
 
-// happyPath is SPEC §1: enter, create, distribute, pay, callback, paid.
+// happyPath is the payment-link story: enter, create, distribute, pay, callback, paid.
 func (d *demo) happyPath(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()

@@ -11,7 +11,7 @@ import (
 )
 
 // TestDemoHappyPath runs `pinglinks demo --exit` and checks that it tells
-// SPEC §1 in order, ending with the stall showing the purchase paid.
+// The payment-link story in order, ending with the stall showing the purchase paid.
 func TestDemoHappyPath(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

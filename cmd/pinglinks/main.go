@@ -3,7 +3,7 @@
 //	pinglinks serve                      API, checkout and workers in one process
 //	pinglinks migrate                    bring the database schema up to date
 //	pinglinks tenant create --name NAME  create a tenant; prints its credentials as JSON
-//	pinglinks demo [--exit]              SPEC §1 end to end with the market-stall example app
+//	pinglinks demo [--exit]              the payment-link story end to end with the market-stall example app
 //
 // Settings come from flags or the environment (PINGLINKS_ADDR,
 // PINGLINKS_DATABASE_URL, PINGLINKS_PUBLIC_URL, PINGLINKS_ENV).
@@ -239,11 +239,15 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil || swishDelay <= 0 {
 		return fmt.Errorf("PINGLINKS_SWISH_SIM_DELAY must be a duration such as 3s")
 	}
+	lease, err := time.ParseDuration(env("PINGLINKS_CALLBACK_LEASE", "1m"))
+	if err != nil || lease < 20*time.Second {
+		return fmt.Errorf("PINGLINKS_CALLBACK_LEASE must be a duration of at least 20s, such as 1m")
+	}
 	swishOptions, cardSettings, err := railsFromEnv()
 	if err != nil {
 		return err
 	}
-	p, err := platform.New(platform.Config{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL,
+	p, err := platform.New(platform.Config{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL, CallbackLease: lease,
 		Swish: swishOptions, Card: cardSettings,
 		RateLimit: limit, SMTPURL: os.Getenv("PINGLINKS_SMTP_URL"), MailFrom: os.Getenv("PINGLINKS_MAIL_FROM"),
 		SMSURL: os.Getenv("PINGLINKS_SMS_URL"), SMSFrom: os.Getenv("PINGLINKS_SMS_FROM"),
@@ -274,7 +278,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	return hs.Shutdown(shutCtx)
+	err = hs.Shutdown(shutCtx)
+	p.Wait() // the workers finish what they hold, within the platform's grace
+	log.Info("stopped")
+	return err
 }
 
 func pprofMux() *http.ServeMux {

@@ -72,8 +72,15 @@ func start(t testing.TB) context.Context {
 // when the test ends, and gives up after a minute.
 func Tab(t testing.TB) context.Context {
 	t.Helper()
+	return TabFor(t, 60*time.Second)
+}
+
+// TabFor is Tab giving up after d, for pages that take long to render on
+// a busy machine.
+func TabFor(t testing.TB, d time.Duration) context.Context {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(start(t))
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, d)
 	t.Cleanup(func() { cancelTimeout(); cancel() })
 	return ctx
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/pinglinks/pinglinks/api"
@@ -23,7 +24,9 @@ func TestReferencePageRenders(t *testing.T) {
 	defer ts.Close()
 	srv.PublicURL = ts.URL
 
-	ctx := browsertest.Tab(t)
+	// Redoc renders the whole document at once: on a busy machine that
+	// takes longer than a checkout page.
+	ctx := browsertest.TabFor(t, 5*time.Minute)
 	var mu sync.Mutex
 	var console []string
 	started := make(chan struct{})

@@ -33,7 +33,7 @@ type Purchase struct {
 	DueDate      string // YYYY-MM-DD, subscriptions only
 	Status       string
 	// SubscriptionCancelled is set when a subscription's link expired
-	// unpaid (SPEC §1 point 8).
+	// unpaid (the due-date story of docs/quickstart.md).
 	SubscriptionCancelled bool
 	OrderID, LinkID       string
 	CheckoutURL           string

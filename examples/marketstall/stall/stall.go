@@ -4,7 +4,7 @@
 // it by SMS or e-mail, and learns from signed callbacks when it is paid or
 // has expired. It keeps its own records in one SQLite file.
 //
-// It is an example of the tenant's side of SPEC §1, written the way a
+// It is an example of the tenant's side of the payment-link story, written the way a
 // tenant would: only the public API and the client SDK, no platform
 // internals.
 package stall

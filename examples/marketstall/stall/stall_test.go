@@ -264,7 +264,7 @@ func TestPaidThroughThePlatform(t *testing.T) {
 	}
 }
 
-// SPEC §1 point 8: a subscription whose link passes its due date unpaid is
+// The due-date story of docs/quickstart.md: a subscription whose link passes its due date unpaid is
 // cancelled by the EXPIRED callback; a one-off purchase just expires.
 func TestExpiredSubscriptionIsCancelled(t *testing.T) {
 	e := newEnv(t)

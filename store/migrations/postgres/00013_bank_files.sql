@@ -1,5 +1,5 @@
 -- +goose Up
--- The platform operator's credentials (SPEC §11): only the secret's hash is kept.
+-- The platform operator's credentials (docs/production.md, "The platform operator"): only the secret's hash is kept.
 CREATE TABLE operators (
     id uuid PRIMARY KEY,
     name text NOT NULL,
