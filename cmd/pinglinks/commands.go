@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pinglinks/pinglinks"
+	pinglinkssandbox "github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/store"
 )
 
@@ -34,6 +36,7 @@ type tenantCreateCmd struct {
 	databaseFlags `embed:""`
 	Name          string `required:"" help:"The tenant's name."`
 	Env           string `env:"PINGLINKS_ENV" enum:"sandbox,production" default:"sandbox" help:"Create a sandbox or a production tenant."`
+	PublicURL     string `env:"PINGLINKS_PUBLIC_URL" default:"http://127.0.0.1:8080" help:"Base URL of the server, for the sandbox outbox link."`
 }
 
 func (c *tenantCreateCmd) Run(g *globals) error {
@@ -45,6 +48,9 @@ func (c *tenantCreateCmd) Run(g *globals) error {
 	creds, err := createTenant(g.ctx, st, c.Name, c.Env == "sandbox")
 	if err != nil {
 		return err
+	}
+	if creds.SandboxOutboxURL != "" {
+		creds.SandboxOutboxURL = strings.TrimRight(c.PublicURL, "/") + creds.SandboxOutboxURL
 	}
 	enc := json.NewEncoder(g.stdout)
 	enc.SetIndent("", "  ")
@@ -90,6 +96,9 @@ type credentials struct {
 	TenantID    string `json:"tenant_id"`
 	APISecret   string `json:"api_secret"`
 	SplitTreeID string `json:"split_tree_id"`
+	// SandboxOutboxURL is the tenant's secret link to its sandbox outbox
+	// (a path until a caller prefixes the public URL).
+	SandboxOutboxURL string `json:"sandbox_outbox_url,omitempty"`
 }
 
 func createTenant(ctx context.Context, st *store.Store, name string, sandbox bool) (credentials, error) {
@@ -103,5 +112,9 @@ func createTenant(ctx context.Context, st *store.Store, name string, sandbox boo
 	if err := st.CreateTenant(ctx, t, tree); err != nil {
 		return credentials{}, err
 	}
-	return credentials{t.ID.String(), secret, tree.ID.String()}, nil
+	creds := credentials{TenantID: t.ID.String(), APISecret: secret, SplitTreeID: tree.ID.String()}
+	if sandbox {
+		creds.SandboxOutboxURL = pinglinkssandbox.OutboxURL("", t)
+	}
+	return creds, nil
 }

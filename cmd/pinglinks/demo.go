@@ -277,7 +277,7 @@ func (d *demo) waitForSMS(ctx context.Context, p *stall.Purchase) error {
 		}
 		for _, m := range msgs {
 			if m.LinkID.String() == string(p.LinkID) && m.Channel == store.ChannelSMS && m.Text != "" {
-				d.out.step("SMS to %s (sandbox outbox %s/sandbox/outbox):\n      %q", m.Recipient, d.platformURL,
+				d.out.step("SMS to %s (sandbox outbox %s%s):\n      %q", m.Recipient, d.platformURL, d.creds.SandboxOutboxURL,
 					m.Text)
 				return nil
 			}

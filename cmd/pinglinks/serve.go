@@ -56,7 +56,11 @@ func (c *serveCmd) Run(g *globals) error {
 		return err
 	}
 	defer st.Close()
-	p, err := platform.New(platform.Config{Store: st, Log: log, Sandbox: c.sandbox(), PublicURL: publicURL,
+	swishOptions, cardSettings, err := railsFromEnv()
+	if err != nil {
+		return err
+	}
+	p, err := platform.New(platform.Config{Swish: swishOptions, Card: cardSettings, Store: st, Log: log, Sandbox: c.sandbox(), PublicURL: publicURL,
 		RateLimit: c.RateLimit, SMTPURL: c.SMTPURL, MailFrom: c.MailFrom, SMSURL: c.SMSURL, SMSFrom: c.SMSFrom,
 		Bankgiro: c.Bankgiro, NorwegianAccount: c.BankAccountNo, SwishDelay: c.SwishSimDelay, TrustProxy: c.TrustProxy,
 		CallbackLease: c.CallbackLease})
@@ -124,12 +128,13 @@ Sandbox demo tenant created (shown once; keep it):
   tenant_id:     %s
   api_secret:    %s
   split_tree_id: %s
+  sandbox outbox (its secret link): %s
 
 Try it:
   curl -s -X POST %s/payments/api/v1/payment_orders \
     -H 'tenant_id: %s' -H 'x-api-secret: %s' \
     -H 'Content-Type: application/json' -d '{"currency":"SEK"}'
 
-`, c.TenantID, c.APISecret, c.SplitTreeID, base, c.TenantID, c.APISecret)
+`, c.TenantID, c.APISecret, c.SplitTreeID, base+c.SandboxOutboxURL, base, c.TenantID, c.APISecret)
 	return nil
 }
