@@ -34,7 +34,7 @@ import (
 )
 
 // Method is the one method the connector serves.
-var Method = pinglinks.PaymentIQCard
+var Method = pinglinks.ProviderMethod{Provider: "payment_iq", Method: "card"}
 
 // Connector pays payment_iq/card through card processor accounts: the
 // installation's, or a tenant's own.
