@@ -980,18 +980,3 @@ func TestBankAccountsFor(t *testing.T) {
 		t.Errorf("without a Norwegian account NOK falls back to the bankgiro, got %s %s", l, n)
 	}
 }
-
-func TestProviderMethodAccepts(t *testing.T) {
-	for _, tc := range []struct {
-		pm   ProviderMethod
-		c    Currency
-		want bool
-	}{
-		{SwishECommerce, SEK, true}, {SwishECommerce, NOK, false}, {SwishMCommerce, EUR, false},
-		{PaymentIQCard, EUR, true}, {PingDeposit, NOK, true}, {DummyDummy, GBP, true},
-	} {
-		if got := tc.pm.Accepts(tc.c); got != tc.want {
-			t.Errorf("%v.Accepts(%s) = %v, want %v", tc.pm, tc.c, got, tc.want)
-		}
-	}
-}

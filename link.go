@@ -270,22 +270,8 @@ func (l *PaymentLink) Validate(today string) error {
 			errs.Add(prop, "must be an absolute http or https URL")
 		}
 	}
-	for i, m := range l.Methods {
-		if m.Provider == "swish" {
-			if !(ProviderMethod{Provider: m.Provider, Method: m.Method}).Accepts(l.Currency) {
-				errs.Add(fmt.Sprintf("payment_provider_methods[%d]", i), "Swish takes SEK only")
-			}
-			var p struct {
-				SwishMessage string `json:"swish_message"`
-			}
-			if len(m.Parameters) > 0 && json.Unmarshal(m.Parameters, &p) != nil {
-				errs.Add(fmt.Sprintf("payment_provider_methods[%d].parameters", i), "must be an object")
-			} else if msg := p.SwishMessage; msg != "" && !ValidSwishMessage(msg) {
-				errs.Add(fmt.Sprintf("payment_provider_methods[%d].parameters.swish_message", i),
-					"must be at most 50 characters from the Swish character set (letters, digits, space and !?(),.-:;)")
-			}
-		}
-	}
+	// Each method's own rules (currency, parameters) are its connector's
+	// (provider.Registry.CheckLink).
 	return errs.Err()
 }
 

@@ -41,44 +41,11 @@ type ProviderMethod struct {
 	Method   string `json:"method"`
 }
 
-// Accepts reports whether the method can take payments in currency c:
-// Swish moves Swedish kronor only (SPEC §4).
-func (pm ProviderMethod) Accepts(c Currency) bool {
-	return pm.Provider != "swish" || c == SEK
-}
-
-// Provider methods known to the platform.
-var (
-	SwishECommerce = ProviderMethod{"swish", "e_commerce"}
-	SwishMCommerce = ProviderMethod{"swish", "m_commerce"}
-	PaymentIQCard  = ProviderMethod{"payment_iq", "card"}
-	PingDeposit    = ProviderMethod{"ping", "deposit"}
-	DummyDummy     = ProviderMethod{"dummy", "dummy"}
-)
-
-// SandboxMethods are enabled for every sandbox tenant.
-var SandboxMethods = []ProviderMethod{SwishECommerce, SwishMCommerce, PaymentIQCard, PingDeposit, DummyDummy}
-
-// ProductionMethods are the methods a production tenant may use; dummy is sandbox-only.
-var ProductionMethods = []ProviderMethod{SwishECommerce, SwishMCommerce, PaymentIQCard, PingDeposit}
-
-// Methods returns the provider methods enabled for the tenant.
-func (t *Tenant) Methods() []ProviderMethod {
-	if t.Sandbox {
-		return SandboxMethods
-	}
-	return ProductionMethods
-}
-
-// MethodEnabled reports whether pm is enabled for the tenant.
-func (t *Tenant) MethodEnabled(pm ProviderMethod) bool {
-	for _, m := range t.Methods() {
-		if m == pm {
-			return true
-		}
-	}
-	return false
-}
+// PingDeposit is the platform's own rail: a bank transfer to Ping's
+// bankgiro or account with the link's reference, which the domain books
+// (PaymentLink.TakeTransfer). Every other method, and which of them an
+// installation offers, is the payment rails' business (package provider).
+var PingDeposit = ProviderMethod{Provider: "ping", Method: "deposit"}
 
 // ValidateCallbackURL checks an optional http(s) callback URL. An empty
 // string is valid and means "no callbacks".

@@ -24,7 +24,7 @@ type depositResult struct {
 // deposit simulates a bank transfer to the env's tenant.
 func deposit(t *testing.T, e *apitest.Env, body any) *apitest.Response {
 	t.Helper()
-	return e.DoRaw(t, "POST", mimic, body, "tenant_id", e.Tenant.ID.String())
+	return e.Do(t, "POST", mimic, body)
 }
 
 func sek(amount any, ref string) map[string]any {
@@ -218,15 +218,17 @@ func TestMimicDepositRefused(t *testing.T) {
 			{"empty body", "", nil, 422, ""},
 			{"body too large", `{"amount": 17000, "pad": "` + strings.Repeat("x", api.MaxBodyBytes) + `"}`, nil, 413, ""},
 			{"tenant_id missing", sek(17000, ref), []string{}, 401, ""},
-			{"tenant_id not a UUID", sek(17000, ref), []string{"tenant_id", "acme"}, 401, ""},
-			{"tenant_id unknown", sek(17000, ref), []string{"tenant_id", "01a2118b-a2cf-7446-afaa-c267239684c7"}, 401, ""},
-			{"another tenant's reference", sek(17000, ref), []string{"tenant_id", other.ID.String()}, 202, ""},
+			{"tenant_id not a UUID", sek(17000, ref), []string{"tenant_id", "acme", "x-api-secret", e.Tenant.Secret}, 401, ""},
+			{"tenant_id unknown", sek(17000, ref), []string{"tenant_id", "01a2118b-a2cf-7446-afaa-c267239684c7", "x-api-secret", e.Tenant.Secret}, 401, ""},
+			{"x-api-secret missing", sek(17000, ref), []string{"tenant_id", tenant}, 401, ""},
+			{"x-api-secret wrong", sek(17000, ref), []string{"tenant_id", tenant, "x-api-secret", other.Secret}, 401, ""},
+			{"another tenant's reference", sek(17000, ref), []string{"tenant_id", other.ID.String(), "x-api-secret", other.Secret}, 202, ""},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				h := tc.headers
 				if h == nil {
-					h = []string{"tenant_id", tenant}
+					h = []string{"tenant_id", tenant, "x-api-secret", e.Tenant.Secret}
 				}
 				r := e.DoRaw(t, "POST", mimic, tc.body, h...).Want(t, tc.status)
 				if tc.status == 202 {

@@ -205,8 +205,8 @@ func TestInvoiceKIDNorwegian(t *testing.T) {
 			t.Error("a NOK invoice names a bankgiro")
 		}
 		// Paying it by bank transfer with the KID completes the link.
-		e.DoRaw(t, "POST", "/mimic/api/deposit_payment", map[string]any{"amount": 17000, "currency": "NOK",
-			"reference_type": "KID", "reference": inv.Reference}, "tenant_id", e.Tenant.ID.String()).Want(t, 200)
+		e.Do(t, "POST", "/mimic/api/deposit_payment", map[string]any{"amount": 17000, "currency": "NOK",
+			"reference_type": "KID", "reference": inv.Reference}).Want(t, 200)
 		if l := getLink(t, e, link.ID); l.Status != "COMPLETED" {
 			t.Fatalf("link %s after the KID transfer", l.Status)
 		}
@@ -366,7 +366,7 @@ func TestMessagesCarryDocuments(t *testing.T) {
 		l, _ := e.Store.Link(ctx, e.Tenant.ID, mustUUID(t, link.ID))
 		want := map[string]string{"payment_link": "faktura-1.pdf", "receipt": "kvitto-" + strconv.FormatInt(l.ReceiptNumber, 10) + ".pdf"}
 		for _, m := range msgs {
-			if m.Attachment != want[m.Kind] || m.Status != "DELIVERED" {
+			if m.Attachment != want[m.Kind] || m.Status != store.MessageKept {
 				t.Errorf("%s e-mail: %s, attached %q, want %q", m.Kind, m.Status, m.Attachment, want[m.Kind])
 			}
 			delete(want, m.Kind)
@@ -374,7 +374,7 @@ func TestMessagesCarryDocuments(t *testing.T) {
 		if len(want) != 0 {
 			t.Fatalf("no e-mail of kinds %v", want)
 		}
-		page := string(e.DoRaw(t, "GET", "/sandbox/outbox", nil).Want(t, 200).Body)
+		page := string(e.Do(t, "GET", "/sandbox/outbox", nil).Want(t, 200).Body)
 		wantContains(t, "outbox", page, "attached: faktura-1.pdf", "attached: kvitto-")
 	})
 }

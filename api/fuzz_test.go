@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/banktransfer"
+	"github.com/pinglinks/pinglinks/provider"
 )
 
 // FuzzRequestParsing feeds arbitrary bodies through the JSON decoding and
@@ -18,6 +20,8 @@ func FuzzRequestParsing(f *testing.F) {
 	f.Add([]byte(`{"items":[{"vat":1e400}]}`))
 	f.Add([]byte(`[]`))
 	tenant := &pinglinks.Tenant{ID: pinglinks.NewID(), Sandbox: true}
+	rails := &provider.Registry{}
+	rails.Register(banktransfer.Connector{})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		check := func(err error) {
 			if err != nil && pinglinks.ErrorCode(err) == pinglinks.ECodeInternal {
@@ -28,7 +32,7 @@ func FuzzRequestParsing(f *testing.F) {
 		}
 		var p paymentIn
 		if err := decode(httptest.NewRequest("POST", "/", bytes.NewReader(body)), &p, false); err == nil {
-			_, err := p.toPayment(tenant, pinglinks.NewID())
+			_, err := p.toPayment(tenant, pinglinks.NewID(), rails)
 			check(err)
 		} else {
 			check(err)

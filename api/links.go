@@ -173,12 +173,6 @@ func (in *linkIn) toLink(t *pinglinks.Tenant, now time.Time) (*pinglinks.Payment
 		return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: "payment_provider_methods",
 			Message: "at least one payment provider method is needed"}
 	}
-	for i, m := range l.Methods {
-		if !t.MethodEnabled(pinglinks.ProviderMethod{Provider: m.Provider, Method: m.Method}) {
-			return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: fmt.Sprintf("payment_provider_methods[%d]", i),
-				Message: fmt.Sprintf("%s/%s is not enabled for this tenant", m.Provider, m.Method)}
-		}
-	}
 	if l.DueDate != "" {
 		end, _ := pinglinks.DueDateEnd(l.DueDate)
 		l.ExpiresAt = &end
@@ -210,6 +204,11 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 	t := tenantFrom(r)
 	now := s.Store.Now()
 	l, err := in.toLink(t, now)
+	if err == nil {
+		// Each method's connector checks it (currency, parameters); a
+		// method the installation lacks is a 403 saying what.
+		err = s.Providers.CheckLink(l)
+	}
 	if err != nil {
 		return err
 	}

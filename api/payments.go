@@ -76,7 +76,7 @@ type paymentIn struct {
 
 // toPayment checks the shape of the request and builds the payment; the
 // domain's Validate then checks the rules between fields.
-func (in *paymentIn) toPayment(t *pinglinks.Tenant, orderID uuid.UUID) (*pinglinks.Payment, error) {
+func (in *paymentIn) toPayment(t *pinglinks.Tenant, orderID uuid.UUID, rails *provider.Registry) (*pinglinks.Payment, error) {
 	var errs pinglinks.Errors
 	p := &pinglinks.Payment{ID: pinglinks.NewID(), TenantID: t.ID, OrderID: orderID, Status: pinglinks.PaymentInitiated,
 		StatusCallbackURL: in.StatusCallbackURL, ProviderMethodParameters: nonNull(in.ProviderMethodParameters),
@@ -115,14 +115,9 @@ func (in *paymentIn) toPayment(t *pinglinks.Tenant, orderID uuid.UUID) (*pinglin
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	pm := pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}
-	if !pm.Accepts(p.Currency) {
-		return nil, pinglinks.Invalid("currency", "Swish takes SEK only")
-	}
-	if !t.MethodEnabled(pm) {
-		return nil, pinglinks.Invalid("method", "%s/%s is not enabled for this tenant", p.Provider, p.Method)
-	}
-	if err := provider.Validate(pm, p.ProviderMethodParameters); err != nil {
+	// The method's connector checks the currency and the parameters; a
+	// method the installation lacks is refused with 403 saying what.
+	if err := rails.CheckPayment(p); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -138,12 +133,9 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenantFrom(r)
-	p, err := in.toPayment(t, orderID)
+	p, err := in.toPayment(t, orderID, s.Providers)
 	if err != nil {
 		return err
-	}
-	if pm := (pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}); !s.Sandbox && provider.Simulated(pm) {
-		return provider.ErrNotConnected(pm)
 	}
 	now := s.Store.Now()
 	p.CreatedAt, p.UpdatedAt = now, now
@@ -155,7 +147,9 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) error {
 	// transaction, so a crash in between leaves an INITIATED payment that the
 	// provider's own timeout resolves rather than a lost one.
 	p, err = s.Store.UpdatePayment(r.Context(), t.ID, orderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
-		return provider.Start(p, s.Store.Now())
+		_, err := s.Providers.Start(r.Context(), provider.StartRequest{Payment: p, Now: s.Store.Now(),
+			CallbackURL: s.providerURL(p.Provider)})
+		return err
 	})
 	if err != nil {
 		return err
@@ -244,12 +238,32 @@ func (s *Server) refundPayment(w http.ResponseWriter, r *http.Request) error {
 	}
 	ref := pinglinks.Refund{ID: pinglinks.NewID(), Amount: *in.Amount, Currency: pinglinks.Currency(*in.Currency),
 		Reason: *in.Reason, Description: in.Description}
-	_, err = s.Store.UpdatePayment(r.Context(), tenantFrom(r).ID, orderID, id, func(o *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+	refundable := func(o *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 		if o.Status == pinglinks.OrderSplit || o.Status == pinglinks.OrderSettled {
 			return pinglinks.Forbidden("payment order is %s; its funds are already allocated", o.Status)
 		}
 		return p.AddRefund(ref, s.Store.Now())
-	})
+	}
+	// The platform's rules first (on a copy), then the provider moves the
+	// money, then the refund is recorded under the rules again: a refund
+	// the provider refused is never recorded. The provider is given the
+	// refund's id, so a retry cannot move the money twice.
+	tenantID := tenantFrom(r).ID
+	o, _, err := s.Store.Order(r.Context(), tenantID, orderID)
+	if err != nil {
+		return err
+	}
+	p, err := s.Store.Payment(r.Context(), tenantID, orderID, id)
+	if err != nil {
+		return err
+	}
+	if err := refundable(o, p); err != nil {
+		return err
+	}
+	if err := s.Providers.Refund(r.Context(), p, ref); err != nil {
+		return err
+	}
+	_, err = s.Store.UpdatePayment(r.Context(), tenantID, orderID, id, refundable)
 	if err != nil {
 		return err
 	}

@@ -62,17 +62,12 @@ func (s *Server) registerRoutes() {
 		for _, prefix := range []string{"/checkout/", "/static/"} {
 			s.mux.Handle(prefix, s.Pages)
 		}
-		if s.Sandbox {
-			s.mux.Handle("/sandbox/swish/", s.Pages)
-		}
 	}
-	if s.Sandbox {
-		s.public("POST /mimic/api/deposit_payment", s.mimicDeposit)
-		s.public("GET /sandbox/outbox", s.sandboxOutbox)
-		s.public("GET /sandbox/outbox/{id}", s.sandboxOutboxMessage)
-		s.tenant("POST /sandbox/payment_links/{id}/pay", s.sandboxPayLink)
-		s.public("POST /sandbox/inbox/{tenant_id}", s.receiveInbox)
-		s.tenant("GET /sandbox/inbox", s.readInbox)
+	if s.Providers != nil {
+		s.Providers.Mount(s.mux) // callbacks from providers: /providers/{provider}/…
+	}
+	for _, x := range s.Extensions {
+		x.Routes(&Mux{s})
 	}
 }
 

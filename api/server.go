@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/reconcile"
 	"github.com/pinglinks/pinglinks/store"
 	"golang.org/x/time/rate"
@@ -27,9 +28,15 @@ import (
 
 // Server is the HTTP front of the platform.
 type Server struct {
-	Store   *store.Store
-	Log     *slog.Logger
+	Store *store.Store
+	Log   *slog.Logger
+	// Sandbox approves merchants at once (SPEC §9); the sandbox's own
+	// routes are an Extension.
 	Sandbox bool
+	// Providers are the installation's payment rails.
+	Providers *provider.Registry
+	// Extensions add routes of their own (the sandbox).
+	Extensions []Extension
 	// PublicURL is the base of checkout_url and file URLs, e.g. https://pay.example.
 	PublicURL string
 	// RateLimit and RateBurst bound each tenant's requests per second; zero
@@ -51,7 +58,6 @@ type Server struct {
 	routes   *http.ServeMux // the real routes only, to tell 404 from 405
 	limiters sync.Map       // tenant id → *rate.Limiter
 	patterns []string       // every registered route, for the OpenAPI coverage test
-	inbox    inbox          // sandbox callback receiver
 	tenants  sync.Map       // tenant id → cachedTenant, to spare a query per request
 	openAPI  []byte         // the document as served, with PublicURL as its server
 }
@@ -59,6 +65,9 @@ type Server struct {
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler {
 	if s.mux == nil {
+		if s.Providers == nil {
+			s.Providers = &provider.Registry{} // no rails: every method is refused
+		}
 		s.mux, s.routes, s.metrics = http.NewServeMux(), http.NewServeMux(), newMetrics()
 		s.openAPI = servedOpenAPI(s.PublicURL)
 		s.registerRoutes()

@@ -13,11 +13,23 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/apitest"
 	"github.com/pinglinks/pinglinks/platform"
+	"github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/store"
 )
+
+// tenantOf reads a tenant as stored (for its sandbox page key).
+func tenantOf(t *testing.T, e *apitest.Env, id uuid.UUID) *pinglinks.Tenant {
+	t.Helper()
+	tn, err := e.Store.Tenant(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn
+}
 
 // elks speaks 46elks's send API: a form POST to /a1/sms with basic auth
 // u:p answered with the new message's id.
@@ -245,7 +257,7 @@ func TestSandboxOutbox(t *testing.T) {
 
 		page := func(t *testing.T, path string) string {
 			t.Helper()
-			r := e.DoRaw(t, "GET", path, nil).Want(t, 200)
+			r := e.Do(t, "GET", path, nil).Want(t, 200)
 			if ct := r.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 				t.Fatalf("Content-Type %q", ct)
 			}
@@ -272,14 +284,42 @@ func TestSandboxOutbox(t *testing.T) {
 		if strings.Contains(list, "/sandbox/outbox/"+text.ID.String()) {
 			t.Errorf("the SMS links to an HTML view it does not have")
 		}
-		// Per tenant.
+		// Per tenant: the tenant's secret link opens its outbox and its
+		// e-mails; another tenant, with its own credentials or link, sees
+		// none of them; an anonymous visitor or a wrong key sees nothing.
 		other := apitest.OtherTenant(t, e)
-		if mine := page(t, "/sandbox/outbox?tenant_id="+e.Tenant.ID.String()); !strings.Contains(mine, email.ID.String()) {
-			t.Errorf("the tenant's outbox lacks its e-mail")
+		mineURL := strings.TrimPrefix(sandbox.OutboxURL(e.Server.URL, tenantOf(t, e, e.Tenant.ID)), e.Server.URL)
+		theirsURL := strings.TrimPrefix(sandbox.OutboxURL(e.Server.URL, tenantOf(t, e, other.ID)), e.Server.URL)
+		mine := string(e.DoRaw(t, "GET", mineURL, nil).Want(t, 200).Body)
+		if !strings.Contains(mine, email.ID.String()) || !strings.Contains(html.UnescapeString(mine), text.Text) {
+			t.Errorf("the tenant's secret link does not show its messages")
 		}
-		if theirs := page(t, "/sandbox/outbox?tenant_id="+other.ID.String()); strings.Contains(theirs, email.ID.String()) ||
-			strings.Contains(theirs, "asa@example.com") {
-			t.Errorf("another tenant's outbox shows this tenant's messages")
+		_, query, _ := strings.Cut(mineURL, "?")
+		if body := string(e.DoRaw(t, "GET", "/sandbox/outbox/"+email.ID.String()+"?"+query, nil).Want(t, 200).Body); body != email.HTML {
+			t.Errorf("the secret link does not open the tenant's e-mail")
+		}
+		if !strings.Contains(html.UnescapeString(mine), "/sandbox/outbox/"+email.ID.String()+"?"+query) {
+			t.Errorf("the outbox opened by its link links its e-mails without the key")
+		}
+		_, theirQuery, _ := strings.Cut(theirsURL, "?")
+		for _, tc := range []struct {
+			name string
+			r    *apitest.Response
+		}{
+			{"other tenant's link", e.DoRaw(t, "GET", theirsURL, nil).Want(t, 200)},
+			{"other tenant's credentials", e.DoRaw(t, "GET", "/sandbox/outbox", nil, "tenant_id", other.ID.String(), "x-api-secret", other.Secret).Want(t, 200)},
+			{"other tenant's link, this tenant's id", e.DoRaw(t, "GET", "/sandbox/outbox?tenant_id="+e.Tenant.ID.String()+"&key="+url.QueryEscape(sandbox.PageKey(tenantOf(t, e, other.ID))), nil).Want(t, 401)},
+			{"anonymous", e.DoRaw(t, "GET", "/sandbox/outbox", nil).Want(t, 401)},
+			{"tenant id alone", e.DoRaw(t, "GET", "/sandbox/outbox?tenant_id="+e.Tenant.ID.String(), nil).Want(t, 401)},
+			{"wrong key", e.DoRaw(t, "GET", "/sandbox/outbox?tenant_id="+e.Tenant.ID.String()+"&key=x", nil).Want(t, 401)},
+			{"anonymous e-mail", e.DoRaw(t, "GET", "/sandbox/outbox/"+email.ID.String(), nil).Want(t, 401)},
+			{"other tenant's e-mail by link", e.DoRaw(t, "GET", "/sandbox/outbox/"+email.ID.String()+"?"+theirQuery, nil).Want(t, 404)},
+			{"other tenant's e-mail by credentials", e.DoRaw(t, "GET", "/sandbox/outbox/"+email.ID.String(), nil, "tenant_id", other.ID.String(), "x-api-secret", other.Secret).Want(t, 404)},
+		} {
+			if body := html.UnescapeString(string(tc.r.Body)); strings.Contains(body, email.ID.String()) ||
+				strings.Contains(body, "asa@example.com") || strings.Contains(body, text.Text) {
+				t.Errorf("%s: shows this tenant's messages", tc.name)
+			}
 		}
 
 		// One e-mail as the payer sees it.
@@ -300,10 +340,10 @@ func TestSandboxOutbox(t *testing.T) {
 			{"/sandbox/outbox/123", 422},
 			{"/sandbox/outbox/01a2118b-a2cf-7446-afaa-c267239684c7", 404},
 			{"/sandbox/outbox/" + link.ID, 404},
-			{"/sandbox/outbox?tenant_id=acme", 422},
+			{"/sandbox/outbox?tenant_id=acme&key=x", 401},
 		} {
 			t.Run(tc.path, func(t *testing.T) {
-				r := e.DoRaw(t, "GET", tc.path, nil).Want(t, tc.status)
+				r := e.Do(t, "GET", tc.path, nil).Want(t, tc.status)
 				r.ErrorAt(t)
 			})
 		}
@@ -321,7 +361,7 @@ func TestSandboxOutboxOrder(t *testing.T) {
 	if _, err := e.Platform.Messages.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	list := string(e.DoRaw(t, "GET", "/sandbox/outbox", nil).Want(t, 200).Body)
+	list := string(e.Do(t, "GET", "/sandbox/outbox", nil).Want(t, 200).Body)
 	i, j := strings.Index(list, "second@example.com"), strings.Index(list, "first@example.com")
 	if i < 0 || j < 0 || i > j {
 		t.Fatalf("not newest first (second at %d, first at %d)", i, j)

@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -76,4 +78,56 @@ func TestSwishRefusedInProduction(t *testing.T) {
 	if rec.Code != 403 || !strings.Contains(rec.Body.String(), "not connected") {
 		t.Errorf("Swish in production: %d %s", rec.Code, rec.Body.String())
 	}
+}
+
+// A production installation without Swish or a card processor refuses a
+// link or a payment naming them with 403 saying which settings are
+// missing, on both engines; with neither, bank transfers still work.
+func TestUnconfiguredRailsRefusedInProduction(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		merchant := newMerchant(t, e)
+		prod, err := platform.New(platform.Config{Store: e.Store, PublicURL: "https://links.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		do := func(path string, body any) *httptest.ResponseRecorder {
+			b, _ := json.Marshal(body)
+			req := httptest.NewRequest("POST", path, bytes.NewReader(b))
+			req.Header.Set("tenant_id", e.Tenant.ID.String())
+			req.Header.Set("x-api-secret", e.Tenant.Secret)
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			prod.Handler().ServeHTTP(rec, req)
+			return rec
+		}
+		for _, tc := range []struct {
+			provider, method, missing string
+		}{
+			{"swish", "e_commerce", "PINGLINKS_SWISH_URL"},
+			{"swish", "m_commerce", "PINGLINKS_SWISH_PAYEE_ALIAS"},
+			{"payment_iq", "card", "PINGLINKS_STRIPE_SECRET_KEY"},
+		} {
+			body := linkBody(newOrder(t, e, "SEK"), merchant)
+			body["payment_provider_methods"] = []map[string]any{{"provider": "ping", "method": "deposit"}, {"provider": tc.provider, "method": tc.method}}
+			rec := do(lv1+"/payment_links", body)
+			var out struct {
+				Errors []struct{ Error, Description, Property string }
+			}
+			json.Unmarshal(rec.Body.Bytes(), &out)
+			if rec.Code != 403 || len(out.Errors) != 1 || out.Errors[0].Property != "payment_provider_methods[1]" ||
+				!strings.Contains(out.Errors[0].Description, tc.missing) {
+				t.Errorf("link with %s/%s in production: %d %s", tc.provider, tc.method, rec.Code, rec.Body)
+			}
+		}
+		body := linkBody(newOrder(t, e, "SEK"), merchant)
+		body["payment_provider_methods"] = []map[string]any{{"provider": "ping", "method": "deposit"}}
+		if rec := do(lv1+"/payment_links", body); rec.Code != 200 {
+			t.Errorf("a bank transfer link in production: %d %s", rec.Code, rec.Body)
+		}
+		// dummy/dummy does not exist outside the sandbox.
+		body["payment_provider_methods"] = []map[string]any{{"provider": "dummy", "method": "dummy"}}
+		if rec := do(lv1+"/payment_links", body); rec.Code != 403 || !strings.Contains(rec.Body.String(), "not a payment method of this installation") {
+			t.Errorf("a dummy link in production: %d %s", rec.Code, rec.Body)
+		}
+	})
 }

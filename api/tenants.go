@@ -17,7 +17,7 @@ type tenantJSON struct {
 
 func (s *Server) getTenant(w http.ResponseWriter, r *http.Request) error {
 	t := tenantFrom(r)
-	out := tenantJSON{ID: t.ID.String(), Name: t.Name, PaymentProviderMethods: t.Methods(),
+	out := tenantJSON{ID: t.ID.String(), Name: t.Name, PaymentProviderMethods: s.Providers.Available(),
 		CallbackSigningKey: t.CallbackSigningKey, SplitTreeID: t.DefaultSplitTreeID.String()}
 	if t.MerchantStatusCallbackURL != "" {
 		out.MerchantStatusCallbackURL = &t.MerchantStatusCallbackURL

@@ -284,14 +284,6 @@ func zeros(line int, rec string, from, to int) error {
 	return nil
 }
 
-func trimZeros(s string) string {
-	t := strings.TrimLeft(s, "0")
-	if t == "" {
-		return "0"
-	}
-	return t
-}
-
 // add adds amounts, refusing overflow (a corrupt file must not wrap around).
 func add(line int, sum, n int64) (int64, error) {
 	if (n > 0 && sum > (1<<62)-n) || (n < 0 && sum < -(1<<62)-n) {

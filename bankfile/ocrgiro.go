@@ -260,10 +260,7 @@ func (n *nyReader) item1(rec, kind, num string) error {
 
 // validKIDText: digits, the last of which may be "-" (a MOD11 check digit of 10).
 func validKIDText(s string) bool {
-	if strings.HasSuffix(s, "-") {
-		s = s[:len(s)-1]
-	}
-	return allDigits(s)
+	return allDigits(strings.TrimSuffix(s, "-"))
 }
 
 func (n *nyReader) item2(rec string) error {

@@ -1,7 +1,8 @@
 // Package checkout serves the hosted checkout: the pages a payer reaches
 // from a link's checkout_url, where they review the purchase, correct their
-// details, choose one of the link's methods and pay — and, in the sandbox,
-// the pages that stand in for the payer's bank and Swish app.
+// details, choose one of the link's methods and pay. What each method
+// collects and shows comes from its connector (package provider); pages a
+// connector shows itself (the sandbox's issuer page) use RenderPanel.
 //
 // Pages are rendered on the server and work without JavaScript; a small
 // script (allowed by a per-response CSP nonce) only spares the payer a
@@ -14,6 +15,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,20 +23,25 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/files"
 	"github.com/pinglinks/pinglinks/phone"
 	"github.com/pinglinks/pinglinks/provider"
-	"github.com/pinglinks/pinglinks/reference"
 	"github.com/pinglinks/pinglinks/store"
 )
 
-// Handler serves /checkout/… and, in the sandbox, /sandbox/swish/….
+// Handler serves /checkout/….
 type Handler struct {
-	Store   *store.Store
-	Sandbox bool
-	Log     *slog.Logger
+	Store *store.Store
+	// Providers are the installation's payment rails: the checkout offers
+	// a link's methods that are configured, and asks each what to show.
+	Providers *provider.Registry
+	// TestMode says on every page that no real money is taken.
+	TestMode bool
+	// PublicURL is the base of the URLs given to providers (the payer's
+	// way back, the connector's callbacks).
+	PublicURL string
+	Log       *slog.Logger
 	// Accounts are shown for bank transfers.
 	Accounts pinglinks.BankAccounts
 	// FileURL makes the URL of a /files token (the receipt PDF).
@@ -64,12 +71,7 @@ func (h *Handler) Init() {
 	mux.HandleFunc("POST /checkout/{token}/pay", h.pay)
 	mux.HandleFunc("GET /checkout/{token}/status", h.status)
 	mux.HandleFunc("GET /checkout/{token}/logo", h.logo)
-	if h.Sandbox {
-		mux.HandleFunc("GET /checkout/{token}/3ds/{payment_id}", h.challengePage)
-		mux.HandleFunc("POST /checkout/{token}/3ds/{payment_id}", h.challengeAnswer)
-		mux.HandleFunc("GET /sandbox/swish/{payment_id}", h.swishPage)
-		mux.HandleFunc("POST /sandbox/swish/{payment_id}", h.swishAnswer)
-	}
+	mux.HandleFunc("GET /checkout/{token}/return", h.returned)
 	// Cross-site form posts are refused (Sec-Fetch-Site / Origin checks).
 	h.mux = http.NewCrossOriginProtection().Handler(mux)
 }
@@ -88,9 +90,15 @@ func nonce() string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-func securityHeaders(w http.ResponseWriter, n string) {
+// securityHeaders sets the page's policy; formOrigins are the providers'
+// pages a form may be redirected to (a card processor's hosted page).
+func securityHeaders(w http.ResponseWriter, n string, formOrigins []string) {
+	formAction := "'self'"
+	for _, o := range formOrigins {
+		formAction += " " + o
+	}
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+n+"'; script-src 'nonce-"+n+
-		"'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		"'; img-src 'self' data:; connect-src 'self'; form-action "+formAction+"; base-uri 'none'; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Referrer-Policy", "no-referrer")
@@ -196,18 +204,21 @@ func (h *Handler) clientAddr(r *http.Request) string {
 
 // payForm is what the payer submitted.
 type payForm struct {
-	Method                      string
-	Details                     pinglinks.PayerDetails
-	CardNumber, CardExp, CardCV string
-	SwishPhone                  string
+	Method  string
+	Details pinglinks.PayerDetails
+	// Form holds every other field; the chosen method's connector reads
+	// its own (CheckoutForm.Fields).
+	Form map[string]string
 }
 
 func readForm(r *http.Request) payForm {
 	r.Body = http.MaxBytesReader(nil, r.Body, 16<<10)
 	r.ParseForm()
 	f := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
-	pf := payForm{Method: f("method"), CardNumber: f("card_number"), CardExp: f("card_expiry"),
-		CardCV: f("card_cvc"), SwishPhone: f("swish_phone")}
+	pf := payForm{Method: f("method"), Form: map[string]string{}}
+	for k := range r.PostForm {
+		pf.Form[k] = f(k)
+	}
 	pf.Details.FirstName, pf.Details.LastName = f("first_name"), f("last_name")
 	pf.Details.Email, pf.Details.Phone = f("email"), f("phone")
 	if street, zip, city := f("street_address"), f("zip"), f("city"); street+zip+city != "" {
@@ -316,57 +327,41 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 	v.Errors = pf.validate(t, l)
 	provName, methName, _ := strings.Cut(pf.Method, "/")
 	m, ok := l.Method(provName, methName)
+	pm := pinglinks.ProviderMethod{Provider: m.Provider, Method: m.Method}
+	var c provider.Connector
 	if !ok {
 		v.Errors["method"] = t.UnknownMethod
+	} else if c, err = h.Providers.Connector(pm, "method"); err != nil {
+		v.Errors["method"] = t.NotConnected // the installation lacks it; the form does not offer it
+		ok = false
 	}
 	v.select_(pf.Method)
-	if pm := (pinglinks.ProviderMethod{Provider: m.Provider, Method: m.Method}); ok && !h.Sandbox && provider.Simulated(pm) {
-		v.Errors["method"] = t.NotConnected
-	}
-	var card provider.Card
-	if ok && m.Provider == "payment_iq" {
-		c, err := provider.ParseCard(pf.CardNumber, pf.CardExp, pf.CardCV, now)
-		var es pinglinks.Errors
-		if errors.As(err, &es) {
-			for _, e := range es {
-				v.Errors[e.Property] = cardError(t, e)
-			}
-		}
-		card = c
-		v.CardExp = pf.CardExp // never echo the number or the CVC
-	}
-	if ok && m.Provider == "swish" && m.Method == "e_commerce" {
-		v.SwishPhone = pf.SwishPhone
-		if _, err := phone.SwishNumber(pf.SwishPhone); err != nil {
-			v.Errors["swish_phone"] = t.InvalidPhone
+	if ok {
+		for name, msg := range h.Providers.CheckForm(pm, l.Locale, pf.Form, now) {
+			v.Errors[name] = msg
 		}
 	}
+	v.keep(pf.Form)
 	if len(v.Errors) > 0 {
 		v.Banner = t.FixErrors
 		h.render(w, http.StatusUnprocessableEntity, v)
 		return
 	}
-	if m.Provider == "ping" {
-		refType, makeRef := "OCR", reference.NewOCR
-		if l.Currency == pinglinks.NOK {
-			refType, makeRef = "KID", reference.NewKID
-		}
+	if tr, ok := c.(provider.Transfer); ok {
+		refType, makeRef := tr.ReferenceType(l.Currency)
 		if _, err := h.Store.AssignReference(r.Context(), l.TenantID, l.ID, refType, makeRef); err != nil {
 			h.afterAttempt(w, r, l, v, err)
 			return
 		}
 	}
+	var outcome provider.Outcome
 	_, p, err = h.Store.StartLinkPayment(r.Context(), l.TenantID, l.ID, m, pf.Details.JSON(),
-		func(_ *pinglinks.PaymentLink, p *pinglinks.Payment) error {
-			switch m.Provider {
-			case "payment_iq":
-				return provider.StartCard(p, card, time.Now())
-			case "swish":
-				return provider.StartSwish(p, pf.SwishPhone, time.Now())
-			case "ping":
-				return nil // waits, INITIATED, for the transfer
-			}
-			return provider.Start(p, time.Now())
+		func(l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
+			var err error
+			outcome, err = h.Providers.Start(r.Context(), provider.StartRequest{Payment: p, Link: l, Form: pf.Form,
+				ReturnURL: h.PublicURL + "/checkout/" + l.Token + "/return", Now: time.Now(),
+				CallbackURL: h.PublicURL + "/providers/" + p.Provider + "/"})
+			return err
 		})
 	if err != nil && pinglinks.ErrorCode(err) == pinglinks.ECodeForbidden {
 		h.tooLate(w, r, l, pf.Method) // another tab or a transfer got there first
@@ -376,8 +371,8 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		h.afterAttempt(w, r, l, v, err)
 		return
 	}
-	if c, ok := provider.CardOf(p); ok && c.ThreeDSecure == "challenge" {
-		http.Redirect(w, r, "/checkout/"+l.Token+"/3ds/"+p.ID.String(), http.StatusSeeOther)
+	if outcome.RedirectURL != "" && p.Status == pinglinks.PaymentPending {
+		http.Redirect(w, r, outcome.RedirectURL, http.StatusSeeOther)
 		return
 	}
 	h.redirectAfter(w, r, l, p)
@@ -412,42 +407,66 @@ func (h *Handler) tooLate(w http.ResponseWriter, r *http.Request, l *pinglinks.P
 // screen of a method the payer did not choose.
 func (h *Handler) nothingNew(w http.ResponseWriter, v *view, p *pinglinks.Payment, chosen string) {
 	t := v.T
-	nothing := t.NotStarted
-	switch prov, _, _ := strings.Cut(chosen, "/"); prov {
-	case "payment_iq":
-		nothing = t.NotChargedCard
-	case "swish":
-		nothing = t.NotStartedSwish
+	v.Notice = t.NotStarted
+	prov, meth, _ := strings.Cut(chosen, "/")
+	if said := h.Providers.NotStarted(pinglinks.ProviderMethod{Provider: prov, Method: meth}, v.Link.Locale); said != "" {
+		v.Notice = said // "your card has not been charged"
 	}
-	v.Notice = nothing
 	switch {
 	case v.State == "bank":
 		v.Notice += " " + t.PartlyPaidReason
 	case v.State == "paid":
 		v.Notice += " " + t.AlreadyPaidReason
-	case v.State == "waiting" || v.State == "challenge":
+	case v.State == "waiting":
 		v.Elsewhere = true
-		v.MethodName = files.MethodName(v.Link.Locale, p)
+		v.MethodName = h.Providers.Label(pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}, v.Link.Locale)
 	}
 	h.render(w, http.StatusConflict, v)
 }
 
-// cardError says what is wrong with a card field in the page's language
-// (ParseCard's messages are the API's, in English).
-func cardError(t texts, e *pinglinks.Error) string {
-	switch {
-	case e.Message == "is required":
-		return t.Required
-	case e.Property == "card_number":
-		return t.InvalidCardNumber
-	case e.Property == "card_expiry" && strings.Contains(e.Message, "expired"):
-		return t.CardExpired
-	case e.Property == "card_expiry":
-		return t.InvalidExpiry
-	case e.Property == "card_cvc":
-		return t.InvalidCVC
+// returned is where a payer comes back from a provider's page
+// (Outcome.RedirectURL): the connector learns the outcome from its
+// provider, and the checkout shows it.
+func (h *Handler) returned(w http.ResponseWriter, r *http.Request) {
+	l, err := h.link(r)
+	if err != nil {
+		h.notFound(w, r, err)
+		return
 	}
-	return e.Message
+	p, err := h.Store.Payment(r.Context(), l.TenantID, l.OrderID, l.PaymentID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	c, _ := h.Providers.Of(p)
+	if rt, ok := c.(provider.Returner); ok && p.Status == pinglinks.PaymentPending {
+		o, err := rt.Return(r.Context(), p, r.URL.Query())
+		if err == nil {
+			_, err = h.Providers.Learn(r.Context(), pinglinks.PaymentRef{TenantID: p.TenantID, OrderID: p.OrderID, ID: p.ID}, o)
+		}
+		if err != nil {
+			h.Log.Warn("checkout return", "payment", p.ID, "err", err) // the poll learns it later
+		}
+		if p, err = h.Store.Payment(r.Context(), l.TenantID, l.OrderID, l.PaymentID); err != nil {
+			h.fail(w, err)
+			return
+		}
+	}
+	h.redirectAfter(w, r, l, p)
+}
+
+// RenderPanel shows a connector's own page (the sandbox's issuer page and
+// Swish app) in the checkout's frame for link l: the supplier and total
+// above body.
+func (h *Handler) RenderPanel(w http.ResponseWriter, r *http.Request, l *pinglinks.PaymentLink, p *pinglinks.Payment, body template.HTML) {
+	v := h.newView(r.Context(), l, p)
+	v.State, v.Panel = "panel", body
+	h.render(w, http.StatusOK, v)
+}
+
+// NotFound shows the checkout's "no such link" page.
+func (h *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
+	h.notFound(w, r, pinglinks.NotFound("payment link"))
 }
 
 // redirectAfter sends the payer on after an attempt: to the tenant's
@@ -498,7 +517,7 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write([]byte(`{"state":"` + stateOf(l, p) + `","key":"` + pollKey(l, p) + `"}`))
+	w.Write([]byte(`{"state":"` + h.stateOf(l, p) + `","key":"` + h.pollKey(l, p) + `"}`))
 }
 
 func (h *Handler) logo(w http.ResponseWriter, r *http.Request) {
@@ -516,108 +535,4 @@ func (h *Handler) logo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(b)
-}
-
-// challengePage is the sandbox's 3-D Secure issuer page.
-func (h *Handler) challengePage(w http.ResponseWriter, r *http.Request) {
-	l, p, ok := h.challengePayment(w, r)
-	if !ok {
-		return
-	}
-	v := h.newView(r.Context(), l, p)
-	v.State = "challenge"
-	h.render(w, http.StatusOK, v)
-}
-
-func (h *Handler) challengePayment(w http.ResponseWriter, r *http.Request) (*pinglinks.PaymentLink, *pinglinks.Payment, bool) {
-	l, err := h.link(r)
-	if err != nil {
-		h.notFound(w, r, err)
-		return nil, nil, false
-	}
-	id, err := uuid.Parse(r.PathValue("payment_id"))
-	if err != nil || id != l.PaymentID {
-		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
-		return nil, nil, false
-	}
-	p, err := h.Store.Payment(r.Context(), l.TenantID, l.OrderID, id)
-	if err != nil {
-		h.fail(w, err)
-		return nil, nil, false
-	}
-	if c, ok := provider.CardOf(p); !ok || c.ThreeDSecure != "challenge" || p.Status != pinglinks.PaymentPending {
-		http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
-		return nil, nil, false
-	}
-	return l, p, true
-}
-
-func (h *Handler) challengeAnswer(w http.ResponseWriter, r *http.Request) {
-	l, p, ok := h.challengePayment(w, r)
-	if !ok {
-		return
-	}
-	r.ParseForm()
-	approved := r.PostForm.Get("answer") == "approve"
-	answered, err := h.Store.UpdatePayment(r.Context(), l.TenantID, l.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
-		return provider.ChallengeResult(p, approved, time.Now())
-	})
-	if err != nil { // answered meanwhile (another tab): the checkout shows how
-		h.afterAttempt(w, r, l, h.newView(r.Context(), l, p), err)
-		return
-	}
-	h.redirectAfter(w, r, l, answered)
-}
-
-// swishPage lets a person play the payer's Swish app (sandbox only).
-func (h *Handler) swishPage(w http.ResponseWriter, r *http.Request) {
-	p, l, ok := h.swishPayment(w, r)
-	if !ok {
-		return
-	}
-	v := h.newView(r.Context(), l, p)
-	v.State = "swishsim"
-	h.render(w, http.StatusOK, v)
-}
-
-func (h *Handler) swishPayment(w http.ResponseWriter, r *http.Request) (*pinglinks.Payment, *pinglinks.PaymentLink, bool) {
-	id, err := uuid.Parse(r.PathValue("payment_id"))
-	if err != nil {
-		h.notFound(w, r, pinglinks.NotFound("payment"))
-		return nil, nil, false
-	}
-	p, err := h.Store.SandboxPayment(r.Context(), id)
-	if err == nil && p.LinkID == uuid.Nil {
-		err = pinglinks.NotFound("payment")
-	}
-	if err != nil {
-		h.notFound(w, r, err)
-		return nil, nil, false
-	}
-	l, err := h.Store.Link(r.Context(), p.TenantID, p.LinkID)
-	if err != nil {
-		h.fail(w, err)
-		return nil, nil, false
-	}
-	return p, l, true
-}
-
-func (h *Handler) swishAnswer(w http.ResponseWriter, r *http.Request) {
-	p, l, ok := h.swishPayment(w, r)
-	if !ok {
-		return
-	}
-	r.ParseForm()
-	status, code := pinglinks.PaymentCompleted, ""
-	if r.PostForm.Get("answer") != "approve" {
-		status, code = pinglinks.PaymentDeclined, "RF07"
-	}
-	_, err := h.Store.UpdatePayment(r.Context(), p.TenantID, p.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
-		return provider.SwishAnswer(p, status, code, time.Now())
-	})
-	if err != nil && pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
-		h.fail(w, err)
-		return
-	}
-	http.Redirect(w, r, "/checkout/"+l.Token, http.StatusSeeOther)
 }

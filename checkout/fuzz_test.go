@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/banktransfer"
 	"github.com/pinglinks/pinglinks/provider"
 )
 
@@ -22,8 +23,9 @@ func FuzzPayForm(f *testing.F) {
 		f.Add(seed)
 	}
 	l := &pinglinks.PaymentLink{Locale: "sv-SE", Currency: pinglinks.SEK, Token: strings.Repeat("t", 22),
-		Methods: []pinglinks.LinkMethod{{Provider: "payment_iq", Method: "card"}, {Provider: "swish", Method: "e_commerce"}}}
-	h := &Handler{}
+		Methods: []pinglinks.LinkMethod{{Provider: "payment_iq", Method: "card"}, {Provider: "swish", Method: "e_commerce"}, {Provider: "ping", Method: "deposit"}}}
+	h := &Handler{Providers: &provider.Registry{}}
+	h.Providers.Register(banktransfer.Connector{})
 	f.Fuzz(func(t *testing.T, body string) {
 		r := httptest.NewRequest("POST", "/checkout/x/pay", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -32,8 +34,8 @@ func FuzzPayForm(f *testing.F) {
 		v.Details = pf.Details
 		v.Errors = pf.validate(textsFor(l.Locale), l)
 		v.select_(pf.Method)
-		if _, err := provider.ParseCard(pf.CardNumber, pf.CardExp, pf.CardCV, time.Now()); err != nil {
-			v.Errors["card_number"] = err.Error()
+		for name, msg := range h.Providers.CheckForm(pinglinks.ProviderMethod{Provider: "ping", Method: "deposit"}, l.Locale, pf.Form, time.Now()) {
+			v.Errors[name] = msg
 		}
 		w := httptest.NewRecorder()
 		h.render(w, 422, v)

@@ -5,7 +5,7 @@ import "html/template"
 // pages are the checkout's templates: one layout, one block per state.
 // The style sheet is inline (one request for a first visit) under the
 // response's CSP nonce.
-var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fieldArgsOf}).Parse(`<!doctype html>
+var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fieldArgsOf, "methodField": methodFieldOf}).Parse(`<!doctype html>
 <html lang="{{.T.Lang}}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
@@ -13,7 +13,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <style nonce="{{.Nonce}}">` + css + `</style></head>
 <body><a class="skip" href="#main">{{.T.Skip}}</a>
 <main id="main">
-{{if .Sandbox}}<p class="test" role="note">{{.T.Test}}</p>{{end}}
+{{if .TestMode}}<p class="test" role="note">{{.T.Test}}</p>{{end}}
 {{if eq .State "notfound"}}<section class="card"><h1>{{.T.NotFoundTitle}}</h1><p>{{.T.NotFoundText}}</p></section>
 {{else}}
 <header class="card supplier">
@@ -28,8 +28,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 {{else if eq .State "cancelled"}}<section class="card" role="status"><h2>{{.T.CancelledTitle}}</h2><p>{{.T.CancelledText}}</p></section>
 {{else if .Elsewhere}}{{template "elsewhere" .}}
 {{else if eq .State "waiting"}}{{template "waiting" .}}
-{{else if eq .State "challenge"}}{{template "challenge" .}}
-{{else if eq .State "swishsim"}}{{template "swishsim" .}}
+{{else if eq .State "panel"}}{{.Panel}}
 {{else}}{{template "summary" .}}{{if eq .State "bank"}}{{template "bank" .}}{{end}}{{if or (eq .State "form") (and .Methods (not .Received))}}{{template "form" .}}{{end}}{{end}}
 {{end}}
 <footer><p>{{.T.Secure}}</p></footer>
@@ -64,12 +63,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 {{range .Methods}}<div class="method">
 <label class="choice"><input type="radio" name="method" value="{{.Value}}"{{if .Checked}} checked{{end}}{{if $.Errors.method}} aria-invalid="true" aria-describedby="method-err"{{end}}> {{.Label}}</label>
 <div class="fields">
-{{if eq .Provider "payment_iq"}}
-{{template "field" (args $ "card_number" $.T.CardNumber "" "cc-number" "text" true)}}
-<div class="row">{{template "field" (args $ "card_expiry" $.T.CardExpiry $.CardExp "cc-exp" "text" true)}}
-{{template "field" (args $ "card_cvc" $.T.CardCVC "" "cc-csc" "text" true)}}</div>
-{{else if and (eq .Provider "swish") (eq .Method "e_commerce")}}
-{{template "field" (args $ "swish_phone" $.T.SwishPhone (or $.SwishPhone $.Details.Phone) "tel" "tel" true)}}
+{{range .Fields}}{{template "field" (methodField $ .)}}
 {{end}}</div></div>{{end}}
 </fieldset>
 <button type="submit" class="pay">{{.T.Pay}} {{.Total}}</button>
@@ -77,7 +71,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 </form>{{end}}
 {{define "field"}}{{$err := index .V.Errors .Name}}<p class="field{{if $err}} invalid{{end}}">
 <label for="{{.Name}}">{{.Label}}</label>
-<input id="{{.Name}}" name="{{.Name}}" type="{{.Type}}" autocomplete="{{.Auto}}" value="{{.Value}}"{{if .Required}} aria-required="true"{{end}}{{if eq .Name "card_number" "card_cvc" "card_expiry"}} inputmode="numeric"{{end}}{{if $err}} aria-invalid="true" aria-describedby="{{.Name}}-err"{{end}}>
+<input id="{{.Name}}" name="{{.Name}}" type="{{.Type}}" autocomplete="{{.Auto}}" value="{{.Value}}"{{if .Required}} aria-required="true"{{end}}{{if .Numeric}} inputmode="numeric"{{end}}{{if $err}} aria-invalid="true" aria-describedby="{{.Name}}-err"{{end}}>
 {{if $err}}<span class="err" id="{{.Name}}-err">{{$err}}</span>{{end}}</p>{{end}}
 {{define "bank"}}<section class="card" aria-labelledby="bank-h"><h2 id="bank-h">{{.T.BankTitle}}</h2>
 <dl class="facts"><dt>{{.AccountLabel}}</dt><dd>{{.Account}}</dd><dt>{{.ReferenceLabel}}</dt><dd class="ref">{{.Reference}}</dd>
@@ -86,26 +80,17 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 {{template "refresh" .}}</section>{{end}}
 {{define "refresh"}}<p class="hint" data-poll="/checkout/{{.Token}}/status" data-key="{{.PollKey}}" data-url="/checkout/{{.Token}}">
 <span data-js hidden>{{.T.Refreshing}}</span><noscript>{{.T.PressCheck}}</noscript> <a href="/checkout/{{.Token}}">{{.T.CheckNow}}</a></p>{{end}}
-{{define "waiting"}}<section class="card center" role="status" aria-live="polite"><h2>{{.T.WaitingTitle}}</h2>
+{{define "waiting"}}<section class="card center" role="status" aria-live="polite"><h2>{{.Waiting.Title}}</h2>
 <div class="spinner" aria-hidden="true"></div>
-{{if .SwishMobile}}<p>{{.T.WaitingSwishMobile}}</p><p><a class="button" href="{{.SwishURL}}">{{.T.OpenSwish}}</a></p>
-<p class="desktop">{{.T.ScanQR}}</p><img class="qr desktop" src="{{.SwishQR}}" alt="{{.T.ScanQR}}" width="200" height="200">
-{{else}}<p>{{.T.WaitingSwish}}</p>{{end}}
+{{with .Waiting}}{{if .Text}}<p>{{.Text}}</p>{{end}}
+{{if $.AppURL}}<p>{{.AppText}}</p><p><a class="button" href="{{$.AppURL}}">{{.OpenApp}}</a></p>
+<p class="desktop">{{.ScanQR}}</p><img class="qr desktop" src="{{$.AppQR}}" alt="{{.ScanQR}}" width="200" height="200">{{end}}{{end}}
 {{template "refresh" .}}
-{{if .Sandbox}}<p class="hint"><a href="/sandbox/swish/{{.PaymentID}}">Sandbox: Swish simulator</a></p>{{end}}</section>{{end}}
+{{if .Waiting.LinkURL}}<p class="hint"><a href="{{.Waiting.LinkURL}}">{{.Waiting.LinkText}}</a></p>{{end}}</section>{{end}}
 {{define "elsewhere"}}<section class="card center" role="status" aria-live="polite"><h2>{{.T.InProgress}}</h2>
 <div class="spinner" aria-hidden="true"></div>
 <p>{{printf .T.OtherTabText .MethodName}}</p>
 {{template "refresh" .}}</section>{{end}}
-{{define "challenge"}}<section class="card center"><h2>{{.T.ChallengeTitle}}</h2><p>{{.T.ChallengeText}}</p>
-<p><strong>{{.Supplier}}</strong> · {{.Total}}</p>
-<form method="post" action="/checkout/{{.Token}}/3ds/{{.PaymentID}}"><button class="pay" name="answer" value="approve">{{.T.Approve}}</button>
-<button class="secondary" name="answer" value="fail">{{.T.Fail}}</button></form>
-<p class="hint">Sandbox · 3-D Secure</p></section>{{end}}
-{{define "swishsim"}}<section class="card center"><h2>Swish (sandbox)</h2><p><strong>{{.Supplier}}</strong> · {{.Total}}</p>
-<form method="post" action="/sandbox/swish/{{.PaymentID}}"><button class="pay" name="answer" value="approve">{{.T.Approve}}</button>
-<button class="secondary" name="answer" value="decline">RF07</button></form>
-<p><a href="/checkout/{{.Token}}">{{.T.Continue}}</a></p></section>{{end}}
 {{define "paid"}}<section class="card" role="status"><h2 class="ok">{{.T.PaidTitle}}</h2><p>{{.T.PaidText}}</p>
 <dl class="facts"><dt>{{.T.PaidAt}}</dt><dd>{{.PaidAt}}</dd><dt>{{.T.Method}}</dt><dd>{{.MethodName}}</dd>
 <dt>{{.T.ReceiptNo}}</dt><dd>{{.ReceiptNo}}</dd><dt>{{.T.Amount}}</dt><dd>{{.Total}}</dd></dl>
@@ -119,11 +104,22 @@ type fieldArgs struct {
 	V                        *view
 	Name, Label, Value, Auto string
 	Type                     string
-	Required                 bool
+	Required, Numeric        bool
 }
 
 func fieldArgsOf(v *view, name, label, value, auto, typ string, required bool) fieldArgs {
 	return fieldArgs{V: v, Name: name, Label: label, Value: value, Auto: auto, Type: typ, Required: required}
+}
+
+// methodFieldOf is a method's field (a connector's) as the "field"
+// template's arguments; a phone field starts with the payer's phone.
+func methodFieldOf(v *view, f fieldView) fieldArgs {
+	value := f.Value
+	if value == "" && f.Prefill == "phone" {
+		value = v.Details.Phone
+	}
+	return fieldArgs{V: v, Name: f.Name, Label: f.Label, Value: value, Auto: f.Autocomplete, Type: f.Type,
+		Required: true, Numeric: f.Numeric}
 }
 
 const css = `

@@ -4,24 +4,23 @@ package checkout
 type texts struct {
 	Lang, Title, PayTo, Items, Item, Quantity, VAT, VATIncluded, Total, DueDate                 string
 	YourDetails, FirstName, LastName, Email, Phone, Address, Street, Zip, City, Optional        string
-	ChooseMethod, Card, CardNumber, CardExpiry, CardCVC, CardHint, Swish, SwishPhone            string
-	SwishMobile, BankTransfer, Dummy, Pay, Cancel, FixErrors                                    string
-	WaitingTitle, WaitingSwish, WaitingSwishMobile, OpenSwish, ScanQR, Refreshing, CheckNow     string
-	Declined, DeclinedCard, InsufficientFunds, AuthFailed, SwishDeclined, SwishAborted          string
-	SwishExpired, SwishCrashed, TryAgain                                                        string
+	ChooseMethod                                                                                string
+	Pay, Cancel, FixErrors                                                                      string
+	WaitingTitle, Refreshing, CheckNow                                                          string
+	Declined                                                                                    string
+	TryAgain                                                                                    string
 	BankTitle, Reference, Amount, Received, OtherMethod                                         string
 	BankNote                                                                                    string // %s is the reference type, OCR or KID
 	PaidTitle, PaidText, PaidAt, Method, ReceiptNo, DownloadReceipt, Continue                   string
 	ExpiredTitle, ExpiredText, CancelledTitle, CancelledText, NotFoundTitle, NotFoundText       string
-	ChallengeTitle, ChallengeText, Approve, Fail, TooMany, InProgress                           string
+	TooMany, InProgress                                                                         string
 	Required, InvalidEmail, InvalidPhone, UnknownMethod, NotConnected, Skip, Logo, Secure, Test string
-	InvalidCardNumber, CardExpired, InvalidExpiry, InvalidCVC                                   string
 	TooLong                                                                                     string // %d is the most characters allowed
 	OrderClosed                                                                                 string
 	// What the page is: the header's words and the amount's label.
 	PaidTo, ClosedTo, AmountPaid, AmountClosed, Remaining, SumTotal string
 	PartlyPaid                                                      string // %s is the reference type
-	NotChargedCard, NotStartedSwish, NotStarted, PartlyPaidReason   string
+	NotStarted, PartlyPaidReason                                    string
 	OtherTabText                                                    string // %s names the method in progress
 	AlreadyPaidReason, PressCheck                                   string
 }
@@ -33,18 +32,9 @@ var locales = map[string]texts{
 		YourDetails: "Dina uppgifter", FirstName: "Förnamn", LastName: "Efternamn", Email: "E-post",
 		Phone: "Mobilnummer", Address: "Adress", Street: "Gatuadress", Zip: "Postnummer", City: "Ort",
 		Optional:     "frivilligt",
-		ChooseMethod: "Välj betalsätt", Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Giltigt till (MM/ÅÅ)",
-		CardCVC: "CVC", CardHint: "Tre siffror på kortets baksida.", Swish: "Swish", SwishPhone: "Mobilnummer för Swish",
-		SwishMobile: "Swish på den här enheten", BankTransfer: "Bankgiro", Dummy: "Testbetalning",
-		Pay: "Betala", Cancel: "Avbryt och gå tillbaka", FixErrors: "Kontrollera de markerade fälten.",
-		WaitingTitle: "Väntar på Swish", WaitingSwish: "Öppna Swish-appen på din mobil och godkänn betalningen.",
-		WaitingSwishMobile: "Godkänn betalningen i Swish-appen.", OpenSwish: "Öppna Swish",
-		ScanQR: "Skanna QR-koden med Swish-appen.", Refreshing: "Sidan uppdateras av sig själv.", CheckNow: "Kontrollera nu",
-		Declined: "Betalningen gick inte igenom.", DeclinedCard: "Kortet nekades. Försök med ett annat kort eller betalsätt.",
-		InsufficientFunds: "Det finns inte tillräckligt med pengar på kortet.", AuthFailed: "Verifieringen hos banken misslyckades.",
-		SwishDeclined: "Betalningen nekades i Swish.", SwishAborted: "Du avbröt betalningen i Swish.",
-		SwishExpired: "Betalningen godkändes inte i tid.", SwishCrashed: "Ett fel uppstod hos banken. Försök igen.",
-		TryAgain:  "Du kan försöka igen nedan.",
+		ChooseMethod: "Välj betalsätt", Pay: "Betala", Cancel: "Avbryt och gå tillbaka", FixErrors: "Kontrollera de markerade fälten.",
+		WaitingTitle: "Väntar på betalningen", Refreshing: "Sidan uppdateras av sig själv.", CheckNow: "Kontrollera nu",
+		Declined: "Betalningen gick inte igenom.", TryAgain: "Du kan försöka igen nedan.",
 		BankTitle: "Betala med bankgiro", Reference: "OCR-nummer", Amount: "Belopp", Received: "Inbetalt hittills",
 		BankNote:    "Ange %s-numret när du betalar. Länken blir betald när pengarna har kommit in.",
 		OtherMethod: "Eller välj ett annat betalsätt:",
@@ -53,19 +43,16 @@ var locales = map[string]texts{
 		ExpiredTitle: "Länken har gått ut", ExpiredText: "Sista betalningsdagen har passerat. Kontakta säljaren.",
 		CancelledTitle: "Länken är makulerad", CancelledText: "Säljaren har dragit tillbaka betalningslänken.",
 		NotFoundTitle: "Länken finns inte", NotFoundText: "Kontrollera att du har skrivit av länken rätt.",
-		ChallengeTitle: "Verifiera köpet", ChallengeText: "Din bank ber dig bekräfta köpet.",
-		Approve: "Godkänn", Fail: "Misslyckas", TooMany: "För många försök. Vänta en stund och försök igen.",
+		TooMany:    "För många försök. Vänta en stund och försök igen.",
 		InProgress: "En betalning pågår redan.",
 		Required:   "Fyll i det här fältet.", InvalidEmail: "Ange en giltig e-postadress.",
 		InvalidPhone: "Ange ett giltigt mobilnummer.", UnknownMethod: "Välj ett betalsätt.", NotConnected: "Det här betalsättet är inte tillgängligt just nu. Välj ett annat.",
 		Skip: "Hoppa till betalningen", Logo: "logotyp", Secure: "Säker betalning via Ping Payments",
-		Test:              "Testläge – inga riktiga pengar dras.",
-		InvalidCardNumber: "Kontrollera kortnumret.", CardExpired: "Kortet har gått ut.",
-		InvalidExpiry: "Ange månad och år som MM/ÅÅ.", InvalidCVC: "Ange kortets säkerhetskod (CVC).", TooLong: "Högst %d tecken.", OrderClosed: "Länken kan inte betalas längre. Kontakta säljaren.",
+		Test:    "Testläge – inga riktiga pengar dras.",
+		TooLong: "Högst %d tecken.", OrderClosed: "Länken kan inte betalas längre. Kontakta säljaren.",
 		PaidTo: "Betalt till", ClosedTo: "Betalning till", AmountPaid: "Betalt", AmountClosed: "Kan inte längre betalas",
 		Remaining: "Kvar att betala", SumTotal: "Totalt",
-		PartlyPaid:     "En del av beloppet har kommit in. Betala resten till samma bankgiro med samma %s-nummer. Kort och Swish går inte att välja för resten, eftersom en del redan är betald med bankgiro.",
-		NotChargedCard: "Ditt kort har inte debiterats.", NotStartedSwish: "Ingen Swish-betalning har startats.",
+		PartlyPaid: "En del av beloppet har kommit in. Betala resten till samma bankgiro med samma %s-nummer. Kort och Swish går inte att välja för resten, eftersom en del redan är betald med bankgiro.",
 		NotStarted: "Ingen ny betalning har startats.", PartlyPaidReason: "En del av beloppet har redan kommit in via bankgiro, så resten betalas också med bankgiro.",
 		OtherTabText:      "En betalning med %s startades först, troligen i ett annat fönster eller en annan flik. Slutför eller avbryt den där; den här sidan visar sedan resultatet.",
 		AlreadyPaidReason: "Länken var redan betald.", PressCheck: "Tryck på ”Kontrollera nu” för att se läget.",
@@ -76,18 +63,9 @@ var locales = map[string]texts{
 		YourDetails: "Dine opplysninger", FirstName: "Fornavn", LastName: "Etternavn", Email: "E-post",
 		Phone: "Mobilnummer", Address: "Adresse", Street: "Gateadresse", Zip: "Postnummer", City: "Poststed",
 		Optional:     "valgfritt",
-		ChooseMethod: "Velg betalingsmåte", Card: "Kort", CardNumber: "Kortnummer", CardExpiry: "Utløper (MM/ÅÅ)",
-		CardCVC: "CVC", CardHint: "Tre sifre på baksiden av kortet.", Swish: "Swish", SwishPhone: "Mobilnummer for Swish",
-		SwishMobile: "Swish på denne enheten", BankTransfer: "Bankoverføring", Dummy: "Testbetaling",
-		Pay: "Betal", Cancel: "Avbryt og gå tilbake", FixErrors: "Kontroller de markerte feltene.",
-		WaitingTitle: "Venter på Swish", WaitingSwish: "Åpne Swish-appen på mobilen og godkjenn betalingen.",
-		WaitingSwishMobile: "Godkjenn betalingen i Swish-appen.", OpenSwish: "Åpne Swish",
-		ScanQR: "Skann QR-koden med Swish-appen.", Refreshing: "Siden oppdateres av seg selv.", CheckNow: "Sjekk nå",
-		Declined: "Betalingen gikk ikke gjennom.", DeclinedCard: "Kortet ble avvist. Prøv et annet kort eller en annen betalingsmåte.",
-		InsufficientFunds: "Det er ikke nok penger på kortet.", AuthFailed: "Bekreftelsen hos banken mislyktes.",
-		SwishDeclined: "Betalingen ble avvist i Swish.", SwishAborted: "Du avbrøt betalingen i Swish.",
-		SwishExpired: "Betalingen ble ikke godkjent i tide.", SwishCrashed: "Det oppstod en feil hos banken. Prøv igjen.",
-		TryAgain:  "Du kan prøve igjen nedenfor.",
+		ChooseMethod: "Velg betalingsmåte", Pay: "Betal", Cancel: "Avbryt og gå tilbake", FixErrors: "Kontroller de markerte feltene.",
+		WaitingTitle: "Venter på betalingen", Refreshing: "Siden oppdateres av seg selv.", CheckNow: "Sjekk nå",
+		Declined: "Betalingen gikk ikke gjennom.", TryAgain: "Du kan prøve igjen nedenfor.",
 		BankTitle: "Betal med bankoverføring", Reference: "KID-nummer", Amount: "Beløp", Received: "Innbetalt så langt",
 		BankNote:    "Oppgi %s-nummeret når du betaler. Lenken blir betalt når pengene er mottatt.",
 		OtherMethod: "Eller velg en annen betalingsmåte:",
@@ -96,19 +74,16 @@ var locales = map[string]texts{
 		ExpiredTitle: "Lenken har utløpt", ExpiredText: "Forfallsdatoen er passert. Kontakt selgeren.",
 		CancelledTitle: "Lenken er kansellert", CancelledText: "Selgeren har trukket tilbake betalingslenken.",
 		NotFoundTitle: "Lenken finnes ikke", NotFoundText: "Kontroller at lenken er skrevet riktig.",
-		ChallengeTitle: "Bekreft kjøpet", ChallengeText: "Banken din ber deg bekrefte kjøpet.",
-		Approve: "Godkjenn", Fail: "Mislykkes", TooMany: "For mange forsøk. Vent litt og prøv igjen.",
+		TooMany:    "For mange forsøk. Vent litt og prøv igjen.",
 		InProgress: "En betaling pågår allerede.",
 		Required:   "Fyll ut dette feltet.", InvalidEmail: "Oppgi en gyldig e-postadresse.",
 		InvalidPhone: "Oppgi et gyldig mobilnummer.", UnknownMethod: "Velg en betalingsmåte.", NotConnected: "Denne betalingsmåten er ikke tilgjengelig nå. Velg en annen.",
 		Skip: "Gå til betalingen", Logo: "logo", Secure: "Sikker betaling via Ping Payments",
-		Test:              "Testmodus – ingen ekte penger trekkes.",
-		InvalidCardNumber: "Kontroller kortnummeret.", CardExpired: "Kortet er utløpt.",
-		InvalidExpiry: "Oppgi måned og år som MM/ÅÅ.", InvalidCVC: "Oppgi kortets sikkerhetskode (CVC).", TooLong: "Maks %d tegn.", OrderClosed: "Lenken kan ikke betales lenger. Kontakt selgeren.",
+		Test:    "Testmodus – ingen ekte penger trekkes.",
+		TooLong: "Maks %d tegn.", OrderClosed: "Lenken kan ikke betales lenger. Kontakt selgeren.",
 		PaidTo: "Betalt til", ClosedTo: "Betaling til", AmountPaid: "Betalt", AmountClosed: "Kan ikke lenger betales",
 		Remaining: "Gjenstår å betale", SumTotal: "Totalt",
-		PartlyPaid:     "En del av beløpet er kommet inn. Betal resten til samme konto med samme %s-nummer. Kort og Swish kan ikke velges for resten, fordi en del allerede er betalt med bankoverføring.",
-		NotChargedCard: "Kortet ditt er ikke belastet.", NotStartedSwish: "Ingen Swish-betaling er startet.",
+		PartlyPaid: "En del av beløpet er kommet inn. Betal resten til samme konto med samme %s-nummer. Kort og Swish kan ikke velges for resten, fordi en del allerede er betalt med bankoverføring.",
 		NotStarted: "Ingen ny betaling er startet.", PartlyPaidReason: "En del av beløpet er allerede kommet inn med bankoverføring, så resten betales også med bankoverføring.",
 		OtherTabText:      "En betaling med %s ble startet først, trolig i et annet vindu eller en annen fane. Fullfør eller avbryt den der; denne siden viser så resultatet.",
 		AlreadyPaidReason: "Lenken var allerede betalt.", PressCheck: "Trykk på «Sjekk nå» for å se status.",
@@ -119,18 +94,9 @@ var locales = map[string]texts{
 		YourDetails: "Your details", FirstName: "First name", LastName: "Last name", Email: "Email",
 		Phone: "Mobile number", Address: "Address", Street: "Street address", Zip: "Postcode", City: "Town or city",
 		Optional:     "optional",
-		ChooseMethod: "Choose how to pay", Card: "Card", CardNumber: "Card number", CardExpiry: "Expiry date (MM/YY)",
-		CardCVC: "Security code (CVC)", CardHint: "The last 3 digits on the back of the card.", Swish: "Swish",
-		SwishPhone: "Mobile number for Swish", SwishMobile: "Swish on this device", BankTransfer: "Bank transfer",
-		Dummy: "Test payment", Pay: "Pay", Cancel: "Cancel and go back", FixErrors: "Please check the marked fields.",
-		WaitingTitle: "Waiting for Swish", WaitingSwish: "Open the Swish app on your phone and approve the payment.",
-		WaitingSwishMobile: "Approve the payment in the Swish app.", OpenSwish: "Open Swish",
-		ScanQR: "Scan the QR code with the Swish app.", Refreshing: "This page updates by itself.", CheckNow: "Check now",
-		Declined: "The payment did not go through.", DeclinedCard: "The card was declined. Try another card or another way to pay.",
-		InsufficientFunds: "There is not enough money on the card.", AuthFailed: "Your bank could not verify the payment.",
-		SwishDeclined: "The payment was declined in Swish.", SwishAborted: "You cancelled the payment in Swish.",
-		SwishExpired: "The payment was not approved in time.", SwishCrashed: "Something went wrong at the bank. Please try again.",
-		TryAgain:  "You can try again below.",
+		ChooseMethod: "Choose how to pay", Pay: "Pay", Cancel: "Cancel and go back", FixErrors: "Please check the marked fields.",
+		WaitingTitle: "Waiting for the payment", Refreshing: "This page updates by itself.", CheckNow: "Check now",
+		Declined: "The payment did not go through.", TryAgain: "You can try again below.",
 		BankTitle: "Pay by bank transfer", Reference: "Payment reference", Amount: "Amount", Received: "Received so far",
 		BankNote:    "Give the reference when you pay. The link is paid once the money has arrived.",
 		OtherMethod: "Or choose another way to pay:",
@@ -139,19 +105,16 @@ var locales = map[string]texts{
 		ExpiredTitle: "This link has expired", ExpiredText: "The due date has passed. Please contact the seller.",
 		CancelledTitle: "This link was cancelled", CancelledText: "The seller has withdrawn this payment link.",
 		NotFoundTitle: "Link not found", NotFoundText: "Please check that the link was copied correctly.",
-		ChallengeTitle: "Confirm your purchase", ChallengeText: "Your bank asks you to confirm this purchase.",
-		Approve: "Approve", Fail: "Fail", TooMany: "Too many attempts. Please wait a moment and try again.",
+		TooMany:    "Too many attempts. Please wait a moment and try again.",
 		InProgress: "A payment is already in progress.",
 		Required:   "Please fill in this field.", InvalidEmail: "Enter a valid email address.",
 		InvalidPhone: "Enter a valid mobile number.", UnknownMethod: "Choose a way to pay.", NotConnected: "This way to pay is not available at the moment. Please choose another.",
 		Skip: "Skip to payment", Logo: "logo", Secure: "Secure payment by Ping Payments",
-		Test:              "Test mode — no real money is taken.",
-		InvalidCardNumber: "Check the card number.", CardExpired: "The card has expired.",
-		InvalidExpiry: "Enter the month and year as MM/YY.", InvalidCVC: "Enter the card's security code (CVC).", TooLong: "Use at most %d characters.", OrderClosed: "This link can no longer be paid. Please contact the seller.",
+		Test:    "Test mode — no real money is taken.",
+		TooLong: "Use at most %d characters.", OrderClosed: "This link can no longer be paid. Please contact the seller.",
 		PaidTo: "Paid to", ClosedTo: "Payment to", AmountPaid: "Paid", AmountClosed: "No longer payable",
 		Remaining: "Left to pay", SumTotal: "Total",
-		PartlyPaid:     "Part of the amount has arrived. Pay the rest to the same account with the same %s reference. Card and Swish cannot be chosen for the rest, because part of it has already been paid by transfer.",
-		NotChargedCard: "Your card has not been charged.", NotStartedSwish: "No Swish payment was started.",
+		PartlyPaid: "Part of the amount has arrived. Pay the rest to the same account with the same %s reference. Card and Swish cannot be chosen for the rest, because part of it has already been paid by transfer.",
 		NotStarted: "No new payment was started.", PartlyPaidReason: "Part of the amount has already arrived by bank transfer, so the rest is paid by bank transfer too.",
 		OtherTabText:      "A payment by %s was started first, probably in another window or tab. Finish or cancel it there; this page then shows the outcome.",
 		AlreadyPaidReason: "The link had already been paid.", PressCheck: "Press “Check now” to see the latest.",

@@ -15,19 +15,18 @@ import (
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
 	"github.com/pinglinks/pinglinks"
-	"github.com/pinglinks/pinglinks/files"
 	"github.com/pinglinks/pinglinks/provider"
 )
 
 // view is everything a checkout page shows.
 type view struct {
-	T       texts
-	Nonce   string
-	State   string // form, bank, waiting, challenge, paid, expired, cancelled, notfound, swishsim
-	Sandbox bool
-	Link    *pinglinks.PaymentLink
-	Token   string
-	LogoURL string
+	T        texts
+	Nonce    string
+	State    string // form, bank, waiting, paid, expired, cancelled, notfound, panel
+	TestMode bool
+	Link     *pinglinks.PaymentLink
+	Token    string
+	LogoURL  string
 
 	Supplier string
 	// The header says what the page is: "Pay to" and the amount to pay, or
@@ -39,21 +38,22 @@ type view struct {
 	DueDate                                   string
 	CancelURL                                 string
 
-	Details    pinglinks.PayerDetails
-	Errors     map[string]string
-	Banner     string // what went wrong, at the top of the form
-	Notice     string // why nothing new happened (another tab paid first…), at the top of the page
-	Elsewhere  bool   // the payer chose one method while another's payment was already under way
-	PollKey    string // changes whenever the page would; the script reloads when it does
-	Methods    []methodView
-	CardExp    string
-	SwishPhone string
+	Details   pinglinks.PayerDetails
+	Errors    map[string]string
+	Banner    string // what went wrong, at the top of the form
+	Notice    string // why nothing new happened (another tab paid first…), at the top of the page
+	Elsewhere bool   // the payer chose one method while another's payment was already under way
+	PollKey   string // changes whenever the page would; the script reloads when it does
+	Methods   []methodView
 
-	// waiting (Swish)
-	SwishMobile bool
-	SwishURL    template.URL
-	SwishQR     template.URL
-	PaymentID   string
+	// waiting: what the payment's connector says (provider.Waiting)
+	Waiting   provider.Waiting
+	AppURL    template.URL // opens the provider's app
+	AppQR     template.URL // the same, as a QR code
+	PaymentID string
+
+	// panel: a connector's own page in the checkout's frame
+	Panel template.HTML
 
 	// bank transfer
 	Account, AccountLabel, Reference, ReferenceLabel, BankNote string
@@ -71,18 +71,25 @@ type itemView struct {
 type vatView struct{ Rate, Amount string }
 
 type methodView struct {
-	Value, Label, Provider, Method string
-	Checked                        bool
+	Value, Label string
+	Checked      bool
+	Fields       []fieldView
+}
+
+// fieldView is one input of a method's form with what the page shows in it.
+type fieldView struct {
+	provider.Field
+	Value string
 }
 
 // pollKey changes whenever the page of the link would: another state,
 // another payment, or more of a transfer arrived.
-func pollKey(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
-	return stateOf(l, p) + "." + p.ID.String() + "." + string(p.Status) + "." + itoa(p.FundedAmount)
+func (h *Handler) pollKey(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
+	return h.stateOf(l, p) + "." + p.ID.String() + "." + string(p.Status) + "." + itoa(p.FundedAmount)
 }
 
 // stateOf says which page a link shows, given its latest payment.
-func stateOf(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
+func (h *Handler) stateOf(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
 	switch l.Status {
 	case pinglinks.LinkCompleted:
 		return "paid"
@@ -92,24 +99,22 @@ func stateOf(l *pinglinks.PaymentLink, p *pinglinks.Payment) string {
 		return "cancelled"
 	}
 	switch {
-	case p.Status == pinglinks.PaymentPending && p.Provider == "swish":
-		return "waiting"
-	case p.Status == pinglinks.PaymentPending && p.Provider == "payment_iq":
-		return "challenge"
-	case p.Provider == "ping" && l.Reference != "" && (p.Status == pinglinks.PaymentInitiated ||
+	case p.Status == pinglinks.PaymentPending:
+		return "waiting" // for the payer's app, their bank, the provider
+	case h.Providers.IsTransfer(p) && l.Reference != "" && (p.Status == pinglinks.PaymentInitiated ||
 		p.Status == pinglinks.PaymentUnderfunded || p.Status == pinglinks.PaymentFunded || p.Status == pinglinks.PaymentOverfunded):
 		return "bank" // waiting for the transfer, for the rest of it, or for the seller to settle an overpayment
 	case !p.Terminal() && p.Status != pinglinks.PaymentInitiated:
-		return "waiting" // another provider's pending step
+		return "waiting" // another pending step
 	}
 	return "form"
 }
 
 func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *pinglinks.Payment) *view {
 	t := textsFor(l.Locale)
-	v := &view{T: t, State: stateOf(l, p), Sandbox: h.Sandbox, Link: l, Token: l.Token, Supplier: l.Supplier.Name,
+	v := &view{T: t, State: h.stateOf(l, p), TestMode: h.TestMode, Link: l, Token: l.Token, Supplier: l.Supplier.Name,
 		Total: pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount), CancelURL: l.CancelURL,
-		Errors: map[string]string{}, PaymentID: p.ID.String(), PollKey: pollKey(l, p)}
+		Errors: map[string]string{}, PaymentID: p.ID.String(), PollKey: h.pollKey(l, p)}
 	v.HeadTo, v.AmountLabel, v.HeadAmount, v.SumLabel = t.PayTo, t.Total, v.Total, t.Total
 	switch v.State {
 	case "paid":
@@ -142,31 +147,38 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 			v.VATs = append(v.VATs, vatView{Rate: pinglinks.FormatVAT(l.Locale, r), Amount: pinglinks.FormatAmount(l.Locale, l.Currency, vat[r])})
 		}
 	}
-	for i, m := range l.Methods {
-		label := map[string]string{"payment_iq/card": t.Card, "swish/e_commerce": t.Swish, "swish/m_commerce": t.SwishMobile,
-			"ping/deposit": t.BankTransfer, "dummy/dummy": t.Dummy}[m.Provider+"/"+m.Method]
-		if label == "" {
-			label = m.Provider + " " + m.Method
+	for _, m := range l.Methods {
+		pm := pinglinks.ProviderMethod{Provider: m.Provider, Method: m.Method}
+		if _, err := h.Providers.Connector(pm, ""); err != nil {
+			continue // not configured in this installation: not offered
 		}
-		v.Methods = append(v.Methods, methodView{Value: m.Provider + "/" + m.Method, Label: label,
-			Provider: m.Provider, Method: m.Method, Checked: i == 0})
+		mv := methodView{Value: m.Provider + "/" + m.Method, Label: h.Providers.Label(pm, l.Locale), Checked: len(v.Methods) == 0}
+		for _, f := range h.Providers.Fields(pm, l.Locale) {
+			mv.Fields = append(mv.Fields, fieldView{Field: f})
+		}
+		v.Methods = append(v.Methods, mv)
 	}
 	// A failed attempt is explained above the form.
 	if v.State == "form" && p.Terminal() && p.Status != pinglinks.PaymentCompleted {
-		v.Banner = failureText(t, p) + " " + t.TryAgain
-		v.select_(p.Provider + "/" + p.Method)
-		if c, ok := provider.CardOf(p); ok && c.Card.ExpMonth > 0 {
-			// The expiry need not be typed again; the number and CVC are never kept.
-			v.CardExp = fmt.Sprintf("%02d/%02d", c.Card.ExpMonth, c.Card.ExpYear%100)
+		why := h.Providers.Failure(p, l.Locale)
+		if why == "" {
+			why = t.Declined
 		}
+		v.Banner = why + " " + t.TryAgain
+		v.select_(p.Provider + "/" + p.Method)
+		// What need not be typed again (a declined card's expiry; the
+		// number and CVC are never kept).
+		v.keep(h.Providers.Prefill(p))
 	}
 	switch v.State {
 	case "waiting":
-		if s, ok := provider.SwishOf(p); ok && s.PaymentRequestToken != "" {
-			v.SwishMobile = true
-			u := "swish://paymentrequest?token=" + s.PaymentRequestToken
-			v.SwishURL = template.URL(u)
-			v.SwishQR = qrDataURI(u)
+		v.Waiting = provider.Waiting{Title: t.WaitingTitle}
+		if w, ok := h.Providers.Waiting(p, l.Locale); ok {
+			v.Waiting = w
+		}
+		if u := v.Waiting.AppURL; u != "" {
+			v.AppURL = template.URL(u)
+			v.AppQR = qrDataURI(u)
 		}
 	case "bank":
 		v.Reference = l.Reference
@@ -188,7 +200,7 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 		// The form below offers the other methods only: this one is chosen.
 		others := v.Methods[:0]
 		for _, m := range v.Methods {
-			if m.Provider != p.Provider || m.Method != p.Method {
+			if m.Value != p.Provider+"/"+p.Method {
 				others = append(others, m)
 			}
 		}
@@ -196,7 +208,7 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 		v.select_("")
 	case "paid":
 		v.PaidAt = pinglinks.FormatTime(l.Locale, l.UpdatedAt)
-		v.MethodName = files.MethodName(l.Locale, p)
+		v.MethodName = h.Providers.PaidWith(p, l.Locale)
 		v.ReceiptNo = itoa(l.ReceiptNumber)
 		if h.FileURL != nil {
 			v.ReceiptURL = h.FileURL(l.ReceiptToken)
@@ -218,28 +230,17 @@ func (v *view) select_(value string) {
 	}
 }
 
-func failureText(t texts, p *pinglinks.Payment) string {
-	if c, ok := provider.CardOf(p); ok {
-		switch c.DeclineReason {
-		case "insufficient_funds":
-			return t.InsufficientFunds
-		case "authentication_failed", "authentication_timed_out":
-			return t.AuthFailed
+// keep fills the methods' fields with what the payer typed, never a
+// secret field.
+func (v *view) keep(form map[string]string) {
+	for i := range v.Methods {
+		for j := range v.Methods[i].Fields {
+			f := &v.Methods[i].Fields[j]
+			if !f.Secret {
+				f.Value = form[f.Name]
+			}
 		}
-		return t.DeclinedCard
 	}
-	if p.Provider == "swish" {
-		switch p.Status {
-		case pinglinks.PaymentAborted:
-			return t.SwishAborted
-		case pinglinks.PaymentExpired:
-			return t.SwishExpired
-		case pinglinks.PaymentCrashed:
-			return t.SwishCrashed
-		}
-		return t.SwishDeclined
-	}
-	return t.Declined
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -268,7 +269,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, v *view) {
 		h.fail(w, err)
 		return
 	}
-	securityHeaders(w, v.Nonce)
+	securityHeaders(w, v.Nonce, h.Providers.RedirectOrigins())
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

@@ -23,6 +23,8 @@ type Service struct {
 	// Accounts are printed on invoices for bank transfers.
 	Accounts    pinglinks.BankAccounts
 	CheckoutURL func(l *pinglinks.PaymentLink) string
+	// Providers name how a receipt's payment was paid.
+	Providers *provider.Registry
 }
 
 // File returns the document a /files token names, rendering and storing
@@ -89,26 +91,8 @@ func (s *Service) renderReceipt(ctx context.Context, l *pinglinks.PaymentLink) (
 		}
 	}
 	body, err := document.RenderReceipt(document.Receipt{Link: &shown, Number: strconv.FormatInt(l.ReceiptNumber, 10),
-		PaidAt: l.UpdatedAt, Method: MethodName(l.Locale, p), Logo: s.logo(ctx, l)})
+		PaidAt: l.UpdatedAt, Method: s.Providers.PaidWith(p, l.Locale), Logo: s.logo(ctx, l)})
 	return body, receiptWord[l.Locale] + "-" + strconv.FormatInt(l.ReceiptNumber, 10) + ".pdf", err
-}
-
-// MethodName says how a payment was paid, as a receipt shows it:
-// "Visa •••• 4242", "Swish", "Bankgiro".
-func MethodName(locale string, p *pinglinks.Payment) string {
-	if c, ok := provider.CardOf(p); ok {
-		if c.Card.Brand == "card" { // a brand we do not know: say "card" in the payer's language
-			return map[string]string{"sv-SE": "Kort", "nb-NO": "Kort", "en-GB": "Card"}[locale] + " •••• " + c.Card.Last4
-		}
-		return c.Card.String()
-	}
-	switch p.Provider {
-	case "swish":
-		return "Swish"
-	case "ping":
-		return map[string]string{"sv-SE": "Bankgiro", "nb-NO": "Bankoverføring", "en-GB": "Bank transfer"}[locale]
-	}
-	return map[string]string{"sv-SE": "Testbetalning", "nb-NO": "Testbetaling", "en-GB": "Test payment"}[locale]
 }
 
 // Attachment is the document a message of kind carries: the invoice PDF

@@ -20,7 +20,6 @@ import (
 	"github.com/pinglinks/pinglinks/files"
 	"github.com/pinglinks/pinglinks/internal/apitest"
 	"github.com/pinglinks/pinglinks/internal/testdb"
-	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/store"
 )
 
@@ -28,7 +27,7 @@ const lv1 = "/payment_links/api/v1"
 
 // service is a files.Service on the env's store, fetching logos with client.
 func service(e *apitest.Env, client *http.Client) *files.Service {
-	return &files.Service{Store: e.Store, Accounts: pinglinks.BankAccounts{Bankgiro: "5050-1055", NorwegianAccount: "1503.27.19535"},
+	return &files.Service{Store: e.Store, Providers: e.Platform.Providers, Accounts: pinglinks.BankAccounts{Bankgiro: "5050-1055", NorwegianAccount: "1503.27.19535"},
 		Logos:       &files.Logos{Store: e.Store, Client: client, Timeout: time.Second},
 		CheckoutURL: func(l *pinglinks.PaymentLink) string { return e.Server.URL + "/checkout/" + l.Token }}
 }
@@ -268,43 +267,6 @@ func TestDocumentLogo(t *testing.T) {
 	defer mu.Unlock()
 	if hits != before {
 		t.Fatalf("the logo was fetched %d more times", hits-before)
-	}
-}
-
-func TestMethodName(t *testing.T) {
-	card := func(number string) *pinglinks.Payment {
-		c, err := provider.ParseCard(number, "12/30", "123", time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := &pinglinks.Payment{Provider: "payment_iq", Method: "card", Status: pinglinks.PaymentInitiated}
-		if err := provider.StartCard(p, c, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	tests := []struct {
-		locale string
-		p      *pinglinks.Payment
-		want   string
-	}{
-		{"sv-SE", card("4242424242424242"), "Visa •••• 4242"},
-		{"en-GB", card("5555555555554444"), "Mastercard •••• 4444"},
-		{"sv-SE", card("6011111111111117"), "Kort •••• 1117"}, // a brand we do not name
-		{"nb-NO", card("6011111111111117"), "Kort •••• 1117"},
-		{"en-GB", card("6011111111111117"), "Card •••• 1117"},
-		{"sv-SE", &pinglinks.Payment{Provider: "swish", Method: "e_commerce"}, "Swish"},
-		{"nb-NO", &pinglinks.Payment{Provider: "swish", Method: "m_commerce"}, "Swish"},
-		{"sv-SE", &pinglinks.Payment{Provider: "ping", Method: "deposit"}, "Bankgiro"},
-		{"nb-NO", &pinglinks.Payment{Provider: "ping", Method: "deposit"}, "Bankoverføring"},
-		{"en-GB", &pinglinks.Payment{Provider: "ping", Method: "deposit"}, "Bank transfer"},
-		{"sv-SE", &pinglinks.Payment{Provider: "dummy", Method: "dummy"}, "Testbetalning"},
-		{"en-GB", &pinglinks.Payment{Provider: "payment_iq", Method: "card"}, "Test payment"}, // no response yet
-	}
-	for _, tc := range tests {
-		if got := files.MethodName(tc.locale, tc.p); got != tc.want {
-			t.Errorf("MethodName(%s, %s/%s) = %q, want %q", tc.locale, tc.p.Provider, tc.p.Method, got, tc.want)
-		}
 	}
 }
 

@@ -1,8 +1,9 @@
 // Package platform assembles one running Ping Payments Links service: the
 // JSON APIs, the hosted checkout, the document files and the background
-// workers (callbacks, messages, expiry and, in the sandbox, the Swish
-// simulator) around one store. cmd/pinglinks and the end-to-end tests use
-// the same assembly.
+// workers (callbacks, messages, expiry, the providers' poll) around one
+// store, with the payment rails this installation has configured — in the
+// sandbox, the simulated ones of package sandbox. cmd/pinglinks and the
+// end-to-end tests use the same assembly.
 package platform
 
 import (
@@ -18,7 +19,9 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/api"
+	"github.com/pinglinks/pinglinks/banktransfer"
 	"github.com/pinglinks/pinglinks/callback"
+	"github.com/pinglinks/pinglinks/card"
 	"github.com/pinglinks/pinglinks/checkout"
 	"github.com/pinglinks/pinglinks/compression"
 	"github.com/pinglinks/pinglinks/expiry"
@@ -27,8 +30,10 @@ import (
 	"github.com/pinglinks/pinglinks/messaging"
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/reconcile"
+	"github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
+	"github.com/pinglinks/pinglinks/swishrail"
 )
 
 // Config says how to assemble the service.
@@ -53,6 +58,11 @@ type Config struct {
 	TrustProxy bool
 	// SwishDelay is how long the sandbox's Swish payer takes to answer.
 	SwishDelay time.Duration
+	// Swish and Card connect a production installation to Swish and to a
+	// card processor; a rail left unset is refused (403 saying what to
+	// set). The sandbox simulates both and ignores them.
+	Swish swishrail.Options
+	Card  card.Settings
 }
 
 // Platform is an assembled service.
@@ -62,7 +72,10 @@ type Platform struct {
 	Files     *files.Service
 	Callbacks *callback.Worker
 	Messages  *messaging.Worker
-	Swish     *provider.Simulator // the sandbox's Swish payer and card issuer; nil outside the sandbox
+	// Providers are the payment rails; their poll runs with the workers.
+	Providers *provider.Registry
+	PollEvery time.Duration    // how often the providers' poll runs; default 250 ms
+	Sandbox   *sandbox.Sandbox // nil outside the sandbox
 	Expiry    *expiry.Sweeper
 	cfg       Config
 }
@@ -82,15 +95,44 @@ func New(cfg Config) (*Platform, error) {
 	checkoutURL := func(l *pinglinks.PaymentLink) string { return base + "/checkout/" + l.Token }
 	logos := &files.Logos{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
 	p := &Platform{cfg: cfg}
-	p.Files = &files.Service{Store: st, Logos: logos, Accounts: accounts, CheckoutURL: checkoutURL}
-	p.Checkout = &checkout.Handler{Store: st, Sandbox: cfg.Sandbox, Log: log, Accounts: accounts, TrustProxy: cfg.TrustProxy,
-		FileURL: fileURL, Logos: logos}
+	p.Providers = &provider.Registry{Payments: st, Log: log}
+	p.Files = &files.Service{Store: st, Logos: logos, Accounts: accounts, CheckoutURL: checkoutURL, Providers: p.Providers}
+	p.Checkout = &checkout.Handler{Store: st, Providers: p.Providers, TestMode: cfg.Sandbox, PublicURL: base, Log: log,
+		Accounts: accounts, TrustProxy: cfg.TrustProxy, FileURL: fileURL, Logos: logos}
 	p.Checkout.Init()
+	// The rails, registered once: bank transfers everywhere; in the
+	// sandbox the simulators, in production what is configured — a method
+	// that is not is refused saying what the installation lacks.
+	p.Providers.Register(banktransfer.Connector{})
+	if cfg.Sandbox {
+		p.Sandbox = &sandbox.Sandbox{Store: st, Providers: p.Providers, Pages: p.Checkout, Log: log, SwishDelay: cfg.SwishDelay}
+		p.Sandbox.Register(p.Providers)
+	}
+	if !cfg.Sandbox {
+		if err := swishrail.Register(p.Providers, cfg.Swish, base, time.Now(), log); err != nil {
+			return nil, fmt.Errorf("swish: %w", err)
+		}
+		cards, err := cfg.Card.Connector(log)
+		if err != nil {
+			return nil, err
+		}
+		if cards != nil {
+			p.Providers.Register(cards)
+		} else {
+			p.Providers.Missing(card.Method, "no card processor is configured: set PINGLINKS_STRIPE_SECRET_KEY and "+
+				"PINGLINKS_STRIPE_WEBHOOK_SECRET, or PINGLINKS_STRIPE_TENANT_ACCOUNTS (see docs/cards.md)")
+		}
+	}
 	// The SMS gateway's reports carry this in their URL; every process with
 	// the same gateway settings derives the same secret.
 	secret := sha256.Sum256([]byte("sms-report:" + cfg.SMSURL))
-	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, PublicURL: cfg.PublicURL,
-		RateLimit: cfg.RateLimit, RateBurst: int(2 * cfg.RateLimit), Documents: p.Files, Pages: p.Checkout,
+	var pages http.Handler = p.Checkout
+	if !cfg.Sandbox {
+		// Cards are paid on the processor's page: no card data may reach us.
+		pages = card.RefuseCardData(pages, log)
+	}
+	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, Providers: p.Providers, PublicURL: cfg.PublicURL,
+		RateLimit: cfg.RateLimit, RateBurst: int(2 * cfg.RateLimit), Documents: p.Files, Pages: pages,
 		SMSReportSecret: ""}
 	if cfg.SMSURL != "" {
 		p.API.SMSReportSecret = hex.EncodeToString(secret[:16])
@@ -119,8 +161,8 @@ func New(cfg Config) (*Platform, error) {
 		p.Messages.SMSReportURL = base + "/sms/reports/" + p.API.SMSReportSecret
 	}
 	p.Expiry = &expiry.Sweeper{Store: st, Log: log}
-	if cfg.Sandbox {
-		p.Swish = &provider.Simulator{Store: st, Delay: cfg.SwishDelay, Log: log}
+	if p.Sandbox != nil {
+		p.API.Extensions = append(p.API.Extensions, p.Sandbox)
 	}
 	// A commit that queued callbacks or messages wakes both workers.
 	st.OnCommit = func() { p.Callbacks.Notify(); p.Messages.Notify() }
@@ -136,7 +178,5 @@ func (p *Platform) Run(ctx context.Context) {
 	go p.Callbacks.Run(ctx)
 	go p.Messages.Run(ctx)
 	go p.Expiry.Run(ctx)
-	if p.Swish != nil {
-		go p.Swish.Run(ctx)
-	}
+	go p.Providers.Run(ctx, p.PollEvery)
 }

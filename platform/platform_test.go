@@ -35,8 +35,8 @@ func TestConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if (p.Swish != nil) != tc.cfg.Sandbox {
-				t.Errorf("Swish simulator present = %v in sandbox = %v", p.Swish != nil, tc.cfg.Sandbox)
+			if (p.Sandbox != nil) != tc.cfg.Sandbox {
+				t.Errorf("sandbox (simulators) present = %v in sandbox = %v", p.Sandbox != nil, tc.cfg.Sandbox)
 			}
 			if (p.Messages.Mail != nil) != (tc.cfg.SMTPURL != "") || (p.Messages.SMS != nil) != (tc.cfg.SMSURL != "") {
 				t.Errorf("senders: mail %v sms %v", p.Messages.Mail != nil, p.Messages.SMS != nil)

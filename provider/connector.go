@@ -154,12 +154,14 @@ type CheckoutTexts interface {
 // Waiting is what the waiting page shows.
 type Waiting struct {
 	Title, Text string
-	// AppURL, when set, opens the provider's app (a button, and a QR code
-	// for a payer on a computer); AppText says what to do with it.
+	// AppURL, when set, opens the provider's app: a button labelled
+	// OpenApp, and a QR code captioned ScanQR for a payer on a computer;
+	// AppText says what to do with it.
 	AppURL, AppText, OpenApp, ScanQR string
-	// SandboxURL, set by simulators only, is a page playing the payer's
-	// side (approve or decline by hand).
-	SandboxURL string
+	// LinkURL, when set, is a page the payer may go on to (the bank's
+	// page of a 3-D Secure check, a simulator playing the payer's app),
+	// labelled LinkText.
+	LinkURL, LinkText string
 }
 
 // Transfer is implemented by a connector paid by bank transfer: before it
@@ -208,4 +210,24 @@ type Payments interface {
 	UpdatePayment(ctx context.Context, tenantID, orderID, id uuid.UUID,
 		fn func(o *pinglinks.PaymentOrder, p *pinglinks.Payment) error) (*pinglinks.Payment, error)
 	PendingPayments(ctx context.Context, provider string, startedBefore time.Time, limit int) ([]pinglinks.PaymentRef, error)
+}
+
+// CheckoutNotices is implemented by a connector that can say, better than
+// "no new payment was started", what did not happen when the payer's
+// choice of its method came too late ("your card has not been charged").
+type CheckoutNotices interface {
+	NotStarted(pm pinglinks.ProviderMethod, locale string) string
+}
+
+// CheckoutPrefill is implemented by a connector whose form may start with
+// what a failed attempt kept (a declined card's expiry; never a secret).
+type CheckoutPrefill interface {
+	Prefill(p *pinglinks.Payment) map[string]string
+}
+
+// RedirectOrigins is implemented by a connector that sends the payer's
+// browser to its provider's page from the checkout's form: the checkout's
+// Content-Security-Policy form-action must allow those origins.
+type RedirectOrigins interface {
+	RedirectOrigins() []string
 }

@@ -66,7 +66,7 @@ func (r *Registry) Methods() []pinglinks.ProviderMethod {
 
 // Available lists the configured methods.
 func (r *Registry) Available() []pinglinks.ProviderMethod {
-	var out []pinglinks.ProviderMethod
+	out := []pinglinks.ProviderMethod{}
 	for _, pm := range r.order {
 		if _, ok := r.connectors[pm]; ok {
 			out = append(out, pm)
@@ -77,25 +77,31 @@ func (r *Registry) Available() []pinglinks.ProviderMethod {
 
 // Connector returns pm's connector, or an error saying why there is none:
 // 403 naming what the installation lacks for a known method that is not
-// configured, 422 on property for a method nobody knows.
+// configured, and 403 naming the known ones for a method nobody knows.
 func (r *Registry) Connector(pm pinglinks.ProviderMethod, property string) (Connector, error) {
 	if c, ok := r.connectors[pm]; ok {
 		return c, nil
 	}
 	if what, ok := r.missing[pm]; ok {
 		return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: property,
-			Message: fmt.Sprintf("%s/%s is not available in this installation: %s", pm.Provider, pm.Method, what)}
+			Message: fmt.Sprintf("%s/%s is not connected in this installation: %s", pm.Provider, pm.Method, what)}
 	}
+	return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: property, Message: r.unknown(pm)}
+}
+
+func (r *Registry) unknown(pm pinglinks.ProviderMethod) string {
 	known := make([]string, 0, len(r.order))
 	for _, m := range r.order {
 		known = append(known, m.Provider+"/"+m.Method)
 	}
-	return nil, pinglinks.Invalid(property, "%s/%s is not a payment method of this installation (known: %s)",
-		pm.Provider, pm.Method, strings.Join(known, ", "))
+	return fmt.Sprintf("%s/%s is not a payment method of this installation (known: %s)", pm.Provider, pm.Method, strings.Join(known, ", "))
 }
 
 // Of returns the connector of a stored payment's method, if configured.
 func (r *Registry) Of(p *pinglinks.Payment) (Connector, bool) {
+	if r == nil {
+		return nil, false
+	}
 	c, ok := r.connectors[pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}]
 	return c, ok
 }
@@ -147,9 +153,15 @@ func prefix(err error, prop string) {
 	}
 }
 
-// CheckPayment checks a Payments API payment's method and parameters.
+// CheckPayment checks a Payments API payment's method and parameters: a
+// method nobody knows is a malformed request (422 on method), one the
+// installation lacks a 403 saying what.
 func (r *Registry) CheckPayment(p *pinglinks.Payment) error {
-	c, err := r.Connector(pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}, "method")
+	pm := pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}
+	if _, missing := r.missing[pm]; r.connectors[pm] == nil && !missing {
+		return pinglinks.Invalid("method", "%s", r.unknown(pm))
+	}
+	c, err := r.Connector(pm, "method")
 	if err != nil {
 		return err
 	}
@@ -314,4 +326,92 @@ func (r *Registry) log() *slog.Logger {
 		return slog.Default()
 	}
 	return r.Log
+}
+
+// Transfer returns the configured bank transfer method (the connector that
+// implements Transfer), which incoming transfers fund.
+func (r *Registry) Transfer() (pinglinks.ProviderMethod, Transfer, bool) {
+	for _, pm := range r.order {
+		if t, ok := r.connectors[pm].(Transfer); ok {
+			return pm, t, true
+		}
+	}
+	return pinglinks.ProviderMethod{}, nil, false
+}
+
+// Waiting is what the checkout shows while p is PENDING.
+func (r *Registry) Waiting(p *pinglinks.Payment, locale string) (Waiting, bool) {
+	c, _ := r.Of(p)
+	if t, ok := c.(CheckoutTexts); ok {
+		return t.Waiting(p, locale), true
+	}
+	return Waiting{}, false
+}
+
+// Failure explains p's failure in locale; empty for the general text.
+func (r *Registry) Failure(p *pinglinks.Payment, locale string) string {
+	c, _ := r.Of(p)
+	if t, ok := c.(CheckoutTexts); ok {
+		return t.Failure(p, locale)
+	}
+	return ""
+}
+
+// Fields are the inputs the checkout collects for pm.
+func (r *Registry) Fields(pm pinglinks.ProviderMethod, locale string) []Field {
+	if f, ok := r.connectors[pm].(CheckoutForm); ok {
+		return f.Fields(pm, locale)
+	}
+	return nil
+}
+
+// CheckForm checks what the payer typed for pm's Fields.
+func (r *Registry) CheckForm(pm pinglinks.ProviderMethod, locale string, form map[string]string, now time.Time) map[string]string {
+	if f, ok := r.connectors[pm].(CheckoutForm); ok {
+		return f.CheckForm(pm, locale, form, now)
+	}
+	return nil
+}
+
+// IsTransfer reports whether p is paid by bank transfer.
+func (r *Registry) IsTransfer(p *pinglinks.Payment) bool {
+	c, _ := r.Of(p)
+	_, ok := c.(Transfer)
+	return ok
+}
+
+// NotStarted says, in locale, what did not happen when a choice of pm came
+// too late; empty for the checkout's general words.
+func (r *Registry) NotStarted(pm pinglinks.ProviderMethod, locale string) string {
+	if n, ok := r.connectors[pm].(CheckoutNotices); ok {
+		return n.NotStarted(pm, locale)
+	}
+	return ""
+}
+
+// Prefill is what p's method's form starts with after p failed.
+func (r *Registry) Prefill(p *pinglinks.Payment) map[string]string {
+	c, _ := r.Of(p)
+	if f, ok := c.(CheckoutPrefill); ok {
+		return f.Prefill(p)
+	}
+	return nil
+}
+
+// RedirectOrigins lists the origins of every provider page a checkout form
+// may redirect to (for the checkout's form-action).
+func (r *Registry) RedirectOrigins() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, pm := range r.order {
+		if ro, ok := r.connectors[pm].(RedirectOrigins); ok {
+			for _, o := range ro.RedirectOrigins() {
+				if !seen[o] {
+					seen[o] = true
+					out = append(out, o)
+				}
+			}
+		}
+	}
+	return out
 }

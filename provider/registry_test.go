@@ -52,7 +52,7 @@ func TestRegistryRefusesWhatIsNotConfigured(t *testing.T) {
 	}{
 		{pinglinks.ProviderMethod{Provider: "kr", Method: "one"}, "", ""},
 		{card, pinglinks.ECodeForbidden, "no card processor is configured (set PINGLINKS_CARD_KEY)"},
-		{pinglinks.ProviderMethod{Provider: "kr", Method: "two"}, pinglinks.ECodeInvalid, "known: kr/one, cardco/card"},
+		{pinglinks.ProviderMethod{Provider: "kr", Method: "two"}, pinglinks.ECodeForbidden, "known: kr/one, cardco/card"},
 	}
 	for _, tc := range tests {
 		_, err := r.Connector(tc.pm, "method")

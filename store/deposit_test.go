@@ -178,12 +178,6 @@ func TestBookTransferOnceAssignReturn(t *testing.T) {
 	})
 }
 
-func asError(err error, e **pinglinks.Error) bool {
-	v, ok := err.(*pinglinks.Error)
-	*e = v
-	return ok
-}
-
 // A sum received beyond MaxAmount is refused, not stored or wrapped; a
 // payment already OVERFUNDED takes no more.
 func TestFundDepositOverflow(t *testing.T) {

@@ -187,16 +187,10 @@ func (s *Store) RecordSMSReport(ctx context.Context, providerID string, delivere
 	})
 }
 
-// RecentMessages lists the newest messages of every tenant, or of one when
-// tenantID is not uuid.Nil, for the sandbox outbox.
+// RecentMessages lists the tenant's newest messages, for the sandbox outbox.
 func (s *Store) RecentMessages(ctx context.Context, tenantID uuid.UUID, limit int) ([]*Message, error) {
-	q := `SELECT ` + messageColumns + ` FROM messages ORDER BY id DESC LIMIT $1`
-	args := []any{limit}
-	if tenantID != uuid.Nil {
-		q = `SELECT ` + messageColumns + ` FROM messages WHERE tenant_id = $2 ORDER BY id DESC LIMIT $1`
-		args = append(args, tenantID)
-	}
-	rows, err := s.q(ctx).QueryContext(ctx, q, args...)
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE tenant_id = $2
+		ORDER BY id DESC LIMIT $1`, limit, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent messages: %w", err)
 	}
@@ -212,9 +206,10 @@ func (s *Store) RecentMessages(ctx context.Context, tenantID uuid.UUID, limit in
 	return out, rows.Err()
 }
 
-// MessageByID returns one message, for the sandbox outbox.
-func (s *Store) MessageByID(ctx context.Context, id uuid.UUID) (*Message, error) {
-	m, err := scanMessage(s.q(ctx).QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
+// MessageByID returns one of the tenant's messages, for the sandbox outbox.
+func (s *Store) MessageByID(ctx context.Context, tenantID, id uuid.UUID) (*Message, error) {
+	m, err := scanMessage(s.q(ctx).QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages
+		WHERE tenant_id = $1 AND id = $2`, tenantID, id))
 	if err != nil {
 		return nil, notFound(err, "message")
 	}

@@ -227,13 +227,13 @@ func (s *Store) paymentChanged(ctx context.Context, tx *sql.Tx, p *pinglinks.Pay
 }
 
 // PendingPayments lists the provider's payments that have waited for the
-// payer since before startedBefore, oldest first, for the sandbox's
-// simulators.
+// payer since before startedBefore, oldest first, for the providers'
+// pollers (provider.Poller).
 func (s *Store) PendingPayments(ctx context.Context, provider string, startedBefore time.Time, limit int) ([]pinglinks.PaymentRef, error) {
 	rows, err := s.q(ctx).QueryContext(ctx, `SELECT tenant_id, order_id, id FROM payments
 		WHERE status = 'PENDING' AND provider = $1 AND updated_at <= $2 ORDER BY updated_at LIMIT $3`, provider, startedBefore, limit)
 	if err != nil {
-		return nil, fmt.Errorf("store: pending swish payments: %w", err)
+		return nil, fmt.Errorf("store: pending payments: %w", err)
 	}
 	defer rows.Close()
 	var out []pinglinks.PaymentRef

@@ -109,7 +109,7 @@ func runOperator(ctx context.Context, st *store.Store, sandbox bool, sub string,
 		if err != nil {
 			return err
 		}
-		return out.Encode(credentials{tid, secret, tree})
+		return out.Encode(credentials{TenantID: tid, APISecret: secret, SplitTreeID: tree})
 	case "tenants":
 		ts, _, err := st.Tenants(ctx, store.Page{})
 		if err != nil {

@@ -278,7 +278,7 @@ func (d *demo) waitForSMS(ctx context.Context, p *stall.Purchase) error {
 		}
 		for _, m := range msgs {
 			if m.LinkID.String() == p.LinkID && m.Channel == store.ChannelSMS && m.Text != "" {
-				d.out.step("SMS to %s (sandbox outbox %s/sandbox/outbox):\n      %q", m.Recipient, d.platformURL,
+				d.out.step("SMS to %s (sandbox outbox %s%s):\n      %q", m.Recipient, d.platformURL, d.creds.SandboxOutboxURL,
 					m.Text)
 				return nil
 			}
@@ -348,10 +348,10 @@ func (d *demo) tryByHand() {
 Try it by hand:
   Market stall (enter a purchase):   %s
   The paid purchase:                 %s/purchases/%s
-  Sandbox outbox (SMS and e-mail):   %s/sandbox/outbox
+  Sandbox outbox (SMS and e-mail):   %s%s
   Pay with card 4242 4242 4242 4242, any future expiry (e.g. 12/30), any 3-digit CVC (e.g. 123); Swish approves by itself after a moment.
   API credentials:                   tenant_id %s  api_secret %s
-`, d.stallURL, d.stallURL, d.purchase.ID, d.platformURL, d.creds.TenantID, d.creds.APISecret)
+`, d.stallURL, d.stallURL, d.purchase.ID, d.platformURL, d.creds.SandboxOutboxURL, d.creds.TenantID, d.creds.APISecret)
 }
 
 // printer numbers and prints the demo's steps. The stall's steps come from

@@ -23,11 +23,13 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/platform"
+	pinglinkssandbox "github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/store"
 )
 
@@ -164,6 +166,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if creds.SandboxOutboxURL != "" {
+			creds.SandboxOutboxURL = strings.TrimRight(cfg.publicURL, "/") + creds.SandboxOutboxURL
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(creds)
@@ -187,6 +192,9 @@ type credentials struct {
 	TenantID    string `json:"tenant_id"`
 	APISecret   string `json:"api_secret"`
 	SplitTreeID string `json:"split_tree_id"`
+	// SandboxOutboxURL is the tenant's secret link to its sandbox outbox
+	// (a path until a caller prefixes the public URL).
+	SandboxOutboxURL string `json:"sandbox_outbox_url,omitempty"`
 }
 
 func createTenant(ctx context.Context, st *store.Store, name string, sandbox bool) (credentials, error) {
@@ -197,7 +205,11 @@ func createTenant(ctx context.Context, st *store.Store, name string, sandbox boo
 	if err := st.CreateTenant(ctx, t, tree); err != nil {
 		return credentials{}, err
 	}
-	return credentials{t.ID.String(), secret, tree.ID.String()}, nil
+	c := credentials{TenantID: t.ID.String(), APISecret: secret, SplitTreeID: tree.ID.String()}
+	if sandbox {
+		c.SandboxOutboxURL = pinglinkssandbox.OutboxURL("", t)
+	}
+	return c, nil
 }
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
@@ -227,7 +239,12 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil || swishDelay <= 0 {
 		return fmt.Errorf("PINGLINKS_SWISH_SIM_DELAY must be a duration such as 3s")
 	}
+	swishOptions, cardSettings, err := railsFromEnv()
+	if err != nil {
+		return err
+	}
 	p, err := platform.New(platform.Config{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL,
+		Swish: swishOptions, Card: cardSettings,
 		RateLimit: limit, SMTPURL: os.Getenv("PINGLINKS_SMTP_URL"), MailFrom: os.Getenv("PINGLINKS_MAIL_FROM"),
 		SMSURL: os.Getenv("PINGLINKS_SMS_URL"), SMSFrom: os.Getenv("PINGLINKS_SMS_FROM"),
 		Bankgiro: os.Getenv("PINGLINKS_BANKGIRO"), NorwegianAccount: os.Getenv("PINGLINKS_BANK_ACCOUNT_NO"), SwishDelay: swishDelay,
@@ -285,12 +302,13 @@ Sandbox demo tenant created (shown once; keep it):
   tenant_id:     %s
   api_secret:    %s
   split_tree_id: %s
+  sandbox outbox (its secret link): %s
 
 Try it:
   curl -s -X POST %s/payments/api/v1/payment_orders \
     -H 'tenant_id: %s' -H 'x-api-secret: %s' \
     -H 'Content-Type: application/json' -d '{"currency":"SEK"}'
 
-`, c.TenantID, c.APISecret, c.SplitTreeID, base, c.TenantID, c.APISecret)
+`, c.TenantID, c.APISecret, c.SplitTreeID, base+c.SandboxOutboxURL, base, c.TenantID, c.APISecret)
 	return nil
 }

@@ -36,8 +36,13 @@ func TestTenantCreatePrintsCredentials(t *testing.T) {
 					t.Errorf("%s = %q", k, creds[k])
 				}
 			}
-			if len(creds["api_secret"]) < 40 || len(creds) != 3 {
+			if len(creds["api_secret"]) < 40 || len(creds) != 4 {
 				t.Errorf("credentials %v", creds)
+			}
+			// A sandbox tenant also gets its secret link to the outbox.
+			if u := creds["sandbox_outbox_url"]; !strings.HasPrefix(u, "http://127.0.0.1:8080/sandbox/outbox?") ||
+				!strings.Contains(u, "tenant_id="+creds["tenant_id"]) || !strings.Contains(u, "key=") {
+				t.Errorf("sandbox_outbox_url = %q", u)
 			}
 			// The secret is stored only as a hash.
 			st, err := store.Open(dbURL)

@@ -83,7 +83,7 @@ func newEnv(tb testing.TB, engine store.Engine, w io.Writer, sandbox bool, edit 
 // messages, expiry, the Swish simulator) until the test ends.
 func (e *Env) StartWorkers(tb testing.TB) {
 	e.Platform.Callbacks.Poll, e.Platform.Messages.Poll = 50*time.Millisecond, 50*time.Millisecond
-	e.Platform.Swish.Every = 50 * time.Millisecond
+	e.Platform.PollEvery = 50 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	e.Platform.Run(ctx)
 	tb.Cleanup(func() { cancel(); time.Sleep(20 * time.Millisecond) })

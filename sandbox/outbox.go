@@ -1,11 +1,10 @@
-package api
+package sandbox
 
 import (
 	"html/template"
 	"net/http"
 
-	"github.com/google/uuid"
-	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/api"
 )
 
 var outboxPage = template.Must(template.New("outbox").Parse(`<!doctype html>
@@ -19,61 +18,63 @@ h1{font-size:1.5rem}article{border:1px solid #bbb;border-radius:6px;padding:.75r
 </style></head><body>
 <h1>Sandbox outbox</h1>
 <p>Without <code>PINGLINKS_SMTP_URL</code> and <code>PINGLINKS_SMS_URL</code> the sandbox keeps every e-mail and SMS here
-instead of sending it. Newest first{{if .Tenant}}, tenant {{.Tenant}}{{end}}.</p>
+instead of sending it. Newest first: tenant {{.Tenant}} only.</p>
 {{range .Messages}}<article>
 <p class="meta"><span class="badge">{{.Channel}}</span> <span class="badge">{{.Kind}}</span> <span class="badge">{{if eq .Status "KEPT"}}kept here, not sent{{else}}{{.Status}}{{end}}</span>
 to <strong>{{.Recipient}}</strong> · {{.CreatedAt.Format "2006-01-02 15:04:05 UTC"}} · link {{.LinkID}}</p>
 {{if .Subject}}<p><strong>{{.Subject}}</strong>{{if .Attachment}} · attached: {{.Attachment}}{{end}}</p>{{end}}
 {{if .Text}}<pre>{{.Text}}</pre>{{else}}<p class="meta">Not sent yet{{if .LastError}}: {{.LastError}}{{end}}.</p>{{end}}
-{{if .HTML}}<p><a href="/sandbox/outbox/{{.ID}}">See the HTML e-mail</a></p>{{end}}
+{{if .HTML}}<p><a href="/sandbox/outbox/{{.ID}}{{$.Query}}">See the HTML e-mail</a></p>{{end}}
 </article>{{else}}<p>Nothing sent yet. Distribute a link with <code>PUT …/payment_links/{id}/distribute</code>.</p>{{end}}
 </body></html>`))
 
-// sandboxOutbox lists the messages kept instead of sent (SPEC §8), newest
-// first, optionally for one tenant (?tenant_id=).
-func (s *Server) sandboxOutbox(w http.ResponseWriter, r *http.Request) error {
-	var tenant uuid.UUID
-	if q := r.URL.Query().Get("tenant_id"); q != "" {
-		id, err := uuid.Parse(q)
+// outbox lists the tenant's messages kept instead of sent (SPEC §8),
+// newest first.
+func (s *Sandbox) outbox(m *api.Mux) api.Func {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		t, err := pageTenant(m, r)
 		if err != nil {
-			return pinglinks.Invalid("tenant_id", "must be a UUID")
+			return err
 		}
-		tenant = id
+		msgs, err := s.Store.RecentMessages(r.Context(), t.ID, 100)
+		if err != nil {
+			return err
+		}
+		query := "" // links within the page keep the secret link's key
+		if r.URL.Query().Has("key") {
+			query = "?" + pageQuery(t)
+		}
+		setPageHeaders(w, "default-src 'none'; style-src 'unsafe-inline'")
+		return outboxPage.Execute(w, map[string]any{"Messages": msgs, "Tenant": t.ID.String(), "Query": query})
 	}
-	msgs, err := s.Store.RecentMessages(r.Context(), tenant, 100)
-	if err != nil {
-		return err
-	}
-	setPageHeaders(w, "default-src 'none'; style-src 'unsafe-inline'")
-	return outboxPage.Execute(w, map[string]any{"Messages": msgs, "Tenant": q(tenant)})
 }
 
-func q(id uuid.UUID) string {
-	if id == uuid.Nil {
-		return ""
-	}
-	return id.String()
-}
-
-// sandboxOutboxMessage shows one kept e-mail's HTML as the payer would see it.
-func (s *Server) sandboxOutboxMessage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
+// outboxMessage shows one of the tenant's kept e-mails as the payer would
+// see it.
+func (s *Sandbox) outboxMessage(m *api.Mux) api.Func {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := api.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		t, err := pageTenant(m, r)
+		if err != nil {
+			return err
+		}
+		msg, err := s.Store.MessageByID(r.Context(), t.ID, id)
+		if err != nil {
+			return err
+		}
+		// The body is our own rendering, but it is shown with no script and
+		// nothing fetched, as a careful mail client would.
+		setPageHeaders(w, "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+		if msg.HTML == "" {
+			_, err = w.Write([]byte("<!doctype html><pre>" + template.HTMLEscapeString(msg.Text) + "</pre>"))
+			return err
+		}
+		_, err = w.Write([]byte(msg.HTML))
 		return err
 	}
-	m, err := s.Store.MessageByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	// The body is our own rendering, but it is shown with no script and
-	// nothing fetched, as a careful mail client would.
-	setPageHeaders(w, "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-	if m.HTML == "" {
-		_, err = w.Write([]byte("<!doctype html><pre>" + template.HTMLEscapeString(m.Text) + "</pre>"))
-		return err
-	}
-	_, err = w.Write([]byte(m.HTML))
-	return err
 }
 
 func setPageHeaders(w http.ResponseWriter, csp string) {

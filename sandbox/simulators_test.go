@@ -1,4 +1,4 @@
-package provider
+package sandbox
 
 import (
 	"fmt"

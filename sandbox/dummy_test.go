@@ -1,6 +1,7 @@
-package provider
+package sandbox
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,7 +10,29 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/banktransfer"
+	"github.com/pinglinks/pinglinks/provider"
 )
+
+// rails are the sandbox's, as platform.New registers them.
+var rails = func() *provider.Registry {
+	r := &provider.Registry{}
+	r.Register(banktransfer.Connector{})
+	(&Sandbox{}).Register(r)
+	return r
+}()
+
+// validate checks a Payments API payment's method and parameters.
+func validate(pm pinglinks.ProviderMethod, raw json.RawMessage) error {
+	return rails.CheckPayment(&pinglinks.Payment{Provider: pm.Provider, Method: pm.Method, Currency: pinglinks.SEK,
+		ProviderMethodParameters: raw})
+}
+
+// start runs a Payments API payment's first step.
+func start(p *pinglinks.Payment, now time.Time) error {
+	_, err := rails.Start(context.Background(), provider.StartRequest{Payment: p, Now: now})
+	return err
+}
 
 func TestDummy(t *testing.T) {
 	tests := []struct {
@@ -27,7 +50,7 @@ func TestDummy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		raw := json.RawMessage(tc.params)
-		err := Validate(pinglinks.DummyDummy, raw)
+		err := validate(dummyMethod, raw)
 		if (tc.code == "") != (err == nil) || (err != nil && pinglinks.ErrorCode(err) != tc.code) {
 			t.Errorf("Validate(%s) = %v, want code %q", tc.params, err, tc.code)
 			continue
@@ -36,12 +59,12 @@ func TestDummy(t *testing.T) {
 			continue
 		}
 		p := &pinglinks.Payment{Status: pinglinks.PaymentInitiated, Provider: "dummy", Method: "dummy", ProviderMethodParameters: raw}
-		if err := Start(p, time.Now()); err != nil || p.Status != tc.want || string(p.ProviderMethodResponse) != "{}" {
+		if err := start(p, time.Now()); err != nil || p.Status != tc.want || string(p.ProviderMethodResponse) != "{}" {
 			t.Errorf("Start(%s): %v, status %s", tc.params, err, p.Status)
 		}
 	}
 	for _, pm := range []pinglinks.ProviderMethod{{Provider: "payment_iq", Method: "card"}, {Provider: "ping", Method: "deposit"}} {
-		if err := Validate(pm, nil); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+		if err := validate(pm, nil); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Errorf("%v through the Payments API: %v, want 403 (hosted checkout only)", pm, err)
 		}
 	}
@@ -67,7 +90,7 @@ func TestSwishThroughPaymentsAPI(t *testing.T) {
 	}
 	for _, tc := range tests {
 		pm := pinglinks.ProviderMethod{Provider: "swish", Method: tc.method}
-		err := Validate(pm, json.RawMessage(tc.params))
+		err := validate(pm, json.RawMessage(tc.params))
 		var got []string
 		var es pinglinks.Errors
 		var e *pinglinks.Error
@@ -88,12 +111,12 @@ func TestSwishThroughPaymentsAPI(t *testing.T) {
 		}
 		p := &pinglinks.Payment{Status: pinglinks.PaymentInitiated, Provider: "swish", Method: tc.method,
 			Currency: pinglinks.SEK, ProviderMethodParameters: json.RawMessage(tc.params)}
-		if err := Start(p, time.Now()); err != nil || p.Status != pinglinks.PaymentPending {
+		if err := start(p, time.Now()); err != nil || p.Status != pinglinks.PaymentPending {
 			t.Errorf("Start %s %s: %v, %s", tc.method, tc.params, err, p.Status)
 		}
 	}
 	p := &pinglinks.Payment{Status: pinglinks.PaymentInitiated, Provider: "swish", Method: "m_commerce", Currency: pinglinks.EUR}
-	if err := Start(p, time.Now()); pinglinks.ErrorCode(err) != pinglinks.ECodeInvalid {
+	if err := start(p, time.Now()); pinglinks.ErrorCode(err) != pinglinks.ECodeInvalid {
 		t.Errorf("Swish in EUR: %v", err)
 	}
 }

@@ -1,24 +1,26 @@
-package api
+package sandbox
 
 import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/api"
 )
 
-// sandboxPayLink plays the payer in the sandbox: it moves the link's latest
+// payLink plays the payer in the sandbox: it moves the link's latest
 // payment to the given status (COMPLETED by default) the way a provider
 // would, so a tenant can try the whole flow without a browser.
-func (s *Server) sandboxPayLink(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Sandbox) payLink(w http.ResponseWriter, r *http.Request) error {
+	id, err := api.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in struct {
 		Status string `json:"status"`
 	}
-	if err := decode(r, &in, true); err != nil {
+	if err := api.Decode(r, &in, true); err != nil {
 		return err
 	}
 	if in.Status == "" {
@@ -27,7 +29,7 @@ func (s *Server) sandboxPayLink(w http.ResponseWriter, r *http.Request) error {
 	if !pinglinks.ValidPaymentStatus(in.Status) || in.Status == pinglinks.PaymentInitiated {
 		return pinglinks.Invalid("status", "must be a payment status other than INITIATED")
 	}
-	t := tenantFrom(r)
+	t := api.TenantFrom(r)
 	l, err := s.Store.Link(r.Context(), t.ID, id)
 	if err != nil {
 		return err
@@ -41,7 +43,7 @@ func (s *Server) sandboxPayLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return noContent(w)
+	return api.NoContent(w)
 }
 
 // rawOrString keeps a JSON body as JSON and anything else as text.
@@ -50,4 +52,13 @@ func rawOrString(b []byte) any {
 		return json.RawMessage(b)
 	}
 	return string(b)
+}
+
+// uuidParam parses a UUID given in a query.
+func uuidParam(raw string) (uuid.UUID, error) {
+	id, err := uuid.Parse(raw)
+	if err != nil || len(raw) != 36 {
+		return uuid.Nil, pinglinks.Invalid("tenant_id", "must be a UUID")
+	}
+	return id, nil
 }
