@@ -42,6 +42,7 @@ func main() {
 
 type config struct {
 	addr, databaseURL, publicURL, env string
+	cards                             cardSettings
 }
 
 func env(name, def string) string {
@@ -56,6 +57,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.databaseURL, "database-url", env("PINGLINKS_DATABASE_URL", "sqlite://pinglinks.db"), "sqlite://PATH or postgres://… (PINGLINKS_DATABASE_URL)")
 	fs.StringVar(&c.publicURL, "public-url", env("PINGLINKS_PUBLIC_URL", ""), "base URL of checkout links; default http://ADDR (PINGLINKS_PUBLIC_URL)")
 	fs.StringVar(&c.env, "env", env("PINGLINKS_ENV", "sandbox"), "sandbox or production (PINGLINKS_ENV)")
+	c.cards.flags(fs)
 }
 
 func (c *config) check() error {
@@ -217,6 +219,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cards, err := cfg.cards.settings(cfg.env)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -239,12 +245,12 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil || swishDelay <= 0 {
 		return fmt.Errorf("PINGLINKS_SWISH_SIM_DELAY must be a duration such as 3s")
 	}
-	swishOptions, cardSettings, err := railsFromEnv()
+	swishOptions, _, err := railsFromEnv() // cards: cfg.cards, flags with the same environment fallbacks
 	if err != nil {
 		return err
 	}
 	p, err := platform.New(platform.Config{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL,
-		Swish: swishOptions, Card: cardSettings,
+		Swish: swishOptions, Card: cards,
 		RateLimit: limit, SMTPURL: os.Getenv("PINGLINKS_SMTP_URL"), MailFrom: os.Getenv("PINGLINKS_MAIL_FROM"),
 		SMSURL: os.Getenv("PINGLINKS_SMS_URL"), SMSFrom: os.Getenv("PINGLINKS_SMS_FROM"),
 		Bankgiro: os.Getenv("PINGLINKS_BANKGIRO"), NorwegianAccount: os.Getenv("PINGLINKS_BANK_ACCOUNT_NO"), SwishDelay: swishDelay,
