@@ -80,10 +80,15 @@ func (c *Connector) PaidWith(p *pinglinks.Payment, locale string) string {
 	return brand + " •••• " + resp.Card.Last4
 }
 
-// Waiting is shown while the processor's confirmation is awaited.
+// Waiting is shown while the processor's confirmation is awaited; while
+// the session is open the payer may go back to the hosted page.
 func (c *Connector) Waiting(p *pinglinks.Payment, locale string) provider.Waiting {
 	t := textsFor(locale)
-	return provider.Waiting{Title: t.WaitingTitle, Text: t.WaitingText}
+	w := provider.Waiting{Title: t.WaitingTitle, Text: t.WaitingText}
+	if resp, ok := ResponseOf(p); ok && resp.SessionURL != "" {
+		w.LinkURL, w.LinkText = resp.SessionURL, t.ContinueText
+	}
+	return w
 }
 
 // Failure explains a failed card attempt above the form.

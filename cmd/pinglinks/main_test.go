@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -122,4 +123,35 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Stripe settings that cannot be right stop serve before it opens the
+// database, with a message naming the setting and never the secret.
+func TestServeRefusesBadStripeSettings(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "never.db")
+	const key, secret = "sk_test_pinglinksTESTkey0123456789", "whsec_pinglinksTESTsecret0123456789"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--env", "production", "--stripe-secret-key", "pk_live_abcdefghijklmnop", "--stripe-webhook-secret", secret}, "publishable"},
+		{[]string{"--env", "production", "--stripe-secret-key", key}, "signing secret is missing"},
+		{[]string{"--env", "production", "--stripe-secret-key", key, "--stripe-webhook-secret", "abc"}, "whsec_"},
+		{[]string{"--env", "production", "--stripe-tenant-accounts", filepath.Join(t.TempDir(), "none.json")}, "PINGLINKS_STRIPE_TENANT_ACCOUNTS"},
+		{[]string{"--env", "production", "--stripe-secret-key", key, "--stripe-webhook-secret", secret, "--stripe-webhook-tolerance", "soon"}, "PINGLINKS_STRIPE_WEBHOOK_TOLERANCE"},
+		{[]string{"--env", "sandbox", "--stripe-secret-key", key, "--stripe-webhook-secret", secret}, "for PINGLINKS_ENV=production"},
+	} {
+		args := append([]string{"serve", "--database-url", "sqlite://" + db, "--addr", "127.0.0.1:0"}, tc.args...)
+		err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error with %q", tc.args, err, tc.want)
+			continue
+		}
+		if strings.Contains(err.Error(), key) || strings.Contains(err.Error(), secret) {
+			t.Errorf("%v: the error repeats a secret: %v", tc.args, err)
+		}
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("serve created the database before refusing its settings")
+	}
 }

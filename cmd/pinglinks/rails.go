@@ -5,14 +5,13 @@ import (
 	"os"
 	"time"
 
-	"github.com/pinglinks/pinglinks/card"
 	"github.com/pinglinks/pinglinks/swish"
 	"github.com/pinglinks/pinglinks/swishrail"
 )
 
-// railsFromEnv reads the production rails' settings (docs/swish.md,
-// docs/cards.md) from the environment; platform.New checks them.
-func railsFromEnv() (swishrail.Options, card.Settings, error) {
+// swishFromEnv reads the Swish rail's settings (docs/swish.md) from the
+// environment; platform.New checks them.
+func swishFromEnv() (swishrail.Options, error) {
 	duration := func(name string) (time.Duration, error) {
 		v := os.Getenv(name)
 		if v == "" {
@@ -30,13 +29,7 @@ func railsFromEnv() (swishrail.Options, card.Settings, error) {
 		CallbackURL: os.Getenv(swishrail.EnvCallbackURL), TenantAliases: os.Getenv(swishrail.EnvTenantAliases)}
 	var err error
 	if sw.PollAfter, err = duration(swishrail.EnvPollAfter); err != nil {
-		return sw, card.Settings{}, err
+		return sw, err
 	}
-	cs := card.Settings{StripeSecretKey: os.Getenv("PINGLINKS_STRIPE_SECRET_KEY"),
-		StripeWebhookSecret:  os.Getenv("PINGLINKS_STRIPE_WEBHOOK_SECRET"),
-		StripeTenantAccounts: os.Getenv("PINGLINKS_STRIPE_TENANT_ACCOUNTS")}
-	if cs.WebhookTolerance, err = duration("PINGLINKS_STRIPE_WEBHOOK_TOLERANCE"); err != nil {
-		return sw, cs, err
-	}
-	return sw, cs, nil
+	return sw, nil
 }

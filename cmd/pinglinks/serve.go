@@ -22,6 +22,7 @@ import (
 type serveCmd struct {
 	databaseFlags `embed:""`
 	serverFlags   `embed:""`
+	cardFlags     `embed:""`
 	logFlags      `embed:""`
 }
 
@@ -30,6 +31,10 @@ type serveCmd struct {
 // fails without side effects.
 func (c *serveCmd) Run(g *globals) error {
 	log := c.newLogger(g.stderr)
+	cards, err := c.cardFlags.settings(c.Env)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(g.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -56,11 +61,11 @@ func (c *serveCmd) Run(g *globals) error {
 		return err
 	}
 	defer st.Close()
-	swishOptions, cardSettings, err := railsFromEnv()
+	swishOptions, err := swishFromEnv()
 	if err != nil {
 		return err
 	}
-	p, err := platform.New(platform.Config{Swish: swishOptions, Card: cardSettings, Store: st, Log: log, Sandbox: c.sandbox(), PublicURL: publicURL,
+	p, err := platform.New(platform.Config{Swish: swishOptions, Card: cards, Store: st, Log: log, Sandbox: c.sandbox(), PublicURL: publicURL,
 		RateLimit: c.RateLimit, SMTPURL: c.SMTPURL, MailFrom: c.MailFrom, SMSURL: c.SMSURL, SMSFrom: c.SMSFrom,
 		Bankgiro: c.Bankgiro, NorwegianAccount: c.BankAccountNo, SwishDelay: c.SwishSimDelay, TrustProxy: c.TrustProxy,
 		CallbackLease: c.CallbackLease})
