@@ -31,6 +31,7 @@ import (
 	"github.com/pinglinks/pinglinks/platform"
 	pinglinkssandbox "github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/store"
+	"github.com/pinglinks/pinglinks/swishrail"
 )
 
 func main() {
@@ -42,6 +43,8 @@ func main() {
 
 type config struct {
 	addr, databaseURL, publicURL, env string
+	swish                             swishrail.Options // serve only (swish.go)
+	swishPollAfter                    string
 }
 
 func env(name, def string) string {
@@ -87,7 +90,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 		cfg.flags(fs)
+		swishFlags(fs, &cfg.swish, &cfg.swishPollAfter)
 		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if err := checkSwish(&cfg.swish, cfg.swishPollAfter); err != nil {
 			return err
 		}
 		return serve(ctx, cfg, stdout, stderr)
@@ -239,12 +246,12 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil || swishDelay <= 0 {
 		return fmt.Errorf("PINGLINKS_SWISH_SIM_DELAY must be a duration such as 3s")
 	}
-	swishOptions, cardSettings, err := railsFromEnv()
+	cardSettings, err := cardFromEnv()
 	if err != nil {
 		return err
 	}
 	p, err := platform.New(platform.Config{Store: st, Log: log, Sandbox: sandbox, PublicURL: cfg.publicURL,
-		Swish: swishOptions, Card: cardSettings,
+		Swish: cfg.swish, Card: cardSettings,
 		RateLimit: limit, SMTPURL: os.Getenv("PINGLINKS_SMTP_URL"), MailFrom: os.Getenv("PINGLINKS_MAIL_FROM"),
 		SMSURL: os.Getenv("PINGLINKS_SMS_URL"), SMSFrom: os.Getenv("PINGLINKS_SMS_FROM"),
 		Bankgiro: os.Getenv("PINGLINKS_BANKGIRO"), NorwegianAccount: os.Getenv("PINGLINKS_BANK_ACCOUNT_NO"), SwishDelay: swishDelay,

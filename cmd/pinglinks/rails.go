@@ -6,13 +6,11 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks/card"
-	"github.com/pinglinks/pinglinks/swish"
-	"github.com/pinglinks/pinglinks/swishrail"
 )
 
-// railsFromEnv reads the production rails' settings (docs/swish.md,
-// docs/cards.md) from the environment; platform.New checks them.
-func railsFromEnv() (swishrail.Options, card.Settings, error) {
+// cardFromEnv reads the card processor's settings (docs/cards.md) from
+// the environment; platform.New checks them. Swish's are flags (swish.go).
+func cardFromEnv() (card.Settings, error) {
 	duration := func(name string) (time.Duration, error) {
 		v := os.Getenv(name)
 		if v == "" {
@@ -24,19 +22,12 @@ func railsFromEnv() (swishrail.Options, card.Settings, error) {
 		}
 		return d, nil
 	}
-	sw := swishrail.Options{Settings: swish.Settings{URL: os.Getenv(swishrail.EnvURL), CertFile: os.Getenv(swishrail.EnvCert),
-		KeyFile: os.Getenv(swishrail.EnvKey), P12File: os.Getenv(swishrail.EnvP12), P12Password: os.Getenv(swishrail.EnvP12Password),
-		CAFile: os.Getenv(swishrail.EnvCA), PayeeAlias: os.Getenv(swishrail.EnvPayeeAlias)},
-		CallbackURL: os.Getenv(swishrail.EnvCallbackURL), TenantAliases: os.Getenv(swishrail.EnvTenantAliases)}
-	var err error
-	if sw.PollAfter, err = duration(swishrail.EnvPollAfter); err != nil {
-		return sw, card.Settings{}, err
-	}
 	cs := card.Settings{StripeSecretKey: os.Getenv("PINGLINKS_STRIPE_SECRET_KEY"),
 		StripeWebhookSecret:  os.Getenv("PINGLINKS_STRIPE_WEBHOOK_SECRET"),
 		StripeTenantAccounts: os.Getenv("PINGLINKS_STRIPE_TENANT_ACCOUNTS")}
+	var err error
 	if cs.WebhookTolerance, err = duration("PINGLINKS_STRIPE_WEBHOOK_TOLERANCE"); err != nil {
-		return sw, cs, err
+		return cs, err
 	}
-	return sw, cs, nil
+	return cs, nil
 }
