@@ -23,6 +23,7 @@ type serveCmd struct {
 	databaseFlags `embed:""`
 	serverFlags   `embed:""`
 	cardFlags     `embed:""`
+	swishFlags    `embed:""`
 	logFlags      `embed:""`
 }
 
@@ -32,6 +33,10 @@ type serveCmd struct {
 func (c *serveCmd) Run(g *globals) error {
 	log := c.newLogger(g.stderr)
 	cards, err := c.cardFlags.settings(c.Env)
+	if err != nil {
+		return err
+	}
+	swishOptions, err := c.swishFlags.options()
 	if err != nil {
 		return err
 	}
@@ -61,10 +66,6 @@ func (c *serveCmd) Run(g *globals) error {
 		return err
 	}
 	defer st.Close()
-	swishOptions, err := swishFromEnv()
-	if err != nil {
-		return err
-	}
 	p, err := platform.New(platform.Config{Swish: swishOptions, Card: cards, Store: st, Log: log, Sandbox: c.sandbox(), PublicURL: publicURL,
 		RateLimit: c.RateLimit, SMTPURL: c.SMTPURL, MailFrom: c.MailFrom, SMSURL: c.SMSURL, SMSFrom: c.SMSFrom,
 		Bankgiro: c.Bankgiro, NorwegianAccount: c.BankAccountNo, SwishDelay: c.SwishSimDelay, TrustProxy: c.TrustProxy,
