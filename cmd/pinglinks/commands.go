@@ -54,6 +54,7 @@ func (c *tenantCreateCmd) Run(g *globals) error {
 	}
 	enc := json.NewEncoder(g.stdout)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // the outbox link's "&" stays readable
 	return enc.Encode(creds)
 }
 
