@@ -93,36 +93,20 @@ func (r *rig) stripeHolds(p *pinglinks.Payment, s stripemock.Session) {
 }
 
 var (
-	paid = stripemock.Session{Status: "complete", PaymentStatus: "paid",
-		PaymentIntent: stripemock.PaymentIntent{ID: "pi_test_paid", Status: "succeeded", Card: &stripemock.Card{Brand: "visa", Last4: "4242", ExpMonth: 12, ExpYear: 2034}}}
-	expired  = stripemock.Session{Status: "expired", PaymentStatus: "unpaid"}
-	declined = stripemock.Session{Status: "expired", PaymentStatus: "unpaid",
-		PaymentIntent: stripemock.PaymentIntent{ID: "pi_test_declined", DeclineCode: "insufficient_funds"}}
+	paid     = stripemock.PaidSession
+	expired  = stripemock.ExpiredSession
+	declined = stripemock.DeclinedSession
 )
 
 // event makes a webhook body about sessionID.
 func (r *rig) event(typ, sessionID string) []byte {
-	return stripemock.Event("evt_test_"+uuid.NewString()[:8], typ,
-		map[string]any{"id": sessionID, "object": "checkout.session"}, time.Now())
+	return stripemock.SessionEvent(typ, sessionID)
 }
 
 // deliver posts body to the webhook endpoint with the given signature.
 func (r *rig) deliver(body []byte, signature string) int {
 	r.t.Helper()
-	req, err := http.NewRequest("POST", r.hooks.URL+"/providers/payment_iq/webhook", bytes.NewReader(body))
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	if signature != "" {
-		req.Header.Set("Stripe-Signature", signature)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return stripemock.PostWebhook(r.t, r.hooks.URL+"/providers/payment_iq/webhook", body, signature)
 }
 
 // signed delivers body signed as Stripe signs it, now.

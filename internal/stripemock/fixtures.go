@@ -19,6 +19,15 @@ type Session struct {
 	PaymentIntent PaymentIntent
 }
 
+// Sessions as Stripe holds them at the ends a card payment reaches.
+var (
+	PaidSession = Session{Status: "complete", PaymentStatus: "paid",
+		PaymentIntent: PaymentIntent{ID: "pi_test_paid", Status: "succeeded", Card: &Card{Brand: "visa", Last4: "4242", ExpMonth: 12, ExpYear: 2034}}}
+	ExpiredSession  = Session{Status: "expired", PaymentStatus: "unpaid"}
+	DeclinedSession = Session{Status: "expired", PaymentStatus: "unpaid",
+		PaymentIntent: PaymentIntent{ID: "pi_test_declined", DeclineCode: "insufficient_funds"}}
+)
+
 // PaymentIntent is a session's PaymentIntent.
 type PaymentIntent struct {
 	ID          string

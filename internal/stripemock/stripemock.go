@@ -34,6 +34,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Version is the stripe-mock the tests are written against.
@@ -288,4 +290,31 @@ func Event(id, typ string, object any, created time.Time) []byte {
 		panic(err) // plain maps always marshal
 	}
 	return b
+}
+
+// SessionEvent is the body of a webhook of type typ about the Checkout
+// Session sessionID, sent now.
+func SessionEvent(typ, sessionID string) []byte {
+	return Event("evt_test_"+uuid.NewString()[:8], typ,
+		map[string]any{"id": sessionID, "object": "checkout.session"}, time.Now())
+}
+
+// PostWebhook posts body to url as Stripe posts a webhook, with signature
+// as its Stripe-Signature header (none when empty), and returns the status.
+func PostWebhook(t testing.TB, url string, body []byte, signature string) int {
+	t.Helper()
+	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	if signature != "" {
+		req.Header.Set("Stripe-Signature", signature)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
