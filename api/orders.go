@@ -67,7 +67,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	if err := s.Store.CreateOrder(r.Context(), t.ID, o); err != nil {
+	if err := s.Flow.CreateOrder(r.Context(), t.ID, o); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": o.ID.String()})
@@ -161,7 +161,7 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) error {
 	if err := pinglinks.ValidateSplitParameters(params); err != nil {
 		return err
 	}
-	if err := s.Store.UpdateOrderSplitTree(r.Context(), tenantFrom(r).ID, id, tree, params); err != nil {
+	if err := s.Flow.UpdateOrder(r.Context(), tenantFrom(r).ID, id, tree, params); err != nil {
 		return err
 	}
 	return noContent(w)

@@ -37,7 +37,7 @@ func (s *Sandbox) payLink(w http.ResponseWriter, r *http.Request) error {
 	if err := l.RequireCreated("paid"); err != nil {
 		return err
 	}
-	_, err = s.Store.UpdatePayment(r.Context(), t.ID, l.OrderID, l.PaymentID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+	_, err = s.flow().UpdatePayment(r.Context(), t.ID, l.OrderID, l.PaymentID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 		return p.SetStatus(in.Status, s.Store.Now())
 	})
 	if err != nil {

@@ -89,27 +89,3 @@ func (s *Store) Merchants(ctx context.Context, tenantID uuid.UUID, p Page) ([]*p
 	q.add("tenant_id = ?", tenantID)
 	return list(ctx, s.q(ctx), "merchants", `SELECT `+merchantColumns+` FROM merchants`, q, p, scanMerchant)
 }
-
-// checkMerchants reports, as validation errors at prop(i), every item whose
-// merchant the tenant does not have. merchantOf gives item i's merchant.
-func checkMerchants(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, n int, merchantOf func(i int) uuid.UUID, prop func(i int) string) error {
-	known := map[uuid.UUID]bool{}
-	var errs pinglinks.Errors
-	for i := range n {
-		id := merchantOf(i)
-		ok, seen := known[id]
-		if !seen {
-			var c int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM merchants WHERE tenant_id = $1 AND id = $2`,
-				tenantID, id).Scan(&c); err != nil {
-				return fmt.Errorf("store: check merchant: %w", err)
-			}
-			ok = c > 0
-			known[id] = ok
-		}
-		if !ok {
-			errs.Add(prop(i), "unknown merchant")
-		}
-	}
-	return errs.Err()
-}

@@ -60,18 +60,6 @@ func (s *Store) DisableTenant(ctx context.Context, tenantID uuid.UUID) (*pinglin
 	return out, err
 }
 
-// requireTenantEnabled refuses to take money for a disabled tenant.
-func (s *Store) requireTenantEnabled(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID) error {
-	var disabled sql.NullTime
-	if err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM tenants WHERE id = $1`, tenantID).Scan(&disabled); err != nil {
-		return notFound(err, "tenant")
-	}
-	if disabled.Valid {
-		return pinglinks.Forbidden("the tenant of this payment link is disabled")
-	}
-	return nil
-}
-
 // TenantEnabled reports whether the tenant may take payments.
 func (s *Store) TenantEnabled(ctx context.Context, tenantID uuid.UUID) (bool, error) {
 	var disabled sql.NullTime
