@@ -13,6 +13,9 @@ import (
 	"github.com/google/uuid"
 )
 
+// LinkStatus is where a payment link is in its life (docs/api.md).
+type LinkStatus string
+
 // Payment link statuses.
 const (
 	LinkCreated   = "CREATED"
@@ -41,7 +44,7 @@ type PaymentLink struct {
 	PaymentID          uuid.UUID // the latest payment attempt
 	Token              string    // the unguessable part of checkout_url
 	ReceiptToken       string    // the unguessable part of the receipt's /files URL
-	Status             string
+	Status             LinkStatus
 	SMSStatus          string
 	DistributedByEmail bool
 	InvoiceCreated     bool
@@ -153,7 +156,7 @@ func (l *PaymentLink) Expire(now time.Time) error { return l.finish(LinkExpired,
 // Cancel withdraws an unpaid link.
 func (l *PaymentLink) Cancel(now time.Time) error { return l.finish(LinkCancelled, now) }
 
-func (l *PaymentLink) finish(to string, now time.Time) error {
+func (l *PaymentLink) finish(to LinkStatus, now time.Time) error {
 	if l.Status != LinkCreated {
 		return Forbidden("payment link is %s; only a CREATED link can become %s", l.Status, to)
 	}

@@ -10,6 +10,9 @@ import (
 	"github.com/google/uuid"
 )
 
+// OrderStatus is where a payment order is in its lifecycle.
+type OrderStatus string
+
 // Payment order statuses, in lifecycle order.
 const (
 	OrderOpen    = "OPEN"
@@ -18,14 +21,14 @@ const (
 	OrderSettled = "SETTLED"
 )
 
-var orderRank = map[string]int{OrderOpen: 0, OrderClosed: 1, OrderSplit: 2, OrderSettled: 3}
+var orderRank = map[OrderStatus]int{OrderOpen: 0, OrderClosed: 1, OrderSplit: 2, OrderSettled: 3}
 
 // PaymentOrder groups the payments of one purchase; its funds are split
 // between merchants once it is closed.
 type PaymentOrder struct {
 	ID              uuid.UUID
 	TenantID        uuid.UUID
-	Status          string
+	Status          OrderStatus
 	Currency        Currency
 	SplitTreeID     uuid.UUID
 	SplitParameters json.RawMessage // nil when absent
@@ -66,7 +69,7 @@ func ValidateSplitParameters(raw json.RawMessage) error {
 // CanInitiatePayment reports whether a payment may be added to the order.
 func (o *PaymentOrder) CanInitiatePayment() error {
 	if o.Status != OrderOpen {
-		return &Error{Code: ECodeOrderClosed, Message: "payment order is " + o.Status + "; payments can be initiated only while it is OPEN"}
+		return &Error{Code: ECodeOrderClosed, Message: "payment order is " + string(o.Status) + "; payments can be initiated only while it is OPEN"}
 	}
 	return nil
 }
@@ -109,7 +112,7 @@ func (o *PaymentOrder) Refund(p *Payment, r Refund, now time.Time) error {
 // Update changes the split tree of an OPEN order.
 func (o *PaymentOrder) Update(treeID uuid.UUID, params json.RawMessage) error {
 	if o.Status != OrderOpen {
-		return &Error{Code: ECodeOrderClosed, Message: "payment order is " + o.Status + "; it can be updated only while OPEN"}
+		return &Error{Code: ECodeOrderClosed, Message: "payment order is " + string(o.Status) + "; it can be updated only while OPEN"}
 	}
 	o.SplitTreeID, o.SplitParameters = treeID, params
 	return nil

@@ -21,7 +21,7 @@ type linkJSON struct {
 	TenantID           string                 `json:"tenant_id"`
 	PaymentOrderID     string                 `json:"payment_order_id"`
 	PaymentID          string                 `json:"payment_id"`
-	Status             string                 `json:"status"`
+	Status             pinglinks.LinkStatus   `json:"status"`
 	SMSStatus          string                 `json:"sms_status"`
 	DistributedByEmail bool                   `json:"distributed_by_email"`
 	InvoiceCreated     bool                   `json:"invoice_created"`
@@ -215,7 +215,7 @@ func (s *Server) listLinks(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	var f store.LinkFilter
-	switch st := q.Get("status"); st {
+	switch st := pinglinks.LinkStatus(q.Get("status")); st {
 	case "", pinglinks.LinkCreated, pinglinks.LinkCompleted, pinglinks.LinkExpired, pinglinks.LinkCancelled:
 		f.Status = st
 	default:

@@ -10,13 +10,13 @@ import (
 )
 
 type orderJSON struct {
-	ID              string          `json:"id"`
-	Status          string          `json:"status"`
-	CreatedAt       string          `json:"created_at"`
-	Currency        string          `json:"currency"`
-	SplitTreeID     string          `json:"split_tree_id"`
-	SplitParameters json.RawMessage `json:"split_parameters,omitempty"`
-	Payments        *[]paymentJSON  `json:"payments,omitempty"` // omitted in lists
+	ID              string                `json:"id"`
+	Status          pinglinks.OrderStatus `json:"status"`
+	CreatedAt       string                `json:"created_at"`
+	Currency        string                `json:"currency"`
+	SplitTreeID     string                `json:"split_tree_id"`
+	SplitParameters json.RawMessage       `json:"split_parameters,omitempty"`
+	Payments        *[]paymentJSON        `json:"payments,omitempty"` // omitted in lists
 }
 
 func toOrderJSON(o *pinglinks.PaymentOrder, ps []*pinglinks.Payment) orderJSON {
@@ -115,7 +115,7 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
 			f.From = t
 		}
 	}
-	if st := q.Get("status"); st != "" {
+	if st := pinglinks.OrderStatus(q.Get("status")); st != "" {
 		switch st {
 		case pinglinks.OrderOpen, pinglinks.OrderClosed, pinglinks.OrderSplit, pinglinks.OrderSettled:
 			f.Status = st

@@ -13,7 +13,7 @@ import (
 
 type paymentJSON struct {
 	ID                       string                   `json:"id"`
-	Status                   string                   `json:"status"`
+	Status                   pinglinks.PaymentStatus  `json:"status"`
 	StatusHistory            []pinglinks.StatusChange `json:"status_history"`
 	Currency                 string                   `json:"currency"`
 	TotalAmount              int64                    `json:"total_amount"`
@@ -190,7 +190,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 		if !pinglinks.ValidPaymentStatus(st) {
 			return pinglinks.Invalid("status", "is not a payment status")
 		}
-		f.Status = st
+		f.Status = pinglinks.PaymentStatus(st)
 	}
 	if oid := q.Get("payment_order_id"); oid != "" {
 		if f.OrderID, err = parseUUID("payment_order_id", oid); err != nil {

@@ -266,12 +266,13 @@ func TestCancelAndExpire(t *testing.T) {
 		t.Parallel()
 		r := newRig(t, st)
 		for _, tc := range []struct {
-			name        string
-			pending     bool
-			act         func(l *pinglinks.PaymentLink) error
-			wantErr     error
-			code        string
-			link, payer string
+			name    string
+			pending bool
+			act     func(l *pinglinks.PaymentLink) error
+			wantErr error
+			code    string
+			link    pinglinks.LinkStatus
+			payer   pinglinks.PaymentStatus
 		}{
 			{name: "cancel", act: func(l *pinglinks.PaymentLink) error { _, err := r.f.CancelLink(r.ctx, r.tn.ID, l.ID); return err },
 				link: pinglinks.LinkCancelled, payer: pinglinks.PaymentStopped},

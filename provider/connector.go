@@ -95,7 +95,7 @@ type StartRequest struct {
 // Outcome is what a connector learned from its provider.
 type Outcome struct {
 	// Status is the payment's new status; empty when nothing changed.
-	Status string
+	Status pinglinks.PaymentStatus
 	// Response, when not nil, replaces the payment's
 	// provider_method_response (what the tenant and the checkout see).
 	Response json.RawMessage

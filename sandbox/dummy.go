@@ -16,7 +16,7 @@ var dummyMethod = pinglinks.ProviderMethod{Provider: "dummy", Method: "dummy"}
 
 // DummyParameters are the provider_method_parameters of dummy/dummy.
 type DummyParameters struct {
-	DesiredPaymentStatus string `json:"desired_payment_status"`
+	DesiredPaymentStatus pinglinks.PaymentStatus `json:"desired_payment_status"`
 }
 
 // Methods implements provider.Connector.
@@ -48,7 +48,7 @@ func (Dummy) Label(_ pinglinks.ProviderMethod, locale string) string { return wo
 // PaidWith implements provider.Connector.
 func (Dummy) PaidWith(_ *pinglinks.Payment, locale string) string { return wordsFor(locale).Dummy }
 
-func dummyTarget(raw json.RawMessage) (string, error) {
+func dummyTarget(raw json.RawMessage) (pinglinks.PaymentStatus, error) {
 	var p DummyParameters
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &p); err != nil {
@@ -58,7 +58,7 @@ func dummyTarget(raw json.RawMessage) (string, error) {
 	if p.DesiredPaymentStatus == "" {
 		return pinglinks.PaymentCompleted, nil
 	}
-	if !pinglinks.ValidPaymentStatus(p.DesiredPaymentStatus) || p.DesiredPaymentStatus == pinglinks.PaymentInitiated {
+	if !pinglinks.ValidPaymentStatus(string(p.DesiredPaymentStatus)) || p.DesiredPaymentStatus == pinglinks.PaymentInitiated {
 		return "", pinglinks.Invalid("provider_method_parameters.desired_payment_status", "must be a payment status other than INITIATED")
 	}
 	return p.DesiredPaymentStatus, nil

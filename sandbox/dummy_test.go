@@ -37,7 +37,7 @@ func start(p *pinglinks.Payment, now time.Time) error {
 func TestDummy(t *testing.T) {
 	tests := []struct {
 		params string
-		want   string
+		want   pinglinks.PaymentStatus
 		code   string
 	}{
 		{``, pinglinks.PaymentCompleted, ""},

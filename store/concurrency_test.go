@@ -131,7 +131,7 @@ func TestRacePaymentToTerminal(t *testing.T) {
 		w := newWorld(t, st, "race-payment")
 		o := w.order(t, pinglinks.SEK)
 		p := w.payment(t, o, "https://t.example/status", 500)
-		terminal := []string{pinglinks.PaymentCompleted, pinglinks.PaymentDeclined, pinglinks.PaymentAborted,
+		terminal := []pinglinks.PaymentStatus{pinglinks.PaymentCompleted, pinglinks.PaymentDeclined, pinglinks.PaymentAborted,
 			pinglinks.PaymentExpired, pinglinks.PaymentCrashed, pinglinks.PaymentStopped}
 		var wg sync.WaitGroup
 		start := make(chan struct{})

@@ -76,7 +76,7 @@ func (w *world) payment(t *testing.T, o *pinglinks.PaymentOrder, callback string
 }
 
 // move drives a stored payment through statuses, one transaction each.
-func (w *world) move(t *testing.T, p *pinglinks.Payment, statuses ...string) {
+func (w *world) move(t *testing.T, p *pinglinks.Payment, statuses ...pinglinks.PaymentStatus) {
 	t.Helper()
 	for _, s := range statuses {
 		if _, err := flow.New(w.st).UpdatePayment(w.ctx, w.tn.ID, p.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {

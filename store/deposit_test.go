@@ -110,7 +110,7 @@ func TestBookTransferUnmatched(t *testing.T) {
 		// The unstarted payment becomes the deposit; the sum decides.
 		steps := []struct {
 			amount int64
-			status string
+			status pinglinks.PaymentStatus
 		}{{1000, pinglinks.PaymentUnderfunded}, {3000, pinglinks.PaymentUnderfunded}, {1000, pinglinks.PaymentCompleted}}
 		for _, s := range steps {
 			p, err = w.deposit(l, s.amount)
@@ -236,7 +236,7 @@ func TestFundDepositConcurrent(t *testing.T) {
 		w := newWorld(t, st, "concurrent")
 		l := w.depositLink(t, pinglinks.SEK)
 		const n = 10
-		statuses := make([]string, n)
+		statuses := make([]pinglinks.PaymentStatus, n)
 		errs := make([]error, n)
 		var wg sync.WaitGroup
 		start := make(chan struct{})

@@ -93,7 +93,7 @@ func (s *Store) LinkByToken(ctx context.Context, token string) (*pinglinks.Payme
 
 // LinkFilter narrows a list of links. Zero fields do not filter.
 type LinkFilter struct {
-	Status  string
+	Status  pinglinks.LinkStatus
 	OrderID uuid.UUID
 }
 
@@ -121,8 +121,8 @@ func (s *Store) lockLink(ctx context.Context, tx *sql.Tx, tenantID, id uuid.UUID
 
 // saveLink writes the link's mutable fields and returns the status it had
 // before; a change is counted for OnLinkStatus once the transaction commits.
-func (s *Store) saveLink(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLink) (string, error) {
-	var old string
+func (s *Store) saveLink(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLink) (pinglinks.LinkStatus, error) {
+	var old pinglinks.LinkStatus
 	if err := tx.QueryRowContext(ctx, `SELECT status FROM payment_links WHERE tenant_id = $1 AND id = $2`,
 		l.TenantID, l.ID).Scan(&old); err != nil {
 		return "", fmt.Errorf("store: payment link status: %w", err)
@@ -138,7 +138,7 @@ func (s *Store) saveLink(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLi
 	}
 	if old != l.Status {
 		ev := s.events(tx)
-		ev.linkTransitions = append(ev.linkTransitions, [2]string{old, l.Status})
+		ev.linkTransitions = append(ev.linkTransitions, [2]string{string(old), string(l.Status)})
 	}
 	return old, nil
 }

@@ -64,7 +64,7 @@ func (s *Store) Order(ctx context.Context, tenantID, id uuid.UUID) (*pinglinks.P
 
 // OrderFilter narrows a list of payment orders. Zero fields do not filter.
 type OrderFilter struct {
-	Status   string
+	Status   pinglinks.OrderStatus
 	From, To time.Time // created_at range, inclusive
 }
 
@@ -163,7 +163,7 @@ func (s *Store) AdvanceOrder(ctx context.Context, tenantID, id uuid.UUID, action
 
 // Allocations returns the merchants' shares of a split order.
 func (s *Store) Allocations(ctx context.Context, tenantID, orderID uuid.UUID) ([]pinglinks.Allocation, error) {
-	var status string
+	var status pinglinks.OrderStatus
 	err := s.q(ctx).QueryRowContext(ctx, `SELECT status FROM payment_orders WHERE tenant_id = $1 AND id = $2`,
 		tenantID, orderID).Scan(&status)
 	if err != nil {

@@ -89,8 +89,9 @@ func (s *Store) Payment(ctx context.Context, tenantID, orderID, id uuid.UUID) (*
 
 // PaymentFilter narrows a list of payments. Zero fields do not filter.
 type PaymentFilter struct {
-	Status, Provider, Method string
-	OrderID                  uuid.UUID
+	Status           pinglinks.PaymentStatus
+	Provider, Method string
+	OrderID          uuid.UUID
 }
 
 // Payments lists the tenant's payments.

@@ -109,7 +109,7 @@ func (s *Store) LockPayment(ctx context.Context, tenantID, orderID, id uuid.UUID
 
 // OrderUse counts what already pays an order: its links in one of
 // linkStatuses, and its payments made apart from any link.
-func (s *Store) OrderUse(ctx context.Context, tenantID, orderID uuid.UUID, linkStatuses ...string) (links, ownPayments int, err error) {
+func (s *Store) OrderUse(ctx context.Context, tenantID, orderID uuid.UUID, linkStatuses ...pinglinks.LinkStatus) (links, ownPayments int, err error) {
 	err = s.read(ctx, func(tx *sql.Tx) error {
 		args := []any{tenantID, orderID}
 		in := ""
@@ -194,7 +194,7 @@ func (s *Store) InsertLink(ctx context.Context, l *pinglinks.PaymentLink) error 
 
 // SaveLink writes a link's mutable fields and returns the status it had
 // before, so the caller can tell the tenant of a change.
-func (s *Store) SaveLink(ctx context.Context, l *pinglinks.PaymentLink) (was string, err error) {
+func (s *Store) SaveLink(ctx context.Context, l *pinglinks.PaymentLink) (was pinglinks.LinkStatus, err error) {
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		was, err = s.saveLink(ctx, tx, l)
 		return err

@@ -118,7 +118,7 @@ func TestLifeCycle(t *testing.T) {
 			for _, tc := range []struct {
 				name    string
 				outcome swishtest.Outcome
-				status  string
+				status  pinglinks.PaymentStatus
 			}{
 				{"paid", swishtest.Paid, pinglinks.PaymentCompleted},
 				{"declined", swishtest.Declined, pinglinks.PaymentDeclined},
@@ -299,7 +299,7 @@ func TestPollCatchesLostCallbacks(t *testing.T) {
 			}
 			for _, tc := range []struct {
 				p    *pinglinks.Payment
-				want string
+				want pinglinks.PaymentStatus
 				code string
 			}{
 				{paid, pinglinks.PaymentCompleted, ""},
@@ -322,8 +322,8 @@ func TestStartRefusals(t *testing.T) {
 	for _, tc := range []struct {
 		name, params string
 		before       func()
-		code         string // pinglinks error code; "" when the start succeeds
-		status       string // the payment's status when it succeeds
+		code         string                  // pinglinks error code; "" when the start succeeds
+		status       pinglinks.PaymentStatus // the payment's status when it succeeds
 		errorCode    string
 	}{
 		{"payer not enrolled", `{"phone_number":"0709999999"}`, nil, pinglinks.ECodeInvalid, "", ""},
