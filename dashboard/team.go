@@ -1,11 +1,14 @@
 package dashboard
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/account"
+	"github.com/pinglinks/pinglinks/store"
 )
 
 var overviewTmpl = definePage("overview", `{{define "title"}}Overview{{end}}
@@ -153,4 +156,19 @@ func (h *Handler) setRole(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.seeOther(w, r, "/dashboard/team", target.Email+" is now "+role.Label()+".")
 	return nil
+}
+
+// OwnerInvite makes the first owner's sign-in link of a new tenant (an
+// invitation without an e-mail address: the owner names theirs when they
+// first use it) and returns its path, for `pinglinks tenant create` and
+// serve's greeting to print after the public URL.
+func OwnerInvite(ctx context.Context, st *store.Store, tenantID uuid.UUID) (string, error) {
+	inv, token, err := account.NewInvite(tenantID, "", account.Owner, nil, st.Now())
+	if err != nil {
+		return "", err
+	}
+	if err := st.CreateInvite(ctx, tenantID, inv, nil); err != nil {
+		return "", err
+	}
+	return "/dashboard/invite/" + token, nil
 }
