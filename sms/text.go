@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"github.com/pinglinks/pinglinks/locale"
 	"strings"
 	"unicode"
 )
@@ -32,39 +33,15 @@ func GSM7Len(s string) (n int, ok bool) {
 	return n, true
 }
 
-type smsTexts struct {
-	long  string // greeting form
-	short string // fallback when the long one does not fit
-}
-
-// Placeholders: {s} supplier, {a} amount, {u} checkout URL.
-var paymentLinkTexts = map[string]smsTexts{
-	"sv-SE": {
-		long:  "Hej! {s} har skickat en betalningslänk på {a}. Betala här: {u}",
-		short: "{s}: {a}. Betala här: {u}",
-	},
-	"nb-NO": {
-		long:  "Hei! {s} har sendt deg en betalingslenke på {a}. Betal her: {u}",
-		short: "{s}: {a}. Betal her: {u}",
-	},
-	"en-GB": {
-		long:  "Hi! {s} has sent you a payment link for {a}. Pay here: {u}",
-		short: "{s}: {a}. Pay here: {u}",
-	},
-}
-
 // PaymentLinkText returns the SMS that carries a payment link, in locale
-// ("sv-SE", "nb-NO" or "en-GB"; anything else falls back to English).
+// (one outside locale.All falls back to English).
 // amount is already formatted ("1 250,00 kr"). The text is kept within one
 // 160-septet GSM-7 part when possible: a shorter wording is used if the
 // friendly one is too long, and then the supplier name is shortened. The
 // URL and the amount are never shortened. Characters outside GSM-7 in the
 // supplier name are replaced by close GSM-7 equivalents where one exists.
-func PaymentLinkText(locale, supplierName, amount, checkoutURL string) string {
-	t, ok := paymentLinkTexts[locale]
-	if !ok {
-		t = paymentLinkTexts["en-GB"]
-	}
+func PaymentLinkText(loc locale.Locale, supplierName, amount, checkoutURL string) string {
+	t := loc.Words().SMS
 	supplier := toGSM7(oneLine(supplierName))
 	amount = oneLine(amount)
 	checkoutURL = strings.TrimSpace(checkoutURL)
@@ -76,23 +53,23 @@ func PaymentLinkText(locale, supplierName, amount, checkoutURL string) string {
 		n, ok := GSM7Len(msg)
 		return ok && n <= MaxSinglePart
 	}
-	if msg := render(t.long, supplier); fits(msg) {
+	if msg := render(t.PaymentLink, supplier); fits(msg) {
 		return msg
 	}
-	if msg := render(t.short, supplier); fits(msg) {
+	if msg := render(t.PaymentLinkShort, supplier); fits(msg) {
 		return msg
 	}
 	// Shorten the supplier name, keeping at least a few characters.
 	runes := []rune(supplier)
 	for n := len(runes) - 1; n >= 8; n-- {
 		s := strings.TrimSpace(string(runes[:n])) + "..."
-		if msg := render(t.short, s); fits(msg) {
+		if msg := render(t.PaymentLinkShort, s); fits(msg) {
 			return msg
 		}
 	}
 	// It cannot fit (long URL or non-GSM characters in the amount):
 	// send it whole, as a multi-part message.
-	return render(t.short, supplier)
+	return render(t.PaymentLinkShort, supplier)
 }
 
 // oneLine collapses whitespace and control characters to single spaces.

@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"github.com/pinglinks/pinglinks/locale"
 	"strings"
 	"testing"
 )
@@ -30,8 +31,9 @@ func TestGSM7Len(t *testing.T) {
 func TestPaymentLinkText(t *testing.T) {
 	const url = "https://pay.pinglinks.se/checkout/Xk3v9QfPz1LmN0aBcD7eRw"
 	tests := []struct {
-		locale, supplier, amount string
-		want                     string
+		locale           locale.Locale
+		supplier, amount string
+		want             string
 	}{
 		{"sv-SE", "Åsas Blåbär AB", "1 250,00 kr",
 			"Hej! Åsas Blåbär AB har skickat en betalningslänk på 1 250,00 kr. Betala här: " + url},

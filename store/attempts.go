@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -11,7 +10,7 @@ import (
 
 // lockLinkAndPayment locks a link's order, the link and its latest payment,
 // in the order every writer takes them.
-func (s *Store) lockLinkAndPayment(ctx context.Context, tx *sql.Tx, tenantID, linkID uuid.UUID) (*pinglinks.PaymentLink, *pinglinks.PaymentOrder, *pinglinks.Payment, error) {
+func (s *Store) lockLinkAndPayment(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID) (*pinglinks.PaymentLink, *pinglinks.PaymentOrder, *pinglinks.Payment, error) {
 	var orderID uuid.UUID
 	if err := tx.QueryRowContext(ctx, `SELECT order_id FROM payment_links WHERE tenant_id = $1 AND id = $2`,
 		tenantID, linkID).Scan(&orderID); err != nil {
@@ -34,7 +33,7 @@ func (s *Store) lockLinkAndPayment(ctx context.Context, tx *sql.Tx, tenantID, li
 }
 
 // writePayment saves every mutable field of a payment.
-func (s *Store) writePayment(ctx context.Context, tx *sql.Tx, p *pinglinks.Payment) error {
+func (s *Store) writePayment(ctx context.Context, tx dbTx, p *pinglinks.Payment) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE payments SET status = $3, status_history = $4, funded_amount = $5,
 		provider_method_response = $6, payer = $7, refunds = $8, updated_at = $9, provider = $10, method = $11,
 		provider_method_parameters = $12 WHERE tenant_id = $1 AND id = $2`, p.TenantID, p.ID, p.Status,

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -16,7 +15,7 @@ import (
 
 // linksByReference finds the links the transfers' references name, in
 // queries of up to refsPerQuery references.
-func (s *Store) linksByReference(ctx context.Context, tx *sql.Tx, tenant uuid.UUID, ts []*pinglinks.BankTransfer) (map[[2]string][]LinkRef, error) {
+func (s *Store) linksByReference(ctx context.Context, tx dbTx, tenant uuid.UUID, ts []*pinglinks.BankTransfer) (map[[2]string][]LinkRef, error) {
 	out := map[[2]string][]LinkRef{}
 	var refs []string
 	seen := map[string]bool{}
@@ -39,7 +38,7 @@ func (s *Store) linksByReference(ctx context.Context, tx *sql.Tx, tenant uuid.UU
 
 const refsPerQuery = 100
 
-func (s *Store) linksByReferences(ctx context.Context, tx *sql.Tx, tenant uuid.UUID, refs []string, out map[[2]string][]LinkRef) error {
+func (s *Store) linksByReferences(ctx context.Context, tx dbTx, tenant uuid.UUID, refs []string, out map[[2]string][]LinkRef) error {
 	args := make([]any, 0, len(refs)+1)
 	marks := make([]string, len(refs))
 	for i, r := range refs {
@@ -72,7 +71,7 @@ func (s *Store) linksByReferences(ctx context.Context, tx *sql.Tx, tenant uuid.U
 // known, and returns the BankRefs it wrote. Rows go in statements of
 // rowsPerInsert: SQLite looks up each $N parameter by a linear search, so
 // one statement of thousands of parameters costs quadratically.
-func (s *Store) insertTransfers(ctx context.Context, tx *sql.Tx, ts []*pinglinks.BankTransfer) (map[string]bool, error) {
+func (s *Store) insertTransfers(ctx context.Context, tx dbTx, ts []*pinglinks.BankTransfer) (map[string]bool, error) {
 	out := make(map[string]bool, len(ts))
 	for len(ts) > 0 {
 		n := min(len(ts), rowsPerInsert)
@@ -86,7 +85,7 @@ func (s *Store) insertTransfers(ctx context.Context, tx *sql.Tx, ts []*pinglinks
 
 const rowsPerInsert = 32
 
-func (s *Store) insertTransferRows(ctx context.Context, tx *sql.Tx, ts []*pinglinks.BankTransfer, out map[string]bool) error {
+func (s *Store) insertTransferRows(ctx context.Context, tx dbTx, ts []*pinglinks.BankTransfer, out map[string]bool) error {
 	const cols = 16
 	var b strings.Builder
 	b.WriteString(`INSERT INTO bank_payments (id, bank_ref, file_id, source, line, account, currency, amount,
@@ -123,7 +122,7 @@ func (s *Store) insertTransferRows(ctx context.Context, tx *sql.Tx, ts []*pingli
 	return rows.Err()
 }
 
-func (s *Store) saveTransfer(ctx context.Context, tx *sql.Tx, t *pinglinks.BankTransfer) error {
+func (s *Store) saveTransfer(ctx context.Context, tx dbTx, t *pinglinks.BankTransfer) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE bank_payments SET status = $2, reason = $3, tenant_id = $4, link_id = $5,
 		payment_id = $6, updated_at = $7 WHERE id = $1`, t.ID, t.Status, t.Reason, nullID(t.TenantID), nullID(t.LinkID),
 		nullID(t.PaymentID), t.UpdatedAt); err != nil {
@@ -177,7 +176,7 @@ func (s *Store) Transfers(ctx context.Context, f TransferFilter, p Page) ([]*pin
 	return list(ctx, s.q(ctx), "bank payments", `SELECT `+transferColumns+` FROM bank_payments`, q, p, scanTransfer)
 }
 
-func (s *Store) lockTransfer(ctx context.Context, tx *sql.Tx, id uuid.UUID) (*pinglinks.BankTransfer, error) {
+func (s *Store) lockTransfer(ctx context.Context, tx dbTx, id uuid.UUID) (*pinglinks.BankTransfer, error) {
 	t, err := scanTransfer(tx.QueryRowContext(ctx, `SELECT `+transferColumns+` FROM bank_payments WHERE id = $1`+s.forUpdate(), id))
 	if err != nil {
 		return nil, notFound(err, "bank payment")

@@ -66,7 +66,7 @@ type Invoice struct {
 }
 
 // nextCounter takes the tenant's next number in a named sequence, inside tx.
-func nextCounter(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, name string) (int64, error) {
+func nextCounter(ctx context.Context, tx dbTx, tenantID uuid.UUID, name string) (int64, error) {
 	var v int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES ($1, $2, 1)
 		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value`, tenantID, name).Scan(&v)
@@ -94,7 +94,7 @@ func (s *Store) LinkInvoice(ctx context.Context, tenantID, linkID uuid.UUID) (*I
 	return &inv, nil
 }
 
-func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, tenantID, linkID uuid.UUID, r Recipient, kind string) error {
+func (s *Store) insertMessage(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID, r Recipient, kind string) error {
 	now := s.Now()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, tenant_id, link_id, channel, recipient, kind,
 		status, next_attempt_at, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8,$8)`,

@@ -56,7 +56,7 @@ func optJSON(v any, present bool) sql.NullString {
 }
 
 // insertLink writes a new payment link.
-func (s *Store) insertLink(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLink) error {
+func (s *Store) insertLink(ctx context.Context, tx dbTx, l *pinglinks.PaymentLink) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO payment_links (`+linkColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,
 		$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31)`,
 		l.ID, l.TenantID, l.OrderID, l.PaymentID, l.Token, l.Status, l.SMSStatus, l.DistributedByEmail,
@@ -110,7 +110,7 @@ func (s *Store) Links(ctx context.Context, tenantID uuid.UUID, f LinkFilter, p P
 	return list(ctx, s.q(ctx), "payment links", `SELECT `+linkColumns+` FROM payment_links`, q, p, scanLink)
 }
 
-func (s *Store) lockLink(ctx context.Context, tx *sql.Tx, tenantID, id uuid.UUID) (*pinglinks.PaymentLink, error) {
+func (s *Store) lockLink(ctx context.Context, tx dbTx, tenantID, id uuid.UUID) (*pinglinks.PaymentLink, error) {
 	l, err := scanLink(tx.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM payment_links
 		WHERE tenant_id = $1 AND id = $2`+s.forUpdate(), tenantID, id))
 	if err != nil {
@@ -121,7 +121,7 @@ func (s *Store) lockLink(ctx context.Context, tx *sql.Tx, tenantID, id uuid.UUID
 
 // saveLink writes the link's mutable fields and returns the status it had
 // before; a change is counted for OnLinkStatus once the transaction commits.
-func (s *Store) saveLink(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLink) (pinglinks.LinkStatus, error) {
+func (s *Store) saveLink(ctx context.Context, tx dbTx, l *pinglinks.PaymentLink) (pinglinks.LinkStatus, error) {
 	var old pinglinks.LinkStatus
 	if err := tx.QueryRowContext(ctx, `SELECT status FROM payment_links WHERE tenant_id = $1 AND id = $2`,
 		l.TenantID, l.ID).Scan(&old); err != nil {

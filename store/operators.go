@@ -45,7 +45,7 @@ func (s *Store) Tenants(ctx context.Context, p Page) ([]*pinglinks.Tenant, PageI
 // links cannot be paid.
 func (s *Store) DisableTenant(ctx context.Context, tenantID uuid.UUID) (*pinglinks.Tenant, error) {
 	var out *pinglinks.Tenant
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		t, err := scanTenant(tx.QueryRowContext(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id = $1`+s.forUpdate(), tenantID))
 		if err != nil {
 			return notFound(err, "tenant")
@@ -84,7 +84,7 @@ func (s *Store) MerchantsByStatus(ctx context.Context, status string, p Page) ([
 // the tenant's merchant status callback, in one transaction.
 func (s *Store) DecideMerchant(ctx context.Context, merchantID uuid.UUID, approve bool) (*pinglinks.Merchant, error) {
 	var out *pinglinks.Merchant
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		m, err := scanMerchant(tx.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = $1`+s.forUpdate(), merchantID))
 		if err != nil {
 			return notFound(err, "merchant")

@@ -60,7 +60,7 @@ func (s *Store) orderPayments(ctx context.Context, q querier, tenantID, orderID 
 	return out, rows.Err()
 }
 
-func (s *Store) insertPayment(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, p *pinglinks.Payment) error {
+func (s *Store) insertPayment(ctx context.Context, tx dbTx, tenantID uuid.UUID, p *pinglinks.Payment) error {
 	refunds := p.Refunds
 	if refunds == nil {
 		refunds = []pinglinks.Refund{}

@@ -25,7 +25,7 @@ func (s *Store) Unit(ctx context.Context, fn func(ctx context.Context) error) er
 	if unitFrom(ctx) != nil {
 		return fn(ctx)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx dbTx) error {
 		u := &unit{tx: tx}
 		if err := fn(context.WithValue(ctx, unitKey{}, u)); err != nil {
 			return err
@@ -41,7 +41,7 @@ func (s *Store) Unit(ctx context.Context, fn func(ctx context.Context) error) er
 var errNoUnit = errors.New("store: a use-case step must run inside a unit of work (Store.Unit)")
 
 // write runs a step that writes: any error spoils the unit.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(tx dbTx) error) error {
 	u := unitFrom(ctx)
 	if u == nil {
 		return errNoUnit
@@ -51,7 +51,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // read runs a step that reads or locks: a failed statement spoils the unit
 // (PostgreSQL would refuse the rest of it), a row not found does not.
-func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) read(ctx context.Context, fn func(tx dbTx) error) error {
 	u := unitFrom(ctx)
 	if u == nil {
 		return errNoUnit
@@ -68,7 +68,7 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // unit ends. Every unit that changes an order, its payments or its link
 // takes this lock first, so they run one after another per order.
 func (s *Store) LockOrder(ctx context.Context, tenantID, id uuid.UUID) (o *pinglinks.PaymentOrder, err error) {
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx dbTx) error {
 		o, err = s.lockOrder(ctx, tx, tenantID, id)
 		return err
 	})
@@ -78,7 +78,7 @@ func (s *Store) LockOrder(ctx context.Context, tenantID, id uuid.UUID) (o *pingl
 // LockLinkAndPayment locks a link's order, the link and its latest payment,
 // in the order every writer takes them.
 func (s *Store) LockLinkAndPayment(ctx context.Context, tenantID, linkID uuid.UUID) (l *pinglinks.PaymentLink, o *pinglinks.PaymentOrder, p *pinglinks.Payment, err error) {
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx dbTx) error {
 		l, o, p, err = s.lockLinkAndPayment(ctx, tx, tenantID, linkID)
 		return err
 	})
@@ -87,7 +87,7 @@ func (s *Store) LockLinkAndPayment(ctx context.Context, tenantID, linkID uuid.UU
 
 // LockLink locks one link whose order the unit has locked already.
 func (s *Store) LockLink(ctx context.Context, tenantID, id uuid.UUID) (l *pinglinks.PaymentLink, err error) {
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx dbTx) error {
 		l, err = s.lockLink(ctx, tx, tenantID, id)
 		return err
 	})
@@ -96,7 +96,7 @@ func (s *Store) LockLink(ctx context.Context, tenantID, id uuid.UUID) (l *pingli
 
 // LockPayment locks an order and then one of its payments.
 func (s *Store) LockPayment(ctx context.Context, tenantID, orderID, id uuid.UUID) (o *pinglinks.PaymentOrder, p *pinglinks.Payment, err error) {
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx dbTx) error {
 		if o, err = s.lockOrder(ctx, tx, tenantID, orderID); err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func (s *Store) LockPayment(ctx context.Context, tenantID, orderID, id uuid.UUID
 // OrderUse counts what already pays an order: its links in one of
 // linkStatuses, and its payments made apart from any link.
 func (s *Store) OrderUse(ctx context.Context, tenantID, orderID uuid.UUID, linkStatuses ...pinglinks.LinkStatus) (links, ownPayments int, err error) {
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx dbTx) error {
 		args := []any{tenantID, orderID}
 		in := ""
 		for i, st := range linkStatuses {
@@ -136,7 +136,7 @@ func (s *Store) OrderUse(ctx context.Context, tenantID, orderID uuid.UUID, linkS
 
 // OrderLink returns a link of the order other than except, if it has one.
 func (s *Store) OrderLink(ctx context.Context, tenantID, orderID, except uuid.UUID) (linkID uuid.UUID, err error) {
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx dbTx) error {
 		err := tx.QueryRowContext(ctx, `SELECT id FROM payment_links WHERE tenant_id = $1 AND order_id = $2 AND id <> $3 LIMIT 1`,
 			tenantID, orderID, except).Scan(&linkID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -151,7 +151,7 @@ func (s *Store) OrderLink(ctx context.Context, tenantID, orderID, except uuid.UU
 
 // KnownMerchants reports, for each id, whether the tenant has that merchant.
 func (s *Store) KnownMerchants(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID) (known []bool, err error) {
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx dbTx) error {
 		seen := map[uuid.UUID]bool{}
 		known = make([]bool, len(ids))
 		for i, id := range ids {
@@ -174,28 +174,28 @@ func (s *Store) KnownMerchants(ctx context.Context, tenantID uuid.UUID, ids []uu
 
 // SaveOrder writes an order's status, split tree and lifecycle times.
 func (s *Store) SaveOrder(ctx context.Context, o *pinglinks.PaymentOrder) error {
-	return s.write(ctx, func(tx *sql.Tx) error { return s.saveOrder(ctx, tx, o) })
+	return s.write(ctx, func(tx dbTx) error { return s.saveOrder(ctx, tx, o) })
 }
 
 // InsertPayment writes a new payment.
 func (s *Store) InsertPayment(ctx context.Context, p *pinglinks.Payment) error {
-	return s.write(ctx, func(tx *sql.Tx) error { return s.insertPayment(ctx, tx, p.TenantID, p) })
+	return s.write(ctx, func(tx dbTx) error { return s.insertPayment(ctx, tx, p.TenantID, p) })
 }
 
 // SavePayment writes every mutable field of a payment.
 func (s *Store) SavePayment(ctx context.Context, p *pinglinks.Payment) error {
-	return s.write(ctx, func(tx *sql.Tx) error { return s.writePayment(ctx, tx, p) })
+	return s.write(ctx, func(tx dbTx) error { return s.writePayment(ctx, tx, p) })
 }
 
 // InsertLink writes a new payment link.
 func (s *Store) InsertLink(ctx context.Context, l *pinglinks.PaymentLink) error {
-	return s.write(ctx, func(tx *sql.Tx) error { return s.insertLink(ctx, tx, l) })
+	return s.write(ctx, func(tx dbTx) error { return s.insertLink(ctx, tx, l) })
 }
 
 // SaveLink writes a link's mutable fields and returns the status it had
 // before, so the caller can tell the tenant of a change.
 func (s *Store) SaveLink(ctx context.Context, l *pinglinks.PaymentLink) (was pinglinks.LinkStatus, err error) {
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx dbTx) error {
 		was, err = s.saveLink(ctx, tx, l)
 		return err
 	})
@@ -205,13 +205,13 @@ func (s *Store) SaveLink(ctx context.Context, l *pinglinks.PaymentLink) (was pin
 // Enqueue writes a callback to the outbox; it is delivered once the unit
 // commits, and never if it does not. An empty url writes nothing.
 func (s *Store) Enqueue(ctx context.Context, tenantID uuid.UUID, kind, url string, payload any, at time.Time) error {
-	return s.write(ctx, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, tenantID, kind, url, payload, at) })
+	return s.write(ctx, func(tx dbTx) error { return s.enqueue(ctx, tx, tenantID, kind, url, payload, at) })
 }
 
 // NextNumber takes the next number of a named sequence: the tenant's, or the
 // platform's for uuid.Nil.
 func (s *Store) NextNumber(ctx context.Context, tenantID uuid.UUID, name string) (n int64, err error) {
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx dbTx) error {
 		n, err = nextCounter(ctx, tx, tenantID, name)
 		return err
 	})
@@ -220,13 +220,13 @@ func (s *Store) NextNumber(ctx context.Context, tenantID uuid.UUID, name string)
 
 // QueueMessage queues a message of kind about a link for the messaging worker.
 func (s *Store) QueueMessage(ctx context.Context, tenantID, linkID uuid.UUID, r Recipient, kind string) error {
-	return s.write(ctx, func(tx *sql.Tx) error { return s.insertMessage(ctx, tx, tenantID, linkID, r, kind) })
+	return s.write(ctx, func(tx dbTx) error { return s.insertMessage(ctx, tx, tenantID, linkID, r, kind) })
 }
 
 // SupersedeMessages ends the messages of kind still queued for a link on
 // channel, as failed with the reason.
 func (s *Store) SupersedeMessages(ctx context.Context, tenantID, linkID uuid.UUID, channel, kind, reason string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbTx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = $5, next_attempt_at = NULL,
 			last_error = $8, updated_at = $6
 			WHERE tenant_id = $1 AND link_id = $2 AND channel = $3 AND kind = $4 AND status = $7`,
@@ -239,7 +239,7 @@ func (s *Store) SupersedeMessages(ctx context.Context, tenantID, linkID uuid.UUI
 
 // InsertInvoice writes a link's invoice.
 func (s *Store) InsertInvoice(ctx context.Context, tenantID uuid.UUID, inv *Invoice) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbTx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO invoices (link_id, tenant_id, number, reference_type, reference,
 			document_name, file_token, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, inv.LinkID, tenantID, inv.Number,
 			inv.ReferenceType, inv.Reference, inv.DocumentName, inv.FileToken, inv.CreatedAt); err != nil {
@@ -253,7 +253,7 @@ func (s *Store) InsertInvoice(ctx context.Context, tenantID uuid.UUID, inv *Invo
 // (those not already UNMATCHED), the links that carry it: only the tenant's
 // unless tenant is uuid.Nil. The key is reference type and reference.
 func (s *Store) LinksByReference(ctx context.Context, tenant uuid.UUID, ts []*pinglinks.BankTransfer) (out map[[2]string][]LinkRef, err error) {
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx dbTx) error {
 		out, err = s.linksByReference(ctx, tx, tenant, ts)
 		return err
 	})
@@ -266,7 +266,7 @@ type LinkRef struct{ TenantID, LinkID uuid.UUID }
 // InsertTransfers writes the transfers, skipping those whose BankRef is
 // known, and returns the BankRefs it wrote.
 func (s *Store) InsertTransfers(ctx context.Context, ts []*pinglinks.BankTransfer) (written map[string]bool, err error) {
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx dbTx) error {
 		written, err = s.insertTransfers(ctx, tx, ts)
 		return err
 	})
@@ -275,12 +275,12 @@ func (s *Store) InsertTransfers(ctx context.Context, ts []*pinglinks.BankTransfe
 
 // SaveTransfer writes a transfer's status and what it booked.
 func (s *Store) SaveTransfer(ctx context.Context, t *pinglinks.BankTransfer) error {
-	return s.write(ctx, func(tx *sql.Tx) error { return s.saveTransfer(ctx, tx, t) })
+	return s.write(ctx, func(tx dbTx) error { return s.saveTransfer(ctx, tx, t) })
 }
 
 // LockTransfer reads a transfer and locks it until the unit ends.
 func (s *Store) LockTransfer(ctx context.Context, id uuid.UUID) (t *pinglinks.BankTransfer, err error) {
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx dbTx) error {
 		t, err = s.lockTransfer(ctx, tx, id)
 		return err
 	})
