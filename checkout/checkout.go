@@ -368,7 +368,7 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 	h.redirectAfter(w, r, l, p)
 }
 
-// tooLate answers an attempt the store refused because the link's payment
+// tooLate answers an attempt flow refused because the link's payment
 // moved on after the page was read: it shows the page as it now is and
 // says that nothing was charged.
 func (h *Handler) tooLate(w http.ResponseWriter, r *http.Request, l *pinglinks.PaymentLink, chosen string) {

@@ -1,7 +1,7 @@
 // Package reconcile books the clearing houses' files (docs/bank-files.md): a file is
 // checked whole (package bankfile) and refused with its line and reason if
 // anything is wrong, so nothing of it is booked; otherwise each payment is
-// booked through the store's one booking path for bank transfers — the
+// booked through the one booking path for bank transfers (flow.BookTransfers) — the
 // path Mimic deposits take too — in batches, so memory does not grow with
 // the file.
 package reconcile
