@@ -22,8 +22,10 @@ import (
 // what it did. Inside another unit (an idempotent request, say) fn joins it,
 // and the outer unit commits or not as a whole.
 func (s *Store) Unit(ctx context.Context, fn func(ctx context.Context) error) error {
-	if unitFrom(ctx) != nil {
-		return fn(ctx)
+	if u := unitFrom(ctx); u != nil {
+		// A refused or failed inner unit may have written part of its
+		// work: the outer unit must not commit.
+		return u.run(func(dbTx) error { return fn(ctx) })
 	}
 	return s.inTx(ctx, func(tx dbTx) error {
 		u := &unit{tx: tx}
