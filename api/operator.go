@@ -185,7 +185,7 @@ func (s *Server) opDecideMerchant(approve bool) apiFunc {
 		if err := decode(r, &struct{}{}, true); err != nil {
 			return err
 		}
-		if _, err := s.Store.DecideMerchant(r.Context(), id, approve); err != nil {
+		if _, err := s.Flow.DecideMerchant(r.Context(), id, approve); err != nil {
 			return err
 		}
 		return noContent(w)

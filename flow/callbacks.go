@@ -1,6 +1,10 @@
 package flow
 
-import "github.com/pinglinks/pinglinks"
+import (
+	"time"
+
+	"github.com/pinglinks/pinglinks"
+)
 
 // The bodies of the callbacks the tenant receives (docs/api.md). The
 // outbox stores them as written here; package callback signs and sends them.
@@ -17,4 +21,9 @@ func PaymentStatusPayload(p *pinglinks.Payment, ch pinglinks.StatusChange) map[s
 		"payment_id": p.ID, "payment_order_id": p.OrderID, "status": ch.Status,
 		"occurred_at": ch.OccurredAt, "total_amount": p.TotalAmount, "currency": p.Currency,
 	}
+}
+
+// MerchantStatusPayload is the body of a merchant status callback (docs/api.md).
+func MerchantStatusPayload(m *pinglinks.Merchant, at time.Time) map[string]any {
+	return map[string]any{"merchant_id": m.ID, "status": m.Status, "occurred_at": at}
 }

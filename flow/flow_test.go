@@ -28,7 +28,7 @@ func newRig(t *testing.T, st *store.Store) *rig {
 	r := &rig{st: st, f: flow.New(st), ctx: context.Background(), tn: testdb.NewTenant(t, st, "Biodlarna")}
 	r.m = &pinglinks.Merchant{ID: pinglinks.NewID(), Name: "Stall", Status: pinglinks.MerchantCreated,
 		Organization: &pinglinks.Organization{Country: "SE", SEOrganizationNumber: "5567037485"}, CreatedAt: st.Now()}
-	if err := st.CreateMerchant(r.ctx, r.tn.ID, r.m, true); err != nil {
+	if err := r.f.CreateMerchant(r.ctx, r.tn.ID, r.m, true); err != nil {
 		t.Fatal(err)
 	}
 	return r

@@ -37,7 +37,7 @@ func (w *world) merchant(t *testing.T, name string, approve bool) *pinglinks.Mer
 	t.Helper()
 	m := &pinglinks.Merchant{ID: pinglinks.NewID(), Name: name, Status: pinglinks.MerchantCreated,
 		Organization: &pinglinks.Organization{Country: "NO", NOOrganizationNumber: "923609016"}, CreatedAt: w.st.Now()}
-	if err := w.st.CreateMerchant(w.ctx, w.tn.ID, m, approve); err != nil {
+	if err := flow.New(w.st).CreateMerchant(w.ctx, w.tn.ID, m, approve); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -228,7 +228,7 @@ func TestMerchantsConformance(t *testing.T) {
 		p := &pinglinks.Merchant{ID: pinglinks.NewID(), Name: "Åsa Öberg", Status: pinglinks.MerchantCreated,
 			Person: &pinglinks.Person{Country: "SE", Name: "Åsa Öberg", SEPersonalIdentityNumber: "198112289874"},
 			Email:  "asa@example.se", PhoneNumber: "+46 70 123 45 67", CreatedAt: st.Now()}
-		if err := st.CreateMerchant(w.ctx, w.tn.ID, p, false); err != nil {
+		if err := flow.New(st).CreateMerchant(w.ctx, w.tn.ID, p, false); err != nil {
 			t.Fatal(err)
 		}
 		got, err := st.Merchant(w.ctx, w.tn.ID, p.ID)
@@ -242,7 +242,7 @@ func TestMerchantsConformance(t *testing.T) {
 		_, err = st.Merchant(w.ctx, w.tn.ID, pinglinks.NewID())
 		wantCode(t, "unknown merchant", err, pinglinks.ECodeNotFound)
 		// A duplicate id is refused without a second callback.
-		if err := st.CreateMerchant(w.ctx, w.tn.ID, &pinglinks.Merchant{ID: approved.ID, Name: "dup", Status: pinglinks.MerchantCreated,
+		if err := flow.New(st).CreateMerchant(w.ctx, w.tn.ID, &pinglinks.Merchant{ID: approved.ID, Name: "dup", Status: pinglinks.MerchantCreated,
 			Organization: approved.Organization, CreatedAt: st.Now()}, true); err == nil {
 			t.Fatal("duplicate merchant id accepted")
 		}

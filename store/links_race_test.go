@@ -22,7 +22,7 @@ func TestLinkPaidAtMostOnce(t *testing.T) {
 		now := st.Now()
 		m := &pinglinks.Merchant{ID: pinglinks.NewID(), Name: "Stall", Status: pinglinks.MerchantCreated,
 			Organization: &pinglinks.Organization{Country: "SE", SEOrganizationNumber: "5567037485"}, CreatedAt: now}
-		if err := st.CreateMerchant(ctx, tn.ID, m, true); err != nil {
+		if err := flow.New(st).CreateMerchant(ctx, tn.ID, m, true); err != nil {
 			t.Fatal(err)
 		}
 		o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: tn.ID, Status: pinglinks.OrderOpen, Currency: pinglinks.SEK,

@@ -80,33 +80,6 @@ func (s *Store) MerchantsByStatus(ctx context.Context, status string, p Page) ([
 	return list(ctx, s.q(ctx), "merchants", `SELECT `+merchantColumns+` FROM merchants`, q, p, scanMerchant)
 }
 
-// DecideMerchant approves or denies a merchant awaiting review and queues
-// the tenant's merchant status callback, in one transaction.
-func (s *Store) DecideMerchant(ctx context.Context, merchantID uuid.UUID, approve bool) (*pinglinks.Merchant, error) {
-	var out *pinglinks.Merchant
-	err := s.inTx(ctx, func(tx dbTx) error {
-		m, err := scanMerchant(tx.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = $1`+s.forUpdate(), merchantID))
-		if err != nil {
-			return notFound(err, "merchant")
-		}
-		if approve {
-			err = m.Approve()
-		} else {
-			err = m.Deny()
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE merchants SET status = $3 WHERE tenant_id = $1 AND id = $2`,
-			m.TenantID, m.ID, m.Status); err != nil {
-			return fmt.Errorf("store: update merchant: %w", err)
-		}
-		out = m
-		return s.enqueueMerchantStatus(ctx, tx, m.TenantID, m, s.Now())
-	})
-	return out, err
-}
-
 func jsonUnmarshal(s string, v any) error {
 	if s == "" {
 		return nil

@@ -29,7 +29,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 	f.merchant = &pinglinks.Merchant{ID: pinglinks.NewID(), Name: "Åsa's Honung", Status: pinglinks.MerchantCreated,
 		Organization: &pinglinks.Organization{Country: "SE", SEOrganizationNumber: "5567037485"},
 		Email:        "asa@example.com", PhoneNumber: "+46701234567", CreatedAt: st.Now()}
-	if err := st.CreateMerchant(f.ctx, f.tenant.ID, f.merchant, true); err != nil {
+	if err := flow.New(st).CreateMerchant(f.ctx, f.tenant.ID, f.merchant, true); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -179,6 +179,32 @@ func (s *Store) SaveOrder(ctx context.Context, o *pinglinks.PaymentOrder) error 
 	return s.write(ctx, func(tx dbTx) error { return s.saveOrder(ctx, tx, o) })
 }
 
+// InsertMerchant writes a new merchant of the tenant.
+func (s *Store) InsertMerchant(ctx context.Context, tenantID uuid.UUID, m *pinglinks.Merchant) error {
+	return s.write(ctx, func(tx dbTx) error { return s.insertMerchant(ctx, tx, tenantID, m) })
+}
+
+// LockMerchant reads any tenant's merchant (the operator's review) and
+// locks it until the unit ends.
+func (s *Store) LockMerchant(ctx context.Context, id uuid.UUID) (m *pinglinks.Merchant, err error) {
+	err = s.read(ctx, func(tx dbTx) error {
+		m, err = scanMerchant(tx.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = $1`+s.forUpdate(), id))
+		return notFound(err, "merchant")
+	})
+	return m, err
+}
+
+// SaveMerchantStatus writes a merchant's status.
+func (s *Store) SaveMerchantStatus(ctx context.Context, m *pinglinks.Merchant) error {
+	return s.write(ctx, func(tx dbTx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE merchants SET status = $3 WHERE tenant_id = $1 AND id = $2`,
+			m.TenantID, m.ID, m.Status); err != nil {
+			return fmt.Errorf("store: update merchant: %w", err)
+		}
+		return nil
+	})
+}
+
 // InsertPayment writes a new payment.
 func (s *Store) InsertPayment(ctx context.Context, p *pinglinks.Payment) error {
 	return s.write(ctx, func(tx dbTx) error { return s.insertPayment(ctx, tx, p.TenantID, p) })

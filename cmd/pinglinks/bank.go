@@ -116,7 +116,7 @@ func runOperator(ctx context.Context, st *store.Store, sandbox bool, sub string,
 		if err != nil {
 			return err
 		}
-		m, err := st.DecideMerchant(ctx, mid, sub == "approve")
+		m, err := flow.New(st).DecideMerchant(ctx, mid, sub == "approve")
 		if err != nil {
 			return err
 		}
