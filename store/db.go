@@ -34,6 +34,10 @@ type dbTx interface {
 	// transaction reads: on PostgreSQL it is sent with COMMIT, in the same
 	// round trip, and a failure fails the commit; SQLite runs it at once.
 	ExecAtCommit(ctx context.Context, query string, args ...any) error
+	// ExecSeq runs statements one after another, each with its own
+	// snapshot (so a later one sees what an earlier one waited for), and
+	// returns the rows each affected; on PostgreSQL in one round trip.
+	ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error)
 	Commit() error
 	Rollback() error
 }
@@ -87,6 +91,20 @@ func (t *sqlTx) ExecAtCommit(ctx context.Context, q string, args ...any) error {
 	return err
 }
 
+func (t *sqlTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
+	n := make([]int64, len(stmts))
+	for i, st := range stmts {
+		res, err := t.tx.ExecContext(ctx, st.sql, st.args...)
+		if err != nil {
+			return nil, err
+		}
+		if n[i], err = res.RowsAffected(); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
 func (t *sqlTx) Commit() error   { return t.tx.Commit() }
 func (t *sqlTx) Rollback() error { return t.tx.Rollback() }
 
@@ -133,9 +151,42 @@ type pgTx struct {
 	atCommit []queued
 }
 
+// queued is a statement with its arguments.
 type queued struct {
 	sql  string
 	args []any
+}
+
+func (t *pgTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
+	b := &pgx.Batch{}
+	if !t.begun {
+		b.Queue("BEGIN")
+	}
+	for _, st := range stmts {
+		b.Queue(st.sql, st.args...)
+	}
+	br := t.conn.SendBatch(ctx, b)
+	var err error
+	if !t.begun {
+		t.begun = true
+		_, err = br.Exec()
+	}
+	n := make([]int64, len(stmts))
+	for i := range stmts {
+		if err != nil {
+			break
+		}
+		var tag pgconn.CommandTag
+		tag, err = br.Exec()
+		n[i] = tag.RowsAffected()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // first sends BEGIN and the transaction's first statement as one batch,
