@@ -82,6 +82,7 @@ type Platform struct {
 	API       *api.Server
 	Checkout  *checkout.Handler
 	Files     *files.Service
+	Documents *files.Renderer // renders invoices and receipts as they come to exist
 	Callbacks *callback.Worker
 	Messages  *messaging.Worker
 	// Providers are the payment rails; their poll runs with the workers.
@@ -118,6 +119,7 @@ func New(cfg Config) (*Platform, error) {
 	p := &Platform{cfg: cfg}
 	p.Providers = &provider.Registry{Payments: st, Log: log, Now: now}
 	p.Files = &files.Service{Store: st, Logos: logos, Accounts: accounts, CheckoutURL: checkoutURL, Providers: p.Providers}
+	p.Documents = &files.Renderer{Files: p.Files, Log: log}
 	p.Checkout = &checkout.Handler{Store: st, Providers: p.Providers, TestMode: cfg.Sandbox, PublicURL: base, Log: log,
 		Accounts: accounts, TrustProxy: cfg.TrustProxy, FileURL: fileURL, Logos: logos, Now: now}
 	p.Checkout.Init()
@@ -186,8 +188,8 @@ func New(cfg Config) (*Platform, error) {
 		p.API.Extensions = append(p.API.Extensions, p.Sandbox)
 	}
 	p.instrument(st, log)
-	// A commit that queued callbacks or messages wakes both workers.
-	st.OnCommit = func() { p.Callbacks.Notify(); p.Messages.Notify() }
+	// A commit that queued callbacks, messages or documents wakes the workers.
+	st.OnCommit = func() { p.Callbacks.Notify(); p.Messages.Notify(); p.Documents.Notify() }
 	return p, nil
 }
 
@@ -211,6 +213,7 @@ func (p *Platform) Run(ctx context.Context) {
 	}
 	run(func() { p.Callbacks.Run(queues) })
 	run(func() { p.Messages.Run(queues) })
+	run(func() { p.Documents.Run(ctx) })
 	run(func() { p.Expiry.Run(ctx) })
 	run(func() { p.Providers.Run(ctx, p.PollEvery) })
 }
