@@ -12,6 +12,7 @@ import (
 // The checkout decides by the platform's clock, the store's, not the
 // system's: with the clock set to 2031, a card valid to 12/30 has expired.
 func TestCheckoutReadsThePlatformClock(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, func(b map[string]any) { b["locale"] = "en-GB" })
 

@@ -38,6 +38,7 @@ func runRenderer(t *testing.T, e *apitest.Env) int {
 // Creating an invoice and completing a link queue their PDFs, which the
 // renderer stores; the download is then a read of what it stored.
 func TestDocumentsRenderedInBackground(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ctx := context.Background()
 		renders := countRenders(e)
@@ -81,6 +82,7 @@ func TestDocumentsRenderedInBackground(t *testing.T) {
 // A download that arrives before the renderer renders the document itself,
 // once; the renderer then finds it stored and renders nothing.
 func TestDownloadBeforeBackgroundRender(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ctx := context.Background()
 		renders := countRenders(e)
@@ -105,6 +107,7 @@ func TestDownloadBeforeBackgroundRender(t *testing.T) {
 // Downloads and the renderer at the same moment in one process render the
 // document once and all get its bytes.
 func TestDownloadsWhileRendering(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		renders := countRenders(e)
 		_, token := invoiced(t, e, nil)
