@@ -137,7 +137,7 @@ type DocumentJob struct {
 // queueDocument writes, inside the transaction that makes a document exist
 // (an invoice created, a link completed), the job of rendering it, so that
 // the first download finds it stored. A token queued twice is queued once.
-func (s *Store) queueDocument(ctx context.Context, tx *sql.Tx, tenantID, linkID uuid.UUID, kind, token string) error {
+func (s *Store) queueDocument(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID, kind, token string) error {
 	now := s.Now()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO document_jobs (token, tenant_id, link_id, kind, next_attempt_at,
 		created_at) VALUES ($1,$2,$3,$4,$5,$5) ON CONFLICT (token) DO NOTHING`, token, tenantID, linkID, kind, now); err != nil {
@@ -156,7 +156,7 @@ func (s *Store) ClaimDocumentJobs(ctx context.Context, now time.Time, limit int,
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var out []*DocumentJob
-	err := s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	err := s.inQuietTx(ctx, func(tx dbTx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT token, tenant_id, link_id, kind, attempts FROM document_jobs
 			WHERE next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`+lock, now, limit)
 		if err != nil {
