@@ -93,7 +93,8 @@ func (f *Flow) paymentChanged(ctx context.Context, p *pinglinks.Payment, before 
 	return nil
 }
 
-// completeLink is what happens when a link's payment completes.
+// completeLink is what happens when a link's payment completes; its
+// receipt PDF is queued for rendering too.
 func (f *Flow) completeLink(ctx context.Context, p *pinglinks.Payment, at time.Time) error {
 	l, err := f.Store.LockLink(ctx, p.TenantID, p.LinkID)
 	if err != nil {
@@ -105,6 +106,11 @@ func (f *Flow) completeLink(ctx context.Context, p *pinglinks.Payment, at time.T
 	l.PaymentID = p.ID
 	if l.ReceiptNumber, err = f.Store.NextNumber(ctx, p.TenantID, "receipt"); err != nil {
 		return err
+	}
+	if l.ReceiptToken != "" {
+		if err := f.Store.QueueDocument(ctx, l.TenantID, l.ID, store.FileReceipt, l.ReceiptToken); err != nil {
+			return err
+		}
 	}
 	if to := l.ReceiptEmail(p); to != "" {
 		if err := f.Store.QueueMessage(ctx, l.TenantID, l.ID, store.Recipient{Channel: store.ChannelEmail, Address: to},

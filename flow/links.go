@@ -32,7 +32,13 @@ func (f *Flow) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks.
 		p = l.NewPayment(l.Methods[0], l.CreatedAt)
 	}
 	l.PaymentID = p.ID
+	p.TenantID, l.TenantID = tenantID, tenantID
 	err := f.Store.Unit(ctx, func(ctx context.Context) error {
+		// The usual case in one statement; only a refusal reads step by
+		// step below to find which rule refuses.
+		if ok, err := f.Store.InsertLinkIfAllowed(ctx, l, p); err != nil || ok {
+			return err
+		}
 		o, err := f.Store.LockOrder(ctx, tenantID, l.OrderID)
 		if pinglinks.ErrorCode(err) == pinglinks.ECodeNotFound {
 			return &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: "payment_order_id",
@@ -58,7 +64,6 @@ func (f *Flow) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks.
 			func(i int) string { return fmt.Sprintf("items[%d].merchant_id", i) }); err != nil {
 			return err
 		}
-		p.TenantID, l.TenantID = tenantID, tenantID
 		if err := f.Store.InsertPayment(ctx, p); err != nil {
 			return err
 		}
@@ -259,6 +264,9 @@ func (f *Flow) CreateInvoice(ctx context.Context, tenantID, linkID uuid.UUID, in
 		}
 		inv.LinkID, inv.Reference, inv.CreatedAt = linkID, l.Reference, f.now()
 		if err := f.Store.InsertInvoice(ctx, tenantID, inv); err != nil {
+			return err
+		}
+		if err := f.Store.QueueDocument(ctx, tenantID, linkID, store.FileInvoice, inv.FileToken); err != nil {
 			return err
 		}
 		l.InvoiceCreated, l.UpdatedAt = true, f.now()

@@ -215,6 +215,25 @@ func (s *Store) SavePayment(ctx context.Context, p *pinglinks.Payment) error {
 	return s.write(ctx, func(tx dbTx) error { return s.writePayment(ctx, tx, p) })
 }
 
+// InsertLinkIfAllowed writes a new link and its first payment in one
+// statement that also checks, under the order's lock, what link creation
+// requires of the rows (see insertLinkIfAllowed): the usual case in one
+// round trip. It reports false, having written nothing, when a check
+// fails; flow.CreateLink then applies the rules step by step to say which.
+func (s *Store) InsertLinkIfAllowed(ctx context.Context, l *pinglinks.PaymentLink, p *pinglinks.Payment) (ok bool, err error) {
+	err = s.write(ctx, func(tx dbTx) error {
+		ok, err = s.insertLinkIfAllowed(ctx, tx, l.TenantID, l, p)
+		return err
+	})
+	return ok, err
+}
+
+// QueueDocument queues a link's invoice or receipt (kind FileInvoice or
+// FileReceipt) for rendering in the background, once the unit commits.
+func (s *Store) QueueDocument(ctx context.Context, tenantID, linkID uuid.UUID, kind, token string) error {
+	return s.write(ctx, func(tx dbTx) error { return s.queueDocument(ctx, tx, tenantID, linkID, kind, token) })
+}
+
 // InsertLink writes a new payment link.
 func (s *Store) InsertLink(ctx context.Context, l *pinglinks.PaymentLink) error {
 	return s.write(ctx, func(tx dbTx) error { return s.insertLink(ctx, tx, l) })
