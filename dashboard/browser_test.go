@@ -88,7 +88,7 @@ func checkAxe(t *testing.T, ctx context.Context, page string) {
 func TestTwoFactorInTheBrowser(t *testing.T) {
 	each(t, func(t *testing.T, e *apitest.Env) {
 		u := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Owner, dashtest.Options{Name: "Olga Owner"})
-		ctx := browsertest.Tab(t)
+		ctx := browsertest.PrivateTab(t, 2*time.Minute)
 		dashtest.SignInBrowser(t, ctx, e.Server.URL, u)
 		if got := browsertest.Text(t, ctx, "main h1"); !strings.Contains(got, "Olga Owner") {
 			t.Errorf("overview says %q", got)
@@ -139,7 +139,7 @@ func TestTour(t *testing.T) {
 		{"developers", "/dashboard/developers", "main h1"},
 	}
 	for _, wide := range []bool{false, true} {
-		ctx := browsertest.TabFor(t, 4*time.Minute)
+		ctx := browsertest.PrivateTab(t, 4*time.Minute)
 		suffix := "-phone"
 		if wide {
 			browsertest.Do(t, ctx, chromedp.EmulateViewport(1200, 900))

@@ -459,3 +459,35 @@ func (s *Store) RecentAccountMail(ctx context.Context, tenantID uuid.UUID, limit
 	}
 	return out, rows.Err()
 }
+
+// KindTest is a callback the tenant asked for from the dashboard, to try
+// their receiver.
+const KindTest = "test"
+
+// QueueTestCallback writes a test callback to url into the outbox; the
+// worker signs and delivers it like any other.
+func (s *Store) QueueTestCallback(ctx context.Context, tenantID uuid.UUID, url string, payload any) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return s.enqueue(ctx, tx, tenantID, KindTest, url, payload, s.Now())
+	})
+}
+
+// RecentCallbacks lists the tenant's newest callbacks, newest first.
+func (s *Store) RecentCallbacks(ctx context.Context, tenantID uuid.UUID, limit int) ([]OutboxMessage, error) {
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT id, tenant_id, kind, url, payload, status, attempts, created_at
+		FROM outbox WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2`, tenantID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent callbacks: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		if err := rows.Scan(&m.ID, &m.TenantID, &m.Kind, &m.URL, &m.Payload, &m.Status, &m.Attempts, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = m.CreatedAt.UTC()
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
