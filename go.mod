@@ -6,7 +6,7 @@ require (
 	code.dny.dev/ssrf v0.3.0 // refuses IANA special-purpose addresses at dial time (callbacks, logos), incl. NAT64, 6to4, Teredo
 	github.com/getkin/kin-openapi v0.153.0 // tests only: validates every API response against openapi.yaml (OpenAPI 3.1)
 	github.com/google/uuid v1.6.0 // UUIDv7 ids (time-ordered, so cursors are ids) and parsing
-	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver, used through database/sql so both engines share SQL
+	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver: the store uses its own interface (pgxpool: binary UUIDs, statement cache), database/sql only for migrations and health checks
 	github.com/nyaruka/phonenumbers v1.8.1 // E.164 normalisation of SMS recipients (libphonenumber port, maintained)
 	github.com/pressly/goose/v3 v3.29.0 // embedded, versioned migrations per engine, used as a library
 	github.com/prometheus/client_golang v1.25.0 // /metrics

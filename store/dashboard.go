@@ -32,7 +32,7 @@ func scanUser(row interface{ Scan(...any) error }) (*account.User, error) {
 	return &u, nil
 }
 
-func insertUser(ctx context.Context, tx *sql.Tx, u *account.User) error {
+func insertUser(ctx context.Context, tx dbTx, u *account.User) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM dashboard_users WHERE email = $1`, u.Email).Scan(&n); err != nil {
 		return fmt.Errorf("store: user email: %w", err)
@@ -55,7 +55,7 @@ func (s *Store) CreateUser(ctx context.Context, tenantID uuid.UUID, u *account.U
 	if u.TenantID != tenantID {
 		return pinglinks.NotFound("tenant")
 	}
-	return s.inQuietTx(ctx, func(tx *sql.Tx) error { return insertUser(ctx, tx, u) })
+	return s.inQuietTx(ctx, func(tx dbTx) error { return insertUser(ctx, tx, u) })
 }
 
 // User returns the tenant's user.
@@ -206,7 +206,7 @@ func (s *Store) CreateInvite(ctx context.Context, tenantID uuid.UUID, inv *accou
 	if inv.TenantID != tenantID {
 		return pinglinks.NotFound("tenant")
 	}
-	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	return s.inQuietTx(ctx, func(tx dbTx) error {
 		var by uuid.NullUUID
 		if inv.CreatedBy != nil {
 			by = uuid.NullUUID{UUID: *inv.CreatedBy, Valid: true}
@@ -256,7 +256,7 @@ func (s *Store) AcceptInvite(ctx context.Context, tenantID, inviteID uuid.UUID, 
 	if u.TenantID != tenantID {
 		return pinglinks.NotFound("tenant")
 	}
-	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	return s.inQuietTx(ctx, func(tx dbTx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE dashboard_invites SET used_at = $3 WHERE tenant_id = $1 AND id = $2
 			AND used_at IS NULL`, tenantID, inviteID, u.CreatedAt)
 		if err != nil {
@@ -275,7 +275,7 @@ func (s *Store) CreateReset(ctx context.Context, tenantID uuid.UUID, r *account.
 	if r.TenantID != tenantID {
 		return pinglinks.NotFound("tenant")
 	}
-	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	return s.inQuietTx(ctx, func(tx dbTx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dashboard_resets (id, tenant_id, user_id, token_hash, created_at,
 			expires_at) VALUES ($1,$2,$3,$4,$5,$6)`, r.ID, r.TenantID, r.UserID, r.TokenHash, r.CreatedAt,
 			r.ExpiresAt); err != nil {
@@ -303,7 +303,7 @@ func (s *Store) ResetByToken(ctx context.Context, hash []byte) (*account.Reset, 
 // UseReset uses the reset up, saves the user's new password and ends all
 // their sessions, in one transaction.
 func (s *Store) UseReset(ctx context.Context, tenantID, resetID uuid.UUID, u *account.User) error {
-	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	return s.inQuietTx(ctx, func(tx dbTx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE dashboard_resets SET used_at = $3 WHERE tenant_id = $1 AND id = $2
 			AND used_at IS NULL`, tenantID, resetID, u.UpdatedAt)
 		if err != nil {
@@ -342,7 +342,7 @@ type AccountMail struct {
 	SentAt    *time.Time
 }
 
-func queueAccountMail(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, m *AccountMail) error {
+func queueAccountMail(ctx context.Context, tx dbTx, tenantID uuid.UUID, m *AccountMail) error {
 	if m == nil {
 		return nil
 	}
@@ -379,7 +379,7 @@ func (s *Store) ClaimAccountMail(ctx context.Context, now time.Time, limit int, 
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var out []*AccountMail
-	err := s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	err := s.inQuietTx(ctx, func(tx dbTx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+accountMailColumns+` FROM account_mail
 			WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`+lock, now, limit)
 		if err != nil {

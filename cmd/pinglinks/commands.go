@@ -74,14 +74,17 @@ func (c *backupCmd) Run(g *globals) error {
 	return nil
 }
 
-// benchBaselineCmd is the baseline server of the load benchmark, which
-// bench starts as a child process.
+// benchBaselineCmd is a baseline server of the load benchmark, which
+// bench starts as a child process: one insert per request, or the floor.
 type benchBaselineCmd struct {
 	databaseFlags `embed:""`
 	Addr          string `env:"PINGLINKS_ADDR" default:"127.0.0.1:8080" help:"Listen address."`
+	Kind          string `enum:"insert,floor" default:"insert" help:"insert (one row per request) or floor (the flow's writes in the fewest round trips)."`
 }
 
-func (c *benchBaselineCmd) Run(g *globals) error { return serveBaseline(g.ctx, c.DatabaseURL, c.Addr) }
+func (c *benchBaselineCmd) Run(g *globals) error {
+	return serveBaseline(g.ctx, c.DatabaseURL, c.Addr, c.Kind)
+}
 
 func openStore(ctx context.Context, databaseURL string) (*store.Store, error) {
 	st, err := store.Open(databaseURL)

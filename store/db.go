@@ -1,0 +1,447 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// The store runs the same SQL on both engines through one small interface:
+// SQLite through database/sql (modernc.org/sqlite), PostgreSQL through pgx's
+// own interface (pgxpool), which sends and reads UUIDs as 16 binary bytes,
+// caches prepared statements per connection and skips database/sql's
+// per-argument and per-column conversions — the hot path's largest cost after
+// the round trips themselves.
+
+// querier runs statements: the pool, or one transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) row
+}
+
+// dbTx is one transaction on either engine.
+type dbTx interface {
+	querier
+	// ExecAtCommit runs a statement whose outcome nothing in the
+	// transaction reads: on PostgreSQL it is sent with COMMIT, in the same
+	// round trip, and a failure fails the commit; SQLite runs it at once.
+	ExecAtCommit(ctx context.Context, query string, args ...any) error
+	// ExecSeq runs statements one after another, each with its own
+	// snapshot (so a later one sees what an earlier one waited for), and
+	// returns the rows each affected; on PostgreSQL in one round trip.
+	ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error)
+	Commit() error
+	Rollback() error
+}
+
+// rows is a result set being read; Close must be called (deferred).
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// row is one row, or the error sql.ErrNoRows when there is none (pgx's
+// ErrNoRows matches it with errors.Is).
+type row interface {
+	Scan(dest ...any) error
+}
+
+// sqlDB is SQLite's pool through database/sql.
+type sqlDB struct{ db *sql.DB }
+
+func (d sqlDB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return d.db.ExecContext(ctx, q, args...)
+}
+
+func (d sqlDB) QueryContext(ctx context.Context, q string, args ...any) (rows, error) {
+	return d.db.QueryContext(ctx, q, args...)
+}
+
+func (d sqlDB) QueryRowContext(ctx context.Context, q string, args ...any) row {
+	return d.db.QueryRowContext(ctx, q, args...)
+}
+
+// sqlTx is a database/sql transaction.
+type sqlTx struct{ tx *sql.Tx }
+
+func (t *sqlTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, q, args...)
+}
+
+func (t *sqlTx) QueryContext(ctx context.Context, q string, args ...any) (rows, error) {
+	return t.tx.QueryContext(ctx, q, args...)
+}
+
+func (t *sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) row {
+	return t.tx.QueryRowContext(ctx, q, args...)
+}
+
+func (t *sqlTx) ExecAtCommit(ctx context.Context, q string, args ...any) error {
+	_, err := t.tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+func (t *sqlTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
+	n := make([]int64, len(stmts))
+	for i, st := range stmts {
+		res, err := t.tx.ExecContext(ctx, st.sql, st.args...)
+		if err != nil {
+			return nil, err
+		}
+		if n[i], err = res.RowsAffected(); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+func (t *sqlTx) Commit() error   { return t.tx.Commit() }
+func (t *sqlTx) Rollback() error { return t.tx.Rollback() }
+
+// pgConn is what pgxpool.Pool and pgx.Tx have in common.
+type pgConn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// pgDB runs statements on PostgreSQL's pool or in one of its transactions.
+type pgDB struct{ c pgConn }
+
+func (d pgDB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	tag, err := d.c.Exec(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgResult(tag.RowsAffected()), nil
+}
+
+func (d pgDB) QueryContext(ctx context.Context, q string, args ...any) (rows, error) {
+	r, err := d.c.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgRows{r}, nil
+}
+
+func (d pgDB) QueryRowContext(ctx context.Context, q string, args ...any) row {
+	return d.c.QueryRow(ctx, q, args...)
+}
+
+// pgTx is a transaction on one connection of PostgreSQL's pool, in as few
+// round trips as its statements allow: BEGIN goes with the first statement
+// and COMMIT with the statements queued by ExecAtCommit, each as one pgx
+// batch (one write, one read). A keyed request's unit is then three round
+// trips plus its own statements, not five.
+type pgTx struct {
+	ctx      context.Context // the transaction's: once it is done, Commit rolls back (as database/sql does)
+	conn     *pgxpool.Conn
+	begun    bool // BEGIN has been sent
+	done     bool // committed or rolled back; the connection is released
+	atCommit []queued
+}
+
+// queued is a statement with its arguments.
+type queued struct {
+	sql  string
+	args []any
+}
+
+func (t *pgTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
+	b := &pgx.Batch{}
+	if !t.begun {
+		b.Queue("BEGIN")
+	}
+	for _, st := range stmts {
+		b.Queue(st.sql, st.args...)
+	}
+	br := t.conn.SendBatch(ctx, b)
+	var err error
+	if !t.begun {
+		t.begun = true
+		_, err = br.Exec()
+	}
+	n := make([]int64, len(stmts))
+	for i := range stmts {
+		if err != nil {
+			break
+		}
+		var tag pgconn.CommandTag
+		tag, err = br.Exec()
+		n[i] = tag.RowsAffected()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// first sends BEGIN and the transaction's first statement as one batch,
+// and reads BEGIN's result; the statement's is the caller's to read.
+func (t *pgTx) first(ctx context.Context, q string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(q, args...)
+	br := t.conn.SendBatch(ctx, b)
+	t.begun = true
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, err
+	}
+	return br, nil
+}
+
+func (t *pgTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.begun {
+		return pgDB{t.conn}.ExecContext(ctx, q, args...)
+	}
+	br, err := t.first(ctx, q, args)
+	if err != nil {
+		return nil, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pgResult(tag.RowsAffected()), nil
+}
+
+func (t *pgTx) QueryContext(ctx context.Context, q string, args ...any) (rows, error) {
+	if t.begun {
+		return pgDB{t.conn}.QueryContext(ctx, q, args...)
+	}
+	br, err := t.first(ctx, q, args)
+	if err != nil {
+		return nil, err
+	}
+	r, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return batchRows{pgRows{r}, br}, nil
+}
+
+func (t *pgTx) QueryRowContext(ctx context.Context, q string, args ...any) row {
+	if t.begun {
+		return t.conn.QueryRow(ctx, q, args...)
+	}
+	br, err := t.first(ctx, q, args)
+	if err != nil {
+		return errRow{err}
+	}
+	return batchRow{br.QueryRow(), br}
+}
+
+func (t *pgTx) ExecAtCommit(_ context.Context, q string, args ...any) error {
+	t.atCommit = append(t.atCommit, queued{q, args})
+	return nil
+}
+
+// Commit sends the queued statements and COMMIT in one batch. A
+// transaction whose context has gone (the client left, the process is
+// stopping) is rolled back instead, as database/sql does, so a cut-off
+// request keeps nothing.
+func (t *pgTx) Commit() error {
+	if t.done {
+		return pgx.ErrTxClosed
+	}
+	if err := t.ctx.Err(); err != nil {
+		t.Rollback()
+		return err
+	}
+	if !t.begun && len(t.atCommit) == 0 {
+		t.release()
+		return nil
+	}
+	b := &pgx.Batch{}
+	if !t.begun {
+		b.Queue("BEGIN")
+	}
+	for _, q := range t.atCommit {
+		b.Queue(q.sql, q.args...)
+	}
+	b.Queue("COMMIT")
+	t.begun = true
+	br := t.conn.SendBatch(t.ctx, b)
+	var err error
+	for range len(b.QueuedQueries) - 1 {
+		if _, err = br.Exec(); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		var tag pgconn.CommandTag
+		if tag, err = br.Exec(); err == nil && tag.String() == "ROLLBACK" {
+			// An earlier statement failed and left the transaction aborted.
+			err = pgx.ErrTxCommitRollback
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Rollback()
+		return err
+	}
+	t.release()
+	return nil
+}
+
+// Rollback ends the transaction even when its context has gone: a
+// half-ended transaction would hold its connection and locks.
+func (t *pgTx) Rollback() error {
+	if t.done {
+		return pgx.ErrTxClosed
+	}
+	var err error
+	if t.begun {
+		_, err = t.conn.Exec(context.Background(), "ROLLBACK")
+	}
+	t.release()
+	return err
+}
+
+// release gives the connection back; the pool drops one left inside a
+// transaction or busy, so an error here cannot leak a transaction.
+func (t *pgTx) release() {
+	t.done = true
+	t.conn.Release()
+}
+
+// batchRows and batchRow close the batch that carried BEGIN once read.
+type batchRows struct {
+	pgRows
+	br pgx.BatchResults
+}
+
+func (r batchRows) Close() error {
+	err := r.pgRows.Close()
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+type batchRow struct {
+	row pgx.Row
+	br  pgx.BatchResults
+}
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+type pgResult int64
+
+func (r pgResult) LastInsertId() (int64, error) {
+	return 0, fmt.Errorf("store: PostgreSQL reports no last insert id")
+}
+func (r pgResult) RowsAffected() (int64, error) { return int64(r), nil }
+
+type pgRows struct{ pgx.Rows }
+
+func (r pgRows) Close() error {
+	r.Rows.Close()
+	return r.Rows.Err()
+}
+
+// begin starts a transaction: IMMEDIATE on SQLite (see sqliteDSN), read
+// committed on PostgreSQL.
+func (s *Store) begin(ctx context.Context) (dbTx, error) {
+	if s.pool != nil {
+		conn, err := s.pool.Acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &pgTx{ctx: ctx, conn: conn}, nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &sqlTx{tx}, nil
+}
+
+// pooled is where statements outside a transaction run.
+func (s *Store) pooled() querier { return s.pq }
+
+// openPostgres opens pgx's own pool on rawURL, with the UUID codec below.
+func openPostgres(ctx context.Context, rawURL string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "pinglinks"
+	}
+	cfg.MaxConns = 20
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		c.TypeMap().RegisterType(&pgtype.Type{Name: "uuid", OID: pgtype.UUIDOID, Codec: uuidCodec{}})
+		return nil
+	}
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// uuidCodec reads PostgreSQL's binary uuid straight into uuid.UUID and
+// uuid.NullUUID. pgx's own codec would go through their sql.Scanner, that
+// is, format the 16 bytes as text and parse them back.
+type uuidCodec struct{ pgtype.UUIDCodec }
+
+func (c uuidCodec) PlanScan(m *pgtype.Map, oid uint32, format int16, target any) pgtype.ScanPlan {
+	if format == pgtype.BinaryFormatCode {
+		switch target.(type) {
+		case *uuid.UUID, *uuid.NullUUID:
+			return scanUUID{}
+		}
+	}
+	return c.UUIDCodec.PlanScan(m, oid, format, target)
+}
+
+type scanUUID struct{}
+
+func (scanUUID) Scan(src []byte, dst any) error {
+	switch d := dst.(type) {
+	case *uuid.UUID:
+		if len(src) != 16 {
+			return fmt.Errorf("store: cannot scan %d bytes (NULL?) into a uuid", len(src))
+		}
+		copy(d[:], src)
+	case *uuid.NullUUID:
+		if src == nil {
+			*d = uuid.NullUUID{}
+			return nil
+		}
+		if len(src) != 16 {
+			return fmt.Errorf("store: cannot scan %d bytes into a uuid", len(src))
+		}
+		d.Valid = true
+		copy(d.UUID[:], src)
+	}
+	return nil
+}
