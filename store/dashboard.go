@@ -467,7 +467,7 @@ const KindTest = "test"
 // QueueTestCallback writes a test callback to url into the outbox; the
 // worker signs and delivers it like any other.
 func (s *Store) QueueTestCallback(ctx context.Context, tenantID uuid.UUID, url string, payload any) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx dbTx) error {
 		return s.enqueue(ctx, tx, tenantID, KindTest, url, payload, s.Now())
 	})
 }
