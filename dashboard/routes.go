@@ -48,6 +48,11 @@ func (h *Handler) routes() []route {
 		{"GET /dashboard/developers/callbacks/{id}", member, developer, h.callbackPage},
 		{"POST /dashboard/developers/callbacks/{id}/redeliver", member, developer, h.redeliver},
 
+		// Settings: the checkout's branding.
+		{"GET /dashboard/settings", member, owner, h.settingsPage},
+		{"POST /dashboard/settings/branding", member, owner, h.saveBranding},
+		{"GET /dashboard/settings/logo", member, owner, h.brandingLogo},
+
 		// Links, orders, merchants, reminders: below this line.
 	}
 }
