@@ -56,10 +56,17 @@ type row interface {
 	Scan(dest ...any) error
 }
 
-// sqlDB is SQLite's pool through database/sql.
-type sqlDB struct{ db *sql.DB }
+// sqlDB is SQLite's pool through database/sql; its writes go through the
+// group committer.
+type sqlDB struct {
+	db *sql.DB
+	gc *groupCommitter
+}
 
 func (d sqlDB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if d.gc != nil {
+		return d.gc.exec(ctx, q, args...)
+	}
 	return d.db.ExecContext(ctx, q, args...)
 }
 
@@ -356,6 +363,7 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
+// pgResult is a statement's count of rows (PostgreSQL's command tag).
 type pgResult int64
 
 func (r pgResult) LastInsertId() (int64, error) {
@@ -379,6 +387,9 @@ func (s *Store) begin(ctx context.Context) (dbTx, error) {
 			return nil, err
 		}
 		return &pgTx{ctx: ctx, conn: conn}, nil
+	}
+	if s.gc != nil {
+		return s.gc.begin(ctx)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
