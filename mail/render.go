@@ -44,6 +44,8 @@ type PaymentLinkMessage struct {
 	Amount       string // already formatted, e.g. "1 250,00 kr"
 	DueDate      string // optional, already formatted
 	Attachment   *Attachment
+	// Reminder says the link was sent before and is still unpaid.
+	Reminder bool
 }
 
 // ReceiptMessage is the e-mail sent after a payment.
@@ -71,6 +73,8 @@ type texts struct {
 	LinkButton      string
 	LinkFallback    string
 	LinkAttachment  string
+	ReminderSubject string // %s supplier
+	ReminderIntro   string // %s supplier, %s amount
 	ReceiptSubject  string // %s supplier
 	ReceiptIntro    string // %s supplier, %s amount
 	ReceiptPaidAt   string // %s time
@@ -90,6 +94,8 @@ var locales = map[string]texts{
 		LinkButton:      "Betala nu",
 		LinkFallback:    "Om knappen inte fungerar kan du kopiera länken till din webbläsare:",
 		LinkAttachment:  "Fakturan finns bifogad.",
+		ReminderSubject: "Påminnelse: betalning till %s",
+		ReminderIntro:   "En påminnelse: %s väntar fortfarande på din betalning på %s.",
 		ReceiptSubject:  "Kvitto på din betalning till %s",
 		ReceiptIntro:    "Tack! %s har tagit emot din betalning på %s.",
 		ReceiptPaidAt:   "Betalt: %s",
@@ -107,6 +113,8 @@ var locales = map[string]texts{
 		LinkButton:      "Betal nå",
 		LinkFallback:    "Hvis knappen ikke virker, kan du kopiere lenken inn i nettleseren:",
 		LinkAttachment:  "Fakturaen er vedlagt.",
+		ReminderSubject: "Påminnelse: betaling til %s",
+		ReminderIntro:   "En påminnelse: %s venter fortsatt på betalingen din på %s.",
 		ReceiptSubject:  "Kvittering for betalingen din til %s",
 		ReceiptIntro:    "Takk! %s har mottatt betalingen din på %s.",
 		ReceiptPaidAt:   "Betalt: %s",
@@ -124,6 +132,8 @@ var locales = map[string]texts{
 		LinkButton:      "Pay now",
 		LinkFallback:    "If the button does not work, copy this link into your browser:",
 		LinkAttachment:  "The invoice is attached.",
+		ReminderSubject: "Reminder: your payment to %s",
+		ReminderIntro:   "A reminder: %s is still waiting for your payment of %s.",
 		ReceiptSubject:  "Receipt for your payment to %s",
 		ReceiptIntro:    "Thank you! %s has received your payment of %s.",
 		ReceiptPaidAt:   "Paid: %s",
@@ -267,6 +277,10 @@ func (m PaymentLinkMessage) Render() (Message, error) {
 		}
 		v.Title = fmt.Sprintf(t.LinkSubject, supplier)
 		v.Lines = []string{fmt.Sprintf(t.LinkIntro, supplier, amount)}
+		if m.Reminder {
+			v.Title = fmt.Sprintf(t.ReminderSubject, supplier)
+			v.Lines = []string{fmt.Sprintf(t.ReminderIntro, supplier, amount)}
+		}
 		v.ButtonText, v.ButtonURL, v.Fallback = t.LinkButton, m.CheckoutURL, t.LinkFallback
 		if d := clean(m.DueDate); d != "" {
 			v.Lines = append(v.Lines, fmt.Sprintf(t.LinkDue, d))

@@ -32,6 +32,7 @@ import (
 	"github.com/pinglinks/pinglinks/messaging"
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/reconcile"
+	"github.com/pinglinks/pinglinks/reminder"
 	"github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
@@ -85,6 +86,7 @@ type Platform struct {
 	PollEvery time.Duration    // how often the providers' poll runs; default 250 ms
 	Sandbox   *sandbox.Sandbox // nil outside the sandbox
 	Expiry    *expiry.Sweeper
+	Reminders *reminder.Sweeper
 	cfg       Config
 	workers   sync.WaitGroup
 }
@@ -172,6 +174,7 @@ func New(cfg Config) (*Platform, error) {
 		p.Messages.SMSReportURL = base + "/sms/reports/" + p.API.SMSReportSecret
 	}
 	p.Expiry = &expiry.Sweeper{Store: st, Log: log}
+	p.Reminders = &reminder.Sweeper{Store: st, Log: log}
 	if p.Sandbox != nil {
 		p.API.Extensions = append(p.API.Extensions, p.Sandbox)
 	}
@@ -202,6 +205,7 @@ func (p *Platform) Run(ctx context.Context) {
 	run(func() { p.Callbacks.Run(queues) })
 	run(func() { p.Messages.Run(queues) })
 	run(func() { p.Expiry.Run(ctx) })
+	run(func() { p.Reminders.Run(ctx) })
 	run(func() { p.Providers.Run(ctx, p.PollEvery) })
 }
 

@@ -38,6 +38,21 @@ type smsTexts struct {
 }
 
 // Placeholders: {s} supplier, {a} amount, {u} checkout URL.
+var reminderTexts = map[string]smsTexts{
+	"sv-SE": {
+		long:  "Påminnelse: {s} väntar på din betalning på {a}. Betala här: {u}",
+		short: "Påminnelse {s}: {a}. {u}",
+	},
+	"nb-NO": {
+		long:  "Påminnelse: {s} venter på betalingen din på {a}. Betal her: {u}",
+		short: "Påminnelse {s}: {a}. {u}",
+	},
+	"en-GB": {
+		long:  "Reminder: {s} is waiting for your payment of {a}. Pay here: {u}",
+		short: "Reminder {s}: {a}. {u}",
+	},
+}
+
 var paymentLinkTexts = map[string]smsTexts{
 	"sv-SE": {
 		long:  "Hej! {s} har skickat en betalningslänk på {a}. Betala här: {u}",
@@ -61,9 +76,18 @@ var paymentLinkTexts = map[string]smsTexts{
 // URL and the amount are never shortened. Characters outside GSM-7 in the
 // supplier name are replaced by close GSM-7 equivalents where one exists.
 func PaymentLinkText(locale, supplierName, amount, checkoutURL string) string {
-	t, ok := paymentLinkTexts[locale]
+	return fitText(paymentLinkTexts, locale, supplierName, amount, checkoutURL)
+}
+
+// ReminderText is PaymentLinkText for a reminder of a link not yet paid.
+func ReminderText(locale, supplierName, amount, checkoutURL string) string {
+	return fitText(reminderTexts, locale, supplierName, amount, checkoutURL)
+}
+
+func fitText(texts map[string]smsTexts, locale, supplierName, amount, checkoutURL string) string {
+	t, ok := texts[locale]
 	if !ok {
-		t = paymentLinkTexts["en-GB"]
+		t = texts["en-GB"]
 	}
 	supplier := toGSM7(oneLine(supplierName))
 	amount = oneLine(amount)

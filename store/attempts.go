@@ -152,5 +152,5 @@ func (s *Store) assignReference(ctx context.Context, tx *sql.Tx, l *pinglinks.Pa
 		return err
 	}
 	l.ReferenceType, l.Reference, l.UpdatedAt = refType, makeRef(referenceBase+seq), s.Now()
-	return nil
+	return s.addSearchTerms(ctx, tx, l.TenantID, l.ID, "r:"+l.Reference)
 }
