@@ -1,5 +1,7 @@
 package pinglinks
 
+import "github.com/pinglinks/pinglinks/locale"
+
 // BankAccounts are where payers' bank transfers to the platform go: a
 // Swedish bankgiro, and a Norwegian account number for NOK, since Norway
 // has no bankgiro and pays with a KID to an account number.
@@ -10,14 +12,11 @@ type BankAccounts struct {
 
 // For says what a payer reading locale transfers currency to: the
 // account's name and its number.
-func (b BankAccounts) For(currency Currency, locale string) (label, number string) {
+func (b BankAccounts) For(currency Currency, loc locale.Locale) (label, number string) {
 	if currency == NOK && b.NorwegianAccount != "" {
-		if locale == "en-GB" {
-			return "Account number", b.NorwegianAccount
-		}
-		return "Kontonummer", b.NorwegianAccount
+		return loc.Words().Bank.AccountNumber, b.NorwegianAccount
 	}
-	return "Bankgiro", b.Bankgiro
+	return loc.Words().Bank.Bankgiro, b.Bankgiro
 }
 
 // WithDefaults fills in the sandbox's accounts where none is configured.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 // These tests complement domain_test.go: more numbers (each valid example's
@@ -961,7 +962,7 @@ func TestBankAccountsFor(t *testing.T) {
 	b := BankAccounts{Bankgiro: "5050-1055", NorwegianAccount: "1503.27.19535"}
 	tests := []struct {
 		currency      Currency
-		locale        string
+		locale        locale.Locale
 		label, number string
 	}{
 		{SEK, "sv-SE", "Bankgiro", "5050-1055"},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 func TestIdentityNumbers(t *testing.T) {
@@ -352,9 +353,9 @@ func TestSwishMessage(t *testing.T) {
 
 func FuzzLinkValidateNeverPanics(f *testing.F) {
 	f.Add("Åsa", "asa@example.com", "070-1234567", "sv-SE", "2030-01-01", "https://x.example/l.png", int64(100), int64(2))
-	f.Fuzz(func(t *testing.T, name, email, phone, locale, due, logo string, price, qty int64) {
+	f.Fuzz(func(t *testing.T, name, email, phone, loc, due, logo string, price, qty int64) {
 		l := &PaymentLink{Customer: Customer{FirstName: name, LastName: name, Email: email, Phone: phone},
-			Supplier: Supplier{Name: name}, Currency: SEK, Locale: locale, DueDate: due, LogoImageLink: logo,
+			Supplier: Supplier{Name: name}, Currency: SEK, Locale: locale.Locale(loc), DueDate: due, LogoImageLink: logo,
 			Items: []LinkItem{{Description: name, Price: price, Quantity: qty}}}
 		l.Validate("2026-11-25")
 		ItemsTotal(l.Items)

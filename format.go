@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 // Locale formatting of money and dates, shared by the checkout, e-mails,
@@ -14,13 +16,13 @@ import (
 // money: sv-SE "1 234,50 kr", nb-NO "kr 1 234,50", en-GB "SEK 1,234.50".
 // Kronor are written "kr" in the Nordic locales only for the locale's own
 // currency; other currencies keep their ISO code.
-func FormatAmount(locale string, currency Currency, amount int64) string {
+func FormatAmount(loc locale.Locale, currency Currency, amount int64) string {
 	sign, u := "", uint64(amount)
 	if amount < 0 {
 		sign, u = "-", uint64(-(amount+1))+1 // no overflow for math.MinInt64
 	}
 	group, decimal := "\u00a0", "," // no-break space: an amount never wraps
-	if locale == "en-GB" {
+	if loc.English() {
 		group, decimal = ",", "."
 	}
 	digits := strconv.FormatUint(u/100, 10)
@@ -33,13 +35,13 @@ func FormatAmount(locale string, currency Currency, amount int64) string {
 	}
 	num := b.String() + decimal + twoDigits(int64(u%100))
 	switch {
-	case locale == "sv-SE" && currency == SEK:
+	case loc == locale.SvSE && currency == SEK:
 		return sign + num + "\u00a0kr"
-	case locale == "nb-NO" && currency == NOK:
+	case loc == locale.NbNO && currency == NOK:
 		return sign + "kr\u00a0" + num
-	case locale == "en-GB" && currency == GBP:
+	case loc == locale.EnGB && currency == GBP:
 		return sign + "£" + num
-	case locale == "en-GB":
+	case loc.English():
 		return sign + string(currency) + "\u00a0" + num
 	}
 	return sign + num + "\u00a0" + string(currency)
@@ -57,49 +59,49 @@ var monthsEN = [...]string{"January", "February", "March", "April", "May", "June
 
 // FormatDate writes a calendar date as locale writes it: sv-SE 2026-11-25,
 // nb-NO 25.11.2026, en-GB 25 November 2026.
-func FormatDate(locale string, t time.Time) string {
-	switch locale {
-	case "nb-NO":
+func FormatDate(loc locale.Locale, t time.Time) string {
+	switch loc {
+	case locale.NbNO:
 		return t.Format("02.01.2006")
-	case "en-GB":
+	case locale.EnGB:
 		return strconv.Itoa(t.Day()) + " " + monthsEN[t.Month()-1] + " " + strconv.Itoa(t.Year())
 	}
 	return t.Format(time.DateOnly)
 }
 
 // FormatDueDate writes a YYYY-MM-DD due date in locale, or "" for none.
-func FormatDueDate(locale, date string) string {
+func FormatDueDate(loc locale.Locale, date string) string {
 	d, err := time.Parse(time.DateOnly, date)
 	if err != nil {
 		return date
 	}
-	return FormatDate(locale, d)
+	return FormatDate(loc, d)
 }
 
 // FormatTime writes an instant in Stockholm time as locale writes it:
 // sv-SE 2026-11-25 14:05, nb-NO 25.11.2026 kl. 14:05, en-GB 25 November 2026, 14:05.
-func FormatTime(locale string, t time.Time) string {
+func FormatTime(loc locale.Locale, t time.Time) string {
 	t = t.In(Stockholm)
-	switch locale {
-	case "nb-NO":
-		return FormatDate(locale, t) + " kl. " + t.Format("15:04")
-	case "en-GB":
-		return FormatDate(locale, t) + ", " + t.Format("15:04")
+	switch loc {
+	case locale.NbNO:
+		return FormatDate(loc, t) + " kl. " + t.Format("15:04")
+	case locale.EnGB:
+		return FormatDate(loc, t) + ", " + t.Format("15:04")
 	}
-	return FormatDate(locale, t) + " " + t.Format("15:04")
+	return FormatDate(loc, t) + " " + t.Format("15:04")
 }
 
 // FormatVAT writes a VAT rate as a percentage: 25 %, 12,5 % (en-GB 12.5%).
-func FormatVAT(locale string, v VATRate) string {
+func FormatVAT(loc locale.Locale, v VATRate) string {
 	s := strconv.FormatInt(int64(v)/100, 10)
 	if frac := int64(v) % 100; frac != 0 {
 		sep := ","
-		if locale == "en-GB" {
+		if loc.English() {
 			sep = "."
 		}
 		s += sep + strings.TrimRight(twoDigits(frac), "0")
 	}
-	if locale == "en-GB" {
+	if loc.English() {
 		return s + "%"
 	}
 	return s + "\u00a0%"

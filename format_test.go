@@ -3,11 +3,13 @@ package pinglinks
 import (
 	"testing"
 	"time"
+
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 func TestFormatAmount(t *testing.T) {
 	tests := []struct {
-		locale   string
+		locale   locale.Locale
 		currency Currency
 		amount   int64
 		want     string
@@ -31,17 +33,17 @@ func TestFormatAmount(t *testing.T) {
 
 func TestFormatDates(t *testing.T) {
 	d := time.Date(2026, 3, 5, 23, 30, 0, 0, time.UTC) // 00:30 on the 6th in Stockholm
-	for locale, want := range map[string]string{"sv-SE": "2026-03-05", "nb-NO": "05.03.2026", "en-GB": "5 March 2026"} {
-		if got := FormatDate(locale, d); got != want {
-			t.Errorf("FormatDate(%s) = %q, want %q", locale, got, want)
+	for loc, want := range map[locale.Locale]string{"sv-SE": "2026-03-05", "nb-NO": "05.03.2026", "en-GB": "5 March 2026"} {
+		if got := FormatDate(loc, d); got != want {
+			t.Errorf("FormatDate(%s) = %q, want %q", loc, got, want)
 		}
-		if got := FormatDueDate(locale, "2026-03-05"); got != want {
-			t.Errorf("FormatDueDate(%s) = %q, want %q", locale, got, want)
+		if got := FormatDueDate(loc, "2026-03-05"); got != want {
+			t.Errorf("FormatDueDate(%s) = %q, want %q", loc, got, want)
 		}
 	}
-	for locale, want := range map[string]string{"sv-SE": "2026-03-06 00:30", "nb-NO": "06.03.2026 kl. 00:30", "en-GB": "6 March 2026, 00:30"} {
-		if got := FormatTime(locale, d); got != want {
-			t.Errorf("FormatTime(%s) = %q, want Stockholm time %q", locale, got, want)
+	for loc, want := range map[locale.Locale]string{"sv-SE": "2026-03-06 00:30", "nb-NO": "06.03.2026 kl. 00:30", "en-GB": "6 March 2026, 00:30"} {
+		if got := FormatTime(loc, d); got != want {
+			t.Errorf("FormatTime(%s) = %q, want Stockholm time %q", loc, got, want)
 		}
 	}
 }
@@ -68,7 +70,7 @@ func TestVAT(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		locale string
+		locale locale.Locale
 		rate   VATRate
 		want   string
 	}{{"sv-SE", 2500, "25\u00a0%"}, {"sv-SE", 1250, "12,5\u00a0%"}, {"en-GB", 1250, "12.5%"}, {"nb-NO", 0, "0\u00a0%"}} {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 // Payment link statuses.
@@ -28,9 +29,6 @@ const (
 	SMSDelivered  = "DELIVERED"
 	SMSFailed     = "FAILED"
 )
-
-// Locales a link may be shown in.
-var Locales = []string{"sv-SE", "nb-NO", "en-GB"}
 
 // PaymentLink asks a payer to pay a payment order through a hosted checkout.
 type PaymentLink struct {
@@ -53,7 +51,7 @@ type PaymentLink struct {
 	Supplier           Supplier
 	Currency           Currency
 	TotalAmount        int64
-	Locale             string
+	Locale             locale.Locale
 	LogoImageLink      string
 	StatusCallbackURL  string
 	Methods            []LinkMethod
@@ -234,12 +232,8 @@ func (l *PaymentLink) Validate(today string) error {
 	if !l.Currency.Valid() {
 		errs.Add("currency", "must be one of SEK, NOK, DKK, EUR, GBP")
 	}
-	valid := false
-	for _, loc := range Locales {
-		valid = valid || l.Locale == loc
-	}
-	if !valid {
-		errs.Add("locale", "must be one of sv-SE, nb-NO, en-GB")
+	if !l.Locale.Valid() {
+		errs.Add("locale", "must be one of %s", locale.Names())
 	}
 	if len(l.Items) > 200 {
 		errs.Add("items", "must have at most 200 items")

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 // Product is an item a tenant saved to put on the next link quicker.
@@ -61,7 +62,7 @@ type SavedCustomer struct {
 // Validate checks a saved customer as a link's customer would be checked.
 func (c *SavedCustomer) Validate() error {
 	l := PaymentLink{Customer: c.Customer, InvoiceAddress: c.Address, Supplier: Supplier{Name: "-"},
-		Currency: SEK, Locale: Locales[0]}
+		Currency: SEK, Locale: locale.SvSE}
 	err := l.Validate("")
 	c.Customer = l.Customer
 	return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
 	"github.com/pinglinks/pinglinks/reference"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -35,7 +36,7 @@ type linkJSON struct {
 	Supplier           pinglinks.Supplier     `json:"supplier"`
 	Currency           string                 `json:"currency"`
 	TotalAmount        int64                  `json:"total_amount"`
-	Locale             string                 `json:"locale"`
+	Locale             locale.Locale          `json:"locale"`
 	LogoImageLink      *string                `json:"logo_image_link"`
 	StatusCallbackURL  *string                `json:"payment_link_status_callback_url"`
 	Methods            []pinglinks.LinkMethod `json:"payment_provider_methods"`
@@ -89,7 +90,7 @@ type linkIn struct {
 	Customer        *pinglinks.Customer    `json:"customer"`
 	Items           []linkItemIn           `json:"items"`
 	Supplier        *pinglinks.Supplier    `json:"supplier"`
-	Locale          *string                `json:"locale"`
+	Locale          *locale.Locale         `json:"locale"`
 	Methods         []pinglinks.LinkMethod `json:"payment_provider_methods"`
 	DueDate         string                 `json:"due_date"`
 	DeliveryAddress *pinglinks.Address     `json:"delivery_address"`

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/reference"
 )
@@ -48,17 +49,11 @@ func (Connector) ReferenceType(c pinglinks.Currency) (string, func(int64) string
 }
 
 // Label implements provider.Connector.
-func (Connector) Label(_ pinglinks.ProviderMethod, locale string) string {
-	switch locale {
-	case "sv-SE":
-		return "Bankgiro"
-	case "nb-NO":
-		return "Bankoverføring"
-	}
-	return "Bank transfer"
+func (Connector) Label(_ pinglinks.ProviderMethod, loc locale.Locale) string {
+	return loc.Words().Bank.Label
 }
 
 // PaidWith implements provider.Connector.
-func (c Connector) PaidWith(_ *pinglinks.Payment, locale string) string {
-	return c.Label(Method, locale)
+func (c Connector) PaidWith(_ *pinglinks.Payment, loc locale.Locale) string {
+	return c.Label(Method, loc)
 }

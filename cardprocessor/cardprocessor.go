@@ -9,6 +9,7 @@ package cardprocessor
 import (
 	"context"
 	"errors"
+	"github.com/pinglinks/pinglinks/locale"
 	"net/http"
 	"strconv"
 	"time"
@@ -67,8 +68,8 @@ type SessionRequest struct {
 	// SuccessURL and CancelURL bring the payer back to our checkout; a
 	// processor substitutes its session id for SessionIDPlaceholder.
 	SuccessURL, CancelURL string
-	Locale                string // the link's, e.g. "sv-SE"
-	Email                 string // prefilled on the hosted page, if known
+	Locale                locale.Locale // the link's
+	Email                 string        // prefilled on the hosted page, if known
 	// ExpiresAt closes the session if the payer never finishes.
 	ExpiresAt time.Time
 	// IdempotencyKey makes a retried create return the same session.

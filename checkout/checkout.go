@@ -25,6 +25,7 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/files"
+	"github.com/pinglinks/pinglinks/locale"
 	"github.com/pinglinks/pinglinks/phone"
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/store"
@@ -153,25 +154,14 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, err error) {
 		h.fail(w, err)
 		return
 	}
-	v := &view{T: textsFor(acceptLocale(r)), State: "notfound"}
+	loc := locale.FromAcceptLanguage(r.Header.Get("Accept-Language"))
+	v := &view{T: &loc.Words().Checkout, Lang: loc.Lang(), State: "notfound"}
 	h.render(w, http.StatusNotFound, v)
 }
 
 func (h *Handler) fail(w http.ResponseWriter, err error) {
 	h.Log.Error("checkout", "err", err)
 	http.Error(w, "Something went wrong on our side. Please try again in a moment.", http.StatusInternalServerError)
-}
-
-// acceptLocale picks a locale for pages without a link.
-func acceptLocale(r *http.Request) string {
-	al := r.Header.Get("Accept-Language")
-	switch {
-	case strings.HasPrefix(al, "sv"):
-		return "sv-SE"
-	case strings.HasPrefix(al, "nb"), strings.HasPrefix(al, "no"), strings.HasPrefix(al, "nn"):
-		return "nb-NO"
-	}
-	return "en-GB"
 }
 
 // prefill is what the details form shows: the payer's last corrections,
@@ -235,7 +225,7 @@ func readForm(r *http.Request) payForm {
 }
 
 // validate checks the payer's details; errors map form fields to messages.
-func (pf *payForm) validate(t texts, l *pinglinks.PaymentLink) map[string]string {
+func (pf *payForm) validate(t *locale.Checkout, l *pinglinks.PaymentLink) map[string]string {
 	errs := map[string]string{}
 	d := &pf.Details
 	// The limits are the API's for the same fields.
@@ -283,10 +273,7 @@ func normalizePhone(raw string, l *pinglinks.PaymentLink) (string, error) {
 	regions := map[pinglinks.Currency]string{pinglinks.SEK: "SE", pinglinks.NOK: "NO", pinglinks.DKK: "DK", pinglinks.GBP: "GB"}
 	region := regions[l.Currency]
 	if region == "" {
-		region = map[string]string{"nb-NO": "NO", "en-GB": "GB"}[l.Locale]
-	}
-	if region == "" {
-		region = "SE"
+		region = l.Locale.Region()
 	}
 	n, err := phone.Normalize(raw, region)
 	for _, other := range []string{"SE", "NO", "DK"} { // a neighbour's number written the neighbour's way
@@ -304,7 +291,7 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		h.notFound(w, r, err)
 		return
 	}
-	t := textsFor(l.Locale)
+	t := &l.Locale.Words().Checkout
 	p, err := h.Store.Payment(r.Context(), l.TenantID, l.OrderID, l.PaymentID)
 	if err != nil {
 		h.fail(w, err)

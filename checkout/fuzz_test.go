@@ -32,7 +32,7 @@ func FuzzPayForm(f *testing.F) {
 		pf := readForm(r)
 		v := h.newView(r.Context(), l, &pinglinks.Payment{Status: pinglinks.PaymentInitiated})
 		v.Details = pf.Details
-		v.Errors = pf.validate(textsFor(l.Locale), l)
+		v.Errors = pf.validate(&l.Locale.Words().Checkout, l)
 		v.select_(pf.Method)
 		for name, msg := range h.Providers.CheckForm(pinglinks.ProviderMethod{Provider: "ping", Method: "deposit"}, l.Locale, pf.Form, time.Now()) {
 			v.Errors[name] = msg

@@ -6,7 +6,7 @@ import "html/template"
 // The style sheet is inline (one request for a first visit) under the
 // response's CSP nonce.
 var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fieldArgsOf, "methodField": methodFieldOf}).Parse(`<!doctype html>
-<html lang="{{.T.Lang}}"><head><meta charset="utf-8">
+<html lang="{{.Lang}}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
 <title>{{if .Supplier}}{{.Supplier}} – {{end}}{{.T.Title}}</title>

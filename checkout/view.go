@@ -15,12 +15,14 @@ import (
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
 	"github.com/pinglinks/pinglinks/provider"
 )
 
 // view is everything a checkout page shows.
 type view struct {
-	T        texts
+	T        *locale.Checkout
+	Lang     string // the page's html lang
 	Nonce    string
 	State    string // form, bank, waiting, paid, expired, cancelled, notfound, panel
 	TestMode bool
@@ -131,8 +133,8 @@ func (h *Handler) stateOf(l *pinglinks.PaymentLink, p *pinglinks.Payment) string
 }
 
 func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *pinglinks.Payment) *view {
-	t := textsFor(l.Locale)
-	v := &view{T: t, State: h.stateOf(l, p), TestMode: h.TestMode, Link: l, Token: l.Token, Supplier: l.Supplier.Name,
+	t := &l.Locale.Words().Checkout
+	v := &view{T: t, Lang: l.Locale.Lang(), State: h.stateOf(l, p), TestMode: h.TestMode, Link: l, Token: l.Token, Supplier: l.Supplier.Name,
 		Total: pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount), CancelURL: l.CancelURL,
 		Errors: map[string]string{}, PaymentID: p.ID.String(), PollKey: h.pollKey(l, p)}
 	v.HeadTo, v.AmountLabel, v.HeadAmount, v.SumLabel = t.PayTo, t.Total, v.Total, t.Total
@@ -202,13 +204,10 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 		}
 	case "bank":
 		v.Reference = l.Reference
-		v.ReferenceLabel = l.ReferenceType + "-nummer"
+		v.ReferenceLabel = fmt.Sprintf(t.ReferenceLabel, l.ReferenceType)
 		v.BankNote = t.BankNote
 		if strings.Contains(t.BankNote, "%s") {
 			v.BankNote = fmt.Sprintf(t.BankNote, l.ReferenceType)
-		}
-		if l.Locale == "en-GB" {
-			v.ReferenceLabel = "Payment reference (" + l.ReferenceType + ")"
 		}
 		v.AmountDue = v.Total
 		if p.FundedAmount > 0 { // part of it has arrived: ask for the rest, offer nothing else

@@ -48,26 +48,26 @@ func RenderInvoice(inv Invoice) ([]byte, error) {
 	if inv.Date.IsZero() {
 		return nil, errors.New("document: invoice has no date")
 	}
-	l := lookupLocale(inv.Link.Locale)
+	l := lookupWords(inv.Link.Locale)
 	title := clean(inv.DocumentName)
 	if title == "" {
-		title = l.invoice
+		title = l.Invoice
 	}
 	meta := []kv{
-		{l.invoiceNumber, fmt.Sprint(inv.Number)},
-		{l.invoiceDate, l.date(inv.Date.In(pinglinks.Stockholm))},
+		{l.InvoiceNumber, fmt.Sprint(inv.Number)},
+		{l.InvoiceDate, l.date(inv.Date.In(pinglinks.Stockholm))},
 	}
 	if inv.Link.DueDate != "" {
-		meta = append(meta, kv{l.dueDate, l.formatDue(inv.Link.DueDate)})
+		meta = append(meta, kv{l.DueDate, l.formatDue(inv.Link.DueDate)})
 	}
 	if ref := clean(inv.Link.Customer.Reference); ref != "" {
-		meta = append(meta, kv{l.customerRef, ref})
+		meta = append(meta, kv{l.CustomerRef, ref})
 	}
 	d := &doc{
 		l: l, link: inv.Link, title: title, logo: inv.Logo, meta: meta,
-		customerHeading: l.billTo,
+		customerHeading: l.BillTo,
 		shortTitle:      fmt.Sprintf("%s %d", title, inv.Number),
-		totalLabel:      l.amountDue,
+		totalLabel:      l.AmountDue,
 	}
 	d.addr = inv.Link.InvoiceAddress
 	if d.addr == nil {
@@ -89,20 +89,20 @@ func RenderReceipt(r Receipt) ([]byte, error) {
 	if r.PaidAt.IsZero() {
 		return nil, errors.New("document: receipt has no payment time")
 	}
-	l := lookupLocale(r.Link.Locale)
+	l := lookupWords(r.Link.Locale)
 	meta := []kv{
-		{l.receiptNumber, clean(r.Number)},
-		{l.paidAt, l.dateTime(r.PaidAt.In(pinglinks.Stockholm))},
-		{l.method, clean(r.Method)},
+		{l.ReceiptNumber, clean(r.Number)},
+		{l.PaidAt, l.dateTime(r.PaidAt.In(pinglinks.Stockholm))},
+		{l.Method, clean(r.Method)},
 	}
 	if ref := clean(r.Link.Customer.Reference); ref != "" {
-		meta = append(meta, kv{l.customerRef, ref})
+		meta = append(meta, kv{l.CustomerRef, ref})
 	}
 	d := &doc{
-		l: l, link: r.Link, title: l.receipt, logo: r.Logo, meta: meta,
-		customerHeading: l.customer,
-		shortTitle:      l.receipt + " " + clean(r.Number),
-		totalLabel:      l.totalPaid,
+		l: l, link: r.Link, title: l.Receipt, logo: r.Logo, meta: meta,
+		customerHeading: l.Customer,
+		shortTitle:      l.Receipt + " " + clean(r.Number),
+		totalLabel:      l.TotalPaid,
 	}
 	d.addr = r.Link.InvoiceAddress
 	if d.addr == nil {
@@ -116,7 +116,7 @@ type kv struct{ k, v string }
 // doc is the layout shared by invoices and receipts: header, customer,
 // items, VAT and total, then a document-specific tail and the footers.
 type doc struct {
-	l               locale
+	l               words
 	link            *pinglinks.PaymentLink
 	title           string
 	shortTitle      string // heading of continuation pages
@@ -211,7 +211,7 @@ func (d *doc) render() ([]byte, error) {
 			amount: l.money(amount, cur),
 		}
 		if n := clean(it.ItemNumber); n != "" {
-			r.itemNo = p.fit(l.itemNo+" "+n, colDescW)
+			r.itemNo = p.fit(l.ItemNo+" "+n, colDescW)
 		}
 		n := len(r.lines)
 		if r.itemNo != "" {
@@ -246,7 +246,7 @@ func (d *doc) render() ([]byte, error) {
 	p.setFont(regular, 8.5)
 	p.color(60)
 	for _, v := range vats {
-		p.text(118, y, fmt.Sprintf(l.vatOf, l.percent(v.rate)))
+		p.text(118, y, fmt.Sprintf(l.VATOf, l.percent(v.rate)))
 		p.fitRight(colAmount, y, 40, l.money(v.vat, cur))
 		y += 4.6
 	}
@@ -347,7 +347,7 @@ func (d *doc) supplierLines() []string {
 	s, l := d.link.Supplier, d.l
 	var lines []string
 	if n := clean(s.OrganizationNumber); n != "" {
-		lines = append(lines, l.orgNo+" "+n)
+		lines = append(lines, l.OrgNo+" "+n)
 	}
 	if a := clean(s.Zip + " " + s.City); a != "" {
 		lines = append(lines, a)
@@ -367,7 +367,7 @@ func (d *doc) continuation(p *pdf) float64 {
 	p.text(marginL, marginT, p.fit(clean(d.link.Supplier.Name), 90))
 	p.setFont(regular, 9)
 	p.color(80)
-	p.textRight(marginR, marginT+0.5, p.fit(d.shortTitle+" ("+d.l.continued+")", 80))
+	p.textRight(marginR, marginT+0.5, p.fit(d.shortTitle+" ("+d.l.Continued+")", 80))
 	p.hline(marginL, marginR, marginT+7, lineGrey, 0.2)
 	return marginT + 12
 }
@@ -378,12 +378,12 @@ func (d *doc) tableHeader(p *pdf, y float64) float64 {
 	p.setFont(bold, 8)
 	p.color(40)
 	ty := y + 1.9
-	p.text(colDesc, ty, l.description)
-	p.textRight(colQty, ty, l.qty)
-	p.text(colUnit, ty, l.unit)
-	p.textRight(colUnitPrice, ty, l.unitPrice)
-	p.textRight(colVAT, ty, l.vat)
-	p.textRight(colAmount, ty, l.amount)
+	p.text(colDesc, ty, l.Description)
+	p.textRight(colQty, ty, l.Qty)
+	p.text(colUnit, ty, l.Unit)
+	p.textRight(colUnitPrice, ty, l.UnitPrice)
+	p.textRight(colVAT, ty, l.VAT)
+	p.textRight(colAmount, ty, l.Amount)
 	return y + 7
 }
 
@@ -423,15 +423,15 @@ func (d *doc) paymentBox(p *pdf, y float64, total int64, inv Invoice) error {
 	ty := y + 4.5
 	p.setFont(bold, 10)
 	p.color(0)
-	p.text(x, ty, l.paymentDetails)
+	p.text(x, ty, l.PaymentDetails)
 	ty += 7
 	rows := []kv{
 		{accountLabel(l, inv), clean(inv.Bankgiro)},
 		{l.referenceLabel(clean(inv.ReferenceType)), clean(inv.Reference)},
-		{l.amountDue, l.money(total, d.link.Currency)},
+		{l.AmountDue, l.money(total, d.link.Currency)},
 	}
 	if d.link.DueDate != "" {
-		rows = append(rows, kv{l.dueDate, l.formatDue(d.link.DueDate)})
+		rows = append(rows, kv{l.DueDate, l.formatDue(d.link.DueDate)})
 	}
 	for _, r := range rows {
 		p.setFont(regular, 8.5)
@@ -458,11 +458,11 @@ func (d *doc) paymentBox(p *pdf, y float64, total int64, inv Invoice) error {
 	tx := marginL + 5
 	w := qx - tx - 4
 	ty = max(ty+1.5, y+h-15)
-	p.text(tx, ty, l.payOnline)
+	p.text(tx, ty, l.PayOnline)
 	ty += 4
 	p.setFont(regular, 7.5)
 	p.color(80)
-	p.text(tx, ty, p.fit(l.scanToPay, w))
+	p.text(tx, ty, p.fit(l.ScanToPay, w))
 	ty += 3.8
 	p.setFont(regular, 8.5)
 	p.gp.SetTextColor(20, 60, 140)
@@ -480,7 +480,7 @@ func (d *doc) footers(p *pdf) {
 	s := d.link.Supplier
 	parts := []string{clean(s.Name)}
 	if o := clean(s.OrganizationNumber); o != "" {
-		parts = append(parts, d.l.orgNo+" "+o)
+		parts = append(parts, d.l.OrgNo+" "+o)
 	}
 	if w := clean(s.Website); w != "" {
 		parts = append(parts, w)
@@ -491,15 +491,15 @@ func (d *doc) footers(p *pdf) {
 		p.hline(marginL, marginR, footerY, lineGrey, 0.2)
 		p.setFont(regular, 7.5)
 		p.color(110)
-		page := fmt.Sprintf(d.l.page, i, n)
+		page := fmt.Sprintf(d.l.Page, i, n)
 		p.text(marginL, footerY+2, p.fit(left, marginR-marginL-p.width(page)-8))
 		p.textRight(marginR, footerY+2, page)
 	}
 }
 
-func accountLabel(l locale, inv Invoice) string {
+func accountLabel(l words, inv Invoice) string {
 	if inv.AccountLabel != "" {
 		return clean(inv.AccountLabel)
 	}
-	return l.bankgiro
+	return l.Bankgiro
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/boombuler/barcode/qr"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 var (
@@ -82,7 +83,7 @@ func images(t testing.TB, pdf []byte) int {
 	return max(0, len(lines)-2) // two header lines
 }
 
-func testLink(locale string, cur pinglinks.Currency) *pinglinks.PaymentLink {
+func testLink(loc locale.Locale, cur pinglinks.Currency) *pinglinks.PaymentLink {
 	return &pinglinks.PaymentLink{
 		Customer: pinglinks.Customer{FirstName: "Åsa", LastName: "Öberg-Ærø", Email: "asa@example.se",
 			Reference: "Projekt Älvsjö"},
@@ -97,7 +98,7 @@ func testLink(locale string, cur pinglinks.Currency) *pinglinks.PaymentLink {
 		Supplier: pinglinks.Supplier{Name: "Fjällbacka Rör & Värme AB", OrganizationNumber: "556677-8899",
 			Zip: "457 40", City: "Fjällbacka", Website: "https://fjallbackaror.se"},
 		Currency: cur,
-		Locale:   locale,
+		Locale:   loc,
 	}
 }
 
@@ -123,20 +124,20 @@ func testLogo() []byte {
 
 var invoiceDate = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
 
-func testInvoice(locale string, cur pinglinks.Currency) Invoice {
+func testInvoice(loc locale.Locale, cur pinglinks.Currency) Invoice {
 	typ, ref := "OCR", "1234567897"
-	if locale == "nb-NO" {
+	if loc == "nb-NO" {
 		typ, ref = "KID", "12345678903"
 	}
 	return Invoice{
-		Link: testLink(locale, cur), Number: 10042, Date: invoiceDate,
+		Link: testLink(loc, cur), Number: 10042, Date: invoiceDate,
 		ReferenceType: typ, Reference: ref, Bankgiro: "5050-1055",
 		CheckoutURL: "https://pay.example.se/checkout/Xk9fQ2mZ", Logo: testLogo(),
 	}
 }
 
-func testReceipt(locale string, cur pinglinks.Currency) Receipt {
-	return Receipt{Link: testLink(locale, cur), Number: "R-2026-000042",
+func testReceipt(loc locale.Locale, cur pinglinks.Currency) Receipt {
+	return Receipt{Link: testLink(loc, cur), Number: "R-2026-000042",
 		PaidAt: time.Date(2026, 11, 25, 13, 5, 0, 0, time.UTC), Method: "Visa •••• 4242", Logo: testLogo()}
 }
 
@@ -182,7 +183,7 @@ func mustContain(t *testing.T, text string, want ...string) {
 
 func TestInvoice(t *testing.T) {
 	for _, tc := range []struct {
-		locale string
+		locale locale.Locale
 		cur    pinglinks.Currency
 		want   []string
 	}{
@@ -201,15 +202,15 @@ func TestInvoice(t *testing.T) {
 			"Amount due", "SEK 10,447.50", "VAT 25%", "SEK 2,000.00", "VAT 12%", "SEK 15.91", "VAT 6%", "SEK 16.92",
 			"Pay online", "https://pay.example.se/checkout/Xk9fQ2mZ", "Page 1 of 1", "Åsa Öberg-Ærø"}},
 	} {
-		t.Run(tc.locale, func(t *testing.T) {
+		t.Run(string(tc.locale), func(t *testing.T) {
 			pdf, err := RenderInvoice(testInvoice(tc.locale, tc.cur))
 			if err != nil {
 				t.Fatal(err)
 			}
-			writeOut(t, "invoice-"+tc.locale, pdf)
+			writeOut(t, "invoice-"+string(tc.locale), pdf)
 			text := pdfText(t, pdf)
 			mustContain(t, text, tc.want...)
-			golden(t, "invoice-"+tc.locale, text)
+			golden(t, "invoice-"+string(tc.locale), text)
 			if n := images(t, pdf); n != 2 {
 				t.Errorf("%d images, want 2 (logo and QR code)", n)
 			}
@@ -219,7 +220,7 @@ func TestInvoice(t *testing.T) {
 
 func TestReceipt(t *testing.T) {
 	for _, tc := range []struct {
-		locale string
+		locale locale.Locale
 		want   []string
 	}{
 		{"sv-SE", []string{"Kvitto", "Kvittonummer", "R-2026-000042", "Betald", "2026-11-25 14:05",
@@ -230,7 +231,7 @@ func TestReceipt(t *testing.T) {
 		{"en-GB", []string{"Receipt", "Receipt number", "R-2026-000042", "25 November 2026, 14:05",
 			"Payment method", "Visa •••• 4242", "Total paid", "SEK 10,447.50", "VAT 6%", "SEK 16.92"}},
 	} {
-		t.Run(tc.locale, func(t *testing.T) {
+		t.Run(string(tc.locale), func(t *testing.T) {
 			cur := pinglinks.SEK
 			if tc.locale == "nb-NO" {
 				cur = pinglinks.NOK
@@ -239,10 +240,10 @@ func TestReceipt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			writeOut(t, "receipt-"+tc.locale, pdf)
+			writeOut(t, "receipt-"+string(tc.locale), pdf)
 			text := pdfText(t, pdf)
 			mustContain(t, text, tc.want...)
-			golden(t, "receipt-"+tc.locale, text)
+			golden(t, "receipt-"+string(tc.locale), text)
 			if strings.Contains(text, "Bankgiro") {
 				t.Error("receipt shows payment instructions")
 			}
@@ -515,7 +516,7 @@ func TestIncludedVAT(t *testing.T) {
 }
 
 func TestFormats(t *testing.T) {
-	sv, nb, en := lookupLocale("sv-SE"), lookupLocale("nb-NO"), lookupLocale("en-GB")
+	sv, nb, en := lookupWords("sv-SE"), lookupWords("nb-NO"), lookupWords("en-GB")
 	for _, tc := range []struct{ got, want string }{
 		{sv.money(123450, pinglinks.SEK), "1 234,50 kr"},
 		{sv.money(5, pinglinks.EUR), "0,05 EUR"},
@@ -534,7 +535,7 @@ func TestFormats(t *testing.T) {
 		{en.formatDue("2026-11-25"), "25 November 2026"},
 		{en.formatDue("soon"), "soon"},
 		{sv.number(1234567), "1 234 567"},
-		{lookupLocale("xx").tag, "en-GB"},
+		{string(lookupWords("xx").tag), "en-GB"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
@@ -550,10 +551,10 @@ func TestConcurrentRendering(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := RenderInvoice(testInvoice(pinglinks.Locales[i%3], pinglinks.SEK)); err != nil {
+			if _, err := RenderInvoice(testInvoice(locale.All[i%3], pinglinks.SEK)); err != nil {
 				t.Error(err)
 			}
-			if _, err := RenderReceipt(testReceipt(pinglinks.Locales[i%3], pinglinks.SEK)); err != nil {
+			if _, err := RenderReceipt(testReceipt(locale.All[i%3], pinglinks.SEK)); err != nil {
 				t.Error(err)
 			}
 		}()

@@ -71,9 +71,6 @@ func (s *Service) logo(ctx context.Context, l *pinglinks.PaymentLink) []byte {
 	return s.Logos.Get(ctx, l.LogoImageLink)
 }
 
-var invoiceWord = map[string]string{"sv-SE": "faktura", "nb-NO": "faktura", "en-GB": "invoice"}
-var receiptWord = map[string]string{"sv-SE": "kvitto", "nb-NO": "kvittering", "en-GB": "receipt"}
-
 func (s *Service) renderInvoice(ctx context.Context, l *pinglinks.PaymentLink, inv *store.Invoice) ([]byte, string, error) {
 	label, account := s.Accounts.For(l.Currency, l.Locale)
 	body, err := document.RenderInvoice(document.Invoice{Link: l, Number: inv.Number, Date: inv.CreatedAt,
@@ -81,7 +78,7 @@ func (s *Service) renderInvoice(ctx context.Context, l *pinglinks.PaymentLink, i
 		CheckoutURL: s.CheckoutURL(l), DocumentName: inv.DocumentName, Logo: s.logo(ctx, l)})
 	name := inv.DocumentName
 	if name == "" {
-		name = invoiceWord[l.Locale] + "-" + strconv.FormatInt(inv.Number, 10)
+		name = l.Locale.Words().Document.InvoiceFile + "-" + strconv.FormatInt(inv.Number, 10)
 	}
 	return body, name + ".pdf", err
 }
@@ -100,7 +97,7 @@ func (s *Service) renderReceipt(ctx context.Context, l *pinglinks.PaymentLink) (
 	}
 	body, err := document.RenderReceipt(document.Receipt{Link: &shown, Number: strconv.FormatInt(l.ReceiptNumber, 10),
 		PaidAt: l.UpdatedAt, Method: s.Providers.PaidWith(p, l.Locale), Logo: s.logo(ctx, l)})
-	return body, receiptWord[l.Locale] + "-" + strconv.FormatInt(l.ReceiptNumber, 10) + ".pdf", err
+	return body, l.Locale.Words().Document.ReceiptFile + "-" + strconv.FormatInt(l.ReceiptNumber, 10) + ".pdf", err
 }
 
 // Attachment is the document a message of kind carries: the invoice PDF

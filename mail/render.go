@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/pinglinks/pinglinks/locale"
 	htmltemplate "html/template"
 	"strings"
 	texttemplate "text/template"
@@ -36,7 +37,7 @@ type Message struct {
 
 // PaymentLinkMessage is the e-mail that carries a payment link.
 type PaymentLinkMessage struct {
-	Locale       string // "sv-SE", "nb-NO" or "en-GB"
+	Locale       locale.Locale
 	To           string
 	SupplierName string
 	CustomerName string
@@ -50,7 +51,7 @@ type PaymentLinkMessage struct {
 
 // ReceiptMessage is the e-mail sent after a payment.
 type ReceiptMessage struct {
-	Locale       string
+	Locale       locale.Locale
 	To           string
 	SupplierName string
 	CustomerName string
@@ -63,92 +64,13 @@ type ReceiptMessage struct {
 // ErrRender is wrapped by errors for messages that cannot be rendered.
 var ErrRender = errors.New("mail: cannot render message")
 
-type texts struct {
-	Lang            string
-	LinkSubject     string // %s supplier
-	Greeting        string // %s customer
-	GreetingNoName  string
-	LinkIntro       string // %s supplier, %s amount
-	LinkDue         string // %s due date
-	LinkButton      string
-	LinkFallback    string
-	LinkAttachment  string
-	ReminderSubject string // %s supplier
-	ReminderIntro   string // %s supplier, %s amount
-	ReceiptSubject  string // %s supplier
-	ReceiptIntro    string // %s supplier, %s amount
-	ReceiptPaidAt   string // %s time
-	ReceiptButton   string
-	ReceiptAttached string
-	Footer          string // %s supplier
-}
-
-var locales = map[string]texts{
-	"sv-SE": {
-		Lang:            "sv",
-		LinkSubject:     "Betalningslänk från %s",
-		Greeting:        "Hej %s!",
-		GreetingNoName:  "Hej!",
-		LinkIntro:       "%s har skickat en betalningslänk till dig på %s.",
-		LinkDue:         "Sista betalningsdag: %s.",
-		LinkButton:      "Betala nu",
-		LinkFallback:    "Om knappen inte fungerar kan du kopiera länken till din webbläsare:",
-		LinkAttachment:  "Fakturan finns bifogad.",
-		ReminderSubject: "Påminnelse: betalning till %s",
-		ReminderIntro:   "En påminnelse: %s väntar fortfarande på din betalning på %s.",
-		ReceiptSubject:  "Kvitto på din betalning till %s",
-		ReceiptIntro:    "Tack! %s har tagit emot din betalning på %s.",
-		ReceiptPaidAt:   "Betalt: %s",
-		ReceiptButton:   "Visa kvitto",
-		ReceiptAttached: "Kvittot finns bifogat.",
-		Footer:          "Det här meddelandet skickades via Ping Payments på uppdrag av %s. Svara inte på det här e-postmeddelandet.",
-	},
-	"nb-NO": {
-		Lang:            "nb",
-		LinkSubject:     "Betalingslenke fra %s",
-		Greeting:        "Hei %s!",
-		GreetingNoName:  "Hei!",
-		LinkIntro:       "%s har sendt deg en betalingslenke på %s.",
-		LinkDue:         "Forfallsdato: %s.",
-		LinkButton:      "Betal nå",
-		LinkFallback:    "Hvis knappen ikke virker, kan du kopiere lenken inn i nettleseren:",
-		LinkAttachment:  "Fakturaen er vedlagt.",
-		ReminderSubject: "Påminnelse: betaling til %s",
-		ReminderIntro:   "En påminnelse: %s venter fortsatt på betalingen din på %s.",
-		ReceiptSubject:  "Kvittering for betalingen din til %s",
-		ReceiptIntro:    "Takk! %s har mottatt betalingen din på %s.",
-		ReceiptPaidAt:   "Betalt: %s",
-		ReceiptButton:   "Vis kvittering",
-		ReceiptAttached: "Kvitteringen er vedlagt.",
-		Footer:          "Denne meldingen ble sendt på vegne av %s via Ping Payments. Ikke svar på denne e-posten.",
-	},
-	"en-GB": {
-		Lang:            "en-GB",
-		LinkSubject:     "Payment link from %s",
-		Greeting:        "Hello %s,",
-		GreetingNoName:  "Hello,",
-		LinkIntro:       "%s has sent you a payment link for %s.",
-		LinkDue:         "Please pay by %s.",
-		LinkButton:      "Pay now",
-		LinkFallback:    "If the button does not work, copy this link into your browser:",
-		LinkAttachment:  "The invoice is attached.",
-		ReminderSubject: "Reminder: your payment to %s",
-		ReminderIntro:   "A reminder: %s is still waiting for your payment of %s.",
-		ReceiptSubject:  "Receipt for your payment to %s",
-		ReceiptIntro:    "Thank you! %s has received your payment of %s.",
-		ReceiptPaidAt:   "Paid: %s",
-		ReceiptButton:   "View receipt",
-		ReceiptAttached: "The receipt is attached.",
-		Footer:          "This message was sent on behalf of %s by Ping Payments. Please do not reply to this e-mail.",
-	},
-}
-
-func localeTexts(locale string) (texts, error) {
-	t, ok := locales[locale]
-	if !ok {
-		return texts{}, fmt.Errorf("%w: unsupported locale %q", ErrRender, locale)
+// localeTexts are locale's e-mail words; an unknown locale is an error, so
+// that a message is not sent in a language nobody chose.
+func localeTexts(loc locale.Locale) (locale.Mail, error) {
+	if !loc.Valid() {
+		return locale.Mail{}, fmt.Errorf("%w: unsupported locale %q", ErrRender, loc)
 	}
-	return t, nil
+	return loc.Words().Mail, nil
 }
 
 // view is what the body templates see. Strings are plain text; the HTML
@@ -239,13 +161,14 @@ func attachments(a *Attachment) []Attachment {
 // common is what both e-mails share: the greeting, the supplier and the
 // amount, and the attachment.
 type common struct {
-	locale, to, supplier, customer, amount string
-	attachment                             *Attachment
+	locale                         locale.Locale
+	to, supplier, customer, amount string
+	attachment                     *Attachment
 }
 
 // compose checks the shared fields, lets fill add the message's own title,
 // lines and button to a view with greeting and footer, and renders it.
-func compose(c common, fill func(t texts, v *view, supplier, amount string) error) (Message, error) {
+func compose(c common, fill func(t locale.Mail, v *view, supplier, amount string) error) (Message, error) {
 	t, err := localeTexts(c.locale)
 	if err != nil {
 		return Message{}, err
@@ -254,7 +177,7 @@ func compose(c common, fill func(t texts, v *view, supplier, amount string) erro
 	if supplier == "" || amount == "" {
 		return Message{}, fmt.Errorf("%w: supplier name and amount are required", ErrRender)
 	}
-	v := view{Lang: t.Lang, Greeting: t.GreetingNoName, Footer: fmt.Sprintf(t.Footer, supplier)}
+	v := view{Lang: c.locale.Lang(), Greeting: t.GreetingNoName, Footer: fmt.Sprintf(t.Footer, supplier)}
 	if customer != "" {
 		v.Greeting = fmt.Sprintf(t.Greeting, customer)
 	}
@@ -271,7 +194,7 @@ func compose(c common, fill func(t texts, v *view, supplier, amount string) erro
 // Render returns the localized payment link e-mail.
 func (m PaymentLinkMessage) Render() (Message, error) {
 	c := common{m.Locale, m.To, m.SupplierName, m.CustomerName, m.Amount, m.Attachment}
-	return compose(c, func(t texts, v *view, supplier, amount string) error {
+	return compose(c, func(t locale.Mail, v *view, supplier, amount string) error {
 		if err := checkURL(m.CheckoutURL); err != nil {
 			return err
 		}
@@ -295,7 +218,7 @@ func (m PaymentLinkMessage) Render() (Message, error) {
 // Render returns the localized receipt e-mail.
 func (m ReceiptMessage) Render() (Message, error) {
 	c := common{m.Locale, m.To, m.SupplierName, m.CustomerName, m.Amount, m.Attachment}
-	return compose(c, func(t texts, v *view, supplier, amount string) error {
+	return compose(c, func(t locale.Mail, v *view, supplier, amount string) error {
 		if m.ReceiptURL != "" {
 			if err := checkURL(m.ReceiptURL); err != nil {
 				return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 // A Connector is one payment rail: everything the platform knows about a
@@ -65,11 +66,11 @@ type Connector interface {
 	// and makes it idempotent by the payment's id.
 	Start(ctx context.Context, req StartRequest) (Outcome, error)
 	// Label names the method on the checkout's list, in the payer's locale
-	// ("sv-SE", "nb-NO", "en-GB").
-	Label(pm pinglinks.ProviderMethod, locale string) string
+	// (one of locale.All).
+	Label(pm pinglinks.ProviderMethod, loc locale.Locale) string
 	// PaidWith says how a completed payment was paid, as a receipt and the
 	// checkout's paid page show it: "Visa •••• 4242", "Swish", "Bankgiro".
-	PaidWith(p *pinglinks.Payment, locale string) string
+	PaidWith(p *pinglinks.Payment, loc locale.Locale) string
 }
 
 // StartRequest is what Start gets.
@@ -120,10 +121,10 @@ func (o Outcome) Apply(p *pinglinks.Payment, now time.Time) error {
 // for something on the hosted checkout (a phone number, a card).
 type CheckoutForm interface {
 	// Fields are the inputs shown under the method when it is chosen.
-	Fields(pm pinglinks.ProviderMethod, locale string) []Field
+	Fields(pm pinglinks.ProviderMethod, loc locale.Locale) []Field
 	// CheckForm checks what the payer submitted for Fields and returns,
 	// by field name, what is wrong, in the payer's locale; nil if nothing.
-	CheckForm(pm pinglinks.ProviderMethod, locale string, form map[string]string, now time.Time) map[string]string
+	CheckForm(pm pinglinks.ProviderMethod, loc locale.Locale, form map[string]string, now time.Time) map[string]string
 }
 
 // Field is one input of a method's form.
@@ -147,10 +148,10 @@ type Field struct {
 // explain better than "the payment did not go through".
 type CheckoutTexts interface {
 	// Waiting describes a PENDING payment on the waiting page.
-	Waiting(p *pinglinks.Payment, locale string) Waiting
+	Waiting(p *pinglinks.Payment, loc locale.Locale) Waiting
 	// Failure explains a failed attempt above the form, in locale; empty
 	// for the checkout's general text.
-	Failure(p *pinglinks.Payment, locale string) string
+	Failure(p *pinglinks.Payment, loc locale.Locale) string
 }
 
 // Waiting is what the waiting page shows.
@@ -218,7 +219,7 @@ type Payments interface {
 // "no new payment was started", what did not happen when the payer's
 // choice of its method came too late ("your card has not been charged").
 type CheckoutNotices interface {
-	NotStarted(pm pinglinks.ProviderMethod, locale string) string
+	NotStarted(pm pinglinks.ProviderMethod, loc locale.Locale) string
 }
 
 // CheckoutPrefill is implemented by a connector whose form may start with

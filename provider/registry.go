@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 // Registry holds the connectors this installation has configured. It is
@@ -184,17 +185,17 @@ func (r *Registry) Start(ctx context.Context, req StartRequest) (Outcome, error)
 }
 
 // PaidWith names how p was paid, for receipts.
-func (r *Registry) PaidWith(p *pinglinks.Payment, locale string) string {
+func (r *Registry) PaidWith(p *pinglinks.Payment, loc locale.Locale) string {
 	if c, ok := r.Of(p); ok {
-		return c.PaidWith(p, locale)
+		return c.PaidWith(p, loc)
 	}
 	return p.Provider + " " + p.Method // paid before the method was unconfigured
 }
 
 // Label names pm on the checkout.
-func (r *Registry) Label(pm pinglinks.ProviderMethod, locale string) string {
+func (r *Registry) Label(pm pinglinks.ProviderMethod, loc locale.Locale) string {
 	if c, ok := r.connectors[pm]; ok {
-		return c.Label(pm, locale)
+		return c.Label(pm, loc)
 	}
 	return pm.Provider + " " + pm.Method
 }
@@ -340,35 +341,35 @@ func (r *Registry) Transfer() (pinglinks.ProviderMethod, Transfer, bool) {
 }
 
 // Waiting is what the checkout shows while p is PENDING.
-func (r *Registry) Waiting(p *pinglinks.Payment, locale string) (Waiting, bool) {
+func (r *Registry) Waiting(p *pinglinks.Payment, loc locale.Locale) (Waiting, bool) {
 	c, _ := r.Of(p)
 	if t, ok := c.(CheckoutTexts); ok {
-		return t.Waiting(p, locale), true
+		return t.Waiting(p, loc), true
 	}
 	return Waiting{}, false
 }
 
 // Failure explains p's failure in locale; empty for the general text.
-func (r *Registry) Failure(p *pinglinks.Payment, locale string) string {
+func (r *Registry) Failure(p *pinglinks.Payment, loc locale.Locale) string {
 	c, _ := r.Of(p)
 	if t, ok := c.(CheckoutTexts); ok {
-		return t.Failure(p, locale)
+		return t.Failure(p, loc)
 	}
 	return ""
 }
 
 // Fields are the inputs the checkout collects for pm.
-func (r *Registry) Fields(pm pinglinks.ProviderMethod, locale string) []Field {
+func (r *Registry) Fields(pm pinglinks.ProviderMethod, loc locale.Locale) []Field {
 	if f, ok := r.connectors[pm].(CheckoutForm); ok {
-		return f.Fields(pm, locale)
+		return f.Fields(pm, loc)
 	}
 	return nil
 }
 
 // CheckForm checks what the payer typed for pm's Fields.
-func (r *Registry) CheckForm(pm pinglinks.ProviderMethod, locale string, form map[string]string, now time.Time) map[string]string {
+func (r *Registry) CheckForm(pm pinglinks.ProviderMethod, loc locale.Locale, form map[string]string, now time.Time) map[string]string {
 	if f, ok := r.connectors[pm].(CheckoutForm); ok {
-		return f.CheckForm(pm, locale, form, now)
+		return f.CheckForm(pm, loc, form, now)
 	}
 	return nil
 }
@@ -382,9 +383,9 @@ func (r *Registry) IsTransfer(p *pinglinks.Payment) bool {
 
 // NotStarted says, in locale, what did not happen when a choice of pm came
 // too late; empty for the checkout's general words.
-func (r *Registry) NotStarted(pm pinglinks.ProviderMethod, locale string) string {
+func (r *Registry) NotStarted(pm pinglinks.ProviderMethod, loc locale.Locale) string {
 	if n, ok := r.connectors[pm].(CheckoutNotices); ok {
-		return n.NotStarted(pm, locale)
+		return n.NotStarted(pm, loc)
 	}
 	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 // kronor is a connector for the registry's own tests: one method that
@@ -35,8 +36,8 @@ func (kronor) Start(_ context.Context, req StartRequest) (Outcome, error) {
 	return Outcome{Status: pinglinks.PaymentPending, Response: json.RawMessage(`{"n":1}`)}, nil
 }
 
-func (kronor) Label(pinglinks.ProviderMethod, string) string                      { return "Kronor" }
-func (kronor) PaidWith(*pinglinks.Payment, string) string                         { return "Kronor" }
+func (kronor) Label(pinglinks.ProviderMethod, locale.Locale) string               { return "Kronor" }
+func (kronor) PaidWith(*pinglinks.Payment, locale.Locale) string                  { return "Kronor" }
 func (kronor) Refund(context.Context, *pinglinks.Payment, pinglinks.Refund) error { return nil }
 
 func TestRegistryRefusesWhatIsNotConfigured(t *testing.T) {

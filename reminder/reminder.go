@@ -85,7 +85,7 @@ func Decide(l *pinglinks.PaymentLink, channels []string) store.ReminderDecision 
 	for _, c := range channels {
 		switch c {
 		case pinglinks.RemindBySMS:
-			if n, err := phone.Mobile(l.Customer.Phone, region(l.Locale)); err == nil {
+			if n, err := phone.Mobile(l.Customer.Phone, l.Locale.Region()); err == nil {
 				d.To = append(d.To, store.Recipient{Channel: store.ChannelSMS, Address: n})
 			}
 		case pinglinks.RemindByEmail:
@@ -98,14 +98,4 @@ func Decide(l *pinglinks.PaymentLink, channels []string) store.ReminderDecision 
 		d.Reason = "not sent: the customer has no mobile number or e-mail address for its methods"
 	}
 	return d
-}
-
-func region(locale string) string {
-	switch locale {
-	case "nb-NO":
-		return "NO"
-	case "en-GB":
-		return "GB"
-	}
-	return "SE"
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/reference"
 )
@@ -277,26 +278,26 @@ func challengeURL(p *pinglinks.Payment) string {
 }
 
 // Label implements provider.Connector.
-func (CardProcessor) Label(_ pinglinks.ProviderMethod, locale string) string {
-	return wordsFor(locale).Card
+func (CardProcessor) Label(_ pinglinks.ProviderMethod, loc locale.Locale) string {
+	return loc.Words().Sandbox.Card
 }
 
 // PaidWith implements provider.Connector: "Visa •••• 4242"; a brand we do
 // not know is "card" in the payer's language.
-func (CardProcessor) PaidWith(p *pinglinks.Payment, locale string) string {
+func (CardProcessor) PaidWith(p *pinglinks.Payment, loc locale.Locale) string {
 	c, ok := CardOf(p)
 	if !ok { // no card was ever taken: a sandbox test payment
-		return wordsFor(locale).Dummy
+		return loc.Words().Sandbox.Dummy
 	}
 	if c.Card.Brand == "card" {
-		return wordsFor(locale).Card + " •••• " + c.Card.Last4
+		return loc.Words().Sandbox.Card + " •••• " + c.Card.Last4
 	}
 	return c.Card.String()
 }
 
 // Fields implements provider.CheckoutForm.
-func (CardProcessor) Fields(_ pinglinks.ProviderMethod, locale string) []provider.Field {
-	w := wordsFor(locale)
+func (CardProcessor) Fields(_ pinglinks.ProviderMethod, loc locale.Locale) []provider.Field {
+	w := loc.Words().Sandbox
 	return []provider.Field{
 		{Name: "card_number", Label: w.CardNumber, Autocomplete: "cc-number", Type: "text", Numeric: true, Secret: true},
 		{Name: "card_expiry", Label: w.CardExpiry, Hint: w.ExpiryFormat, Autocomplete: "cc-exp", Type: "text", Numeric: true, Half: true},
@@ -306,13 +307,13 @@ func (CardProcessor) Fields(_ pinglinks.ProviderMethod, locale string) []provide
 
 // CheckForm implements provider.CheckoutForm: ParseCard's rules, in the
 // payer's language.
-func (CardProcessor) CheckForm(_ pinglinks.ProviderMethod, locale string, form map[string]string, now time.Time) map[string]string {
+func (CardProcessor) CheckForm(_ pinglinks.ProviderMethod, loc locale.Locale, form map[string]string, now time.Time) map[string]string {
 	_, err := ParseCard(form["card_number"], form["card_expiry"], form["card_cvc"], now)
 	es, ok := err.(pinglinks.Errors)
 	if !ok {
 		return nil
 	}
-	w := wordsFor(locale)
+	w := loc.Words().Sandbox
 	out := map[string]string{}
 	for _, e := range es {
 		switch {
@@ -335,14 +336,14 @@ func (CardProcessor) CheckForm(_ pinglinks.ProviderMethod, locale string, form m
 
 // Waiting implements provider.CheckoutTexts: a challenge not yet
 // answered leads back to the issuer's page.
-func (CardProcessor) Waiting(p *pinglinks.Payment, locale string) provider.Waiting {
-	w := wordsFor(locale)
+func (CardProcessor) Waiting(p *pinglinks.Payment, loc locale.Locale) provider.Waiting {
+	w := loc.Words().Sandbox
 	return provider.Waiting{Title: w.ChallengeTitle, Text: w.ChallengeText, LinkText: w.Continue, LinkURL: challengeURL(p)}
 }
 
 // Failure implements provider.CheckoutTexts.
-func (CardProcessor) Failure(p *pinglinks.Payment, locale string) string {
-	w := wordsFor(locale)
+func (CardProcessor) Failure(p *pinglinks.Payment, loc locale.Locale) string {
+	w := loc.Words().Sandbox
 	c, _ := CardOf(p)
 	switch c.DeclineReason {
 	case "insufficient_funds":
@@ -370,8 +371,8 @@ func (CardProcessor) Poll(_ context.Context, p *pinglinks.Payment, _ time.Time) 
 }
 
 // NotStarted implements provider.CheckoutNotices.
-func (CardProcessor) NotStarted(_ pinglinks.ProviderMethod, locale string) string {
-	return wordsFor(locale).NotChargedCard
+func (CardProcessor) NotStarted(_ pinglinks.ProviderMethod, loc locale.Locale) string {
+	return loc.Words().Sandbox.NotChargedCard
 }
 
 // Prefill implements provider.CheckoutPrefill: a declined card's expiry

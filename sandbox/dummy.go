@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
 	"github.com/pinglinks/pinglinks/provider"
 )
 
@@ -43,10 +44,14 @@ func (Dummy) Start(_ context.Context, req provider.StartRequest) (provider.Outco
 }
 
 // Label implements provider.Connector.
-func (Dummy) Label(_ pinglinks.ProviderMethod, locale string) string { return wordsFor(locale).Dummy }
+func (Dummy) Label(_ pinglinks.ProviderMethod, loc locale.Locale) string {
+	return loc.Words().Sandbox.Dummy
+}
 
 // PaidWith implements provider.Connector.
-func (Dummy) PaidWith(_ *pinglinks.Payment, locale string) string { return wordsFor(locale).Dummy }
+func (Dummy) PaidWith(_ *pinglinks.Payment, loc locale.Locale) string {
+	return loc.Words().Sandbox.Dummy
+}
 
 func dummyTarget(raw json.RawMessage) (string, error) {
 	var p DummyParameters

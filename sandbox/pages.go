@@ -24,7 +24,7 @@ var panels = template.Must(template.New("panels").Parse(`
 
 func (s *Sandbox) panel(w http.ResponseWriter, r *http.Request, l *pinglinks.PaymentLink, p *pinglinks.Payment, name, action string) {
 	var buf bytes.Buffer
-	if err := panels.ExecuteTemplate(&buf, name, map[string]any{"W": wordsFor(l.Locale), "Action": action, "Token": l.Token}); err != nil {
+	if err := panels.ExecuteTemplate(&buf, name, map[string]any{"W": l.Locale.Words().Sandbox, "Action": action, "Token": l.Token}); err != nil {
 		s.Log.Error("sandbox page", "err", err)
 		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
 		return

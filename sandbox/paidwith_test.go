@@ -6,6 +6,7 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/banktransfer"
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 // How a payment was paid, as receipts and the paid page say it.
@@ -22,7 +23,7 @@ func TestPaidWith(t *testing.T) {
 		return p
 	}
 	tests := []struct {
-		locale string
+		locale locale.Locale
 		p      *pinglinks.Payment
 		want   string
 	}{

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
 	"github.com/pinglinks/pinglinks/phone"
 	"github.com/pinglinks/pinglinks/provider"
 )
@@ -158,61 +159,61 @@ func StartSwish(p *pinglinks.Payment, payerPhone string, now time.Time) error {
 }
 
 // Label implements provider.Connector.
-func (Swish) Label(pm pinglinks.ProviderMethod, locale string) string {
+func (Swish) Label(pm pinglinks.ProviderMethod, loc locale.Locale) string {
 	if pm.Method == "m_commerce" {
-		return wordsFor(locale).SwishMobile
+		return loc.Words().Swish.LabelMobile
 	}
-	return wordsFor(locale).Swish
+	return loc.Words().Swish.Label
 }
 
 // PaidWith implements provider.Connector.
-func (Swish) PaidWith(*pinglinks.Payment, string) string { return "Swish" }
+func (Swish) PaidWith(*pinglinks.Payment, locale.Locale) string { return "Swish" }
 
 // Fields implements provider.CheckoutForm: e-commerce asks for the number
 // the request goes to.
-func (Swish) Fields(pm pinglinks.ProviderMethod, locale string) []provider.Field {
+func (Swish) Fields(pm pinglinks.ProviderMethod, loc locale.Locale) []provider.Field {
 	if pm != swishECommerce {
 		return nil
 	}
-	return []provider.Field{{Name: "swish_phone", Label: wordsFor(locale).SwishPhone, Autocomplete: "tel", Type: "tel", Prefill: "phone"}}
+	return []provider.Field{{Name: "swish_phone", Label: loc.Words().Swish.Phone, Autocomplete: "tel", Type: "tel", Prefill: "phone"}}
 }
 
 // CheckForm implements provider.CheckoutForm.
-func (Swish) CheckForm(pm pinglinks.ProviderMethod, locale string, form map[string]string, _ time.Time) map[string]string {
+func (Swish) CheckForm(pm pinglinks.ProviderMethod, loc locale.Locale, form map[string]string, _ time.Time) map[string]string {
 	if pm != swishECommerce {
 		return nil
 	}
 	if _, err := phone.SwishNumber(form["swish_phone"]); err != nil {
-		return map[string]string{"swish_phone": wordsFor(locale).InvalidPhone}
+		return map[string]string{"swish_phone": loc.Words().Swish.PhoneWrong}
 	}
 	return nil
 }
 
 // Waiting implements provider.CheckoutTexts.
-func (Swish) Waiting(p *pinglinks.Payment, locale string) provider.Waiting {
-	w := wordsFor(locale)
-	out := provider.Waiting{Title: w.WaitingTitle, Text: w.WaitingSwish,
+func (Swish) Waiting(p *pinglinks.Payment, loc locale.Locale) provider.Waiting {
+	w := loc.Words().Swish
+	out := provider.Waiting{Title: w.WaitingTitle, Text: w.Waiting,
 		LinkURL: "/sandbox/swish/" + p.ID.String(), LinkText: "Sandbox: Swish simulator"}
 	if s, ok := SwishOf(p); ok && s.PaymentRequestToken != "" {
 		out.Text = ""
 		out.AppURL = "swish://paymentrequest?token=" + s.PaymentRequestToken
-		out.AppText, out.OpenApp, out.ScanQR = w.WaitingSwishMobile, w.OpenSwish, w.ScanQR
+		out.AppText, out.OpenApp, out.ScanQR = w.WaitingMobile, w.OpenApp, w.ScanQR
 	}
 	return out
 }
 
 // Failure implements provider.CheckoutTexts.
-func (Swish) Failure(p *pinglinks.Payment, locale string) string {
-	w := wordsFor(locale)
+func (Swish) Failure(p *pinglinks.Payment, loc locale.Locale) string {
+	w := loc.Words().Swish
 	switch p.Status {
 	case pinglinks.PaymentAborted:
-		return w.SwishAborted
+		return w.Aborted
 	case pinglinks.PaymentExpired:
-		return w.SwishExpired
+		return w.Expired
 	case pinglinks.PaymentCrashed:
-		return w.SwishCrashed
+		return w.Crashed
 	}
-	return w.SwishDeclined
+	return w.Declined
 }
 
 // PollAfter implements provider.Poller: the simulated payer answers after
@@ -275,6 +276,6 @@ func SwishOf(p *pinglinks.Payment) (SwishResponse, bool) {
 }
 
 // NotStarted implements provider.CheckoutNotices.
-func (Swish) NotStarted(_ pinglinks.ProviderMethod, locale string) string {
-	return wordsFor(locale).NotStartedSwish
+func (Swish) NotStarted(_ pinglinks.ProviderMethod, loc locale.Locale) string {
+	return loc.Words().Swish.NotStarted
 }

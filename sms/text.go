@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"github.com/pinglinks/pinglinks/locale"
 	"strings"
 	"unicode"
 )
@@ -32,63 +33,26 @@ func GSM7Len(s string) (n int, ok bool) {
 	return n, true
 }
 
-type smsTexts struct {
-	long  string // greeting form
-	short string // fallback when the long one does not fit
-}
-
-// Placeholders: {s} supplier, {a} amount, {u} checkout URL.
-var reminderTexts = map[string]smsTexts{
-	"sv-SE": {
-		long:  "Påminnelse: {s} väntar på din betalning på {a}. Betala här: {u}",
-		short: "Påminnelse {s}: {a}. {u}",
-	},
-	"nb-NO": {
-		long:  "Påminnelse: {s} venter på betalingen din på {a}. Betal her: {u}",
-		short: "Påminnelse {s}: {a}. {u}",
-	},
-	"en-GB": {
-		long:  "Reminder: {s} is waiting for your payment of {a}. Pay here: {u}",
-		short: "Reminder {s}: {a}. {u}",
-	},
-}
-
-var paymentLinkTexts = map[string]smsTexts{
-	"sv-SE": {
-		long:  "Hej! {s} har skickat en betalningslänk på {a}. Betala här: {u}",
-		short: "{s}: {a}. Betala här: {u}",
-	},
-	"nb-NO": {
-		long:  "Hei! {s} har sendt deg en betalingslenke på {a}. Betal her: {u}",
-		short: "{s}: {a}. Betal her: {u}",
-	},
-	"en-GB": {
-		long:  "Hi! {s} has sent you a payment link for {a}. Pay here: {u}",
-		short: "{s}: {a}. Pay here: {u}",
-	},
-}
-
 // PaymentLinkText returns the SMS that carries a payment link, in locale
-// ("sv-SE", "nb-NO" or "en-GB"; anything else falls back to English).
+// (one outside locale.All falls back to English).
 // amount is already formatted ("1 250,00 kr"). The text is kept within one
 // 160-septet GSM-7 part when possible: a shorter wording is used if the
 // friendly one is too long, and then the supplier name is shortened. The
 // URL and the amount are never shortened. Characters outside GSM-7 in the
 // supplier name are replaced by close GSM-7 equivalents where one exists.
-func PaymentLinkText(locale, supplierName, amount, checkoutURL string) string {
-	return fitText(paymentLinkTexts, locale, supplierName, amount, checkoutURL)
+func PaymentLinkText(loc locale.Locale, supplierName, amount, checkoutURL string) string {
+	t := loc.Words().SMS
+	return fitText(t.PaymentLink, t.PaymentLinkShort, supplierName, amount, checkoutURL)
 }
 
 // ReminderText is PaymentLinkText for a reminder of a link not yet paid.
-func ReminderText(locale, supplierName, amount, checkoutURL string) string {
-	return fitText(reminderTexts, locale, supplierName, amount, checkoutURL)
+func ReminderText(loc locale.Locale, supplierName, amount, checkoutURL string) string {
+	t := loc.Words().SMS
+	return fitText(t.Reminder, t.ReminderShort, supplierName, amount, checkoutURL)
 }
 
-func fitText(texts map[string]smsTexts, locale, supplierName, amount, checkoutURL string) string {
-	t, ok := texts[locale]
-	if !ok {
-		t = texts["en-GB"]
-	}
+// fitText fills long (or, when it does not fit one part, short) in.
+func fitText(long, short, supplierName, amount, checkoutURL string) string {
 	supplier := toGSM7(oneLine(supplierName))
 	amount = oneLine(amount)
 	checkoutURL = strings.TrimSpace(checkoutURL)
@@ -100,23 +64,23 @@ func fitText(texts map[string]smsTexts, locale, supplierName, amount, checkoutUR
 		n, ok := GSM7Len(msg)
 		return ok && n <= MaxSinglePart
 	}
-	if msg := render(t.long, supplier); fits(msg) {
+	if msg := render(long, supplier); fits(msg) {
 		return msg
 	}
-	if msg := render(t.short, supplier); fits(msg) {
+	if msg := render(short, supplier); fits(msg) {
 		return msg
 	}
 	// Shorten the supplier name, keeping at least a few characters.
 	runes := []rune(supplier)
 	for n := len(runes) - 1; n >= 8; n-- {
 		s := strings.TrimSpace(string(runes[:n])) + "..."
-		if msg := render(t.short, s); fits(msg) {
+		if msg := render(short, s); fits(msg) {
 			return msg
 		}
 	}
 	// It cannot fit (long URL or non-GSM characters in the amount):
 	// send it whole, as a multi-part message.
-	return render(t.short, supplier)
+	return render(short, supplier)
 }
 
 // oneLine collapses whitespace and control characters to single spaces.

@@ -3,6 +3,8 @@ package sms
 import (
 	"strings"
 	"testing"
+
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 func TestGSM7Len(t *testing.T) {
@@ -30,8 +32,9 @@ func TestGSM7Len(t *testing.T) {
 func TestPaymentLinkText(t *testing.T) {
 	const url = "https://pay.pinglinks.se/checkout/Xk3v9QfPz1LmN0aBcD7eRw"
 	tests := []struct {
-		locale, supplier, amount string
-		want                     string
+		locale           locale.Locale
+		supplier, amount string
+		want             string
 	}{
 		{"sv-SE", "Åsas Blåbär AB", "1 250,00 kr",
 			"Hej! Åsas Blåbär AB har skickat en betalningslänk på 1 250,00 kr. Betala här: " + url},
@@ -85,7 +88,7 @@ func TestReminderText(t *testing.T) {
 		{"sv-SE", strings.Repeat("Långt Företagsnamn ", 8), "70,00 kr", ""},
 	}
 	for _, tt := range tests {
-		got := ReminderText(tt.locale, tt.supplier, tt.amount, url)
+		got := ReminderText(locale.Locale(tt.locale), tt.supplier, tt.amount, url)
 		if tt.want != "" && got != tt.want {
 			t.Errorf("ReminderText(%q, %q) =\n %q\nwant\n %q", tt.locale, tt.supplier, got, tt.want)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 // Search terms are kept in link_search as "kind:value": n (a word of the
@@ -48,11 +49,11 @@ func linkTerms(l *pinglinks.PaymentLink) []string {
 	return terms
 }
 
-func countryCode(locale string) string {
-	switch locale {
-	case "nb-NO":
+func countryCode(loc locale.Locale) string {
+	switch loc.Region() {
+	case "NO":
 		return "47"
-	case "en-GB":
+	case "GB":
 		return "44"
 	}
 	return "46"

@@ -20,6 +20,7 @@ import (
 	"github.com/stripe/stripe-go/v83/webhook"
 
 	"github.com/pinglinks/pinglinks/cardprocessor"
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 // Config is one Stripe account's credentials.
@@ -119,7 +120,7 @@ func New(c Config) (*Processor, error) {
 }
 
 // Stripe Checkout's payer-facing languages for the link's locales.
-var checkoutLocales = map[string]string{"sv-SE": "sv", "nb-NO": "nb", "en-GB": "en-GB", "da-DK": "da", "fi-FI": "fi"}
+var checkoutLocales = map[locale.Locale]string{locale.SvSE: "sv", locale.NbNO: "nb", locale.EnGB: "en-GB"}
 
 // CreateSession opens a Checkout Session in payment mode, card only.
 func (p *Processor) CreateSession(ctx context.Context, req cardprocessor.SessionRequest) (cardprocessor.Session, error) {
