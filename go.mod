@@ -6,7 +6,7 @@ require (
 	code.dny.dev/ssrf v0.3.0 // refuses IANA special-purpose addresses at dial time (callbacks, logos), incl. NAT64, 6to4, Teredo
 	github.com/getkin/kin-openapi v0.153.0 // tests only: validates every API response against openapi.yaml (OpenAPI 3.1)
 	github.com/google/uuid v1.6.0 // UUIDv7 ids (time-ordered, so cursors are ids) and parsing
-	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver, used through database/sql so both engines share SQL
+	github.com/jackc/pgx/v5 v5.12.0 // PostgreSQL driver: the store uses its own interface (pgxpool: binary UUIDs, statement cache), database/sql only for migrations and health checks
 	github.com/nyaruka/phonenumbers v1.8.1 // E.164 normalisation of SMS recipients (libphonenumber port, maintained)
 	github.com/pressly/goose/v3 v3.29.0 // embedded, versioned migrations per engine, used as a library
 	github.com/prometheus/client_golang v1.25.0 // /metrics
@@ -34,9 +34,14 @@ require github.com/pinglinks/pinglinks/client v0.0.0 // the Go SDK, its own modu
 require github.com/alecthomas/kong v1.17.0 // the command line from one typed struct: subcommands each listing only their flags, an env variable behind every flag, help, typo suggestions (caarlos0/env reads the environment only; flags, subcommands and help would stay hand-written)
 
 require (
+	github.com/chromedp/cdproto v0.159.0 // tests only: chromedp's protocol types, used directly by browser tests
+	github.com/pquerna/otp v1.5.0 // TOTP two-factor sign-in of the dashboard (RFC 6238; maintained, no dependencies but barcode)
+	golang.org/x/crypto v0.58.0 // argon2id password hashes of the dashboard's users
+)
+
+require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
-	github.com/chromedp/cdproto v0.159.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/go-openapi/jsonpointer v0.22.5 // indirect
@@ -59,7 +64,6 @@ require (
 	github.com/sethvargo/go-retry v0.5.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	go.yaml.in/yaml/v4 v4.0.0 // indirect
-	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect

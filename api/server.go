@@ -221,6 +221,10 @@ func (s *Server) cachedTenantByID(ctx context.Context, id uuid.UUID) (*pinglinks
 	return t, nil
 }
 
+// ForgetTenant drops the cached copy of a tenant whose credentials changed
+// (a rotated API secret), so the next request reads them afresh.
+func (s *Server) ForgetTenant(id uuid.UUID) { s.tenants.Delete(id) }
+
 func (s *Server) limit(w http.ResponseWriter, tenantID uuid.UUID) error {
 	if s.RateLimit <= 0 {
 		return nil

@@ -57,7 +57,8 @@ func TestRunAgainstRealProcesses(t *testing.T) {
 	for _, scenario := range []string{"link", "pay"} {
 		results, err := Run(context.Background(), Config{Exe: exe, Engines: []string{"sqlite", "postgres"},
 			PostgresAdminURL: testdb.AdminURL(), Scenario: scenario, Mode: "closed", Concurrency: 4,
-			Duration: 1500 * time.Millisecond, Warmup: 300 * time.Millisecond, Baseline: scenario == "link"})
+			Duration: 1500 * time.Millisecond, Warmup: 300 * time.Millisecond, Baseline: scenario == "link",
+			Floor: scenario == "link"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,6 +66,10 @@ func TestRunAgainstRealProcesses(t *testing.T) {
 			if r.Ops == 0 || r.Errors != 0 || r.Throughput <= 0 || r.Latency.P50 <= 0 || r.ServerPeakRSSMB <= 0 {
 				t.Errorf("%s %s %s: %+v", scenario, r.Engine, r.System, r)
 			}
+		}
+		if scenario == "link" && (len(results) != 6 || results[1].System != "floor" || results[2].RatioToFloor <= 0 ||
+			results[2].P99ToBaseline <= 0) {
+			t.Errorf("link scenario: want baseline, floor and pinglinks per engine with ratios: %+v", results)
 		}
 		if scenario == "pay" && results[0].Steps["callback"].P50 <= 0 {
 			t.Errorf("pay scenario measured no callbacks: %+v", results[0].Steps)

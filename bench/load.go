@@ -35,7 +35,8 @@ type Config struct {
 	Rate             float64  // open mode: flows started per second
 	Duration         time.Duration
 	Warmup           time.Duration
-	Baseline         bool // also measure the baseline server
+	Baseline         bool // also measure the one-insert baseline server
+	Floor            bool // also measure the floor server (FloorHandler)
 	Log              io.Writer
 	// Target, if set, is a running server to drive instead of starting one;
 	// Credentials are its tenants (the JSON printed by `pinglinks tenant create`).
@@ -54,7 +55,7 @@ type Percentiles struct {
 // Result is one measured run.
 type Result struct {
 	Engine          string                 `json:"engine"`
-	System          string                 `json:"system"` // "pinglinks" or "baseline"
+	System          string                 `json:"system"` // "pinglinks", "baseline" or "floor"
 	Scenario        string                 `json:"scenario"`
 	Mode            string                 `json:"mode"`
 	Concurrency     int                    `json:"concurrency"`
@@ -69,6 +70,11 @@ type Result struct {
 	ServerPeakRSSMB float64                `json:"server_peak_rss_mb"`
 	ErrorSamples    []string               `json:"error_samples,omitempty"`
 	RatioToBaseline float64                `json:"ratio_to_baseline,omitempty"`
+	RatioToFloor    float64                `json:"ratio_to_floor,omitempty"`
+	// P99ToBaseline and P99ToFloor are this run's p99 over theirs, in the
+	// same invocation (meaningful in open loop, where the load is the same).
+	P99ToBaseline float64 `json:"p99_to_baseline,omitempty"`
+	P99ToFloor    float64 `json:"p99_to_floor,omitempty"`
 }
 
 func percentiles(d []time.Duration) Percentiles {
@@ -133,23 +139,47 @@ func Run(ctx context.Context, c Config) ([]Result, error) {
 		return append(out, r), err
 	}
 	for _, engine := range c.Engines {
+		var base, floor *Result
 		if c.Baseline {
 			r, err := c.runBaseline(ctx, engine, dir)
 			if err != nil {
 				return out, err
 			}
+			base = &r
+			out = append(out, r)
+		}
+		if c.Floor {
+			r, err := c.runFloor(ctx, engine, dir)
+			if err != nil {
+				return out, err
+			}
+			r.RatioToBaseline, r.P99ToBaseline = ratios(r, base)
+			floor = &r
 			out = append(out, r)
 		}
 		r, err := c.runPlatform(ctx, engine, dir)
 		if err != nil {
 			return out, err
 		}
-		if c.Baseline && out[len(out)-1].Throughput > 0 {
-			r.RatioToBaseline = r.Throughput / out[len(out)-1].Throughput
-		}
+		r.RatioToBaseline, r.P99ToBaseline = ratios(r, base)
+		r.RatioToFloor, r.P99ToFloor = ratios(r, floor)
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// ratios are r's throughput and p99 over ref's, or zero without ref.
+func ratios(r Result, ref *Result) (throughput, p99 float64) {
+	if ref == nil {
+		return 0, 0
+	}
+	if ref.Throughput > 0 {
+		throughput = r.Throughput / ref.Throughput
+	}
+	if ref.Latency.P99 > 0 {
+		p99 = r.Latency.P99 / ref.Latency.P99
+	}
+	return throughput, p99
 }
 
 func (c *Config) logf(format string, args ...any) {
@@ -254,7 +284,7 @@ func (c *Config) runBaseline(ctx context.Context, engine, dir string) (Result, e
 	defer drop()
 	logFile, _ := os.Create(filepath.Join(dir, "baseline-"+engine+".log"))
 	defer logFile.Close()
-	srv, err := startServer(c.Exe, []string{"bench-baseline", "--database-url", dbURL}, nil, logFile)
+	srv, err := startServer(c.Exe, []string{"bench-baseline", "--kind", "insert", "--database-url", dbURL}, nil, logFile)
 	if err != nil {
 		return Result{}, err
 	}
@@ -279,6 +309,41 @@ func (c *Config) runBaseline(ctx context.Context, engine, dir string) (Result, e
 		}
 	}, []string{"insert"})
 	r.Engine, r.System, r.Scenario = engine, "baseline", "insert"
+	return r, nil
+}
+
+// runFloor measures the floor server: the flow's writes in the fewest round
+// trips, on the platform's schema (migrated as for the platform).
+func (c *Config) runFloor(ctx context.Context, engine, dir string) (Result, error) {
+	dbURL, drop, err := c.database(engine, dir)
+	if err != nil {
+		return Result{}, err
+	}
+	defer drop()
+	if out, err := exec.Command(c.Exe, "migrate", "--database-url", dbURL).CombinedOutput(); err != nil {
+		return Result{}, fmt.Errorf("bench: migrate: %v: %s", err, out)
+	}
+	logFile, _ := os.Create(filepath.Join(dir, "floor-"+engine+".log"))
+	defer logFile.Close()
+	srv, err := startServer(c.Exe, []string{"bench-baseline", "--kind", "floor", "--database-url", dbURL}, nil, logFile)
+	if err != nil {
+		return Result{}, err
+	}
+	defer srv.stop()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4 * c.Concurrency}, Timeout: 30 * time.Second}
+	sims := make([]*tenantSim, c.Concurrency)
+	for i := range sims {
+		sims[i] = &tenantSim{client: client, base: "http://" + srv.addr}
+		if err := sims[i].floorSetup(); err != nil {
+			return Result{}, err
+		}
+	}
+	c.logf("%s/floor: the flow's writes in the fewest round trips, %s loop, %d tenants", engine, c.Mode, c.Concurrency)
+	r := c.drive(ctx, srv, func(i int) func(*recorder) error {
+		sim := sims[i%len(sims)]
+		return func(rec *recorder) error { return sim.floorFlow(rec) }
+	}, []string{"create_order", "create_link", "get_link"})
+	r.Engine, r.System, r.Scenario = engine, "floor", "link"
 	return r, nil
 }
 
@@ -368,11 +433,14 @@ func (c *Config) drive(ctx context.Context, srv *server, flowFor func(i int) fun
 			}
 			inflight.Add(1)
 			wg.Add(1)
+			// Only flows scheduled inside the measured window count, however
+			// late they end; one scheduled in the warm-up does not.
+			counted := measuring.Load()
 			go func() {
 				defer func() { inflight.Add(-1); wg.Done() }()
 				rec := &recorder{steps: map[string][]time.Duration{}}
 				run(flowFor(i), rec, at)
-				if measuring.Load() {
+				if counted {
 					merge(rec)
 				}
 			}()
@@ -405,7 +473,11 @@ func (c *Config) drive(ctx context.Context, srv *server, flowFor func(i int) fun
 	if c.Mode == "open" {
 		r.Rate = c.Rate
 	}
-	if elapsed > 0 {
+	if c.Mode == "open" {
+		// The flows scheduled in the window, over the window (not the
+		// window plus the time the last of them took to end).
+		r.Throughput = float64(r.Ops) / c.Duration.Seconds()
+	} else if elapsed > 0 {
 		r.Throughput = float64(r.Ops) / elapsed
 	}
 	for _, s := range steps {

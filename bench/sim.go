@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // tenantSim is one simulated tenant's backend.
@@ -16,6 +18,7 @@ type tenantSim struct {
 	base        string
 	cred        credentials
 	merchantID  string
+	floorTenant string // on the floor server
 	callbackURL string
 	waiting     *sync.Map
 }
@@ -33,9 +36,15 @@ func (t *tenantSim) do(method, path string, body any, want int) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("tenant_id", t.cred.TenantID)
-	req.Header.Set("x-api-secret", t.cred.APISecret)
+	if t.cred.TenantID != "" {
+		req.Header.Set("tenant_id", t.cred.TenantID)
+		req.Header.Set("x-api-secret", t.cred.APISecret)
+	}
 	req.Header.Set("Content-Type", "application/json")
+	if method == "POST" {
+		// As every SDK does, so that a retry cannot create twice.
+		req.Header.Set("Idempotency-Key", uuid.NewString())
+	}
 	resp, err := t.client.Do(req)
 	if err != nil {
 		return nil, err
@@ -69,6 +78,66 @@ func (t *tenantSim) setup() error {
 	return err
 }
 
+// linkBody is the link the flow creates: two items of one merchant.
+func linkBody(orderID, merchantID string) map[string]any {
+	return map[string]any{
+		"payment_order_id": orderID, "currency": "SEK", "total_amount": 17000, "locale": "sv-SE",
+		"customer": map[string]any{"first_name": "Åsa", "last_name": "Öberg", "email": "asa@example.com", "phone": "0701234567"},
+		"items": []map[string]any{
+			{"description": "Honung 500 g", "merchant_id": merchantID, "price": 7000, "quantity": 2, "vat": 12},
+			{"description": "Ljus", "merchant_id": merchantID, "price": 3000, "quantity": 1, "vat": 25},
+		},
+		"supplier":                 map[string]any{"name": "Biodlarna AB", "organization_number": "556703-7485"},
+		"payment_provider_methods": []map[string]any{{"provider": "dummy", "method": "dummy"}},
+	}
+}
+
+// floorFlow is the same flow against the floor server (FloorHandler).
+func (t *tenantSim) floorFlow(rec *recorder) error {
+	var orderID, linkID string
+	prefix := "/tenants/" + t.floorTenant
+	err := rec.step("create_order", func() error {
+		b, err := t.do("POST", prefix+"/orders", map[string]any{"currency": "SEK"}, 200)
+		if err == nil {
+			orderID, err = idFrom(b)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	err = rec.step("create_link", func() error {
+		b, err := t.do("POST", prefix+"/links", linkBody(orderID, t.merchantID), 200)
+		if err == nil {
+			linkID, err = idFrom(b)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return rec.step("get_link", func() error {
+		_, err := t.do("GET", prefix+"/links/"+linkID, nil, 200)
+		return err
+	})
+}
+
+func (t *tenantSim) floorSetup() error {
+	b, err := t.do("POST", "/tenants", nil, 200)
+	if err != nil {
+		return err
+	}
+	var v struct {
+		TenantID   string `json:"tenant_id"`
+		MerchantID string `json:"merchant_id"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	t.floorTenant, t.merchantID = v.TenantID, v.MerchantID
+	return nil
+}
+
 // flow is the tenant's hot path: create an order, a link for it, and read
 // the link back; with pay, the payer pays and the tenant waits for the
 // COMPLETED callback.
@@ -84,16 +153,7 @@ func (t *tenantSim) flow(pay bool, rec *recorder) error {
 	if err != nil {
 		return err
 	}
-	link := map[string]any{
-		"payment_order_id": orderID, "currency": "SEK", "total_amount": 17000, "locale": "sv-SE",
-		"customer": map[string]any{"first_name": "Åsa", "last_name": "Öberg", "email": "asa@example.com", "phone": "0701234567"},
-		"items": []map[string]any{
-			{"description": "Honung 500 g", "merchant_id": t.merchantID, "price": 7000, "quantity": 2, "vat": 12},
-			{"description": "Ljus", "merchant_id": t.merchantID, "price": 3000, "quantity": 1, "vat": 25},
-		},
-		"supplier":                 map[string]any{"name": "Biodlarna AB", "organization_number": "556703-7485"},
-		"payment_provider_methods": []map[string]any{{"provider": "dummy", "method": "dummy"}},
-	}
+	link := linkBody(orderID, t.merchantID)
 	if pay {
 		link["payment_link_status_callback_url"] = t.callbackURL
 	}

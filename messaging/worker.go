@@ -118,7 +118,8 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			errs = append(errs, err)
 		}
 	}
-	return len(due), errors.Join(errs...)
+	n, err := w.runAccountMail(lctx)
+	return len(due) + n, errors.Join(append(errs, err)...)
 }
 
 // send renders and sends one message and records the outcome. Only a

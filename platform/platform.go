@@ -25,6 +25,7 @@ import (
 	"github.com/pinglinks/pinglinks/card"
 	"github.com/pinglinks/pinglinks/checkout"
 	"github.com/pinglinks/pinglinks/compression"
+	"github.com/pinglinks/pinglinks/dashboard"
 	"github.com/pinglinks/pinglinks/drain"
 	"github.com/pinglinks/pinglinks/expiry"
 	"github.com/pinglinks/pinglinks/files"
@@ -87,6 +88,8 @@ type Platform struct {
 	Sandbox   *sandbox.Sandbox // nil outside the sandbox
 	Expiry    *expiry.Sweeper
 	Reminders *reminder.Sweeper
+	// Dashboard is the tenants' dashboard under /dashboard/.
+	Dashboard *dashboard.Handler
 	cfg       Config
 	workers   sync.WaitGroup
 }
@@ -178,6 +181,9 @@ func New(cfg Config) (*Platform, error) {
 	if p.Sandbox != nil {
 		p.API.Extensions = append(p.API.Extensions, p.Sandbox)
 	}
+	p.Dashboard = &dashboard.Handler{Store: st, Log: log, PublicURL: base, Sandbox: cfg.Sandbox,
+		TrustProxy: cfg.TrustProxy, TenantChanged: p.API.ForgetTenant}
+	p.API.Extensions = append(p.API.Extensions, p.Dashboard)
 	p.instrument(st, log)
 	// A commit that queued callbacks or messages wakes both workers.
 	st.OnCommit = func() { p.Callbacks.Notify(); p.Messages.Notify() }

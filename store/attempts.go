@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -21,7 +20,7 @@ func (s *Store) StartLinkPayment(ctx context.Context, tenantID, linkID uuid.UUID
 	payer json.RawMessage, start func(l *pinglinks.PaymentLink, p *pinglinks.Payment) error) (*pinglinks.PaymentLink, *pinglinks.Payment, error) {
 	var outLink *pinglinks.PaymentLink
 	var outPayment *pinglinks.Payment
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		l, o, latest, err := s.lockLinkAndPayment(ctx, tx, tenantID, linkID)
 		if err != nil {
 			return err
@@ -75,7 +74,7 @@ func (s *Store) StartLinkPayment(ctx context.Context, tenantID, linkID uuid.UUID
 
 // lockLinkAndPayment locks a link's order, the link and its latest payment,
 // in the order every writer takes them.
-func (s *Store) lockLinkAndPayment(ctx context.Context, tx *sql.Tx, tenantID, linkID uuid.UUID) (*pinglinks.PaymentLink, *pinglinks.PaymentOrder, *pinglinks.Payment, error) {
+func (s *Store) lockLinkAndPayment(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID) (*pinglinks.PaymentLink, *pinglinks.PaymentOrder, *pinglinks.Payment, error) {
 	var orderID uuid.UUID
 	if err := tx.QueryRowContext(ctx, `SELECT order_id FROM payment_links WHERE tenant_id = $1 AND id = $2`,
 		tenantID, linkID).Scan(&orderID); err != nil {
@@ -98,7 +97,7 @@ func (s *Store) lockLinkAndPayment(ctx context.Context, tx *sql.Tx, tenantID, li
 }
 
 // writePayment saves every mutable field of a payment.
-func (s *Store) writePayment(ctx context.Context, tx *sql.Tx, p *pinglinks.Payment) error {
+func (s *Store) writePayment(ctx context.Context, tx dbTx, p *pinglinks.Payment) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE payments SET status = $3, status_history = $4, funded_amount = $5,
 		provider_method_response = $6, payer = $7, refunds = $8, updated_at = $9, provider = $10, method = $11,
 		provider_method_parameters = $12 WHERE tenant_id = $1 AND id = $2`, p.TenantID, p.ID, p.Status,
@@ -116,7 +115,7 @@ func (s *Store) writePayment(ctx context.Context, tx *sql.Tx, p *pinglinks.Payme
 // with it must still pay the link.
 func (s *Store) AssignReference(ctx context.Context, tenantID, linkID uuid.UUID, refType string, makeRef func(int64) string) (*pinglinks.PaymentLink, error) {
 	var out *pinglinks.PaymentLink
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		l, _, _, err := s.lockLinkAndPayment(ctx, tx, tenantID, linkID)
 		if err != nil {
 			return err
@@ -140,7 +139,7 @@ func (s *Store) AssignReference(ctx context.Context, tenantID, linkID uuid.UUID,
 // reference as a typing error.
 const referenceBase = 100000
 
-func (s *Store) assignReference(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLink, refType string, makeRef func(int64) string) error {
+func (s *Store) assignReference(ctx context.Context, tx dbTx, l *pinglinks.PaymentLink, refType string, makeRef func(int64) string) error {
 	if l.Reference != "" && l.ReferenceType == refType {
 		return nil
 	}

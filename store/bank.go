@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -36,7 +35,7 @@ type BookResult struct {
 // booked in seconds.
 func (s *Store) BookTransfers(ctx context.Context, tenant uuid.UUID, ts []*pinglinks.BankTransfer) ([]BookResult, error) {
 	out := make([]BookResult, len(ts))
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		now := s.Now()
 		links, err := s.linksByReference(ctx, tx, tenant, ts)
 		if err != nil {
@@ -99,7 +98,7 @@ type refKey struct{ refType, ref string }
 
 // linksByReference finds the links the transfers' references name, in
 // queries of up to refsPerQuery references.
-func (s *Store) linksByReference(ctx context.Context, tx *sql.Tx, tenant uuid.UUID, ts []*pinglinks.BankTransfer) (map[refKey][][2]uuid.UUID, error) {
+func (s *Store) linksByReference(ctx context.Context, tx dbTx, tenant uuid.UUID, ts []*pinglinks.BankTransfer) (map[refKey][][2]uuid.UUID, error) {
 	out := map[refKey][][2]uuid.UUID{}
 	var refs []string
 	seen := map[string]bool{}
@@ -122,7 +121,7 @@ func (s *Store) linksByReference(ctx context.Context, tx *sql.Tx, tenant uuid.UU
 
 const refsPerQuery = 100
 
-func (s *Store) linksByReferences(ctx context.Context, tx *sql.Tx, tenant uuid.UUID, refs []string, out map[refKey][][2]uuid.UUID) error {
+func (s *Store) linksByReferences(ctx context.Context, tx dbTx, tenant uuid.UUID, refs []string, out map[refKey][][2]uuid.UUID) error {
 	args := make([]any, 0, len(refs)+1)
 	marks := make([]string, len(refs))
 	for i, r := range refs {
@@ -155,7 +154,7 @@ func (s *Store) linksByReferences(ctx context.Context, tx *sql.Tx, tenant uuid.U
 // known, and returns the BankRefs it wrote. Rows go in statements of
 // rowsPerInsert: SQLite looks up each $N parameter by a linear search, so
 // one statement of thousands of parameters costs quadratically.
-func (s *Store) insertTransfers(ctx context.Context, tx *sql.Tx, ts []*pinglinks.BankTransfer) (map[string]bool, error) {
+func (s *Store) insertTransfers(ctx context.Context, tx dbTx, ts []*pinglinks.BankTransfer) (map[string]bool, error) {
 	out := make(map[string]bool, len(ts))
 	for len(ts) > 0 {
 		n := min(len(ts), rowsPerInsert)
@@ -169,7 +168,7 @@ func (s *Store) insertTransfers(ctx context.Context, tx *sql.Tx, ts []*pinglinks
 
 const rowsPerInsert = 32
 
-func (s *Store) insertTransferRows(ctx context.Context, tx *sql.Tx, ts []*pinglinks.BankTransfer, out map[string]bool) error {
+func (s *Store) insertTransferRows(ctx context.Context, tx dbTx, ts []*pinglinks.BankTransfer, out map[string]bool) error {
 	const cols = 16
 	var b strings.Builder
 	b.WriteString(`INSERT INTO bank_payments (id, bank_ref, file_id, source, line, account, currency, amount,
@@ -208,7 +207,7 @@ func (s *Store) insertTransferRows(ctx context.Context, tx *sql.Tx, ts []*pingli
 
 // fundLink credits t to the link under the order's and the link's locks.
 // A refusal is a *pinglinks.Error, and nothing has been written.
-func (s *Store) fundLink(ctx context.Context, tx *sql.Tx, tenantID, linkID uuid.UUID, t *pinglinks.BankTransfer, now time.Time) (*pinglinks.Payment, *pinglinks.PaymentLink, error) {
+func (s *Store) fundLink(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID, t *pinglinks.BankTransfer, now time.Time) (*pinglinks.Payment, *pinglinks.PaymentLink, error) {
 	l, o, latest, err := s.lockLinkAndPayment(ctx, tx, tenantID, linkID)
 	if err != nil {
 		return nil, nil, err
@@ -246,7 +245,7 @@ func (s *Store) fundLink(ctx context.Context, tx *sql.Tx, tenantID, linkID uuid.
 	return p, l, nil
 }
 
-func (s *Store) saveTransfer(ctx context.Context, tx *sql.Tx, t *pinglinks.BankTransfer) error {
+func (s *Store) saveTransfer(ctx context.Context, tx dbTx, t *pinglinks.BankTransfer) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE bank_payments SET status = $2, reason = $3, tenant_id = $4, link_id = $5,
 		payment_id = $6, updated_at = $7 WHERE id = $1`, t.ID, t.Status, t.Reason, nullID(t.TenantID), nullID(t.LinkID),
 		nullID(t.PaymentID), t.UpdatedAt); err != nil {
@@ -305,7 +304,7 @@ func (s *Store) Transfers(ctx context.Context, f TransferFilter, p Page) ([]*pin
 func (s *Store) AssignTransfer(ctx context.Context, id, tenantID, linkID uuid.UUID) (*pinglinks.BankTransfer, *pinglinks.Payment, error) {
 	var out *pinglinks.BankTransfer
 	var outP *pinglinks.Payment
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		t, err := s.lockTransfer(ctx, tx, id)
 		if err != nil {
 			return err
@@ -325,7 +324,7 @@ func (s *Store) AssignTransfer(ctx context.Context, id, tenantID, linkID uuid.UU
 // ReturnTransfer records that an unmatched transfer was sent back.
 func (s *Store) ReturnTransfer(ctx context.Context, id uuid.UUID) (*pinglinks.BankTransfer, error) {
 	var out *pinglinks.BankTransfer
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		t, err := s.lockTransfer(ctx, tx, id)
 		if err != nil {
 			return err
@@ -339,7 +338,7 @@ func (s *Store) ReturnTransfer(ctx context.Context, id uuid.UUID) (*pinglinks.Ba
 	return out, err
 }
 
-func (s *Store) lockTransfer(ctx context.Context, tx *sql.Tx, id uuid.UUID) (*pinglinks.BankTransfer, error) {
+func (s *Store) lockTransfer(ctx context.Context, tx dbTx, id uuid.UUID) (*pinglinks.BankTransfer, error) {
 	t, err := scanTransfer(tx.QueryRowContext(ctx, `SELECT `+transferColumns+` FROM bank_payments WHERE id = $1`+s.forUpdate(), id))
 	if err != nil {
 		return nil, notFound(err, "bank payment")

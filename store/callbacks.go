@@ -35,7 +35,7 @@ func (s *Store) ClaimCallbacks(ctx context.Context, now time.Time, limit int, le
 		lock = " FOR UPDATE OF o SKIP LOCKED"
 	}
 	var out []DueCallback
-	err := s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	err := s.inQuietTx(ctx, func(tx dbTx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.tenant_id, o.kind, o.url, o.payload, o.status, o.attempts,
 			o.created_at, t.callback_signing_key FROM outbox o JOIN tenants t ON t.id = o.tenant_id
 			WHERE o.next_attempt_at IS NOT NULL AND o.next_attempt_at <= $1
@@ -85,7 +85,7 @@ type CallbackAttempt struct {
 // if it is to be tried again, when. An attempt whose lease was taken over by
 // another process (attempts moved on) is recorded but changes nothing else.
 func (s *Store) RecordAttempt(ctx context.Context, tenantID uuid.UUID, a CallbackAttempt, status string, next *time.Time) error {
-	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	return s.inQuietTx(ctx, func(tx dbTx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO callback_attempts (id, outbox_id, tenant_id, attempt, started_at,
 			duration_ms, status_code, error, success) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, pinglinks.NewID(), a.OutboxID,
 			tenantID, a.Attempt, a.StartedAt, a.DurationMS, a.StatusCode, a.Error, a.Success); err != nil {

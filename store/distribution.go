@@ -29,7 +29,7 @@ type Recipient struct {
 // the messages are queued for the messaging worker and the link's sms_status
 // and distributed_by_email say so, in one transaction.
 func (s *Store) QueueDistribution(ctx context.Context, tenantID, linkID uuid.UUID, to []Recipient) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx dbTx) error {
 		now := s.Now()
 		_, err := s.updateLinkTx(ctx, tx, tenantID, linkID, func(l *pinglinks.PaymentLink, _ *pinglinks.Payment) error {
 			if err := l.RequireCreated("distributed"); err != nil {
@@ -107,7 +107,7 @@ type Invoice struct {
 }
 
 // nextCounter takes the tenant's next number in a named sequence, inside tx.
-func nextCounter(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, name string) (int64, error) {
+func nextCounter(ctx context.Context, tx dbTx, tenantID uuid.UUID, name string) (int64, error) {
 	var v int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES ($1, $2, 1)
 		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value`, tenantID, name).Scan(&v)
@@ -122,7 +122,7 @@ func nextCounter(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, name strin
 // next reference number unless the link has one of that type). A link has at
 // most one invoice.
 func (s *Store) CreateInvoice(ctx context.Context, tenantID, linkID uuid.UUID, inv *Invoice, makeRef func(seq int64) string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx dbTx) error {
 		var orderID uuid.UUID
 		if err := tx.QueryRowContext(ctx, `SELECT order_id FROM payment_links WHERE tenant_id = $1 AND id = $2`,
 			tenantID, linkID).Scan(&orderID); err != nil {
@@ -185,7 +185,7 @@ func (s *Store) LinkInvoice(ctx context.Context, tenantID, linkID uuid.UUID) (*I
 // queueReceipt queues the receipt e-mail to the payer of a link that has
 // just completed, at the address they gave on the checkout or else the one
 // the tenant gave; without an address there is nothing to send.
-func (s *Store) queueReceipt(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
+func (s *Store) queueReceipt(ctx context.Context, tx dbTx, l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
 	to := l.Customer.Email
 	if d, ok := p.PayerDetails(); ok && d.Email != "" {
 		to = d.Email
@@ -196,7 +196,7 @@ func (s *Store) queueReceipt(ctx context.Context, tx *sql.Tx, l *pinglinks.Payme
 	return s.insertMessage(ctx, tx, l.TenantID, l.ID, Recipient{Channel: ChannelEmail, Address: to}, MessageReceipt)
 }
 
-func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, tenantID, linkID uuid.UUID, r Recipient, kind string) error {
+func (s *Store) insertMessage(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID, r Recipient, kind string) error {
 	now := s.Now()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, tenant_id, link_id, channel, recipient, kind,
 		status, next_attempt_at, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8,$8)`,

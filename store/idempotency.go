@@ -39,7 +39,7 @@ var ErrKeyReused = &pinglinks.Error{Code: pinglinks.ECodeIdempotencyReused,
 // returned; see RememberResponse for keeping a refusal.
 func (s *Store) Idempotent(ctx context.Context, tenantID uuid.UUID, key, fingerprint string,
 	fn func(ctx context.Context) (StoredResponse, error)) (replay *StoredResponse, err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
@@ -69,7 +69,7 @@ func (s *Store) Idempotent(ctx context.Context, tenantID uuid.UUID, key, fingerp
 }
 
 // claimKey takes key for this transaction, or finds the response to replay.
-func (s *Store) claimKey(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, key, fingerprint string) (*StoredResponse, error) {
+func (s *Store) claimKey(ctx context.Context, tx dbTx, tenantID uuid.UUID, key, fingerprint string) (*StoredResponse, error) {
 	now := s.Now()
 	// On PostgreSQL a second claim of a key another transaction just
 	// inserted waits for that transaction and then does nothing; SQLite
@@ -119,7 +119,7 @@ func (s *Store) claimKey(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, ke
 // meanwhile completed is left as it is.
 func (s *Store) RememberResponse(ctx context.Context, tenantID uuid.UUID, key, fingerprint string, resp StoredResponse) error {
 	now := s.Now()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, status_code,
+	_, err := s.pooled().ExecContext(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, status_code,
 		response_body, created_at, completed_at) VALUES ($1,$2,$3,$4,$5,$6,$6) ON CONFLICT (tenant_id, key) DO NOTHING`,
 		tenantID, key, fingerprint, resp.StatusCode, resp.Body, now)
 	if err != nil {
@@ -130,7 +130,7 @@ func (s *Store) RememberResponse(ctx context.Context, tenantID uuid.UUID, key, f
 
 // PurgeIdempotencyKeys deletes keys older than IdempotencyTTL.
 func (s *Store) PurgeIdempotencyKeys(ctx context.Context) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, s.Now().Add(-IdempotencyTTL))
+	res, err := s.pooled().ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, s.Now().Add(-IdempotencyTTL))
 	if err != nil {
 		return 0, fmt.Errorf("store: purge idempotency keys: %w", err)
 	}

@@ -62,7 +62,7 @@ func optJSON(v any, present bool) sql.NullString {
 // or one that is not OPEN, is a 403 (docs/api.md), as is a total that differs
 // from the items'.
 func (s *Store) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx dbTx) error {
 		o, err := s.lockOrder(ctx, tx, tenantID, l.OrderID)
 		if pinglinks.ErrorCode(err) == pinglinks.ECodeNotFound {
 			return &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: "payment_order_id",
@@ -154,7 +154,7 @@ func (s *Store) Links(ctx context.Context, tenantID uuid.UUID, f LinkFilter, p P
 	return list(ctx, s.q(ctx), "payment links", `SELECT `+linkColumns+` FROM payment_links`, q, p, scanLink)
 }
 
-func (s *Store) lockLink(ctx context.Context, tx *sql.Tx, tenantID, id uuid.UUID) (*pinglinks.PaymentLink, error) {
+func (s *Store) lockLink(ctx context.Context, tx dbTx, tenantID, id uuid.UUID) (*pinglinks.PaymentLink, error) {
 	l, err := scanLink(tx.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM payment_links
 		WHERE tenant_id = $1 AND id = $2`+s.forUpdate(), tenantID, id))
 	if err != nil {
@@ -165,7 +165,7 @@ func (s *Store) lockLink(ctx context.Context, tx *sql.Tx, tenantID, id uuid.UUID
 
 // saveLink writes the link's mutable fields, and a status callback if its
 // status differs from what is stored.
-func (s *Store) saveLink(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLink) error {
+func (s *Store) saveLink(ctx context.Context, tx dbTx, l *pinglinks.PaymentLink) error {
 	var old string
 	if err := tx.QueryRowContext(ctx, `SELECT status FROM payment_links WHERE tenant_id = $1 AND id = $2`,
 		l.TenantID, l.ID).Scan(&old); err != nil {
@@ -200,7 +200,7 @@ func LinkStatusPayload(l *pinglinks.PaymentLink) map[string]any {
 func (s *Store) UpdateLink(ctx context.Context, tenantID, id uuid.UUID,
 	fn func(l *pinglinks.PaymentLink, p *pinglinks.Payment) error) (*pinglinks.PaymentLink, error) {
 	var out *pinglinks.PaymentLink
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		var err error
 		out, err = s.updateLinkTx(ctx, tx, tenantID, id, fn)
 		return err
@@ -208,7 +208,7 @@ func (s *Store) UpdateLink(ctx context.Context, tenantID, id uuid.UUID,
 	return out, err
 }
 
-func (s *Store) updateLinkTx(ctx context.Context, tx *sql.Tx, tenantID, id uuid.UUID,
+func (s *Store) updateLinkTx(ctx context.Context, tx dbTx, tenantID, id uuid.UUID,
 	fn func(l *pinglinks.PaymentLink, p *pinglinks.Payment) error) (*pinglinks.PaymentLink, error) {
 	var orderID uuid.UUID
 	if err := tx.QueryRowContext(ctx, `SELECT order_id FROM payment_links WHERE tenant_id = $1 AND id = $2`,
@@ -250,7 +250,7 @@ func (s *Store) updateLinkTx(ctx context.Context, tx *sql.Tx, tenantID, id uuid.
 	return l, nil
 }
 
-func (s *Store) savePaymentStatus(ctx context.Context, tx *sql.Tx, p *pinglinks.Payment) error {
+func (s *Store) savePaymentStatus(ctx context.Context, tx dbTx, p *pinglinks.Payment) error {
 	_, err := tx.ExecContext(ctx, `UPDATE payments SET status = $3, status_history = $4, updated_at = $5
 		WHERE tenant_id = $1 AND id = $2`, p.TenantID, p.ID, p.Status, mustJSON(p.StatusHistory), p.UpdatedAt)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // CreateMerchant saves a new merchant. In the sandbox it is approved at once;
 // the approval goes to the tenant's merchant status callback, if any.
 func (s *Store) CreateMerchant(ctx context.Context, tenantID uuid.UUID, m *pinglinks.Merchant, approve bool) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx dbTx) error {
 		if approve {
 			if err := m.Approve(); err != nil {
 				return err
@@ -39,7 +39,7 @@ func (s *Store) CreateMerchant(ctx context.Context, tenantID uuid.UUID, m *pingl
 	})
 }
 
-func (s *Store) enqueueMerchantStatus(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, m *pinglinks.Merchant, at time.Time) error {
+func (s *Store) enqueueMerchantStatus(ctx context.Context, tx dbTx, tenantID uuid.UUID, m *pinglinks.Merchant, at time.Time) error {
 	var url string
 	if err := tx.QueryRowContext(ctx, `SELECT merchant_status_callback_url FROM tenants WHERE id = $1`, tenantID).Scan(&url); err != nil {
 		return fmt.Errorf("store: tenant callback url: %w", err)
@@ -92,7 +92,7 @@ func (s *Store) Merchants(ctx context.Context, tenantID uuid.UUID, p Page) ([]*p
 
 // checkMerchants reports, as validation errors at prop(i), every item whose
 // merchant the tenant does not have. merchantOf gives item i's merchant.
-func checkMerchants(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, n int, merchantOf func(i int) uuid.UUID, prop func(i int) string) error {
+func checkMerchants(ctx context.Context, tx dbTx, tenantID uuid.UUID, n int, merchantOf func(i int) uuid.UUID, prop func(i int) string) error {
 	known := map[uuid.UUID]bool{}
 	var errs pinglinks.Errors
 	for i := range n {

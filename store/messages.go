@@ -62,7 +62,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lea
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var out []*Message
-	err := s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	err := s.inQuietTx(ctx, func(tx dbTx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages
 			WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`+lock, now, limit)
 		if err != nil {
@@ -106,7 +106,7 @@ type SentContent struct {
 // delivers at once. A stale attempt (another process took the lease over)
 // changes nothing.
 func (s *Store) MarkMessageSent(ctx context.Context, m *Message, c SentContent) error {
-	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	return s.inQuietTx(ctx, func(tx dbTx) error {
 		status := MessageSent
 		if c.Kept {
 			status = MessageKept
@@ -133,7 +133,7 @@ func (s *Store) MarkMessageSent(ctx context.Context, m *Message, c SentContent) 
 // MarkMessageFailed records a failed attempt: retried at next, or FAILED
 // for good when next is nil (an SMS link's sms_status then says FAILED).
 func (s *Store) MarkMessageFailed(ctx context.Context, m *Message, reason string, next *time.Time) error {
-	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	return s.inQuietTx(ctx, func(tx dbTx) error {
 		status := MessageQueued
 		if next == nil {
 			status = MessageFailed
@@ -155,7 +155,7 @@ func (s *Store) MarkMessageFailed(ctx context.Context, m *Message, reason string
 // no callback is written. Only the link's newest SMS speaks for it: news of
 // an earlier one (a late report for a wrong number the tenant has since
 // corrected and distributed again) changes nothing.
-func (s *Store) setSMSStatus(ctx context.Context, tx *sql.Tx, tenantID, linkID, msgID uuid.UUID, status string) error {
+func (s *Store) setSMSStatus(ctx context.Context, tx dbTx, tenantID, linkID, msgID uuid.UUID, status string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE payment_links SET sms_status = $3 WHERE tenant_id = $1 AND id = $2
 		AND NOT EXISTS (SELECT 1 FROM messages WHERE link_id = $2 AND channel = $4 AND id > $5)`,
 		tenantID, linkID, status, ChannelSMS, msgID); err != nil {
@@ -169,7 +169,7 @@ func (s *Store) setSMSStatus(ctx context.Context, tx *sql.Tx, tenantID, linkID, 
 // link's sms_status. A report for an unknown id is a 404; a repeated report
 // changes nothing.
 func (s *Store) RecordSMSReport(ctx context.Context, providerID string, delivered bool) error {
-	return s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	return s.inQuietTx(ctx, func(tx dbTx) error {
 		var id, tenantID, linkID uuid.UUID
 		if err := tx.QueryRowContext(ctx, `SELECT id, tenant_id, link_id FROM messages WHERE provider_id = $1 AND channel = $2`,
 			providerID, ChannelSMS).Scan(&id, &tenantID, &linkID); err != nil {

@@ -45,7 +45,7 @@ func (s *Store) Tenants(ctx context.Context, p Page) ([]*pinglinks.Tenant, PageI
 // links cannot be paid.
 func (s *Store) DisableTenant(ctx context.Context, tenantID uuid.UUID) (*pinglinks.Tenant, error) {
 	var out *pinglinks.Tenant
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		t, err := scanTenant(tx.QueryRowContext(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id = $1`+s.forUpdate(), tenantID))
 		if err != nil {
 			return notFound(err, "tenant")
@@ -61,7 +61,7 @@ func (s *Store) DisableTenant(ctx context.Context, tenantID uuid.UUID) (*pinglin
 }
 
 // requireTenantEnabled refuses to take money for a disabled tenant.
-func (s *Store) requireTenantEnabled(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID) error {
+func (s *Store) requireTenantEnabled(ctx context.Context, tx dbTx, tenantID uuid.UUID) error {
 	var disabled sql.NullTime
 	if err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM tenants WHERE id = $1`, tenantID).Scan(&disabled); err != nil {
 		return notFound(err, "tenant")
@@ -96,7 +96,7 @@ func (s *Store) MerchantsByStatus(ctx context.Context, status string, p Page) ([
 // the tenant's merchant status callback, in one transaction.
 func (s *Store) DecideMerchant(ctx context.Context, merchantID uuid.UUID, approve bool) (*pinglinks.Merchant, error) {
 	var out *pinglinks.Merchant
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		m, err := scanMerchant(tx.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = $1`+s.forUpdate(), merchantID))
 		if err != nil {
 			return notFound(err, "merchant")

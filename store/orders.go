@@ -28,7 +28,7 @@ func (s *Store) CreateOrder(ctx context.Context, tenantID uuid.UUID, o *pinglink
 	return nil
 }
 
-func checkSplitTree(ctx context.Context, tx *sql.Tx, tenantID, treeID uuid.UUID) error {
+func checkSplitTree(ctx context.Context, tx dbTx, tenantID, treeID uuid.UUID) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM split_trees WHERE tenant_id = $1 AND id = $2`,
 		tenantID, treeID).Scan(&n); err != nil {
@@ -96,7 +96,7 @@ func (s *Store) Orders(ctx context.Context, tenantID uuid.UUID, f OrderFilter, p
 // lockOrder reads an order inside tx, locking its row until the end of tx.
 // Every transaction that changes an order or its payments takes this lock
 // first, so they run one after another per order and never deadlock.
-func (s *Store) lockOrder(ctx context.Context, tx *sql.Tx, tenantID, id uuid.UUID) (*pinglinks.PaymentOrder, error) {
+func (s *Store) lockOrder(ctx context.Context, tx dbTx, tenantID, id uuid.UUID) (*pinglinks.PaymentOrder, error) {
 	o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM payment_orders
 		WHERE tenant_id = $1 AND id = $2`+s.forUpdate(), tenantID, id))
 	if err != nil {
@@ -105,7 +105,7 @@ func (s *Store) lockOrder(ctx context.Context, tx *sql.Tx, tenantID, id uuid.UUI
 	return o, nil
 }
 
-func (s *Store) saveOrder(ctx context.Context, tx *sql.Tx, o *pinglinks.PaymentOrder) error {
+func (s *Store) saveOrder(ctx context.Context, tx dbTx, o *pinglinks.PaymentOrder) error {
 	_, err := tx.ExecContext(ctx, `UPDATE payment_orders SET status = $3, split_tree_id = $4, split_parameters = $5,
 		closed_at = $6, split_at = $7, settled_at = $8 WHERE tenant_id = $1 AND id = $2`,
 		o.TenantID, o.ID, o.Status, o.SplitTreeID, jsonText(o.SplitParameters),
@@ -118,7 +118,7 @@ func (s *Store) saveOrder(ctx context.Context, tx *sql.Tx, o *pinglinks.PaymentO
 
 // UpdateOrderSplitTree changes the split tree of an OPEN order.
 func (s *Store) UpdateOrderSplitTree(ctx context.Context, tenantID, id, treeID uuid.UUID, params json.RawMessage) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx dbTx) error {
 		o, err := s.lockOrder(ctx, tx, tenantID, id)
 		if err != nil {
 			return err
@@ -147,7 +147,7 @@ const (
 // state and any allocations are written together. Repeating a step that is
 // already done changes nothing and succeeds.
 func (s *Store) AdvanceOrder(ctx context.Context, tenantID, id uuid.UUID, action OrderAction, fastForward bool) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx dbTx) error {
 		o, err := s.lockOrder(ctx, tx, tenantID, id)
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -18,7 +17,7 @@ const (
 // enqueue writes a callback into the outbox inside the caller's transaction,
 // so that it exists if and only if the state change it reports is committed.
 // An empty url means the tenant asked for no callback: nothing is written.
-func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, kind, url string, payload any, at time.Time) error {
+func (s *Store) enqueue(ctx context.Context, tx dbTx, tenantID uuid.UUID, kind, url string, payload any, at time.Time) error {
 	if url == "" {
 		return nil
 	}

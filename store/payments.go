@@ -65,7 +65,7 @@ func (s *Store) orderPayments(ctx context.Context, q querier, tenantID, orderID 
 // The order's currency and the items' merchants are checked under the
 // order's lock, so a concurrent close cannot slip in between.
 func (s *Store) CreatePayment(ctx context.Context, tenantID uuid.UUID, p *pinglinks.Payment) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx dbTx) error {
 		o, err := s.lockOrder(ctx, tx, tenantID, p.OrderID)
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ func (s *Store) CreatePayment(ctx context.Context, tenantID uuid.UUID, p *pingli
 	})
 }
 
-func (s *Store) insertPayment(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, p *pinglinks.Payment) error {
+func (s *Store) insertPayment(ctx context.Context, tx dbTx, tenantID uuid.UUID, p *pinglinks.Payment) error {
 	refunds := p.Refunds
 	if refunds == nil {
 		refunds = []pinglinks.Refund{}
@@ -155,7 +155,7 @@ func (s *Store) Payments(ctx context.Context, tenantID uuid.UUID, f PaymentFilte
 func (s *Store) UpdatePayment(ctx context.Context, tenantID, orderID, id uuid.UUID,
 	fn func(o *pinglinks.PaymentOrder, p *pinglinks.Payment) error) (*pinglinks.Payment, error) {
 	var out *pinglinks.Payment
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		o, err := s.lockOrder(ctx, tx, tenantID, orderID)
 		if err != nil {
 			return err
@@ -197,7 +197,7 @@ func PaymentStatusPayload(p *pinglinks.Payment, ch pinglinks.StatusChange) map[s
 // refusing the completion if the link was already paid, so that a link is
 // paid at most once. It runs inside the caller's transaction, which holds
 // the order's lock.
-func (s *Store) paymentChanged(ctx context.Context, tx *sql.Tx, p *pinglinks.Payment, before int) error {
+func (s *Store) paymentChanged(ctx context.Context, tx dbTx, p *pinglinks.Payment, before int) error {
 	for _, ch := range p.StatusHistory[before:] {
 		if err := s.enqueue(ctx, tx, p.TenantID, KindPaymentStatus, p.StatusCallbackURL, PaymentStatusPayload(p, ch), ch.OccurredAt); err != nil {
 			return err

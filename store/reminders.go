@@ -53,7 +53,7 @@ func scanReminder(row interface{ Scan(...any) error }) (*ScheduledReminder, erro
 
 // linkCreated writes what a new link brings besides its row, in its
 // transaction: its search terms and its reminders' schedule.
-func (s *Store) linkCreated(ctx context.Context, tx *sql.Tx, l *pinglinks.PaymentLink) error {
+func (s *Store) linkCreated(ctx context.Context, tx dbTx, l *pinglinks.PaymentLink) error {
 	if err := s.addSearchTerms(ctx, tx, l.TenantID, l.ID, linkTerms(l)...); err != nil {
 		return err
 	}
@@ -81,17 +81,17 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, limit int) ([]*
 	return collectReminders(rows)
 }
 
-func collectReminders(rows *sql.Rows) ([]*ScheduledReminder, error) {
-	defer rows.Close()
+func collectReminders(rs rows) ([]*ScheduledReminder, error) {
+	defer rs.Close()
 	var out []*ScheduledReminder
-	for rows.Next() {
-		r, err := scanReminder(rows)
+	for rs.Next() {
+		r, err := scanReminder(rs)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, rs.Err()
 }
 
 // LinkReminders lists one of the tenant's links' reminders, in time order.
@@ -119,7 +119,7 @@ type ReminderDecision struct {
 func (s *Store) SendReminder(ctx context.Context, tenantID, id uuid.UUID,
 	decide func(l *pinglinks.PaymentLink, r *ScheduledReminder) (ReminderDecision, error)) (bool, error) {
 	done := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbTx) error {
 		r, err := scanReminder(tx.QueryRowContext(ctx, `SELECT `+reminderColumns+` FROM link_reminders
 			WHERE tenant_id = $1 AND id = $2`+s.forUpdate(), tenantID, id))
 		if err != nil {

@@ -12,7 +12,7 @@ import (
 
 // SaveProduct adds a product to the tenant's saved products.
 func (s *Store) SaveProduct(ctx context.Context, tenantID uuid.UUID, p *pinglinks.Product) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx dbTx) error {
 		if err := checkMerchants(ctx, tx, tenantID, 1, func(int) uuid.UUID { return p.MerchantID },
 			func(int) string { return "merchant_id" }); err != nil {
 			return err

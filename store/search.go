@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"fmt"
 	"strconv"
@@ -70,7 +69,7 @@ func digits(s string) string {
 }
 
 // addSearchTerms indexes a link under terms, inside tx.
-func (s *Store) addSearchTerms(ctx context.Context, tx *sql.Tx, tenantID, linkID uuid.UUID, terms ...string) error {
+func (s *Store) addSearchTerms(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID, terms ...string) error {
 	seen := map[string]bool{}
 	for _, t := range terms {
 		if seen[t] || len(t) > 300 {

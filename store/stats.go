@@ -31,10 +31,10 @@ func (s *Store) MessageQueue(ctx context.Context) (Queue, error) {
 
 func (s *Store) queue(ctx context.Context, table, pending string) (Queue, error) {
 	var q Queue
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE status = $1`, pending).Scan(&q.Pending); err != nil {
+	if err := s.pooled().QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE status = $1`, pending).Scan(&q.Pending); err != nil {
 		return q, fmt.Errorf("store: %s queue: %w", table, err)
 	}
-	err := s.db.QueryRowContext(ctx, `SELECT created_at FROM `+table+` WHERE status = $1 ORDER BY created_at LIMIT 1`,
+	err := s.pooled().QueryRowContext(ctx, `SELECT created_at FROM `+table+` WHERE status = $1 ORDER BY created_at LIMIT 1`,
 		pending).Scan(&q.OldestPending)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return q, fmt.Errorf("store: %s queue: %w", table, err)
@@ -50,7 +50,7 @@ type PaymentCount struct {
 
 // PaymentCounts counts payments by provider and status.
 func (s *Store) PaymentCounts(ctx context.Context) ([]PaymentCount, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT provider, status, count(*) FROM payments GROUP BY provider, status ORDER BY 1, 2`)
+	rows, err := s.pooled().QueryContext(ctx, `SELECT provider, status, count(*) FROM payments GROUP BY provider, status ORDER BY 1, 2`)
 	if err != nil {
 		return nil, fmt.Errorf("store: payment counts: %w", err)
 	}

@@ -17,7 +17,8 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -37,6 +38,8 @@ const (
 // Store is the platform's storage. It is safe for concurrent use.
 type Store struct {
 	db     *sql.DB
+	pool   *pgxpool.Pool // PostgreSQL's pool in pgx's own interface; nil on SQLite
+	pq     querier       // the pool as a querier
 	engine Engine
 	// Now is the clock; tests may replace it. Times are UTC, to the microsecond
 	// (PostgreSQL's precision), so that what is read back equals what was written.
@@ -49,7 +52,7 @@ type Store struct {
 	// payment link's status (for metrics). It must not block.
 	OnLinkStatus func(from, to string)
 
-	pending sync.Map // *sql.Tx → *txEvents: what to tell once the transaction commits
+	pending sync.Map // dbTx → *txEvents: what to tell once the transaction commits
 }
 
 // Open connects to the database named by rawURL: postgres://… or
@@ -61,11 +64,9 @@ func Open(rawURL string) (*Store, error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		s.engine = Postgres
-		s.db, err = sql.Open("pgx", rawURL)
-		if err == nil {
-			s.db.SetMaxOpenConns(20)
-			s.db.SetMaxIdleConns(20)
-			s.db.SetConnMaxIdleTime(5 * time.Minute)
+		if s.pool, err = openPostgres(context.Background(), rawURL); err == nil {
+			// database/sql over the same pool, for migrations and DB().
+			s.db = stdlib.OpenDBFromPool(s.pool)
 		}
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		s.engine = SQLite
@@ -83,10 +84,14 @@ func Open(rawURL string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", s.engine, err)
 	}
+	s.pq = sqlDB{s.db}
+	if s.pool != nil {
+		s.pq = pgDB{s.pool}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := s.db.PingContext(ctx); err != nil {
-		s.db.Close()
+		s.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", s.engine, err)
 	}
 	return s, nil
@@ -117,11 +122,18 @@ func redact(raw string) string {
 // Engine reports which engine the store uses.
 func (s *Store) Engine() Engine { return s.engine }
 
-// DB gives access to the pool, for health checks and benchmarks.
+// DB gives access to the pool through database/sql, for health checks,
+// benchmarks and tests. On PostgreSQL it shares the store's pgx pool.
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	return err
+}
 
 // Migrate brings the schema up to date.
 func (s *Store) Migrate(ctx context.Context) error {
@@ -152,19 +164,12 @@ func (s *Store) forUpdate() string {
 	return ""
 }
 
-// querier is what *sql.DB and *sql.Tx have in common.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // unitKey marks a context that runs inside a unit of work (see Idempotent).
 type unitKey struct{}
 
 // unit is one transaction spanning every store call made with its context.
 type unit struct {
-	tx *sql.Tx
+	tx dbTx
 	// failed is the first error a nested transaction returned: its writes
 	// may be half done, so the unit must not commit.
 	failed error
@@ -181,18 +186,18 @@ func (s *Store) q(ctx context.Context) querier {
 	if u := unitFrom(ctx); u != nil {
 		return u.tx
 	}
-	return s.db
+	return s.pooled()
 }
 
 // inTx runs fn in a transaction, committing if it returns nil, and then
 // tells OnCommit. Inside a unit of work fn runs in the unit's transaction,
 // which commits (or not) as a whole.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(tx dbTx) error) error {
 	if u := unitFrom(ctx); u != nil {
 		return u.run(fn)
 	}
 	var ev *txEvents
-	err := s.inQuietTx(ctx, func(tx *sql.Tx) error {
+	err := s.inQuietTx(ctx, func(tx dbTx) error {
 		defer func() { ev = s.takeEvents(tx) }()
 		return fn(tx)
 	})
@@ -211,12 +216,12 @@ type txEvents struct {
 
 // events is tx's record of events, made on first use. A transaction is
 // used by one goroutine at a time.
-func (s *Store) events(tx *sql.Tx) *txEvents {
+func (s *Store) events(tx dbTx) *txEvents {
 	v, _ := s.pending.LoadOrStore(tx, &txEvents{})
 	return v.(*txEvents)
 }
 
-func (s *Store) takeEvents(tx *sql.Tx) *txEvents {
+func (s *Store) takeEvents(tx dbTx) *txEvents {
 	v, ok := s.pending.LoadAndDelete(tx)
 	if !ok {
 		return nil
@@ -241,11 +246,11 @@ func (s *Store) committed(ev *txEvents) {
 
 // inQuietTx is inTx for the callback worker's own bookkeeping, which must
 // not wake the worker again.
-func (s *Store) inQuietTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) inQuietTx(ctx context.Context, fn func(tx dbTx) error) error {
 	if u := unitFrom(ctx); u != nil {
 		return u.run(fn)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
@@ -260,7 +265,7 @@ func (s *Store) inQuietTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	return nil
 }
 
-func (u *unit) run(fn func(tx *sql.Tx) error) error {
+func (u *unit) run(fn func(tx dbTx) error) error {
 	err := fn(u.tx)
 	if err != nil && u.failed == nil {
 		u.failed = err

@@ -11,7 +11,7 @@ import (
 
 // CreateTenant saves a new tenant with its default split tree.
 func (s *Store) CreateTenant(ctx context.Context, t *pinglinks.Tenant, tree *pinglinks.SplitTree) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx dbTx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO tenants (id, name, secret_hash, callback_signing_key,
 			merchant_status_callback_url, default_split_tree_id, sandbox, created_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,

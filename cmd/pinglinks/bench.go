@@ -28,6 +28,7 @@ type benchCmd struct {
 	Duration    time.Duration `default:"20s" help:"Measured time per run."`
 	Warmup      time.Duration `default:"3s" help:"Unmeasured time before each run."`
 	Baseline    bool          `default:"true" negatable:"" help:"Also measure the one-insert-per-request baseline."`
+	Floor       bool          `default:"true" negatable:"" help:"Also measure the floor: the flow's writes in the fewest round trips, no auth or idempotency."`
 	Out         string        `default:"bench-results.json" type:"path" help:"Where to write the results (JSON)."`
 	Chart       string        `default:"bench-results.svg" type:"path" help:"Where to draw the chart (SVG)."`
 	Target      string        `placeholder:"URL" help:"Drive this running server (base URL) instead of starting one."`
@@ -53,7 +54,7 @@ func (c *benchCmd) Run(g *globals) error {
 		if err := json.Unmarshal(b, &tenants); err != nil {
 			return fmt.Errorf("bench: %s: %w", c.Credentials, err)
 		}
-		c.Baseline = false
+		c.Baseline, c.Floor = false, false
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -64,7 +65,7 @@ func (c *benchCmd) Run(g *globals) error {
 	}
 	results, err := bench.Run(ctx, bench.Config{Exe: exe, Engines: strings.Split(c.Engines, ","), PostgresAdminURL: c.Postgres,
 		Scenario: c.Scenario, Mode: c.Mode, Concurrency: c.Tenants, Rate: c.Rate, Duration: c.Duration, Warmup: c.Warmup,
-		Baseline: c.Baseline, Log: stderr, Target: c.Target, Credentials: tenants})
+		Baseline: c.Baseline, Floor: c.Floor, Log: stderr, Target: c.Target, Credentials: tenants})
 	if err != nil {
 		return err
 	}
@@ -74,6 +75,16 @@ func (c *benchCmd) Run(g *globals) error {
 			r.Errors, r.ServerCPUCores, r.ServerPeakRSSMB)
 		if r.RatioToBaseline > 0 {
 			fmt.Fprintf(stdout, "  = %.2f × baseline", r.RatioToBaseline)
+		}
+		if r.RatioToFloor > 0 {
+			fmt.Fprintf(stdout, ", %.2f × floor", r.RatioToFloor)
+		}
+		if r.P99ToBaseline > 0 {
+			fmt.Fprintf(stdout, "  (p99 %.2f × baseline's", r.P99ToBaseline)
+			if r.P99ToFloor > 0 {
+				fmt.Fprintf(stdout, ", %.2f × floor's", r.P99ToFloor)
+			}
+			fmt.Fprint(stdout, ")")
 		}
 		fmt.Fprintln(stdout)
 	}
@@ -89,8 +100,8 @@ func (c *benchCmd) Run(g *globals) error {
 	return bench.WriteSVG(f, results)
 }
 
-// serveBaseline runs the baseline server of the load benchmark.
-func serveBaseline(ctx context.Context, databaseURL, addr string) error {
+// serveBaseline runs a baseline server of the load benchmark.
+func serveBaseline(ctx context.Context, databaseURL, addr, kind string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	st, err := openStore(ctx, databaseURL)
@@ -98,8 +109,14 @@ func serveBaseline(ctx context.Context, databaseURL, addr string) error {
 		return err
 	}
 	defer st.Close()
-	h, err := bench.BaselineHandler(st)
-	if err != nil {
+	var h http.Handler
+	if kind == "floor" {
+		var closeFloor func()
+		if h, closeFloor, err = bench.FloorHandler(ctx, st, databaseURL); err != nil {
+			return err
+		}
+		defer closeFloor()
+	} else if h, err = bench.BaselineHandler(st); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", addr)

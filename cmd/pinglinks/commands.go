@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/dashboard"
 	pinglinkssandbox "github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -52,6 +53,7 @@ func (c *tenantCreateCmd) Run(g *globals) error {
 	if creds.SandboxOutboxURL != "" {
 		creds.SandboxOutboxURL = strings.TrimRight(c.PublicURL, "/") + creds.SandboxOutboxURL
 	}
+	creds.OwnerSignInURL = strings.TrimRight(c.PublicURL, "/") + creds.OwnerSignInURL
 	enc := json.NewEncoder(g.stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false) // the outbox link's "&" stays readable
@@ -72,14 +74,17 @@ func (c *backupCmd) Run(g *globals) error {
 	return nil
 }
 
-// benchBaselineCmd is the baseline server of the load benchmark, which
-// bench starts as a child process.
+// benchBaselineCmd is a baseline server of the load benchmark, which
+// bench starts as a child process: one insert per request, or the floor.
 type benchBaselineCmd struct {
 	databaseFlags `embed:""`
 	Addr          string `env:"PINGLINKS_ADDR" default:"127.0.0.1:8080" help:"Listen address."`
+	Kind          string `enum:"insert,floor" default:"insert" help:"insert (one row per request) or floor (the flow's writes in the fewest round trips)."`
 }
 
-func (c *benchBaselineCmd) Run(g *globals) error { return serveBaseline(g.ctx, c.DatabaseURL, c.Addr) }
+func (c *benchBaselineCmd) Run(g *globals) error {
+	return serveBaseline(g.ctx, c.DatabaseURL, c.Addr, c.Kind)
+}
 
 func openStore(ctx context.Context, databaseURL string) (*store.Store, error) {
 	st, err := store.Open(databaseURL)
@@ -100,6 +105,9 @@ type credentials struct {
 	// SandboxOutboxURL is the tenant's secret link to its sandbox outbox
 	// (a path until a caller prefixes the public URL).
 	SandboxOutboxURL string `json:"sandbox_outbox_url,omitempty"`
+	// OwnerSignInURL is the first owner's link into the dashboard (docs/dashboard.md),
+	// good for 7 days, once (a path until a caller prefixes the public URL).
+	OwnerSignInURL string `json:"owner_sign_in_url"`
 }
 
 func createTenant(ctx context.Context, st *store.Store, name string, sandbox bool) (credentials, error) {
@@ -114,6 +122,9 @@ func createTenant(ctx context.Context, st *store.Store, name string, sandbox boo
 		return credentials{}, err
 	}
 	creds := credentials{TenantID: t.ID.String(), APISecret: secret, SplitTreeID: tree.ID.String()}
+	if creds.OwnerSignInURL, err = dashboard.OwnerInvite(ctx, st, t.ID); err != nil {
+		return credentials{}, err
+	}
 	if sandbox {
 		creds.SandboxOutboxURL = pinglinkssandbox.OutboxURL("", t)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks/internal/dashtest"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -37,13 +39,17 @@ func TestTenantCreatePrintsCredentials(t *testing.T) {
 					t.Errorf("%s = %q", k, creds[k])
 				}
 			}
-			if len(creds["api_secret"]) < 40 || len(creds) != 4 {
+			if len(creds["api_secret"]) < 40 || len(creds) != 5 {
 				t.Errorf("credentials %v", creds)
 			}
 			// A sandbox tenant also gets its secret link to the outbox.
 			if u := creds["sandbox_outbox_url"]; !strings.HasPrefix(u, "http://127.0.0.1:8080/sandbox/outbox?") ||
 				!strings.Contains(u, "tenant_id="+creds["tenant_id"]) || !strings.Contains(u, "key=") {
 				t.Errorf("sandbox_outbox_url = %q", u)
+			}
+			// And its owner's first sign-in link to the dashboard.
+			if u := creds["owner_sign_in_url"]; !regexp.MustCompile(`^http://127\.0\.0\.1:8080/dashboard/invite/[A-Za-z0-9_-]{43}$`).MatchString(u) {
+				t.Errorf("owner_sign_in_url = %q", u)
 			}
 			// The secret is stored only as a hash.
 			st, err := store.Open(dbURL)
@@ -102,6 +108,24 @@ func TestServeGreetsNewcomer(t *testing.T) {
 		t.Fatalf("the printed curl fails: %v %v", err, resp)
 	}
 	resp.Body.Close()
+	// The shop owner signs in with the printed link: names an address and a
+	// password, and lands in the dashboard of the demo tenant.
+	link := regexp.MustCompile(`(?m)owner.*:\n\s+(http://\S+/dashboard/invite/\S+)$`).FindStringSubmatch(text)
+	if link == nil {
+		t.Fatalf("no owner sign-in link printed:\n%s", text)
+	}
+	c := dashtest.NewClient("http://" + addr)
+	path := strings.TrimPrefix(link[1], "http://"+addr)
+	if p := c.Get(t, path); p.Status != 200 || !strings.Contains(p.Body, "Join Demo tenant") {
+		t.Fatalf("the owner's link answers %d:\n%s", p.Status, p.Body)
+	}
+	p := c.Post(t, path, url.Values{"email": {"owner@example.com"}, "name": {"Shop Owner"}, "password": {"a long enough password"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("accepting the owner's link: %d\n%s", p.Status, p.Body)
+	}
+	if p := c.Get(t, "/dashboard/"); p.Status != 200 || !strings.Contains(p.Body, "Demo tenant") || !strings.Contains(p.Body, "Owner") {
+		t.Fatalf("the owner's overview: %d\n%s", p.Status, p.Body)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)

@@ -136,11 +136,14 @@ Sandbox demo tenant created (shown once; keep it):
   split_tree_id: %s
   sandbox outbox (its secret link): %s
 
+Sign in to the dashboard as its owner (this link works once, for 7 days):
+  %s
+
 Try it:
   curl -s -X POST %s/payments/api/v1/payment_orders \
     -H 'tenant_id: %s' -H 'x-api-secret: %s' \
     -H 'Content-Type: application/json' -d '{"currency":"SEK"}'
 
-`, c.TenantID, c.APISecret, c.SplitTreeID, base+c.SandboxOutboxURL, base, c.TenantID, c.APISecret)
+`, c.TenantID, c.APISecret, c.SplitTreeID, base+c.SandboxOutboxURL, base+c.OwnerSignInURL, base, c.TenantID, c.APISecret)
 	return nil
 }
