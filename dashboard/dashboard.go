@@ -67,6 +67,8 @@ type Handler struct {
 	// TenantChanged is told when a tenant's credentials change (a rotated
 	// API secret), so the API forgets its cached copy at once.
 	TenantChanged func(tenantID uuid.UUID)
+	// Payments serves the links, orders and merchants pages.
+	Payments Payments
 	// Now is the clock; nil uses the store's.
 	Now func() time.Time
 

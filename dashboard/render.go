@@ -35,6 +35,10 @@ var nav = []struct {
 	Role        account.Role
 }{
 	{"/dashboard/", "Overview", account.Viewer},
+	{"/dashboard/links", "Links", account.Viewer},
+	{"/dashboard/orders", "Orders", account.Viewer},
+	{"/dashboard/merchants", "Merchants", account.Viewer},
+	{"/dashboard/saved", "Saved", account.Viewer},
 	{"/dashboard/developers", "Developers", account.Developer},
 	{"/dashboard/team", "Team", account.Viewer},
 	{"/dashboard/settings", "Settings", account.Owner},

@@ -11,7 +11,6 @@ func (h *Handler) routes() []route {
 		support   = account.Support
 		owner     = account.Owner
 	)
-	_ = support
 	return []route{
 		// Signing in and out, invitations, password resets, the account.
 		{"GET /dashboard/sign-in", public, "", h.signInPage},
@@ -42,5 +41,24 @@ func (h *Handler) routes() []route {
 		{"GET /dashboard/developers", member, developer, h.developersPage},
 
 		// Links, orders, merchants, reminders: below this line.
+		{"GET /dashboard/links", member, viewer, h.linksPage},
+		{"GET /dashboard/links/new", member, support, h.newLinkPage},
+		{"POST /dashboard/links/new", member, support, h.createLinkAction},
+		{"GET /dashboard/links/{id}", member, viewer, h.linkPage},
+		{"POST /dashboard/links/{id}/cancel", member, support, h.cancelLinkAction},
+		{"POST /dashboard/links/{id}/send", member, support, h.sendLinkAction},
+		{"POST /dashboard/links/{id}/invoice", member, support, h.invoiceAction},
+		{"POST /dashboard/links/{id}/refund", member, support, h.refundAction},
+		{"GET /dashboard/orders", member, viewer, h.ordersPage},
+		{"GET /dashboard/orders/{id}", member, viewer, h.orderPage},
+		{"POST /dashboard/orders/{id}/{action}", member, support, h.orderAction},
+		{"GET /dashboard/merchants", member, viewer, h.merchantsPage},
+		{"POST /dashboard/merchants", member, owner, h.addMerchant},
+		{"GET /dashboard/saved", member, viewer, h.savedPage},
+		{"POST /dashboard/saved/products", member, support, h.saveProduct},
+		{"POST /dashboard/saved/products/{id}/delete", member, support, h.deleteProduct},
+		{"POST /dashboard/saved/customers", member, support, h.saveCustomer},
+		{"POST /dashboard/saved/customers/{id}/delete", member, support, h.deleteCustomer},
+		{"POST /dashboard/saved/reminders", member, owner, h.saveReminders},
 	}
 }

@@ -182,7 +182,8 @@ func New(cfg Config) (*Platform, error) {
 		p.API.Extensions = append(p.API.Extensions, p.Sandbox)
 	}
 	p.Dashboard = &dashboard.Handler{Store: st, Log: log, PublicURL: base, Sandbox: cfg.Sandbox,
-		TrustProxy: cfg.TrustProxy, TenantChanged: p.API.ForgetTenant}
+		TrustProxy: cfg.TrustProxy, TenantChanged: p.API.ForgetTenant,
+		Payments: dashboard.Payments{Providers: p.Providers, CheckoutURL: checkoutURL, FileURL: fileURL}}
 	p.API.Extensions = append(p.API.Extensions, p.Dashboard)
 	p.instrument(st, log)
 	// A commit that queued callbacks or messages wakes both workers.
