@@ -429,7 +429,7 @@ func TestLinksTour(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := e.Store.SaveCustomer(ctx, e.Tenant.ID, &pinglinks.SavedCustomer{ID: pinglinks.NewID(),
-		Customer: pinglinks.Customer{FirstName: "Åsa", LastName: "Öberg", Email: "asa@example.com", Phone: "070-123 45 67"},
+		Customer:  pinglinks.Customer{FirstName: "Åsa", LastName: "Öberg", Email: "asa@example.com", Phone: "070-123 45 67"},
 		CreatedAt: e.Store.Now()}); err != nil {
 		t.Fatal(err)
 	}

@@ -128,24 +128,20 @@ func (h *Handler) orderPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request) error {
-	u := userFrom(r.Context())
-	id, err := pathID(r)
-	if err != nil {
-		return err
+// orderAction closes, splits or settles the order named in the path.
+func (h *Handler) orderAction(action store.OrderAction) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		if err := h.advanceOrder(r.Context(), userFrom(r.Context()).TenantID, id, action); err != nil {
+			return err
+		}
+		done := map[store.OrderAction]string{store.CloseOrder: "closed", store.SplitOrder: "split", store.SettleOrder: "settled"}
+		h.seeOther(w, r, "/dashboard/orders/"+id.String(), "The order is "+done[action]+".")
+		return nil
 	}
-	action := store.OrderAction(r.PathValue("action"))
-	switch action {
-	case store.CloseOrder, store.SplitOrder, store.SettleOrder:
-	default:
-		return pinglinks.NotFound("page")
-	}
-	if err := h.advanceOrder(r.Context(), u.TenantID, id, action); err != nil {
-		return err
-	}
-	done := map[store.OrderAction]string{store.CloseOrder: "closed", store.SplitOrder: "split", store.SettleOrder: "settled"}
-	h.seeOther(w, r, "/dashboard/orders/"+id.String(), "The order is "+done[action]+".")
-	return nil
 }
 
 type merchantRow struct{ Name, Identity, Status, Badge, Created string }

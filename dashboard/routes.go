@@ -1,6 +1,9 @@
 package dashboard
 
-import "github.com/pinglinks/pinglinks/account"
+import (
+	"github.com/pinglinks/pinglinks/account"
+	"github.com/pinglinks/pinglinks/store"
+)
 
 // routes is the dashboard's one route table: every page and form is a
 // line here, with who may use it (see the package doc on adding a page).
@@ -51,7 +54,9 @@ func (h *Handler) routes() []route {
 		{"POST /dashboard/links/{id}/refund", member, support, h.refundAction},
 		{"GET /dashboard/orders", member, viewer, h.ordersPage},
 		{"GET /dashboard/orders/{id}", member, viewer, h.orderPage},
-		{"POST /dashboard/orders/{id}/{action}", member, support, h.orderAction},
+		{"POST /dashboard/orders/{id}/close", member, support, h.orderAction(store.CloseOrder)},
+		{"POST /dashboard/orders/{id}/split", member, support, h.orderAction(store.SplitOrder)},
+		{"POST /dashboard/orders/{id}/settle", member, support, h.orderAction(store.SettleOrder)},
 		{"GET /dashboard/merchants", member, viewer, h.merchantsPage},
 		{"POST /dashboard/merchants", member, owner, h.addMerchant},
 		{"GET /dashboard/saved", member, viewer, h.savedPage},
