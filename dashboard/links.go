@@ -76,6 +76,7 @@ var linksTmpl = definePage("links", `{{define "title"}}Payment links{{end}}
 <div class="grid">
 <p class="field"><label for="status">Status</label><select id="status" name="status"><option value="">Any</option>{{$s := .Status}}{{range .Statuses}}<option value="{{.}}"{{if eq . $s}} selected{{end}}>{{.}}</option>{{end}}</select></p>
 <p class="field"><label for="method">Method offered</label><select id="method" name="method"><option value="">Any</option>{{$m := .Method}}{{range .Methods}}<option value="{{.Value}}"{{if eq .Value $m}} selected{{end}}>{{.Label}}</option>{{end}}</select></p>
+</div><div class="grid4 even">
 <p class="field{{if .Errors.created_from}} invalid{{end}}"><label for="created_from">Created from</label><input id="created_from" name="created_from" type="date" value="{{.CreatedFrom}}"></p>
 <p class="field{{if .Errors.created_to}} invalid{{end}}"><label for="created_to">Created to</label><input id="created_to" name="created_to" type="date" value="{{.CreatedTo}}"></p>
 <p class="field{{if .Errors.due_from}} invalid{{end}}"><label for="due_from">Due from</label><input id="due_from" name="due_from" type="date" value="{{.DueFrom}}"></p>

@@ -59,14 +59,14 @@ var newLinkTmpl = defineFormPage("newlink", `{{define "title"}}Create a link{{en
 <section class="card" aria-labelledby="items-h"><h2 id="items-h">What is sold</h2>
 {{range .Items}}<fieldset class="item"><legend>Item {{.N}}</legend>
 {{if $.Data.Products}}<p class="field"><label for="product{{.N}}">Saved product</label><select id="product{{.N}}" name="product{{.N}}"><option value="">None: type it below</option>{{$p := .Product}}{{range $.Data.Products}}<option value="{{.ID}}"{{if eq .ID.String $p}} selected{{end}}>{{.Description}}</option>{{end}}</select></p>{{end}}
-<div class="grid">
+<div class="grid4">
 <p class="field{{if index $.Data.Errors (printf "items[%d].description" (dec .N))}} invalid{{end}}"><label for="description{{.N}}">Description</label><input id="description{{.N}}" name="description{{.N}}" type="text" value="{{.Description}}"></p>
 <p class="field{{if index $.Data.Errors (printf "items[%d].price" (dec .N))}} invalid{{end}}"><label for="price{{.N}}">Price incl. VAT</label><input id="price{{.N}}" name="price{{.N}}" type="text" inputmode="decimal" value="{{.Price}}"></p>
 <p class="field{{if index $.Data.Errors (printf "items[%d].quantity" (dec .N))}} invalid{{end}}"><label for="quantity{{.N}}">Quantity</label><input id="quantity{{.N}}" name="quantity{{.N}}" type="number" min="1" value="{{.Quantity}}"></p>
 <p class="field"><label for="vat{{.N}}">VAT</label><select id="vat{{.N}}" name="vat{{.N}}">{{$v := .VAT}}{{range $.Data.VATRates}}<option value="{{.}}"{{if eq . $v}} selected{{end}}>{{.}} %</option>{{end}}</select></p>
-{{if gt (len $.Data.Merchants) 1}}<p class="field"><label for="merchant{{.N}}">Paid to</label><select id="merchant{{.N}}" name="merchant{{.N}}">{{$m := .Merchant}}{{range $.Data.Merchants}}<option value="{{.ID}}"{{if eq .ID.String $m}} selected{{end}}>{{.Name}}</option>{{end}}</select></p>{{end}}
 </div>
-<p class="field"><label><input type="checkbox" name="save{{.N}}" value="1"{{if .Save}} checked{{end}}> Save as a product for next time</label></p>
+{{if gt (len $.Data.Merchants) 1}}<p class="field"><label for="merchant{{.N}}">Paid to</label><select id="merchant{{.N}}" name="merchant{{.N}}">{{$m := .Merchant}}{{range $.Data.Merchants}}<option value="{{.ID}}"{{if eq .ID.String $m}} selected{{end}}>{{.Name}}</option>{{end}}</select></p>{{end}}
+<p class="checks"><label><input type="checkbox" name="save{{.N}}" value="1"{{if .Save}} checked{{end}}> Save as a product for next time</label></p>
 </fieldset>{{end}}
 <p><button type="submit" name="more" value="1" class="secondary">More rows</button></p>
 </section>
@@ -78,7 +78,7 @@ var newLinkTmpl = defineFormPage("newlink", `{{define "title"}}Create a link{{en
 {{template "text" (field $ "email" "E-mail" "customer.email" "off")}}
 {{template "text" (field $ "phone" "Mobile number" "customer.phone" "off")}}
 </div>
-<p class="field"><label><input type="checkbox" name="save_customer" value="1"{{if index .F "save_customer"}} checked{{end}}> Save this customer for next time</label></p>
+<p class="checks"><label><input type="checkbox" name="save_customer" value="1"{{if index .F "save_customer"}} checked{{end}}> Save this customer for next time</label></p>
 </section>
 <section class="card" aria-labelledby="sup-h"><h2 id="sup-h">Seller, payment and language</h2>
 <div class="grid">
@@ -87,12 +87,12 @@ var newLinkTmpl = defineFormPage("newlink", `{{define "title"}}Create a link{{en
 {{template "text" (field $ "city" "City" "supplier.city" "address-level2")}}
 <p class="field{{if .Errors.due_date}} invalid{{end}}"><label for="due_date">Due date</label><input id="due_date" name="due_date" type="date" value="{{index .F "due_date"}}"></p>
 <p class="field"><label for="currency">Currency</label><select id="currency" name="currency">{{$cur := index .F "currency"}}{{range currencies}}<option{{if eq . $cur}} selected{{end}}>{{.}}</option>{{end}}</select></p>
-<p class="field"><label for="locale">Language of checkout and messages</label><select id="locale" name="locale">{{$loc := index .F "locale"}}{{range .Locales}}<option value="{{.}}"{{if eq .String $loc}} selected{{end}}>{{.}}</option>{{end}}</select></p>
+<p class="field"><label for="locale">Language of checkout and messages</label><select id="locale" name="locale">{{$loc := index .F "locale"}}{{range .Locales}}<option value="{{.}}"{{if eq .String $loc}} selected{{end}}>{{language .}}</option>{{end}}</select></p>
 </div>
-<fieldset{{if .Errors.payment_provider_methods}} class="invalid"{{end}}><legend>Payment methods</legend>
+<fieldset class="checks{{if .Errors.payment_provider_methods}} invalid{{end}}"><legend>Payment methods</legend>
 {{range .Methods}}<label><input type="checkbox" name="method" value="{{.Value}}"{{if index $.Data.Chosen .Value}} checked{{end}}> {{.Label}}</label>{{end}}
 </fieldset>
-<fieldset><legend>Reminders</legend><p class="hint">Sent while the link is unpaid, at 09:00; they need a due date.</p>
+<fieldset class="checks"><legend>Reminders</legend><p class="hint">Sent while the link is unpaid, at 09:00; they need a due date.</p>
 <label><input type="checkbox" name="remind" value="sms"{{if index .Chosen "remind:sms"}} checked{{end}}> By SMS</label>
 <label><input type="checkbox" name="remind" value="email"{{if index .Chosen "remind:email"}} checked{{end}}> By e-mail</label>
 <p class="field{{if .Errors.reminders_days_before}} invalid{{end}}"><label for="days_before">Days before the due date (empty: none)</label><input id="days_before" name="days_before" type="number" min="1" max="60" value="{{index .F "days_before"}}"></p>
@@ -109,7 +109,10 @@ type textField struct{ Name, Label, Auto, Value, Err string }
 
 // formFuncs are the helpers of the link form's template.
 var formFuncs = map[string]any{
-	"dec":        func(n int) int { return n - 1 },
+	"dec": func(n int) int { return n - 1 },
+	"language": func(l locale.Locale) string {
+		return map[locale.Locale]string{locale.SvSE: "Swedish", locale.NbNO: "Norwegian", locale.EnGB: "English"}[l]
+	},
 	"has":        slices.Contains[[]string],
 	"currencies": func() []string { return []string{"SEK", "NOK", "DKK", "EUR", "GBP"} },
 	"field": func(v *view, name, label, prop, auto string) textField {

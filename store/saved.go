@@ -10,20 +10,20 @@ import (
 	"github.com/pinglinks/pinglinks"
 )
 
-// SaveProduct adds a product to the tenant's saved products.
+// SaveProduct adds a product to the tenant's saved products; its merchant
+// must be the tenant's.
 func (s *Store) SaveProduct(ctx context.Context, tenantID uuid.UUID, p *pinglinks.Product) error {
-	return s.inTx(ctx, func(tx dbTx) error {
-		if err := checkMerchants(ctx, tx, tenantID, 1, func(int) uuid.UUID { return p.MerchantID },
-			func(int) string { return "merchant_id" }); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO saved_products (id, tenant_id, description, price, currency, vat,
-			unit, item_number, merchant_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, p.ID, tenantID,
-			p.Description, p.Price, string(p.Currency), int64(p.VAT), p.Unit, p.ItemNumber, p.MerchantID, p.CreatedAt); err != nil {
-			return fmt.Errorf("store: save product: %w", err)
-		}
-		return nil
-	})
+	res, err := s.q(ctx).ExecContext(ctx, `INSERT INTO saved_products (id, tenant_id, description, price, currency, vat,
+		unit, item_number, merchant_id, created_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+		WHERE EXISTS (SELECT 1 FROM merchants WHERE tenant_id = $2 AND id = $9)`, p.ID, tenantID,
+		p.Description, p.Price, string(p.Currency), int64(p.VAT), p.Unit, p.ItemNumber, p.MerchantID, p.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("store: save product: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return pinglinks.Invalid("merchant_id", "unknown merchant")
+	}
+	return nil
 }
 
 // Products lists the tenant's saved products by description.

@@ -155,7 +155,7 @@ type TimelineEvent struct {
 // link's life: created before paid before its callback).
 func (t *LinkTimeline) Events() []TimelineEvent {
 	l := t.Link
-	ev := []TimelineEvent{{At: l.CreatedAt, Kind: EventCreated, Status: pinglinks.LinkCreated}}
+	ev := []TimelineEvent{{At: l.CreatedAt, Kind: EventCreated, Status: string(pinglinks.LinkCreated)}}
 	if l.FirstOpenedAt != nil {
 		ev = append(ev, TimelineEvent{At: *l.FirstOpenedAt, Kind: EventOpened})
 	}
@@ -178,7 +178,7 @@ func (t *LinkTimeline) Events() []TimelineEvent {
 	}
 	for _, p := range t.Payments {
 		for _, ch := range p.StatusHistory {
-			ev = append(ev, TimelineEvent{At: ch.OccurredAt, Kind: EventPayment, Status: ch.Status, Payment: p})
+			ev = append(ev, TimelineEvent{At: ch.OccurredAt, Kind: EventPayment, Status: string(ch.Status), Payment: p})
 		}
 		for i := range p.Refunds {
 			ev = append(ev, TimelineEvent{At: p.Refunds[i].CreatedAt, Kind: EventRefund, Status: p.Refunds[i].Status,
@@ -186,7 +186,7 @@ func (t *LinkTimeline) Events() []TimelineEvent {
 		}
 	}
 	if l.Status != pinglinks.LinkCreated {
-		ev = append(ev, TimelineEvent{At: l.UpdatedAt, Kind: EventFinished, Status: l.Status})
+		ev = append(ev, TimelineEvent{At: l.UpdatedAt, Kind: EventFinished, Status: string(l.Status)})
 	}
 	for i := range t.Callbacks {
 		ev = append(ev, TimelineEvent{At: t.Callbacks[i].CreatedAt, Kind: EventCallback, Status: t.Callbacks[i].Status,
