@@ -144,7 +144,7 @@ func (h *Handler) linksPage(w http.ResponseWriter, r *http.Request) error {
 	for _, l := range links {
 		due := l.DueDate
 		v.Rows = append(v.Rows, linkRow{ID: l.ID.String(), Created: local(l.CreatedAt), Customer: customerName(l.Customer),
-			Amount: money(l), Status: l.Status, Badge: statusBadge(l.Status), Due: due})
+			Amount: money(l), Status: string(l.Status), Badge: statusBadge(string(l.Status)), Due: due})
 	}
 	page := func(key string, id uuid.UUID) string {
 		nq := url.Values{}
@@ -269,7 +269,7 @@ func (h *Handler) linkView(r *http.Request) (*linkView, error) {
 		return nil, err
 	}
 	l := tl.Link
-	v := &linkView{Link: l, Customer: customerName(l.Customer), Amount: money(l), Badge: statusBadge(l.Status), CheckoutURL: h.Payments.CheckoutURL(l),
+	v := &linkView{Link: l, Customer: customerName(l.Customer), Amount: money(l), Badge: statusBadge(string(l.Status)), CheckoutURL: h.Payments.CheckoutURL(l),
 		SMS: smsWords[l.SMSStatus], Invoice: tl.Invoice, CanAct: userFrom(r.Context()).Role.Allows(account.Support), Open: l.Status == pinglinks.LinkCreated}
 	for _, it := range l.Items {
 		total, _ := pinglinks.MulAmount(it.Price, it.Quantity)
@@ -343,7 +343,7 @@ func (h *Handler) describe(l *pinglinks.PaymentLink, e store.TimelineEvent) even
 		case rm.Status == store.ReminderScheduled && l.Status != pinglinks.LinkCreated:
 			// The sweep stops it when its time comes; say so now.
 			ev.Status, ev.Badge = "WILL NOT BE SENT", "bad"
-			ev.Detail = "The link is " + strings.ToLower(l.Status) + "; it was scheduled for " + local(rm.SendAt)
+			ev.Detail = "The link is " + strings.ToLower(string(l.Status)) + "; it was scheduled for " + local(rm.SendAt)
 		case rm.Status == store.ReminderScheduled:
 			ev.Detail = "Scheduled for " + local(rm.SendAt)
 		case rm.Status == store.ReminderSent:

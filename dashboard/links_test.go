@@ -77,7 +77,7 @@ func TestCreateALinkWithoutCodeAndRefundIt(t *testing.T) {
 		e.StartWorkers(t)
 		newMerchant(t, e, "Biodlarna i Åre")
 		owner := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Owner, dashtest.Options{Name: "Olga Owner"})
-		ctx := browsertest.TabFor(t, 3*time.Minute)
+		ctx := browsertest.TabFor(t, 8*time.Minute)
 		browsertest.Do(t, ctx, chromedp.EmulateViewport(1200, 900))
 		dashtest.SignInBrowser(t, ctx, e.Server.URL, owner)
 
@@ -94,7 +94,7 @@ func TestCreateALinkWithoutCodeAndRefundIt(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS("#due_date"), due.Format(time.DateOnly)),
 			chromedp.Click(chromedp.CSS(`input[name=remind][value=sms]`)), chromedp.SendKeys(chromedp.CSS("#days_before"), "3"))
 		if e.Store.Engine() == store.SQLite {
-			screenshot(t, ctx, "link-new")
+			screenshot(t, ctx, "link-new-filled")
 		}
 		browsertest.Submit(t, ctx, "form[action='/dashboard/links/new'] button.wide")
 		if got := browsertest.Text(t, ctx, ".flash"); !strings.Contains(got, "The link is ready") {
@@ -129,7 +129,7 @@ func TestCreateALinkWithoutCodeAndRefundIt(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkout := attr.Value
-		pay := browsertest.TabFor(t, 2*time.Minute)
+		pay := browsertest.TabFor(t, 8*time.Minute)
 		browsertest.Do(t, pay, chromedp.Navigate(checkout))
 		payCard(t, pay)
 		eventually(t, "the link is paid", func() bool {
@@ -226,14 +226,14 @@ func TestTimelineShowsEachEvent(t *testing.T) {
 			b["payment_provider_methods"] = []map[string]any{{"provider": "payment_iq", "method": "card"}}
 		})
 		e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+l.ID+"/distribute", map[string]any{"methods": []string{"sms"}}).Want(t, 204)
-		ctx := browsertest.TabFor(t, 2*time.Minute)
+		ctx := browsertest.TabFor(t, 8*time.Minute)
 		browsertest.Do(t, ctx, chromedp.Navigate(l.CheckoutURL))
 		// A declined card first, then one that pays: two attempts.
 		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(`input[value="payment_iq/card"]`)),
 			chromedp.SendKeys(chromedp.CSS("#card_number"), "4000 0000 0000 0002"), chromedp.Clear(chromedp.CSS("#card_expiry")),
 			chromedp.SendKeys(chromedp.CSS("#card_expiry"), "12/30"), chromedp.SendKeys(chromedp.CSS("#card_cvc"), "123"))
 		browsertest.Submit(t, ctx, "button.pay")
-		pay := browsertest.TabFor(t, 2*time.Minute)
+		pay := browsertest.TabFor(t, 8*time.Minute)
 		browsertest.Do(t, pay, chromedp.Navigate(l.CheckoutURL))
 		payCard(t, pay)
 		id := uuid.MustParse(l.ID)
@@ -243,7 +243,7 @@ func TestTimelineShowsEachEvent(t *testing.T) {
 			return len(ms) > 0 && ms[0].Status != store.MessageQueued
 		})
 		support := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Support, dashtest.Options{})
-		dash := browsertest.TabFor(t, 2*time.Minute)
+		dash := browsertest.TabFor(t, 8*time.Minute)
 		browsertest.Do(t, dash, chromedp.EmulateViewport(1200, 900))
 		dashtest.SignInBrowser(t, dash, e.Server.URL, support)
 		browsertest.Do(t, dash, chromedp.Navigate(e.Server.URL+"/dashboard/links/"+l.ID), chromedp.WaitVisible(chromedp.CSS(".timeline")))

@@ -40,8 +40,8 @@ func (h *Handler) ordersPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	for i := len(orders) - 1; i >= 0; i-- {
 		o := orders[i]
-		v.Rows = append(v.Rows, orderRow{ID: o.ID.String(), Created: local(o.CreatedAt), Status: o.Status,
-			Badge: orderBadge(o.Status), Currency: string(o.Currency)})
+		v.Rows = append(v.Rows, orderRow{ID: o.ID.String(), Created: local(o.CreatedAt), Status: string(o.Status),
+			Badge: orderBadge(string(o.Status)), Currency: string(o.Currency)})
 	}
 	if info.HasPrevious && len(orders) > 0 {
 		v.Older = orders[0].ID.String()
@@ -52,9 +52,9 @@ func (h *Handler) ordersPage(w http.ResponseWriter, r *http.Request) error {
 
 func orderBadge(s string) string {
 	switch s {
-	case pinglinks.OrderSettled, pinglinks.OrderSplit:
+	case "SETTLED", "SPLIT":
 		return "ok"
-	case pinglinks.OrderOpen:
+	case "OPEN":
 		return "wait"
 	}
 	return ""
@@ -106,9 +106,9 @@ func (h *Handler) orderPage(w http.ResponseWriter, r *http.Request) error {
 		Payments          []paymentRow
 		Allocations       []allocationRow
 		CanAct            bool
-	}{ID: o.ID.String(), Status: o.Status, Badge: orderBadge(o.Status), CanAct: u.Role.Allows(account.Support)}
+	}{ID: o.ID.String(), Status: string(o.Status), Badge: orderBadge(string(o.Status)), CanAct: u.Role.Allows(account.Support)}
 	for _, p := range payments {
-		row := paymentRow{ID: p.ID.String(), Status: p.Status, Badge: statusBadge(p.Status),
+		row := paymentRow{ID: p.ID.String(), Status: string(p.Status), Badge: statusBadge(string(p.Status)),
 			Method:   h.Payments.Providers.Label(pinglinks.ProviderMethod{Provider: p.Provider, Method: p.Method}, locale.EnGB),
 			Amount:   pinglinks.FormatAmount(locale.EnGB, p.Currency, p.TotalAmount),
 			Refunded: pinglinks.FormatAmount(locale.EnGB, p.Currency, p.RefundedAmount())}
