@@ -206,7 +206,7 @@ func (f *Flow) assignReference(ctx context.Context, l *pinglinks.PaymentLink, re
 		return err
 	}
 	l.ReferenceType, l.Reference, l.UpdatedAt = refType, makeRef(referenceBase+seq), f.now()
-	return nil
+	return f.Store.IndexLink(ctx, l.TenantID, l.ID, "r:"+l.Reference)
 }
 
 // AssignReference gives a CREATED link a bank-transfer reference of type
@@ -269,7 +269,30 @@ func (f *Flow) CreateInvoice(ctx context.Context, tenantID, linkID uuid.UUID, in
 		if err := f.Store.QueueDocument(ctx, tenantID, linkID, store.FileInvoice, inv.FileToken); err != nil {
 			return err
 		}
+		if err := f.Store.IndexLink(ctx, tenantID, linkID, fmt.Sprintf("i:%d", inv.Number)); err != nil {
+			return err
+		}
 		l.InvoiceCreated, l.UpdatedAt = true, f.now()
 		return f.saveLink(ctx, l)
+	})
+}
+
+// CreateOrderAndLink makes the order a new link pays, on the tenant's
+// default split tree, and the link, in one unit: a link refused by any rule
+// leaves no order behind (the dashboard's one-step link).
+func (f *Flow) CreateOrderAndLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks.PaymentLink) error {
+	return f.Store.Unit(ctx, func(ctx context.Context) error {
+		t, err := f.Store.Tenant(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: tenantID, Status: pinglinks.OrderOpen,
+			Currency: l.Currency, SplitTreeID: t.DefaultSplitTreeID, CreatedAt: l.CreatedAt}
+		if err := f.CreateOrder(ctx, tenantID, o); err != nil {
+			return err
+		}
+		l.OrderID = o.ID
+		_, err = f.CreateLink(ctx, tenantID, l, nil)
+		return err
 	})
 }

@@ -56,10 +56,17 @@ type row interface {
 	Scan(dest ...any) error
 }
 
-// sqlDB is SQLite's pool through database/sql.
-type sqlDB struct{ db *sql.DB }
+// sqlDB is SQLite's pool through database/sql; its writes go through the
+// group committer.
+type sqlDB struct {
+	db *sql.DB
+	gc *groupCommitter
+}
 
 func (d sqlDB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if d.gc != nil {
+		return d.gc.exec(ctx, q, args...)
+	}
 	return d.db.ExecContext(ctx, q, args...)
 }
 
@@ -356,6 +363,7 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
+// pgResult is a statement's count of rows (PostgreSQL's command tag).
 type pgResult int64
 
 func (r pgResult) LastInsertId() (int64, error) {
@@ -379,6 +387,9 @@ func (s *Store) begin(ctx context.Context) (dbTx, error) {
 			return nil, err
 		}
 		return &pgTx{ctx: ctx, conn: conn}, nil
+	}
+	if s.gc != nil {
+		return s.gc.begin(ctx)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -408,9 +419,9 @@ func openPostgres(ctx context.Context, rawURL string) (*pgxpool.Pool, error) {
 	return pgxpool.NewWithConfig(ctx, cfg)
 }
 
-// uuidCodec reads PostgreSQL's binary uuid straight into uuid.UUID and
-// uuid.NullUUID. pgx's own codec would go through their sql.Scanner, that
-// is, format the 16 bytes as text and parse them back.
+// uuidCodec reads and writes PostgreSQL's binary uuid straight from and into
+// uuid.UUID and uuid.NullUUID. pgx's own codec would read through their
+// sql.Scanner, that is, format the 16 bytes as text and parse them back.
 type uuidCodec struct{ pgtype.UUIDCodec }
 
 func (c uuidCodec) PlanScan(m *pgtype.Map, oid uint32, format int16, target any) pgtype.ScanPlan {
@@ -421,6 +432,34 @@ func (c uuidCodec) PlanScan(m *pgtype.Map, oid uint32, format int16, target any)
 		}
 	}
 	return c.UUIDCodec.PlanScan(m, oid, format, target)
+}
+
+// PlanEncode sends uuid.UUID and uuid.NullUUID as 16 bytes; pgx would send
+// a NullUUID through its driver.Valuer, as text it then fails to encode in
+// binary, and parse it back.
+func (c uuidCodec) PlanEncode(m *pgtype.Map, oid uint32, format int16, value any) pgtype.EncodePlan {
+	if format == pgtype.BinaryFormatCode {
+		switch value.(type) {
+		case uuid.UUID, uuid.NullUUID:
+			return encodeUUID{}
+		}
+	}
+	return c.UUIDCodec.PlanEncode(m, oid, format, value)
+}
+
+type encodeUUID struct{}
+
+func (encodeUUID) Encode(value any, buf []byte) ([]byte, error) {
+	switch v := value.(type) {
+	case uuid.UUID:
+		return append(buf, v[:]...), nil
+	case uuid.NullUUID:
+		if !v.Valid {
+			return nil, nil // NULL
+		}
+		return append(buf, v.UUID[:]...), nil
+	}
+	return nil, fmt.Errorf("store: cannot encode %T as a uuid", value)
 }
 
 type scanUUID struct{}

@@ -222,10 +222,17 @@ func (s *Store) SavePayment(ctx context.Context, p *pinglinks.Payment) error {
 // fails; flow.CreateLink then applies the rules step by step to say which.
 func (s *Store) InsertLinkIfAllowed(ctx context.Context, l *pinglinks.PaymentLink, p *pinglinks.Payment) (ok bool, err error) {
 	err = s.write(ctx, func(tx dbTx) error {
-		ok, err = s.insertLinkIfAllowed(ctx, tx, l.TenantID, l, p)
-		return err
+		if ok, err = s.insertLinkIfAllowed(ctx, tx, l.TenantID, l, p); err != nil || !ok {
+			return err
+		}
+		return s.linkCreated(ctx, tx, l)
 	})
 	return ok, err
+}
+
+// IndexLink adds search terms to a link (the dashboard's search).
+func (s *Store) IndexLink(ctx context.Context, tenantID, linkID uuid.UUID, terms ...string) error {
+	return s.write(ctx, func(tx dbTx) error { return s.addSearchTerms(ctx, tx, tenantID, linkID, terms...) })
 }
 
 // QueueDocument queues a link's invoice or receipt (kind FileInvoice or
