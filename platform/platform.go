@@ -33,6 +33,7 @@ import (
 	"github.com/pinglinks/pinglinks/messaging"
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/reconcile"
+	"github.com/pinglinks/pinglinks/requestlog"
 	"github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
@@ -190,8 +191,9 @@ func New(cfg Config) (*Platform, error) {
 	if p.Sandbox != nil {
 		p.API.Extensions = append(p.API.Extensions, p.Sandbox)
 	}
+	p.API.Requests = &requestlog.Log{}
 	p.Dashboard = &dashboard.Handler{Store: st, Log: log, PublicURL: base, Sandbox: cfg.Sandbox,
-		TrustProxy: cfg.TrustProxy, TenantChanged: p.API.ForgetTenant}
+		TrustProxy: cfg.TrustProxy, TenantChanged: p.API.ForgetTenant, Requests: p.API.Requests}
 	p.API.Extensions = append(p.API.Extensions, p.Dashboard)
 	p.instrument(st, log)
 	// A commit that queued callbacks, messages or documents wakes the workers.
