@@ -148,6 +148,7 @@ func TestKeyRotation(t *testing.T) {
 			t.Errorf("developers page lacks the deliveries or the requests:\n%s", page)
 		}
 		if e.Store.Engine() == "sqlite" {
+			browsertest.Do(t, ctx, chromedp.EmulateViewport(1200, 900))
 			screenshot(t, ctx, "developers")
 		}
 	})
