@@ -3,6 +3,8 @@ package dashboard_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/pinglinks/pinglinks/internal/apitest"
 	"github.com/pinglinks/pinglinks/internal/browsertest"
 	"github.com/pinglinks/pinglinks/internal/dashtest"
+	"github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/store"
 )
 
@@ -185,6 +188,16 @@ func TestSignUpByInvite(t *testing.T) {
 			t.Fatalf("after inviting: %s", got)
 		}
 		link := mailedLink(t, e, "invite", "/dashboard/invite/")
+		// Without SMTP the sandbox outbox shows it to the tenant.
+		resp, err := http.Get(e.Server.URL + sandbox.OutboxURL("", e.Tenant.Tenant))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outbox, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(outbox), "sam@example.com") || !strings.Contains(string(outbox), link) {
+			t.Errorf("the sandbox outbox lacks the invitation:\n%s", outbox)
+		}
 		browsertest.Submit(t, ctx, "form[action='/dashboard/sign-out'] button")
 
 		browsertest.Do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#password")))
