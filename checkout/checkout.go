@@ -147,6 +147,13 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
+	if l.FirstOpenedAt == nil && l.Status == pinglinks.LinkCreated {
+		// Once per link: the link read shows it is not yet recorded. A
+		// failure costs the tenant's timeline one line, not the payer the page.
+		if err := h.Store.RecordLinkOpened(r.Context(), l.TenantID, l.ID); err != nil {
+			h.Log.Warn("checkout: record first opening", "link", l.ID, "err", err)
+		}
+	}
 	v := h.newView(r.Context(), l, p)
 	v.Details = prefill(l, p)
 	h.render(w, http.StatusOK, v)

@@ -70,6 +70,8 @@ type Handler struct {
 	TenantChanged func(tenantID uuid.UUID)
 	// Requests is the API's in-memory log of each tenant's recent requests.
 	Requests *requestlog.Log
+	// Payments serves the links, orders and merchants pages.
+	Payments Payments
 	// Now is the clock; nil uses the store's.
 	Now func() time.Time
 

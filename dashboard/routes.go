@@ -1,6 +1,9 @@
 package dashboard
 
-import "github.com/pinglinks/pinglinks/account"
+import (
+	"github.com/pinglinks/pinglinks/account"
+	"github.com/pinglinks/pinglinks/store"
+)
 
 // routes is the dashboard's one route table: every page and form is a
 // line here, with who may use it (see the package doc on adding a page).
@@ -11,7 +14,6 @@ func (h *Handler) routes() []route {
 		support   = account.Support
 		owner     = account.Owner
 	)
-	_ = support
 	return []route{
 		// Signing in and out, invitations, password resets, the account.
 		{"GET /dashboard/sign-in", public, "", h.signInPage},
@@ -54,5 +56,26 @@ func (h *Handler) routes() []route {
 		{"GET /dashboard/settings/logo", member, owner, h.brandingLogo},
 
 		// Links, orders, merchants, reminders: below this line.
+		{"GET /dashboard/links", member, viewer, h.linksPage},
+		{"GET /dashboard/links/new", member, support, h.newLinkPage},
+		{"POST /dashboard/links/new", member, support, h.createLinkAction},
+		{"GET /dashboard/links/{id}", member, viewer, h.linkPage},
+		{"POST /dashboard/links/{id}/cancel", member, support, h.cancelLinkAction},
+		{"POST /dashboard/links/{id}/send", member, support, h.sendLinkAction},
+		{"POST /dashboard/links/{id}/invoice", member, support, h.invoiceAction},
+		{"POST /dashboard/links/{id}/refund", member, support, h.refundAction},
+		{"GET /dashboard/orders", member, viewer, h.ordersPage},
+		{"GET /dashboard/orders/{id}", member, viewer, h.orderPage},
+		{"POST /dashboard/orders/{id}/close", member, support, h.orderAction(store.CloseOrder)},
+		{"POST /dashboard/orders/{id}/split", member, support, h.orderAction(store.SplitOrder)},
+		{"POST /dashboard/orders/{id}/settle", member, support, h.orderAction(store.SettleOrder)},
+		{"GET /dashboard/merchants", member, viewer, h.merchantsPage},
+		{"POST /dashboard/merchants", member, owner, h.addMerchant},
+		{"GET /dashboard/saved", member, viewer, h.savedPage},
+		{"POST /dashboard/saved/products", member, support, h.saveProduct},
+		{"POST /dashboard/saved/products/{id}/delete", member, support, h.deleteProduct},
+		{"POST /dashboard/saved/customers", member, support, h.saveCustomer},
+		{"POST /dashboard/saved/customers/{id}/delete", member, support, h.deleteCustomer},
+		{"POST /dashboard/saved/reminders", member, owner, h.saveReminders},
 	}
 }
