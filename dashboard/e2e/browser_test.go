@@ -203,7 +203,7 @@ func TestSignUpByInvite(t *testing.T) {
 	each(t, func(t *testing.T, e *apitest.Env) {
 		e.StartWorkers(t)
 		owner := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Owner, dashtest.Options{TwoFactor: true})
-		ctx := browsertest.PrivateTab(t, 3*time.Minute)
+		ctx := browsertest.PrivateTab(t, 6*time.Minute)
 		dashtest.SignInBrowser(t, ctx, e.Server.URL, owner)
 		browsertest.Do(t, ctx, chromedp.Navigate(e.Server.URL+"/dashboard/team"),
 			chromedp.SendKeys(chromedp.CSS("#email"), "sam@example.com"), chromedp.SetValue(chromedp.CSS("#role"), "support"))

@@ -65,7 +65,7 @@ func TestKeyRotation(t *testing.T) {
 	each(t, func(t *testing.T, e *apitest.Env) {
 		e.StartCallbacks(t)
 		dev := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Developer, dashtest.Options{TwoFactor: true})
-		ctx := browsertest.PrivateTab(t, 3*time.Minute)
+		ctx := browsertest.PrivateTab(t, 6*time.Minute)
 		dashtest.SignInBrowser(t, ctx, e.Server.URL, dev)
 		api := func(secret string) int {
 			return e.DoRaw(t, "GET", "/payments/api/v1/tenant", nil, "tenant_id", e.Tenant.ID.String(), "x-api-secret", secret).Status
