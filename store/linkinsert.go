@@ -33,7 +33,7 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 	if refunds == nil {
 		refunds = []pinglinks.Refund{}
 	}
-	// $1–$7: the checks; then the payment's 20 columns and the link's 31.
+	// $1–$7: the checks; then the payment's 20 columns and the link's 33.
 	args := []any{tenantID, l.OrderID, string(l.Currency), nil, len(merchants), pinglinks.LinkCreated, pinglinks.LinkCompleted,
 		p.ID, tenantID, p.OrderID, p.Status, mustJSON(p.StatusHistory), string(p.Currency), p.TotalAmount,
 		p.FundedAmount, mustJSON(p.OrderItems), p.Provider, p.Method, jsonText(p.ProviderMethodParameters),

@@ -68,7 +68,7 @@ func (s *Store) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks
 		if ok, err := s.insertLinkIfAllowed(ctx, tx, tenantID, l, p); err != nil {
 			return err
 		} else if ok {
-			return s.linkCreated(ctx, tx, l) // search terms and reminders, as on the step-by-step path
+			return s.linkCreated(ctx, tx, l)
 		}
 		o, err := s.lockOrder(ctx, tx, tenantID, l.OrderID)
 		if pinglinks.ErrorCode(err) == pinglinks.ECodeNotFound {
