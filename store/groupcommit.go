@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -33,6 +34,8 @@ type groupCommitter struct {
 	conn    *sql.Conn
 	turn    chan struct{} // held by the one transaction running
 	waiting atomic.Int64  // transactions waiting for their turn
+	closing sync.Once     // Close may be called more than once; the turn is taken once
+	closed  error
 
 	// Owned by whoever holds turn:
 	tx    *sql.Tx // the SQLite transaction of the open group, or nil
@@ -55,11 +58,14 @@ func newGroupCommitter(ctx context.Context, db *sql.DB) (*groupCommitter, error)
 }
 
 func (g *groupCommitter) close() error {
-	g.turn <- struct{}{}
-	if g.tx != nil {
-		g.finish()
-	}
-	return g.conn.Close()
+	g.closing.Do(func() {
+		g.turn <- struct{}{}
+		if g.tx != nil {
+			g.finish()
+		}
+		g.closed = g.conn.Close()
+	})
+	return g.closed
 }
 
 // begin waits for the turn, opens a group if none is open, and starts a

@@ -207,3 +207,22 @@ func TestPaging(t *testing.T) {
 		}
 	})
 }
+
+// TestCloseTwice: closing a store a second time (as deferred cleanups in
+// tests and shutdown paths do) returns instead of waiting forever.
+func TestCloseTwice(t *testing.T) {
+	t.Parallel()
+	for _, engine := range testdb.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			st := testdb.Open(t, engine)
+			st.Close()
+			done := make(chan struct{})
+			go func() { st.Close(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the second Close did not return")
+			}
+		})
+	}
+}
