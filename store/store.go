@@ -66,8 +66,11 @@ func Open(rawURL string) (*Store, error) {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		s.engine = Postgres
 		if s.pool, err = openPostgres(context.Background(), rawURL); err == nil {
-			// database/sql over the same pool, for migrations and DB().
+			// database/sql over the same pool, for migrations and DB(); it
+			// can open no more than the pool holds, and says so in its stats
+			// (go_sql_max_open_connections).
 			s.db = stdlib.OpenDBFromPool(s.pool)
+			s.db.SetMaxOpenConns(int(s.pool.Config().MaxConns))
 		}
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		s.engine = SQLite
