@@ -58,9 +58,11 @@ type PaymentLink struct {
 	Metadata           json.RawMessage
 	SuccessURL         string
 	CancelURL          string
-	ReferenceType      string // "OCR" or "KID" once the link has a bank-transfer reference
-	Reference          string // the reference a bank transfer pays this link with
-	ReceiptNumber      int64  // sequential per tenant, taken when the link completes
+	ReferenceType      string     // "OCR" or "KID" once the link has a bank-transfer reference
+	Reference          string     // the reference a bank transfer pays this link with
+	ReceiptNumber      int64      // sequential per tenant, taken when the link completes
+	Reminders          *Reminders // nil: none
+	FirstOpenedAt      *time.Time // when the payer first opened the checkout
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }

@@ -42,6 +42,8 @@ type linkJSON struct {
 	Methods            []pinglinks.LinkMethod `json:"payment_provider_methods"`
 	Metadata           json.RawMessage        `json:"metadata"`
 	CreatedAt          string                 `json:"created_at"`
+	// Reminders is this platform's addition: present only when set.
+	Reminders *pinglinks.Reminders `json:"reminders,omitempty"`
 }
 
 func optString(s string) *string {
@@ -62,7 +64,7 @@ func (s *Server) toLinkJSON(l *pinglinks.PaymentLink) linkJSON {
 		DeliveryAddress: l.DeliveryAddress, InvoiceAddress: l.InvoiceAddress, DueDate: optString(l.DueDate),
 		Items: l.Items, Supplier: l.Supplier, Currency: string(l.Currency), TotalAmount: l.TotalAmount,
 		Locale: l.Locale, LogoImageLink: optString(l.LogoImageLink), StatusCallbackURL: optString(l.StatusCallbackURL),
-		Methods: l.Methods, Metadata: l.Metadata, CreatedAt: formatTime(l.CreatedAt)}
+		Methods: l.Methods, Metadata: l.Metadata, CreatedAt: formatTime(l.CreatedAt), Reminders: l.Reminders}
 	if out.Metadata == nil {
 		out.Metadata = jsonNull
 	}
@@ -98,6 +100,32 @@ type linkIn struct {
 	SuccessURL      string                 `json:"checkout_success_url"`
 	CancelURL       string                 `json:"checkout_cancel_url"`
 	Metadata        json.RawMessage        `json:"metadata"`
+	Reminders       *remindersIn           `json:"reminders"`
+}
+
+// remindersIn is the optional reminders field of a new link; left out (or
+// null), the tenant's default reminders apply.
+type remindersIn struct {
+	Methods    []string `json:"methods"`
+	DaysBefore *int     `json:"days_before"`
+	OnDueDate  *bool    `json:"on_due_date"` // default true
+}
+
+func (in *remindersIn) reminders() *pinglinks.Reminders {
+	if in == nil {
+		return nil
+	}
+	r := &pinglinks.Reminders{Channels: in.Methods, OnDueDate: in.OnDueDate == nil || *in.OnDueDate}
+	if r.Channels == nil {
+		r.Channels = []string{}
+	}
+	if in.DaysBefore != nil {
+		r.DaysBefore = *in.DaysBefore
+		if r.DaysBefore == 0 {
+			r.DaysBefore = -1 // an explicit 0 is out of range, not "none"
+		}
+	}
+	return r
 }
 
 // toLink checks the request in the order docs/api.md gives: missing or
@@ -157,6 +185,12 @@ func (in *linkIn) toLink(t *pinglinks.Tenant, now time.Time) (*pinglinks.Payment
 		if err := l.Validate(now.In(pinglinks.Stockholm).Format(time.DateOnly)); err != nil {
 			return nil, err
 		}
+		if r := in.Reminders.reminders(); r != nil {
+			if err := r.Validate("reminders", l); err != nil {
+				return nil, err
+			}
+			l.Reminders = r
+		}
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -212,6 +246,13 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return err
+	}
+	if in.Reminders == nil {
+		def, err := s.Store.TenantReminders(r.Context(), t.ID)
+		if err != nil {
+			return err
+		}
+		l.ApplyReminders(nil, def)
 	}
 	p := l.NewPayment(l.Methods[0], now)
 	l.PaymentID = p.ID

@@ -147,6 +147,13 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
+	if l.FirstOpenedAt == nil && l.Status == pinglinks.LinkCreated {
+		// Once per link: the link read shows it is not yet recorded. A
+		// failure costs the tenant's timeline one line, not the payer the page.
+		if err := h.Store.RecordLinkOpened(r.Context(), l.TenantID, l.ID); err != nil {
+			h.Log.Warn("checkout: record first opening", "link", l.ID, "err", err)
+		}
+	}
 	v := h.newView(r.Context(), l, p)
 	v.Details = prefill(l, p)
 	h.render(w, http.StatusOK, v)
@@ -519,11 +526,16 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) logo(w http.ResponseWriter, r *http.Request) {
 	l, err := h.link(r)
-	if err != nil || h.Logos == nil || l.LogoImageLink == "" {
+	if err != nil {
 		http.NotFound(w, r)
 		return
 	}
-	b := h.Logos.Get(r.Context(), l.LogoImageLink)
+	var b []byte
+	if l.LogoImageLink != "" && h.Logos != nil {
+		b = h.Logos.Get(r.Context(), l.LogoImageLink)
+	} else if brand, err := h.Store.Branding(r.Context(), l.TenantID); err == nil {
+		b = brand.Logo // the tenant's own, uploaded in the dashboard
+	}
 	if b == nil {
 		http.NotFound(w, r)
 		return

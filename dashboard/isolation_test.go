@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/account"
 	"github.com/pinglinks/pinglinks/dashboard"
 	"github.com/pinglinks/pinglinks/internal/apitest"
@@ -47,7 +49,18 @@ func TestTenantIsolation(t *testing.T) {
 		if err != nil || len(invites) == 0 {
 			t.Fatalf("invites %v, %v", invites, err)
 		}
-		ids := []string{otherA.ID.String(), invites[0].ID.String(), l.MerchantID, l.OrderID, link.PaymentID, l.ID, callbacks[0].ID}
+		product := &pinglinks.Product{ID: pinglinks.NewID(), Description: "Honung", Price: 7000, Currency: pinglinks.SEK,
+			VAT: 1200, MerchantID: uuid.MustParse(l.MerchantID), CreatedAt: e.Store.Now()}
+		customer := &pinglinks.SavedCustomer{ID: pinglinks.NewID(), Customer: pinglinks.Customer{FirstName: "Åsa", LastName: "Öberg"},
+			CreatedAt: e.Store.Now()}
+		if err := e.Store.SaveProduct(ctx, e.Tenant.ID, product); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Store.SaveCustomer(ctx, e.Tenant.ID, customer); err != nil {
+			t.Fatal(err)
+		}
+		ids := []string{otherA.ID.String(), invites[0].ID.String(), l.MerchantID, l.OrderID, link.PaymentID, l.ID, callbacks[0].ID,
+			product.ID.String(), customer.ID.String()}
 		secretsOfA := []string{e.Tenant.ID.String(), ownerA.Email, otherA.Email, l.ID, l.OrderID, callbacks[0].ID}
 
 		// Tenant B's owner.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,10 @@ var nav = []struct {
 	Role        account.Role
 }{
 	{"/dashboard/", "Overview", account.Viewer},
+	{"/dashboard/links", "Links", account.Viewer},
+	{"/dashboard/orders", "Orders", account.Viewer},
+	{"/dashboard/merchants", "Merchants", account.Viewer},
+	{"/dashboard/saved", "Saved", account.Viewer},
 	{"/dashboard/developers", "Developers", account.Developer},
 	{"/dashboard/team", "Team", account.Viewer},
 	{"/dashboard/settings", "Settings", account.Owner},
@@ -51,6 +56,9 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"allows": func(u *account.User, role string) bool { return u != nil && u.Role.Allows(account.Role(role)) },
+	"ms": func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
+	},
 }
 
 // layout is the frame of every page; a page defines "content" and may
@@ -147,7 +155,7 @@ thead th{font-size:.85rem;color:#4a4f57;border-bottom:1px solid #d0d4da}tbody tr
 .num{text-align:right;white-space:nowrap}
 .field{margin:.6rem 0}label{display:block;font-weight:600;font-size:.95rem}
 .hint{font-size:.9rem;color:#4a4f57;margin:.2rem 0}
-input[type=text],input[type=email],input[type=password],input[type=url],input[type=number],select{width:100%;font:inherit;padding:.6rem .7rem;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1a1a1a}
+input[type=text],input[type=email],input[type=password],input[type=url],input[type=number],input[type=date],select{width:100%;font:inherit;padding:.6rem .7rem;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#1a1a1a}
 input[type=color]{width:4rem;height:2.5rem;border:1px solid #6b7280;border-radius:6px;padding:.1rem}
 input:focus,button:focus,a:focus,select:focus,summary:focus{outline:3px solid #1d5fbf;outline-offset:2px}
 .invalid input,.invalid select{border-color:#b00020;border-width:2px}.err{color:#b00020;font-size:.9rem;display:block}
@@ -165,6 +173,10 @@ code,.mono{font-family:ui-monospace,monospace;font-size:.92rem;overflow-wrap:any
 .ok{background:#e6f4ea;color:#0d4a1f}.bad{background:#fde8eb;color:#7a0016}.wait{background:#fff4d6;color:#5c4100}
 .qr{display:block;margin:.5rem 0;image-rendering:pixelated}
 .grid{display:grid;gap:.75rem}@media (min-width:48rem){.grid{grid-template-columns:1fr 1fr}}
+.grid4{display:grid;gap:0 .75rem;grid-template-columns:1fr 1fr}@media (min-width:48rem){.grid4{grid-template-columns:3fr 1.2fr .8fr 1fr}.grid4.even{grid-template-columns:repeat(4,1fr)}}
+.grid4 .field{margin:.3rem 0}fieldset{border:1px solid #d0d4da;border-radius:8px;margin:.5rem 0;padding:.4rem .75rem}legend{font-weight:700;padding:0 .3rem}
+.timeline{padding-left:1.4rem}.timeline li{margin:.45rem 0}.timeline time{color:#4a4f57;font-variant-numeric:tabular-nums}.attempts{font-size:.9rem;color:#4a4f57;margin:.2rem 0;padding-left:1.1rem}
+.checks label{display:inline-flex;gap:.35rem;align-items:center;font-weight:400;margin:.15rem 1rem .15rem 0}
 a{color:#1d4f9a}
 footer{text-align:center;font-size:.85rem;color:#4a4f57;padding:1rem}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}

@@ -1,6 +1,9 @@
 package dashboard
 
-import "github.com/pinglinks/pinglinks/account"
+import (
+	"github.com/pinglinks/pinglinks/account"
+	"github.com/pinglinks/pinglinks/store"
+)
 
 // routes is the dashboard's one route table: every page and form is a
 // line here, with who may use it (see the package doc on adding a page).
@@ -11,7 +14,6 @@ func (h *Handler) routes() []route {
 		support   = account.Support
 		owner     = account.Owner
 	)
-	_ = support
 	return []route{
 		// Signing in and out, invitations, password resets, the account.
 		{"GET /dashboard/sign-in", public, "", h.signInPage},
@@ -40,7 +42,40 @@ func (h *Handler) routes() []route {
 
 		// Developers: keys, callbacks, requests.
 		{"GET /dashboard/developers", member, developer, h.developersPage},
+		{"POST /dashboard/developers/secret", member, developer, h.rotateSecret},
+		{"POST /dashboard/developers/secret/retire", member, developer, h.retireSecret},
+		{"POST /dashboard/developers/signing-key", member, developer, h.rotateSigningKey},
+		{"POST /dashboard/developers/signing-key/retire", member, developer, h.retireSigningKey},
+		{"POST /dashboard/developers/test-callback", member, developer, h.testCallback},
+		{"GET /dashboard/developers/callbacks/{id}", member, developer, h.callbackPage},
+		{"POST /dashboard/developers/callbacks/{id}/redeliver", member, developer, h.redeliver},
+
+		// Settings: the checkout's branding.
+		{"GET /dashboard/settings", member, owner, h.settingsPage},
+		{"POST /dashboard/settings/branding", member, owner, h.saveBranding},
+		{"GET /dashboard/settings/logo", member, owner, h.brandingLogo},
 
 		// Links, orders, merchants, reminders: below this line.
+		{"GET /dashboard/links", member, viewer, h.linksPage},
+		{"GET /dashboard/links/new", member, support, h.newLinkPage},
+		{"POST /dashboard/links/new", member, support, h.createLinkAction},
+		{"GET /dashboard/links/{id}", member, viewer, h.linkPage},
+		{"POST /dashboard/links/{id}/cancel", member, support, h.cancelLinkAction},
+		{"POST /dashboard/links/{id}/send", member, support, h.sendLinkAction},
+		{"POST /dashboard/links/{id}/invoice", member, support, h.invoiceAction},
+		{"POST /dashboard/links/{id}/refund", member, support, h.refundAction},
+		{"GET /dashboard/orders", member, viewer, h.ordersPage},
+		{"GET /dashboard/orders/{id}", member, viewer, h.orderPage},
+		{"POST /dashboard/orders/{id}/close", member, support, h.orderAction(store.CloseOrder)},
+		{"POST /dashboard/orders/{id}/split", member, support, h.orderAction(store.SplitOrder)},
+		{"POST /dashboard/orders/{id}/settle", member, support, h.orderAction(store.SettleOrder)},
+		{"GET /dashboard/merchants", member, viewer, h.merchantsPage},
+		{"POST /dashboard/merchants", member, owner, h.addMerchant},
+		{"GET /dashboard/saved", member, viewer, h.savedPage},
+		{"POST /dashboard/saved/products", member, support, h.saveProduct},
+		{"POST /dashboard/saved/products/{id}/delete", member, support, h.deleteProduct},
+		{"POST /dashboard/saved/customers", member, support, h.saveCustomer},
+		{"POST /dashboard/saved/customers/{id}/delete", member, support, h.deleteCustomer},
+		{"POST /dashboard/saved/reminders", member, owner, h.saveReminders},
 	}
 }

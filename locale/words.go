@@ -85,6 +85,8 @@ type Mail struct {
 	LinkButton      string
 	LinkFallback    string
 	LinkAttachment  string
+	ReminderSubject string // %s supplier
+	ReminderIntro   string // %s supplier, %s amount
 	ReceiptSubject  string // %s supplier
 	ReceiptIntro    string // %s supplier, %s amount
 	ReceiptPaidAt   string // %s time
@@ -98,6 +100,8 @@ type Mail struct {
 type SMS struct {
 	PaymentLink      string // the greeting form
 	PaymentLinkShort string // when the greeting form does not fit one part
+	Reminder         string // a reminder of a link not yet paid
+	ReminderShort    string
 }
 
 // Document are the words printed on invoices and receipts, and their file

@@ -142,6 +142,8 @@ var wordsEnGB = &Words{
 		LinkButton:      "Pay now",
 		LinkFallback:    "If the button does not work, copy this link into your browser:",
 		LinkAttachment:  "The invoice is attached.",
+		ReminderSubject: "Reminder: your payment to %s",
+		ReminderIntro:   "A reminder: %s is still waiting for your payment of %s.",
 		ReceiptSubject:  "Receipt for your payment to %s",
 		ReceiptIntro:    "Thank you! %s has received your payment of %s.",
 		ReceiptPaidAt:   "Paid: %s",
@@ -152,6 +154,8 @@ var wordsEnGB = &Words{
 	SMS: SMS{
 		PaymentLink:      "Hi! {s} has sent you a payment link for {a}. Pay here: {u}",
 		PaymentLinkShort: "{s}: {a}. Pay here: {u}",
+		Reminder:         "Reminder: {s} is waiting for your payment of {a}. Pay here: {u}",
+		ReminderShort:    "Reminder {s}: {a}. {u}",
 	},
 	Document: Document{
 		Invoice:        "Invoice",

@@ -142,6 +142,8 @@ var wordsNbNO = &Words{
 		LinkButton:      "Betal nå",
 		LinkFallback:    "Hvis knappen ikke virker, kan du kopiere lenken inn i nettleseren:",
 		LinkAttachment:  "Fakturaen er vedlagt.",
+		ReminderSubject: "Påminnelse: betaling til %s",
+		ReminderIntro:   "En påminnelse: %s venter fortsatt på betalingen din på %s.",
 		ReceiptSubject:  "Kvittering for betalingen din til %s",
 		ReceiptIntro:    "Takk! %s har mottatt betalingen din på %s.",
 		ReceiptPaidAt:   "Betalt: %s",
@@ -152,6 +154,8 @@ var wordsNbNO = &Words{
 	SMS: SMS{
 		PaymentLink:      "Hei! {s} har sendt deg en betalingslenke på {a}. Betal her: {u}",
 		PaymentLinkShort: "{s}: {a}. Betal her: {u}",
+		Reminder:         "Påminnelse: {s} venter på betalingen din på {a}. Betal her: {u}",
+		ReminderShort:    "Påminnelse {s}: {a}. {u}",
 	},
 	Document: Document{
 		Invoice:        "Faktura",

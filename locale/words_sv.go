@@ -142,6 +142,8 @@ var wordsSvSE = &Words{
 		LinkButton:      "Betala nu",
 		LinkFallback:    "Om knappen inte fungerar kan du kopiera länken till din webbläsare:",
 		LinkAttachment:  "Fakturan finns bifogad.",
+		ReminderSubject: "Påminnelse: betalning till %s",
+		ReminderIntro:   "En påminnelse: %s väntar fortfarande på din betalning på %s.",
 		ReceiptSubject:  "Kvitto på din betalning till %s",
 		ReceiptIntro:    "Tack! %s har tagit emot din betalning på %s.",
 		ReceiptPaidAt:   "Betalt: %s",
@@ -152,6 +154,8 @@ var wordsSvSE = &Words{
 	SMS: SMS{
 		PaymentLink:      "Hej! {s} har skickat en betalningslänk på {a}. Betala här: {u}",
 		PaymentLinkShort: "{s}: {a}. Betala här: {u}",
+		Reminder:         "Påminnelse: {s} väntar på din betalning på {a}. Betala här: {u}",
+		ReminderShort:    "Påminnelse {s}: {a}. {u}",
 	},
 	Document: Document{
 		Invoice:        "Faktura",

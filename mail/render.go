@@ -45,6 +45,8 @@ type PaymentLinkMessage struct {
 	Amount       string // already formatted, e.g. "1 250,00 kr"
 	DueDate      string // optional, already formatted
 	Attachment   *Attachment
+	// Reminder says the link was sent before and is still unpaid.
+	Reminder bool
 }
 
 // ReceiptMessage is the e-mail sent after a payment.
@@ -198,6 +200,10 @@ func (m PaymentLinkMessage) Render() (Message, error) {
 		}
 		v.Title = fmt.Sprintf(t.LinkSubject, supplier)
 		v.Lines = []string{fmt.Sprintf(t.LinkIntro, supplier, amount)}
+		if m.Reminder {
+			v.Title = fmt.Sprintf(t.ReminderSubject, supplier)
+			v.Lines = []string{fmt.Sprintf(t.ReminderIntro, supplier, amount)}
+		}
 		v.ButtonText, v.ButtonURL, v.Fallback = t.LinkButton, m.CheckoutURL, t.LinkFallback
 		if d := clean(m.DueDate); d != "" {
 			v.Lines = append(v.Lines, fmt.Sprintf(t.LinkDue, d))

@@ -54,6 +54,12 @@ func TestRenderGolden(t *testing.T) {
 		}
 		golden(t, "link_"+loc+".txt", "Subject: "+msg.Subject+"\n\n"+msg.Text)
 		golden(t, "link_"+loc+".html", msg.HTML)
+		m.Reminder = true
+		rem, err := m.Render()
+		if err != nil {
+			t.Fatalf("%s reminder: %v", loc, err)
+		}
+		golden(t, "reminder_"+loc+".txt", "Subject: "+rem.Subject+"\n\n"+rem.Text)
 		if msg.To != m.To || len(msg.Attachments) != map[bool]int{true: 1, false: 0}[m.Attachment != nil] {
 			t.Errorf("%s: to %q, %d attachments", loc, msg.To, len(msg.Attachments))
 		}

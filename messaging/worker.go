@@ -134,7 +134,7 @@ func (w *Worker) send(ctx context.Context, m *store.Message) error {
 		// to answer may next time.
 		return w.fail(ctx, m, err, pinglinks.ErrorCode(err) == pinglinks.ECodeNotFound)
 	}
-	if m.Kind == store.MessageLink && l.Status != pinglinks.LinkCreated {
+	if (m.Kind == store.MessageLink || m.Kind == store.MessageReminder) && l.Status != pinglinks.LinkCreated {
 		// Still queued when the link was paid, cancelled or expired (the
 		// server was down meanwhile): a "pay now" would only confuse.
 		return w.fail(ctx, m, fmt.Errorf("not sent: the payment link is %s", l.Status), true)
@@ -226,7 +226,8 @@ func (w *Worker) sendEmail(ctx context.Context, m *store.Message, l *pinglinks.P
 	default:
 		msg, err = mail.PaymentLinkMessage{Locale: l.Locale, To: m.Recipient, SupplierName: l.Supplier.Name,
 			CustomerName: customerName(l, nil), CheckoutURL: w.CheckoutURL(l), Amount: amount,
-			DueDate: pinglinks.FormatDueDate(l.Locale, l.DueDate), Attachment: att}.Render()
+			DueDate: pinglinks.FormatDueDate(l.Locale, l.DueDate), Attachment: att,
+			Reminder: m.Kind == store.MessageReminder}.Render()
 	}
 	if err != nil {
 		return store.SentContent{}, err
@@ -246,8 +247,11 @@ func (w *Worker) sendEmail(ctx context.Context, m *store.Message, l *pinglinks.P
 }
 
 func (w *Worker) sendSMS(ctx context.Context, m *store.Message, l *pinglinks.PaymentLink) (store.SentContent, error) {
-	text := sms.PaymentLinkText(l.Locale, l.Supplier.Name,
-		pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount), w.CheckoutURL(l))
+	compose := sms.PaymentLinkText
+	if m.Kind == store.MessageReminder {
+		compose = sms.ReminderText
+	}
+	text := compose(l.Locale, l.Supplier.Name, pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount), w.CheckoutURL(l))
 	content := store.SentContent{Text: text}
 	if w.SMS == nil {
 		content.Kept = true

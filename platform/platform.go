@@ -33,6 +33,8 @@ import (
 	"github.com/pinglinks/pinglinks/messaging"
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/reconcile"
+	"github.com/pinglinks/pinglinks/reminder"
+	"github.com/pinglinks/pinglinks/requestlog"
 	"github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
@@ -91,6 +93,7 @@ type Platform struct {
 	PollEvery time.Duration    // how often the providers' poll runs; default 250 ms
 	Sandbox   *sandbox.Sandbox // nil outside the sandbox
 	Expiry    *expiry.Sweeper
+	Reminders *reminder.Sweeper
 	// Dashboard is the tenants' dashboard under /dashboard/.
 	Dashboard *dashboard.Handler
 	cfg       Config
@@ -187,11 +190,14 @@ func New(cfg Config) (*Platform, error) {
 		p.Messages.SMSReportURL = base + "/sms/reports/" + p.API.SMSReportSecret
 	}
 	p.Expiry = &expiry.Sweeper{Store: st, Log: log}
+	p.Reminders = &reminder.Sweeper{Store: st, Log: log}
 	if p.Sandbox != nil {
 		p.API.Extensions = append(p.API.Extensions, p.Sandbox)
 	}
+	p.API.Requests = &requestlog.Log{}
 	p.Dashboard = &dashboard.Handler{Store: st, Log: log, PublicURL: base, Sandbox: cfg.Sandbox,
-		TrustProxy: cfg.TrustProxy, TenantChanged: p.API.ForgetTenant}
+		TrustProxy: cfg.TrustProxy, TenantChanged: p.API.ForgetTenant, Requests: p.API.Requests,
+		Payments: dashboard.Payments{Providers: p.Providers, CheckoutURL: checkoutURL, FileURL: fileURL}}
 	p.API.Extensions = append(p.API.Extensions, p.Dashboard)
 	p.instrument(st, log)
 	// A commit that queued callbacks, messages or documents wakes the workers.
@@ -221,6 +227,7 @@ func (p *Platform) Run(ctx context.Context) {
 	run(func() { p.Messages.Run(queues) })
 	run(func() { p.Documents.Run(ctx) })
 	run(func() { p.Expiry.Run(ctx) })
+	run(func() { p.Reminders.Run(ctx) })
 	run(func() { p.Providers.Run(ctx, p.PollEvery) })
 }
 

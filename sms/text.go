@@ -42,6 +42,17 @@ func GSM7Len(s string) (n int, ok bool) {
 // supplier name are replaced by close GSM-7 equivalents where one exists.
 func PaymentLinkText(loc locale.Locale, supplierName, amount, checkoutURL string) string {
 	t := loc.Words().SMS
+	return fitText(t.PaymentLink, t.PaymentLinkShort, supplierName, amount, checkoutURL)
+}
+
+// ReminderText is PaymentLinkText for a reminder of a link not yet paid.
+func ReminderText(loc locale.Locale, supplierName, amount, checkoutURL string) string {
+	t := loc.Words().SMS
+	return fitText(t.Reminder, t.ReminderShort, supplierName, amount, checkoutURL)
+}
+
+// fitText fills long (or, when it does not fit one part, short) in.
+func fitText(long, short, supplierName, amount, checkoutURL string) string {
 	supplier := toGSM7(oneLine(supplierName))
 	amount = oneLine(amount)
 	checkoutURL = strings.TrimSpace(checkoutURL)
@@ -53,23 +64,23 @@ func PaymentLinkText(loc locale.Locale, supplierName, amount, checkoutURL string
 		n, ok := GSM7Len(msg)
 		return ok && n <= MaxSinglePart
 	}
-	if msg := render(t.PaymentLink, supplier); fits(msg) {
+	if msg := render(long, supplier); fits(msg) {
 		return msg
 	}
-	if msg := render(t.PaymentLinkShort, supplier); fits(msg) {
+	if msg := render(short, supplier); fits(msg) {
 		return msg
 	}
 	// Shorten the supplier name, keeping at least a few characters.
 	runes := []rune(supplier)
 	for n := len(runes) - 1; n >= 8; n-- {
 		s := strings.TrimSpace(string(runes[:n])) + "..."
-		if msg := render(t.PaymentLinkShort, s); fits(msg) {
+		if msg := render(short, s); fits(msg) {
 			return msg
 		}
 	}
 	// It cannot fit (long URL or non-GSM characters in the amount):
 	// send it whole, as a multi-part message.
-	return render(t.PaymentLinkShort, supplier)
+	return render(short, supplier)
 }
 
 // oneLine collapses whitespace and control characters to single spaces.

@@ -1,9 +1,10 @@
 package sms
 
 import (
-	"github.com/pinglinks/pinglinks/locale"
 	"strings"
 	"testing"
+
+	"github.com/pinglinks/pinglinks/locale"
 )
 
 func TestGSM7Len(t *testing.T) {
@@ -77,5 +78,25 @@ func TestPaymentLinkTextLongSupplier(t *testing.T) {
 	got = PaymentLinkText("nb-NO", "Bærstua", "350,00 kr", longURL)
 	if !strings.HasSuffix(got, longURL) || !strings.Contains(got, "Bærstua") {
 		t.Errorf("lost content: %q", got)
+	}
+}
+
+func TestReminderText(t *testing.T) {
+	t.Parallel()
+	const url = "https://pay.pinglinks.se/checkout/Xk3v9QfPz1LmN0aBcD7eRw"
+	tests := []struct{ locale, supplier, amount, want string }{
+		{"sv-SE", "Åsas Blåbär AB", "1 250,00 kr", "Påminnelse: Åsas Blåbär AB väntar på din betalning på 1 250,00 kr. Betala här: " + url},
+		{"nb-NO", "Bærstua", "350,00 kr", "Påminnelse: Bærstua venter på betalingen din på 350,00 kr. Betal her: " + url},
+		{"en-GB", "Fair Stall Ltd", "£12.00", "Reminder: Fair Stall Ltd is waiting for your payment of £12.00. Pay here: " + url},
+		{"sv-SE", strings.Repeat("Långt Företagsnamn ", 8), "70,00 kr", ""},
+	}
+	for _, tt := range tests {
+		got := ReminderText(locale.Locale(tt.locale), tt.supplier, tt.amount, url)
+		if tt.want != "" && got != tt.want {
+			t.Errorf("ReminderText(%q, %q) =\n %q\nwant\n %q", tt.locale, tt.supplier, got, tt.want)
+		}
+		if n, ok := GSM7Len(got); !ok || n > MaxSinglePart || !strings.Contains(got, url) {
+			t.Errorf("%q: %d septets, GSM-7 %v", got, n, ok)
+		}
 	}
 }

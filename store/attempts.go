@@ -151,5 +151,5 @@ func (s *Store) assignReference(ctx context.Context, tx dbTx, l *pinglinks.Payme
 		return err
 	}
 	l.ReferenceType, l.Reference, l.UpdatedAt = refType, makeRef(referenceBase+seq), s.Now()
-	return nil
+	return s.addSearchTerms(ctx, tx, l.TenantID, l.ID, "r:"+l.Reference)
 }

@@ -162,6 +162,9 @@ func (s *Store) CreateInvoice(ctx context.Context, tenantID, linkID uuid.UUID, i
 		if err := s.queueDocument(ctx, tx, tenantID, linkID, FileInvoice, inv.FileToken); err != nil {
 			return err
 		}
+		if err := s.addSearchTerms(ctx, tx, tenantID, linkID, fmt.Sprintf("i:%d", inv.Number)); err != nil {
+			return err
+		}
 		l.InvoiceCreated, l.UpdatedAt = true, s.Now()
 		return s.saveLink(ctx, tx, l)
 	})

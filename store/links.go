@@ -18,27 +18,28 @@ const KindLinkStatus = "payment_link_status"
 const linkColumns = `id, tenant_id, order_id, payment_id, token, status, sms_status, distributed_by_email,
 	invoice_created, customer, delivery_address, invoice_address, due_date, expires_at, items, supplier,
 	currency, total_amount, locale, logo_image_link, status_callback_url, provider_methods, metadata,
-	success_url, cancel_url, created_at, updated_at, receipt_token, reference_type, reference, receipt_number`
+	success_url, cancel_url, created_at, updated_at, receipt_token, reference_type, reference, receipt_number,
+	first_opened_at, reminders`
 
 func scanLink(row interface{ Scan(...any) error }) (*pinglinks.PaymentLink, error) {
 	var l pinglinks.PaymentLink
 	var customer, items, supplier, methods, cur string
-	var delivery, invoice, meta sql.NullString
-	var expires sql.NullTime
+	var delivery, invoice, meta, reminders sql.NullString
+	var expires, opened sql.NullTime
 	if err := row.Scan(&l.ID, &l.TenantID, &l.OrderID, &l.PaymentID, &l.Token, &l.Status, &l.SMSStatus,
 		&l.DistributedByEmail, &l.InvoiceCreated, &customer, &delivery, &invoice, &l.DueDate, &expires, &items,
 		&supplier, &cur, &l.TotalAmount, &l.Locale, &l.LogoImageLink, &l.StatusCallbackURL, &methods, &meta,
 		&l.SuccessURL, &l.CancelURL, &l.CreatedAt, &l.UpdatedAt, &l.ReceiptToken, &l.ReferenceType, &l.Reference,
-		&l.ReceiptNumber); err != nil {
+		&l.ReceiptNumber, &opened, &reminders); err != nil {
 		return nil, err
 	}
 	l.Currency, l.Metadata, l.ExpiresAt = pinglinks.Currency(cur), rawJSON(meta), timePtr(expires)
-	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
+	l.CreatedAt, l.UpdatedAt, l.FirstOpenedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC(), timePtr(opened)
 	for _, f := range []struct {
 		src string
 		dst any
 	}{{customer, &l.Customer}, {items, &l.Items}, {supplier, &l.Supplier}, {methods, &l.Methods},
-		{delivery.String, &l.DeliveryAddress}, {invoice.String, &l.InvoiceAddress}} {
+		{delivery.String, &l.DeliveryAddress}, {invoice.String, &l.InvoiceAddress}, {reminders.String, &l.Reminders}} {
 		if f.src == "" {
 			continue
 		}
@@ -105,17 +106,17 @@ func (s *Store) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO payment_links (`+linkColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,
-			$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31)`,
+			$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33)`,
 			l.ID, tenantID, l.OrderID, l.PaymentID, l.Token, l.Status, l.SMSStatus, l.DistributedByEmail,
 			l.InvoiceCreated, mustJSON(l.Customer), optJSON(l.DeliveryAddress, l.DeliveryAddress != nil),
 			optJSON(l.InvoiceAddress, l.InvoiceAddress != nil), l.DueDate, nullTime(l.ExpiresAt), mustJSON(l.Items),
 			mustJSON(l.Supplier), string(l.Currency), l.TotalAmount, l.Locale, l.LogoImageLink, l.StatusCallbackURL,
 			mustJSON(l.Methods), jsonText(l.Metadata), l.SuccessURL, l.CancelURL, l.CreatedAt, l.UpdatedAt, l.ReceiptToken,
-			l.ReferenceType, l.Reference, l.ReceiptNumber)
+			l.ReferenceType, l.Reference, l.ReceiptNumber, nullTime(l.FirstOpenedAt), optJSON(l.Reminders, l.Reminders != nil))
 		if err != nil {
 			return fmt.Errorf("store: insert payment link: %w", err)
 		}
-		return nil
+		return s.linkCreated(ctx, tx, l)
 	})
 }
 

@@ -26,8 +26,8 @@ func (s *Store) enqueue(ctx context.Context, tx dbTx, tenantID uuid.UUID, kind, 
 		return fmt.Errorf("store: outbox id: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, tenant_id, kind, url, payload, created_at,
-		next_attempt_at, attempts, status) VALUES ($1,$2,$3,$4,$5,$6,$7,0,'PENDING')`,
-		id, tenantID, kind, url, mustJSON(payload), at, at); err != nil {
+		next_attempt_at, attempts, status, subject_id) VALUES ($1,$2,$3,$4,$5,$6,$7,0,'PENDING',$8)`,
+		id, tenantID, kind, url, mustJSON(payload), at, at, subjectOf(payload)); err != nil {
 		return fmt.Errorf("store: enqueue %s: %w", kind, err)
 	}
 	s.events(tx).enqueued = true

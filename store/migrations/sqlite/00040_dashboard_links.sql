@@ -1,0 +1,94 @@
+-- +goose Up
+-- When the payer first opened the link's checkout (recorded once).
+ALTER TABLE payment_links ADD COLUMN first_opened_at TIMESTAMP;
+-- The link's reminder settings (JSON), NULL for none.
+ALTER TABLE payment_links ADD COLUMN reminders text;
+-- The tenant's default reminders for new links (JSON), NULL for none.
+ALTER TABLE tenants ADD COLUMN reminders text;
+
+-- Each reminder still to send, or sent, or stopped. The sweep reads the
+-- partial index of those due; sending one and queueing its messages
+-- commit together, so a reminder is sent at most once.
+CREATE TABLE link_reminders (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    link_id TEXT NOT NULL REFERENCES payment_links(id),
+    send_at TIMESTAMP NOT NULL,
+    days_before integer NOT NULL,
+    channels text NOT NULL,
+    status text NOT NULL,
+    note text NOT NULL DEFAULT '',
+    done_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX link_reminders_due ON link_reminders (send_at) WHERE status = 'SCHEDULED';
+CREATE INDEX link_reminders_link ON link_reminders (link_id);
+
+-- Search terms of links ("n:anna", "e:anna@example.com", "p:46701234567",
+-- "r:<OCR/KID>", "i:<invoice number>", "a:<amount in minor units>"): a
+-- search is an index range scan on (tenant_id, term), however many links.
+CREATE TABLE link_search (
+    tenant_id TEXT NOT NULL,
+    term text NOT NULL,
+    link_id TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, term, link_id)
+);
+INSERT OR IGNORE INTO link_search (tenant_id, term, link_id)
+SELECT tenant_id, term, id FROM (
+    SELECT tenant_id, id, 'a:' || total_amount AS term FROM payment_links
+    UNION ALL SELECT tenant_id, id, 'n:' || lower(json_extract(customer, '$.first_name')) FROM payment_links
+    UNION ALL SELECT tenant_id, id, 'n:' || lower(json_extract(customer, '$.last_name')) FROM payment_links
+    UNION ALL SELECT tenant_id, id, 'e:' || lower(json_extract(customer, '$.email')) FROM payment_links
+    UNION ALL SELECT tenant_id, id, 'r:' || reference FROM payment_links)
+WHERE term IS NOT NULL AND term NOT IN ('n:', 'e:', 'r:');
+INSERT OR IGNORE INTO link_search (tenant_id, term, link_id)
+SELECT tenant_id, 'i:' || number, link_id FROM invoices;
+
+-- The dashboard's filters, newest first within a tenant.
+CREATE INDEX payment_links_tenant_status ON payment_links (tenant_id, status, id);
+CREATE INDEX payment_links_tenant_due ON payment_links (tenant_id, due_date) WHERE due_date <> '';
+
+-- Which link or payment a callback reports, for a link's timeline.
+ALTER TABLE outbox ADD COLUMN subject_id TEXT;
+CREATE INDEX outbox_subject ON outbox (tenant_id, subject_id) WHERE subject_id IS NOT NULL;
+
+-- Products and customers a tenant saved to make the next link quicker.
+CREATE TABLE saved_products (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    description text NOT NULL,
+    price INTEGER NOT NULL,
+    currency text NOT NULL,
+    vat integer NOT NULL, -- hundredths of a percent
+    unit text NOT NULL DEFAULT '',
+    item_number text NOT NULL DEFAULT '',
+    merchant_id TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX saved_products_tenant ON saved_products (tenant_id, description);
+
+CREATE TABLE saved_customers (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    first_name text NOT NULL,
+    last_name text NOT NULL,
+    email text NOT NULL DEFAULT '',
+    phone text NOT NULL DEFAULT '',
+    reference text NOT NULL DEFAULT '',
+    address text,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX saved_customers_tenant ON saved_customers (tenant_id, last_name, first_name);
+
+-- +goose Down
+DROP TABLE saved_customers;
+DROP TABLE saved_products;
+DROP INDEX outbox_subject;
+ALTER TABLE outbox DROP COLUMN subject_id;
+DROP INDEX payment_links_tenant_due;
+DROP INDEX payment_links_tenant_status;
+DROP TABLE link_search;
+DROP TABLE link_reminders;
+ALTER TABLE tenants DROP COLUMN reminders;
+ALTER TABLE payment_links DROP COLUMN reminders;
+ALTER TABLE payment_links DROP COLUMN first_opened_at;

@@ -1,0 +1,270 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/locale"
+)
+
+// Search terms are kept in link_search as "kind:value": n (a word of the
+// customer's name), e (e-mail address), p (phone digits, as written and in
+// E.164), r (the OCR/KID reference), i (invoice number) and a (total in
+// minor units). A search is then an index range scan per word, however
+// many links the tenant has.
+
+func linkTerms(l *pinglinks.PaymentLink) []string {
+	var terms []string
+	for _, name := range []string{l.Customer.FirstName, l.Customer.LastName} {
+		for _, w := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+			return unicode.IsSpace(r) || r == '-'
+		}) {
+			terms = append(terms, "n:"+w)
+		}
+	}
+	if e := strings.ToLower(strings.TrimSpace(l.Customer.Email)); e != "" {
+		terms = append(terms, "e:"+e)
+	}
+	if d := digits(l.Customer.Phone); d != "" {
+		terms = append(terms, "p:"+d)
+		// A national number is also kept in E.164 ("0701…" → "46701…").
+		if strings.HasPrefix(d, "0") && !strings.HasPrefix(d, "00") {
+			terms = append(terms, "p:"+countryCode(l.Locale)+d[1:])
+		} else if strings.HasPrefix(d, "00") {
+			terms = append(terms, "p:"+d[2:])
+		}
+	}
+	if l.Reference != "" {
+		terms = append(terms, "r:"+l.Reference)
+	}
+	terms = append(terms, "a:"+strconv.FormatInt(l.TotalAmount, 10))
+	return terms
+}
+
+func countryCode(loc locale.Locale) string {
+	switch loc.Region() {
+	case "NO":
+		return "47"
+	case "GB":
+		return "44"
+	}
+	return "46"
+}
+
+func digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// addSearchTerms indexes a link under terms, inside tx.
+func (s *Store) addSearchTerms(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID, terms ...string) error {
+	seen := map[string]bool{}
+	for _, t := range terms {
+		if seen[t] || len(t) > 300 {
+			continue
+		}
+		seen[t] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO link_search (tenant_id, term, link_id) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, tenantID, t, linkID); err != nil {
+			return fmt.Errorf("store: index link: %w", err)
+		}
+	}
+	return nil
+}
+
+// LinkSearch is what the dashboard's list of links asks for. Zero fields
+// do not filter.
+type LinkSearch struct {
+	Status      string
+	CreatedFrom time.Time // inclusive
+	CreatedTo   time.Time // exclusive
+	DueFrom     string    // YYYY-MM-DD, inclusive
+	DueTo       string    // YYYY-MM-DD, inclusive
+	Provider    string    // with Method: links that offer this method
+	Method      string
+	Query       string // words of a name, an e-mail address, a phone number, an invoice number, an OCR/KID, an amount
+}
+
+// termRange is one way a word of a query may match: terms in [from, to).
+type termRange struct{ from, to string }
+
+// prefix matches every term that starts with p.
+func prefix(p string) termRange {
+	r := []rune(p)
+	r[len(r)-1]++
+	return termRange{p, string(r)}
+}
+
+func exact(t string) termRange { return termRange{t, t + "\x01"} }
+
+// queryWords turns a search into words, each with the terms it may match.
+// A query of digits and phone punctuation is one word (a phone number
+// typed with spaces).
+func queryWords(q string) [][]termRange {
+	q = strings.ToLower(strings.TrimSpace(q))
+	if q == "" {
+		return nil
+	}
+	var words []string
+	if d := digits(q); d != "" && strings.Trim(q, "0123456789 +-()") == "" {
+		words = []string{d}
+		if strings.HasPrefix(strings.TrimSpace(q), "+") {
+			words = []string{"+" + d}
+		}
+	} else {
+		words = strings.Fields(q)
+	}
+	var out [][]termRange
+	for _, w := range words {
+		var ranges []termRange
+		switch {
+		case strings.HasPrefix(w, "+"):
+			ranges = append(ranges, prefix("p:"+w[1:]))
+		case strings.Contains(w, "@"):
+			ranges = append(ranges, prefix("e:"+w))
+		default:
+			ranges = append(ranges, prefix("n:"+w))
+			if strings.Contains(w, "@") || strings.Contains(w, ".") && !isAmount(w) {
+				ranges = append(ranges, prefix("e:"+w))
+			}
+			if d := digits(w); d == w {
+				ranges = append(ranges, prefix("p:"+d), exact("r:"+d), exact("i:"+strings.TrimLeft(d, "0")))
+				if strings.HasPrefix(d, "0") && len(d) > 5 {
+					ranges = append(ranges, prefix("p:46"+d[1:]), prefix("p:47"+d[1:]))
+				}
+			}
+			if minor, ok := parseAmount(w); ok {
+				ranges = append(ranges, exact("a:"+strconv.FormatInt(minor, 10)))
+			}
+		}
+		out = append(out, ranges)
+	}
+	return out
+}
+
+func isAmount(w string) bool { _, ok := parseAmount(w); return ok }
+
+// parseAmount reads "125", "125,50" or "125.5" as minor units.
+func parseAmount(w string) (int64, bool) {
+	whole, frac, _ := strings.Cut(strings.ReplaceAll(w, ",", "."), ".")
+	if whole == "" || len(whole) > 12 || len(frac) > 2 || digits(whole) != whole || digits(frac) != frac {
+		return 0, false
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	return n, err == nil
+}
+
+// uuidv7Floor is the smallest UUIDv7 made at t: ids are UUIDv7, so a
+// created-at bound is also an id bound, which the (tenant_id, id) index serves.
+func uuidv7Floor(t time.Time) uuid.UUID {
+	var u uuid.UUID
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(t.UnixMilli()))
+	copy(u[:6], ms[2:])
+	u[6] = 0x70
+	u[8] = 0x80
+	return u
+}
+
+// SearchLinks lists the tenant's links that match f, newest first. Paging
+// is by cursor: p.After continues with older links than that id, p.Before
+// goes back to newer ones. Every filter is served by an index: status by
+// (tenant_id, status, id), dates of creation by the ids, due dates by
+// (tenant_id, due_date), words by link_search.
+func (s *Store) SearchLinks(ctx context.Context, tenantID uuid.UUID, f LinkSearch, p Page) ([]*pinglinks.PaymentLink, PageInfo, error) {
+	q := &query{}
+	q.add("tenant_id = ?", tenantID)
+	if f.Status != "" {
+		q.add("status = ?", f.Status)
+	}
+	if !f.CreatedFrom.IsZero() {
+		q.add("id >= ?", uuidv7Floor(f.CreatedFrom))
+		q.add("created_at >= ?", f.CreatedFrom.UTC())
+	}
+	if !f.CreatedTo.IsZero() {
+		q.add("id < ?", uuidv7Floor(f.CreatedTo.Add(time.Millisecond)))
+		q.add("created_at < ?", f.CreatedTo.UTC())
+	}
+	if f.DueFrom != "" {
+		q.add("due_date >= ?", f.DueFrom)
+	}
+	if f.DueTo != "" {
+		q.add("due_date <> '' AND due_date <= ?", f.DueTo)
+	}
+	if f.Provider != "" {
+		pattern := `"provider":` + strconv.Quote(f.Provider) + `,"method":` + strconv.Quote(f.Method)
+		pattern = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(pattern)
+		q.add(`provider_methods LIKE ? ESCAPE '\'`, "%"+pattern+"%")
+	}
+	for _, ranges := range queryWords(f.Query) {
+		var ors []string
+		for _, r := range ranges {
+			q.args = append(q.args, r.from, r.to)
+			ors = append(ors, fmt.Sprintf("(term >= $%d AND term < $%d)", len(q.args)-1, len(q.args)))
+		}
+		q.args = append(q.args, tenantID)
+		q.where = append(q.where, fmt.Sprintf("id IN (SELECT link_id FROM link_search WHERE tenant_id = $%d AND (%s))",
+			len(q.args), strings.Join(ors, " OR ")))
+	}
+	// Newest first: the cursor's meaning is mirrored from list's.
+	older := p.Before == uuid.Nil
+	if p.After != uuid.Nil {
+		q.add("id < ?", p.After)
+	} else if p.Before != uuid.Nil {
+		q.add("id > ?", p.Before)
+	}
+	order := " ORDER BY id DESC"
+	if !older {
+		order = " ORDER BY id ASC"
+	}
+	limit := p.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+linkColumns+` FROM payment_links WHERE `+
+		strings.Join(q.where, " AND ")+order+fmt.Sprintf(" LIMIT %d", limit+1), q.args...)
+	if err != nil {
+		return nil, PageInfo{}, fmt.Errorf("store: search links: %w", err)
+	}
+	defer rows.Close()
+	var out []*pinglinks.PaymentLink
+	for rows.Next() {
+		l, err := scanLink(rows)
+		if err != nil {
+			return nil, PageInfo{}, fmt.Errorf("store: search links: %w", err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, PageInfo{}, fmt.Errorf("store: search links: %w", err)
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	var info PageInfo
+	if older {
+		info.HasNext, info.HasPrevious = more, p.After != uuid.Nil
+	} else {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+		info.HasNext, info.HasPrevious = true, more
+	}
+	return out, info, nil
+}
