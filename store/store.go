@@ -37,11 +37,12 @@ const (
 
 // Store is the platform's storage. It is safe for concurrent use.
 type Store struct {
-	db     *sql.DB
-	pool   *pgxpool.Pool   // PostgreSQL's pool in pgx's own interface; nil on SQLite
-	pq     querier         // the pool as a querier
-	gc     *groupCommitter // SQLite's writes, committed in groups; nil on PostgreSQL
-	engine Engine
+	db      *sql.DB
+	pool    *pgxpool.Pool   // PostgreSQL's pool in pgx's own interface; nil on SQLite
+	pq      querier         // the pool as a querier
+	gc      *groupCommitter // SQLite's writes, committed in groups; nil on PostgreSQL
+	gcClose sync.Once       // Close may be called twice (a test closes, then its cleanup)
+	engine  Engine
 	// Now is the clock; tests may replace it. Times are UTC, to the microsecond
 	// (PostgreSQL's precision), so that what is read back equals what was written.
 	Now func() time.Time
@@ -138,7 +139,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Close closes the pool.
 func (s *Store) Close() error {
 	if s.gc != nil {
-		s.gc.close()
+		s.gcClose.Do(func() { s.gc.close() })
 	}
 	err := s.db.Close()
 	if s.pool != nil {
