@@ -33,7 +33,7 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 	if refunds == nil {
 		refunds = []pinglinks.Refund{}
 	}
-	// $1–$7: the checks; then the payment's 20 columns and the link's 31.
+	// $1–$7: the checks; then the payment's 20 columns and the link's 33.
 	args := []any{tenantID, l.OrderID, string(l.Currency), nil, len(merchants), pinglinks.LinkCreated, pinglinks.LinkCompleted,
 		p.ID, tenantID, p.OrderID, p.Status, mustJSON(p.StatusHistory), string(p.Currency), p.TotalAmount,
 		p.FundedAmount, mustJSON(p.OrderItems), p.Provider, p.Method, jsonText(p.ProviderMethodParameters),
@@ -44,8 +44,8 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 		optJSON(l.InvoiceAddress, l.InvoiceAddress != nil), l.DueDate, nullTime(l.ExpiresAt), mustJSON(l.Items),
 		mustJSON(l.Supplier), string(l.Currency), l.TotalAmount, l.Locale, l.LogoImageLink, l.StatusCallbackURL,
 		mustJSON(l.Methods), jsonText(l.Metadata), l.SuccessURL, l.CancelURL, l.CreatedAt, l.UpdatedAt, l.ReceiptToken,
-		l.ReferenceType, l.Reference, l.ReceiptNumber}
-	paymentValues, linkValues := placeholders(8, 20), placeholders(28, 31)
+		l.ReferenceType, l.Reference, l.ReceiptNumber, nullTime(l.FirstOpenedAt), optJSON(l.Reminders, l.Reminders != nil)}
+	paymentValues, linkValues := placeholders(8, 20), placeholders(28, 33)
 	if s.engine == Postgres {
 		args[3] = merchants
 		// The order's lock comes first, in a statement of its own but the
@@ -89,7 +89,7 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO payment_links (`+linkColumns+`) VALUES (`+placeholders(1, 31)+`)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO payment_links (`+linkColumns+`) VALUES (`+placeholders(1, 33)+`)`,
 		args[27:]...); err != nil {
 		return false, fmt.Errorf("store: insert payment link: %w", err)
 	}

@@ -65,8 +65,10 @@ func (s *Store) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks
 	return s.inTx(ctx, func(tx dbTx) error {
 		// The usual case in one statement; only a refusal reads step by step
 		// below to find which rule refuses, so the answers stay the same.
-		if ok, err := s.insertLinkIfAllowed(ctx, tx, tenantID, l, p); err != nil || ok {
+		if ok, err := s.insertLinkIfAllowed(ctx, tx, tenantID, l, p); err != nil {
 			return err
+		} else if ok {
+			return s.linkCreated(ctx, tx, l) // its search terms and reminders, as on the slow path
 		}
 		o, err := s.lockOrder(ctx, tx, tenantID, l.OrderID)
 		if pinglinks.ErrorCode(err) == pinglinks.ECodeNotFound {
