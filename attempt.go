@@ -70,7 +70,7 @@ func (p *Payment) Deposit(amount int64, now time.Time) error {
 	if !ok {
 		return Invalid("amount", "is too large")
 	}
-	to := PaymentCompleted
+	var to PaymentStatus = PaymentCompleted
 	switch {
 	case funded < p.TotalAmount:
 		to = PaymentUnderfunded

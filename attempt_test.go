@@ -11,9 +11,10 @@ func TestNextAttempt(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	card := LinkMethod{Provider: "payment_iq", Method: "card"}
 	tests := []struct {
-		link, latest string
-		wantNew      bool
-		wantCode     string
+		link     LinkStatus
+		latest   PaymentStatus
+		wantNew  bool
+		wantCode string
 	}{
 		{LinkCreated, PaymentInitiated, false, ""}, // the unstarted payment is reused
 		{LinkCreated, PaymentDeclined, true, ""},   // a retry after a failure is a new payment
@@ -54,7 +55,7 @@ func TestDeposit(t *testing.T) {
 	tests := []struct {
 		name     string
 		deposits []int64
-		want     string
+		want     PaymentStatus
 		funded   int64
 	}{
 		{"exact", []int64{1000}, PaymentCompleted, 1000},

@@ -485,7 +485,7 @@ func FuzzParseVATRateAgainstFloat(f *testing.F) {
 
 // allowedPaymentMoves is the transition table written out independently of
 // paymentNext: terminal statuses have no moves at all.
-var allowedPaymentMoves = map[string]string{
+var allowedPaymentMoves = map[PaymentStatus]string{
 	PaymentInitiated:   "PENDING COMPLETED DECLINED ABORTED EXPIRED CRASHED STOPPED UNDERFUNDED OVERFUNDED FUNDED",
 	PaymentPending:     "COMPLETED DECLINED ABORTED EXPIRED CRASHED STOPPED UNDERFUNDED OVERFUNDED FUNDED",
 	PaymentUnderfunded: "UNDERFUNDED FUNDED COMPLETED OVERFUNDED EXPIRED STOPPED",
@@ -495,7 +495,7 @@ var allowedPaymentMoves = map[string]string{
 
 func TestPaymentTransitionsTable(t *testing.T) {
 	t.Parallel()
-	terminal := map[string]bool{PaymentCompleted: true, PaymentDeclined: true, PaymentAborted: true,
+	terminal := map[PaymentStatus]bool{PaymentCompleted: true, PaymentDeclined: true, PaymentAborted: true,
 		PaymentExpired: true, PaymentCrashed: true, PaymentStopped: true}
 	if len(PaymentStatuses) != 11 {
 		t.Fatalf("%d statuses, docs/api.md names 11", len(PaymentStatuses))
@@ -508,9 +508,9 @@ func TestPaymentTransitionsTable(t *testing.T) {
 		if terminal[from] && allowedPaymentMoves[from] != "" {
 			t.Fatalf("table lists moves from terminal %s", from)
 		}
-		allowed := map[string]bool{}
+		allowed := map[PaymentStatus]bool{}
 		for _, s := range strings.Fields(allowedPaymentMoves[from]) {
-			allowed[s] = true
+			allowed[PaymentStatus(s)] = true
 		}
 		for _, to := range PaymentStatuses {
 			history := []StatusChange{{Status: from, OccurredAt: t0}}
@@ -533,7 +533,7 @@ func TestPaymentTransitionsTable(t *testing.T) {
 				}
 			}
 		}
-		for _, bogus := range []string{"", "completed", "PAID"} {
+		for _, bogus := range []PaymentStatus{"", "completed", "PAID"} {
 			p := &Payment{Status: from}
 			if err := p.SetStatus(bogus, t0); ErrorCode(err) != ECodeInvalid || p.Status != from {
 				t.Errorf("%s → %q: %v", from, bogus, err)
@@ -771,8 +771,8 @@ func TestOrderLifecycleSteps(t *testing.T) {
 	}
 
 	// Blocking payments: nothing changes, whatever fast_forward says.
-	for _, status := range []string{PaymentInitiated, PaymentPending, PaymentUnderfunded, PaymentOverfunded, PaymentFunded} {
-		for _, start := range []string{OrderOpen, OrderClosed} {
+	for _, status := range []PaymentStatus{PaymentInitiated, PaymentPending, PaymentUnderfunded, PaymentOverfunded, PaymentFunded} {
+		for _, start := range []OrderStatus{OrderOpen, OrderClosed} {
 			o := &PaymentOrder{Status: start, Currency: SEK}
 			blocked := append([]*Payment{paid}, &Payment{ID: NewID(), Status: status})
 			if _, _, err := o.Split(t0, true, blocked); ErrorCode(err) != ECodeForbidden || o.Status != start || o.SplitAt != nil || o.ClosedAt != nil {
@@ -784,7 +784,7 @@ func TestOrderLifecycleSteps(t *testing.T) {
 		}
 	}
 	// Every terminal status lets the order split; only COMPLETED counts.
-	for _, status := range []string{PaymentDeclined, PaymentAborted, PaymentExpired, PaymentCrashed, PaymentStopped} {
+	for _, status := range []PaymentStatus{PaymentDeclined, PaymentAborted, PaymentExpired, PaymentCrashed, PaymentStopped} {
 		o := &PaymentOrder{Status: OrderClosed, Currency: SEK}
 		a, _, err := o.Split(t0, false, []*Payment{{Status: status, TotalAmount: 10, OrderItems: []OrderItem{{Amount: 10, MerchantID: m1}}}})
 		if err != nil || len(a) != 0 {

@@ -247,7 +247,7 @@ func TestOrderLifecycle(t *testing.T) {
 	if err := o.CanInitiatePayment(); ErrorCode(err) != ECodeOrderClosed {
 		t.Fatalf("payment on closed order: %v", err)
 	}
-	for _, blocking := range []string{PaymentUnderfunded, PaymentOverfunded, PaymentPending, PaymentInitiated, PaymentFunded} {
+	for _, blocking := range []PaymentStatus{PaymentUnderfunded, PaymentOverfunded, PaymentPending, PaymentInitiated, PaymentFunded} {
 		c := &PaymentOrder{Status: OrderClosed, Currency: SEK}
 		if _, _, err := c.Split(now, false, append(done, &Payment{Status: blocking})); ErrorCode(err) != ECodeForbidden {
 			t.Errorf("split with a %s payment: %v", blocking, err)
@@ -324,7 +324,7 @@ func TestLinkTransitions(t *testing.T) {
 	now := time.Now()
 	for _, tc := range []struct {
 		do   func(l *PaymentLink) error
-		want string
+		want LinkStatus
 	}{
 		{func(l *PaymentLink) error { return l.Complete(now) }, LinkCompleted},
 		{func(l *PaymentLink) error { return l.Expire(now) }, LinkExpired},

@@ -2,6 +2,7 @@ package pinglinks
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -12,6 +13,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks/locale"
 )
+
+// LinkStatus is where a payment link is in its life (docs/api.md).
+type LinkStatus string
 
 // Payment link statuses.
 const (
@@ -38,7 +42,7 @@ type PaymentLink struct {
 	PaymentID          uuid.UUID // the latest payment attempt
 	Token              string    // the unguessable part of checkout_url
 	ReceiptToken       string    // the unguessable part of the receipt's /files URL
-	Status             string
+	Status             LinkStatus
 	SMSStatus          string
 	DistributedByEmail bool
 	InvoiceCreated     bool
@@ -152,7 +156,7 @@ func (l *PaymentLink) Expire(now time.Time) error { return l.finish(LinkExpired,
 // Cancel withdraws an unpaid link.
 func (l *PaymentLink) Cancel(now time.Time) error { return l.finish(LinkCancelled, now) }
 
-func (l *PaymentLink) finish(to string, now time.Time) error {
+func (l *PaymentLink) finish(to LinkStatus, now time.Time) error {
 	if l.Status != LinkCreated {
 		return Forbidden("payment link is %s; only a CREATED link can become %s", l.Status, to)
 	}
@@ -319,4 +323,71 @@ func validURL(raw string, httpsOnly bool) bool {
 		return false
 	}
 	return u.Scheme == "https" || (!httpsOnly && u.Scheme == "http")
+}
+
+// CheckTerms applies the business rules of a new link that need nothing
+// but the link (docs/api.md: 403 after the 422s): its total is the items'
+// total, and it offers at least one payment method.
+func (l *PaymentLink) CheckTerms() error {
+	sum, ok := ItemsTotal(l.Items)
+	if !ok {
+		return Invalid("items", "the items' total is too large")
+	}
+	if sum != l.TotalAmount {
+		return &Error{Code: ECodeForbidden, Property: "total_amount",
+			Message: fmt.Sprintf("total_amount %d does not equal the sum of price × quantity over the items (%d)", l.TotalAmount, sum)}
+	}
+	if len(l.Methods) == 0 {
+		return &Error{Code: ECodeForbidden, Property: "payment_provider_methods",
+			Message: "at least one payment provider method is needed"}
+	}
+	return nil
+}
+
+// Withdraw cancels an unpaid link: its unstarted payment stops with it; a
+// payment under way must end first.
+func (l *PaymentLink) Withdraw(p *Payment, now time.Time) error {
+	if err := l.RequireCreated("cancelled"); err != nil {
+		return err
+	}
+	switch {
+	case p.Status == PaymentInitiated:
+		if err := p.SetStatus(PaymentStopped, now); err != nil {
+			return err
+		}
+	case !p.Terminal():
+		return Forbidden("the payer's payment is in progress (%s); the link cannot be cancelled now", p.Status)
+	}
+	return l.Cancel(now)
+}
+
+// ErrPaymentInProgress is returned when a link cannot expire yet because
+// the payer's payment is still under way: it decides first.
+var ErrPaymentInProgress = errors.New("the link's payment is in progress")
+
+// ExpireDue expires a CREATED link whose due date has passed, with its
+// unstarted payment; a link already finished, or whose due date is not
+// (or no longer) past, is left alone without an error.
+func (l *PaymentLink) ExpireDue(p *Payment, now time.Time) error {
+	if l.Status != LinkCreated || l.ExpiresAt == nil || l.ExpiresAt.After(now) {
+		return nil // already finished, or its due date was moved: nothing to do
+	}
+	switch {
+	case p.Status == PaymentInitiated:
+		if err := p.SetStatus(PaymentExpired, now); err != nil {
+			return err
+		}
+	case !p.Terminal():
+		return ErrPaymentInProgress
+	}
+	return l.Expire(now)
+}
+
+// ReceiptEmail is where a completed link's receipt goes: the address the
+// payer gave on the checkout, else the one the tenant gave, else nowhere ("").
+func (l *PaymentLink) ReceiptEmail(p *Payment) string {
+	if d, ok := p.PayerDetails(); ok && d.Email != "" {
+		return d.Email
+	}
+	return l.Customer.Email
 }

@@ -10,6 +10,9 @@ import (
 	"github.com/google/uuid"
 )
 
+// OrderStatus is where a payment order is in its lifecycle.
+type OrderStatus string
+
 // Payment order statuses, in lifecycle order.
 const (
 	OrderOpen    = "OPEN"
@@ -18,14 +21,14 @@ const (
 	OrderSettled = "SETTLED"
 )
 
-var orderRank = map[string]int{OrderOpen: 0, OrderClosed: 1, OrderSplit: 2, OrderSettled: 3}
+var orderRank = map[OrderStatus]int{OrderOpen: 0, OrderClosed: 1, OrderSplit: 2, OrderSettled: 3}
 
 // PaymentOrder groups the payments of one purchase; its funds are split
 // between merchants once it is closed.
 type PaymentOrder struct {
 	ID              uuid.UUID
 	TenantID        uuid.UUID
-	Status          string
+	Status          OrderStatus
 	Currency        Currency
 	SplitTreeID     uuid.UUID
 	SplitParameters json.RawMessage // nil when absent
@@ -66,15 +69,50 @@ func ValidateSplitParameters(raw json.RawMessage) error {
 // CanInitiatePayment reports whether a payment may be added to the order.
 func (o *PaymentOrder) CanInitiatePayment() error {
 	if o.Status != OrderOpen {
-		return &Error{Code: ECodeOrderClosed, Message: "payment order is " + o.Status + "; payments can be initiated only while it is OPEN"}
+		return &Error{Code: ECodeOrderClosed, Message: "payment order is " + string(o.Status) + "; payments can be initiated only while it is OPEN"}
 	}
 	return nil
+}
+
+// CanTakeLink reports whether a new link may pay the order. One link pays
+// an order, and nothing else does, so the order is never paid beyond that
+// link's total; a cancelled or expired link (never paid) leaves room for a
+// new one. links counts the order's links that are open or paid,
+// ownPayments its payments made apart from a link.
+func (o *PaymentOrder) CanTakeLink(links, ownPayments int) error {
+	if err := o.CanInitiatePayment(); err != nil {
+		return err
+	}
+	if links > 0 {
+		return Forbidden("this payment order already has a payment link that is open or paid")
+	}
+	if ownPayments > 0 {
+		return Forbidden("this payment order already has payments of its own; a link needs an order without payments")
+	}
+	return nil
+}
+
+// CheckCurrency refuses a link or payment in another currency than the order's.
+func (o *PaymentOrder) CheckCurrency(c Currency) error {
+	if c != o.Currency {
+		return Invalid("currency", "must equal the payment order's currency %s", o.Currency)
+	}
+	return nil
+}
+
+// Refund records a refund of one of the order's payments, unless the
+// order's funds are already allocated to its merchants.
+func (o *PaymentOrder) Refund(p *Payment, r Refund, now time.Time) error {
+	if o.Status == OrderSplit || o.Status == OrderSettled {
+		return Forbidden("payment order is %s; its funds are already allocated", o.Status)
+	}
+	return p.AddRefund(r, now)
 }
 
 // Update changes the split tree of an OPEN order.
 func (o *PaymentOrder) Update(treeID uuid.UUID, params json.RawMessage) error {
 	if o.Status != OrderOpen {
-		return &Error{Code: ECodeOrderClosed, Message: "payment order is " + o.Status + "; it can be updated only while OPEN"}
+		return &Error{Code: ECodeOrderClosed, Message: "payment order is " + string(o.Status) + "; it can be updated only while OPEN"}
 	}
 	o.SplitTreeID, o.SplitParameters = treeID, params
 	return nil

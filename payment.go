@@ -11,6 +11,9 @@ import (
 	"github.com/google/uuid"
 )
 
+// PaymentStatus is where a payment is in its life (docs/api.md).
+type PaymentStatus string
+
 // Payment statuses.
 const (
 	PaymentInitiated   = "INITIATED"
@@ -27,12 +30,12 @@ const (
 )
 
 // PaymentStatuses lists every payment status.
-var PaymentStatuses = []string{PaymentInitiated, PaymentPending, PaymentCompleted, PaymentDeclined,
+var PaymentStatuses = []PaymentStatus{PaymentInitiated, PaymentPending, PaymentCompleted, PaymentDeclined,
 	PaymentAborted, PaymentExpired, PaymentCrashed, PaymentStopped, PaymentUnderfunded, PaymentOverfunded, PaymentFunded}
 
 // paymentNext says which statuses each non-terminal status may move to.
 // Terminal statuses have no entry: a terminal payment never changes again.
-var paymentNext = map[string][]string{
+var paymentNext = map[PaymentStatus][]PaymentStatus{
 	PaymentInitiated:   {PaymentPending, PaymentCompleted, PaymentDeclined, PaymentAborted, PaymentExpired, PaymentCrashed, PaymentStopped, PaymentUnderfunded, PaymentOverfunded, PaymentFunded},
 	PaymentPending:     {PaymentCompleted, PaymentDeclined, PaymentAborted, PaymentExpired, PaymentCrashed, PaymentStopped, PaymentUnderfunded, PaymentOverfunded, PaymentFunded},
 	PaymentUnderfunded: {PaymentUnderfunded, PaymentFunded, PaymentCompleted, PaymentOverfunded, PaymentExpired, PaymentStopped},
@@ -41,7 +44,7 @@ var paymentNext = map[string][]string{
 }
 
 // TerminalPaymentStatus reports whether s is terminal.
-func TerminalPaymentStatus(s string) bool {
+func TerminalPaymentStatus(s PaymentStatus) bool {
 	switch s {
 	case PaymentCompleted, PaymentDeclined, PaymentAborted, PaymentExpired, PaymentCrashed, PaymentStopped:
 		return true
@@ -52,7 +55,7 @@ func TerminalPaymentStatus(s string) bool {
 // ValidPaymentStatus reports whether s names a payment status.
 func ValidPaymentStatus(s string) bool {
 	for _, v := range PaymentStatuses {
-		if v == s {
+		if string(v) == s {
 			return true
 		}
 	}
@@ -66,7 +69,7 @@ type Payment struct {
 	TenantID                 uuid.UUID
 	OrderID                  uuid.UUID
 	LinkID                   uuid.UUID // the payment link it pays, or uuid.Nil
-	Status                   string
+	Status                   PaymentStatus
 	StatusHistory            []StatusChange
 	Currency                 Currency
 	TotalAmount              int64
@@ -86,8 +89,8 @@ type Payment struct {
 
 // StatusChange is one entry of a payment's status history.
 type StatusChange struct {
-	Status     string    `json:"status"`
-	OccurredAt time.Time `json:"occurred_at"`
+	Status     PaymentStatus `json:"status"`
+	OccurredAt time.Time     `json:"occurred_at"`
 }
 
 // OrderItem is one line of a payment, owed to one merchant.
@@ -116,8 +119,8 @@ func (p *Payment) Terminal() bool { return TerminalPaymentStatus(p.Status) }
 
 // SetStatus moves the payment to status `to` at `now`, recording it in the
 // history. It is the only way a payment's status changes.
-func (p *Payment) SetStatus(to string, now time.Time) error {
-	if !ValidPaymentStatus(to) {
+func (p *Payment) SetStatus(to PaymentStatus, now time.Time) error {
+	if !ValidPaymentStatus(string(to)) {
 		return Invalid("status", "unknown payment status %q", to)
 	}
 	if p.Terminal() {

@@ -528,7 +528,7 @@ func TestInvoiceFileName(t *testing.T) {
 			link := e.NewLink(t, nil)
 			if tc.viaStore {
 				inv := &store.Invoice{ReferenceType: "OCR", DocumentName: tc.name, FileToken: "tok" + strings.ReplaceAll(link.ID, "-", "")}
-				if err := e.Store.CreateInvoice(context.Background(), e.Tenant.ID, mustUUID(t, link.ID), inv, reference.NewOCR); err != nil {
+				if err := e.Flow.CreateInvoice(context.Background(), e.Tenant.ID, mustUUID(t, link.ID), inv, reference.NewOCR); err != nil {
 					t.Fatal(err)
 				}
 			} else {

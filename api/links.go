@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/locale"
 	"github.com/pinglinks/pinglinks/reference"
 	"github.com/pinglinks/pinglinks/store"
@@ -23,7 +22,7 @@ type linkJSON struct {
 	TenantID           string                 `json:"tenant_id"`
 	PaymentOrderID     string                 `json:"payment_order_id"`
 	PaymentID          string                 `json:"payment_id"`
-	Status             string                 `json:"status"`
+	Status             pinglinks.LinkStatus   `json:"status"`
 	SMSStatus          string                 `json:"sms_status"`
 	DistributedByEmail bool                   `json:"distributed_by_email"`
 	InvoiceCreated     bool                   `json:"invoice_created"`
@@ -128,10 +127,9 @@ func (in *remindersIn) reminders() *pinglinks.Reminders {
 	return r
 }
 
-// toLink checks the request in the order docs/api.md gives: missing or
-// malformed fields are 422 (all reported at once); then the business rules
-// that are 403 (a total that differs from the items, no payment methods, a
-// method the tenant lacks). The order and merchants are checked by the store.
+// toLink reads the request: missing or malformed fields are 422, all
+// reported at once (docs/api.md). The business rules that follow (403s, the
+// order, the merchants) are flow.CreateLink's.
 func (in *linkIn) toLink(t *pinglinks.Tenant, now time.Time) (*pinglinks.PaymentLink, error) {
 	var errs pinglinks.Errors
 	l := &pinglinks.PaymentLink{ID: pinglinks.NewID(), TenantID: t.ID, Status: pinglinks.LinkCreated,
@@ -195,40 +193,18 @@ func (in *linkIn) toLink(t *pinglinks.Tenant, now time.Time) (*pinglinks.Payment
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	// Business rules: 403.
-	sum, ok := pinglinks.ItemsTotal(l.Items)
-	if !ok {
-		return nil, pinglinks.Invalid("items", "the items' total is too large")
-	}
-	if sum != l.TotalAmount {
-		return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: "total_amount",
-			Message: fmt.Sprintf("total_amount %d does not equal the sum of price × quantity over the items (%d)", l.TotalAmount, sum)}
-	}
-	if len(l.Methods) == 0 {
-		return nil, &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: "payment_provider_methods",
-			Message: "at least one payment provider method is needed"}
-	}
 	if l.DueDate != "" {
 		end, _ := pinglinks.DueDateEnd(l.DueDate)
 		l.ExpiresAt = &end
 	}
 	var err error
-	if l.Token, err = newToken(); err != nil {
+	if l.Token, err = flow.NewToken(); err != nil {
 		return nil, err
 	}
-	if l.ReceiptToken, err = newToken(); err != nil {
+	if l.ReceiptToken, err = flow.NewToken(); err != nil {
 		return nil, err
 	}
 	return l, nil
-}
-
-// newToken returns 192 random bits, URL-safe: the checkout's only credential.
-func newToken() (string, error) {
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("token: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
@@ -239,11 +215,6 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 	t := tenantFrom(r)
 	now := s.Store.Now()
 	l, err := in.toLink(t, now)
-	if err == nil {
-		// Each method's connector checks it (currency, parameters); a
-		// method the installation lacks is a 403 saying what.
-		err = s.Providers.CheckLink(l)
-	}
 	if err != nil {
 		return err
 	}
@@ -254,9 +225,7 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 		}
 		l.ApplyReminders(nil, def)
 	}
-	p := l.NewPayment(l.Methods[0], now)
-	l.PaymentID = p.ID
-	if err := s.Store.CreateLink(r.Context(), t.ID, l, p); err != nil {
+	if _, err := s.Flow.CreateLink(r.Context(), t.ID, l, nil); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": l.ID.String(), "checkout_url": s.checkoutURL(l)})
@@ -288,7 +257,7 @@ func (s *Server) listLinks(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	var f store.LinkFilter
-	switch st := q.Get("status"); st {
+	switch st := pinglinks.LinkStatus(q.Get("status")); st {
 	case "", pinglinks.LinkCreated, pinglinks.LinkCompleted, pinglinks.LinkExpired, pinglinks.LinkCancelled:
 		f.Status = st
 	default:
@@ -315,22 +284,7 @@ func (s *Server) cancelLink(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &struct{}{}, true); err != nil {
 		return err
 	}
-	_, err = s.Store.UpdateLink(r.Context(), tenantFrom(r).ID, id, func(l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
-		now := s.Store.Now()
-		if err := l.RequireCreated("cancelled"); err != nil {
-			return err
-		}
-		switch {
-		case p.Status == pinglinks.PaymentInitiated:
-			if err := p.SetStatus(pinglinks.PaymentStopped, now); err != nil {
-				return err
-			}
-		case !p.Terminal():
-			return pinglinks.Forbidden("the payer's payment is in progress (%s); the link cannot be cancelled now", p.Status)
-		}
-		return l.Cancel(now)
-	})
-	if err != nil {
+	if _, err := s.Flow.CancelLink(r.Context(), tenantFrom(r).ID, id); err != nil {
 		return err
 	}
 	return noContent(w)
@@ -404,7 +358,7 @@ func (s *Server) distributeLink(w http.ResponseWriter, r *http.Request) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	if err := s.Store.QueueDistribution(r.Context(), t.ID, id, to); err != nil {
+	if err := s.Flow.Distribute(r.Context(), t.ID, id, to); err != nil {
 		return err
 	}
 	return noContent(w)
@@ -439,12 +393,12 @@ func (s *Server) createInvoice(w http.ResponseWriter, r *http.Request) error {
 		strings.IndexFunc(in.DocumentName, unicode.IsControl) >= 0 {
 		return pinglinks.Invalid("document_name", "must be at most 200 characters, without slashes or control characters")
 	}
-	token, err := newToken()
+	token, err := flow.NewToken()
 	if err != nil {
 		return err
 	}
 	inv := &store.Invoice{ReferenceType: *in.ReferenceType, DocumentName: in.DocumentName, FileToken: token}
-	if err := s.Store.CreateInvoice(r.Context(), tenantFrom(r).ID, id, inv, makeRef); err != nil {
+	if err := s.Flow.CreateInvoice(r.Context(), tenantFrom(r).ID, id, inv, makeRef); err != nil {
 		return err
 	}
 	return noContent(w)
@@ -459,7 +413,7 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	inv, err := s.Store.LinkInvoice(r.Context(), l.TenantID, l.ID)
+	inv, err := s.Flow.LinkInvoice(r.Context(), l.TenantID, l.ID)
 	if err != nil {
 		return err
 	}

@@ -396,7 +396,7 @@ func TestLinkExpiry(t *testing.T) {
 		dueToday, noDue, paying, far := mk(today), mk(""), mk(today), mk("2099-01-01")
 		// The payer has started paying one of them: it decides first.
 		l := getLink(t, e, paying)
-		if _, err := e.Store.UpdatePayment(context.Background(), e.Tenant.ID, mustUUID(t, l.PaymentOrderID), mustUUID(t, l.PaymentID),
+		if _, err := e.Flow.UpdatePayment(context.Background(), e.Tenant.ID, mustUUID(t, l.PaymentOrderID), mustUUID(t, l.PaymentID),
 			func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 				return p.SetStatus("PENDING", e.Store.Now())
 			}); err != nil {
@@ -421,7 +421,7 @@ func TestLinkExpiry(t *testing.T) {
 		}
 		// Once the payment decides (declined), the next sweep expires the link.
 		l = getLink(t, e, paying)
-		if _, err := e.Store.UpdatePayment(context.Background(), e.Tenant.ID, mustUUID(t, l.PaymentOrderID), mustUUID(t, l.PaymentID),
+		if _, err := e.Flow.UpdatePayment(context.Background(), e.Tenant.ID, mustUUID(t, l.PaymentOrderID), mustUUID(t, l.PaymentID),
 			func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 				return p.SetStatus("DECLINED", e.Store.Now())
 			}); err != nil {

@@ -54,7 +54,7 @@ func (s *Server) createMerchant(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Sandbox merchants are approved at once; production ones await a review.
-	if err := s.Store.CreateMerchant(r.Context(), t.ID, m, s.Sandbox || t.Sandbox); err != nil {
+	if err := s.Flow.CreateMerchant(r.Context(), t.ID, m, s.Sandbox || t.Sandbox); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": m.ID.String()})

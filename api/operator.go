@@ -185,7 +185,7 @@ func (s *Server) opDecideMerchant(approve bool) apiFunc {
 		if err := decode(r, &struct{}{}, true); err != nil {
 			return err
 		}
-		if _, err := s.Store.DecideMerchant(r.Context(), id, approve); err != nil {
+		if _, err := s.Flow.DecideMerchant(r.Context(), id, approve); err != nil {
 			return err
 		}
 		return noContent(w)
@@ -390,7 +390,7 @@ func (s *Server) opAssignBankPayment(w http.ResponseWriter, r *http.Request) err
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	t, _, err := s.Store.AssignTransfer(r.Context(), id, tenantID, linkID)
+	t, _, err := s.Flow.AssignTransfer(r.Context(), id, tenantID, linkID)
 	if err != nil {
 		return err
 	}
@@ -406,7 +406,7 @@ func (s *Server) opReturnBankPayment(w http.ResponseWriter, r *http.Request) err
 	if err := decode(r, &struct{}{}, true); err != nil {
 		return err
 	}
-	t, err := s.Store.ReturnTransfer(r.Context(), id)
+	t, err := s.Flow.ReturnTransfer(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -10,13 +10,13 @@ import (
 )
 
 type orderJSON struct {
-	ID              string          `json:"id"`
-	Status          string          `json:"status"`
-	CreatedAt       string          `json:"created_at"`
-	Currency        string          `json:"currency"`
-	SplitTreeID     string          `json:"split_tree_id"`
-	SplitParameters json.RawMessage `json:"split_parameters,omitempty"`
-	Payments        *[]paymentJSON  `json:"payments,omitempty"` // omitted in lists
+	ID              string                `json:"id"`
+	Status          pinglinks.OrderStatus `json:"status"`
+	CreatedAt       string                `json:"created_at"`
+	Currency        string                `json:"currency"`
+	SplitTreeID     string                `json:"split_tree_id"`
+	SplitParameters json.RawMessage       `json:"split_parameters,omitempty"`
+	Payments        *[]paymentJSON        `json:"payments,omitempty"` // omitted in lists
 }
 
 func toOrderJSON(o *pinglinks.PaymentOrder, ps []*pinglinks.Payment) orderJSON {
@@ -67,7 +67,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	if err := s.Store.CreateOrder(r.Context(), t.ID, o); err != nil {
+	if err := s.Flow.CreateOrder(r.Context(), t.ID, o); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": o.ID.String()})
@@ -115,7 +115,7 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
 			f.From = t
 		}
 	}
-	if st := q.Get("status"); st != "" {
+	if st := pinglinks.OrderStatus(q.Get("status")); st != "" {
 		switch st {
 		case pinglinks.OrderOpen, pinglinks.OrderClosed, pinglinks.OrderSplit, pinglinks.OrderSettled:
 			f.Status = st
@@ -161,7 +161,7 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) error {
 	if err := pinglinks.ValidateSplitParameters(params); err != nil {
 		return err
 	}
-	if err := s.Store.UpdateOrderSplitTree(r.Context(), tenantFrom(r).ID, id, tree, params); err != nil {
+	if err := s.Flow.UpdateOrder(r.Context(), tenantFrom(r).ID, id, tree, params); err != nil {
 		return err
 	}
 	return noContent(w)

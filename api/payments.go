@@ -13,7 +13,7 @@ import (
 
 type paymentJSON struct {
 	ID                       string                   `json:"id"`
-	Status                   string                   `json:"status"`
+	Status                   pinglinks.PaymentStatus  `json:"status"`
 	StatusHistory            []pinglinks.StatusChange `json:"status_history"`
 	Currency                 string                   `json:"currency"`
 	TotalAmount              int64                    `json:"total_amount"`
@@ -140,13 +140,13 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) error {
 	now := s.Store.Now()
 	p.CreatedAt, p.UpdatedAt = now, now
 	p.StatusHistory = []pinglinks.StatusChange{{Status: pinglinks.PaymentInitiated, OccurredAt: now}}
-	if err := s.Store.CreatePayment(r.Context(), t.ID, p); err != nil {
+	if err := s.Flow.CreatePayment(r.Context(), t.ID, p); err != nil {
 		return err
 	}
 	// The payment exists now; the provider's first step is a second
 	// transaction, so a crash in between leaves an INITIATED payment that the
 	// provider's own timeout resolves rather than a lost one.
-	p, err = s.Store.UpdatePayment(r.Context(), t.ID, orderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+	p, err = s.Flow.UpdatePayment(r.Context(), t.ID, orderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 		_, err := s.Providers.Start(r.Context(), provider.StartRequest{Payment: p, Now: s.Store.Now(),
 			CallbackURL: s.providerURL(p.Provider)})
 		return err
@@ -190,7 +190,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 		if !pinglinks.ValidPaymentStatus(st) {
 			return pinglinks.Invalid("status", "is not a payment status")
 		}
-		f.Status = st
+		f.Status = pinglinks.PaymentStatus(st)
 	}
 	if oid := q.Get("payment_order_id"); oid != "" {
 		if f.OrderID, err = parseUUID("payment_order_id", oid); err != nil {
@@ -238,33 +238,7 @@ func (s *Server) refundPayment(w http.ResponseWriter, r *http.Request) error {
 	}
 	ref := pinglinks.Refund{ID: pinglinks.NewID(), Amount: *in.Amount, Currency: pinglinks.Currency(*in.Currency),
 		Reason: *in.Reason, Description: in.Description}
-	refundable := func(o *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
-		if o.Status == pinglinks.OrderSplit || o.Status == pinglinks.OrderSettled {
-			return pinglinks.Forbidden("payment order is %s; its funds are already allocated", o.Status)
-		}
-		return p.AddRefund(ref, s.Store.Now())
-	}
-	// The platform's rules first (on a copy), then the provider moves the
-	// money, then the refund is recorded under the rules again: a refund
-	// the provider refused is never recorded. The provider is given the
-	// refund's id, so a retry cannot move the money twice.
-	tenantID := tenantFrom(r).ID
-	o, _, err := s.Store.Order(r.Context(), tenantID, orderID)
-	if err != nil {
-		return err
-	}
-	p, err := s.Store.Payment(r.Context(), tenantID, orderID, id)
-	if err != nil {
-		return err
-	}
-	if err := refundable(o, p); err != nil {
-		return err
-	}
-	if err := s.Providers.Refund(r.Context(), p, ref); err != nil {
-		return err
-	}
-	_, err = s.Store.UpdatePayment(r.Context(), tenantID, orderID, id, refundable)
-	if err != nil {
+	if err := s.Flow.Refund(r.Context(), tenantFrom(r).ID, orderID, id, ref); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": ref.ID.String()})

@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/reconcile"
 	"github.com/pinglinks/pinglinks/requestlog"
@@ -30,7 +31,9 @@ import (
 // Server is the HTTP front of the platform.
 type Server struct {
 	Store *store.Store
-	Log   *slog.Logger
+	// Flow runs the use cases; nil is one over Store and Providers.
+	Flow *flow.Flow
+	Log  *slog.Logger
 	// Sandbox approves merchants at once (SPEC §9); the sandbox's own
 	// routes are an Extension.
 	Sandbox bool
@@ -78,6 +81,9 @@ func (s *Server) Handler() http.Handler {
 		}
 		if s.Providers == nil {
 			s.Providers = &provider.Registry{} // no rails: every method is refused
+		}
+		if s.Flow == nil {
+			s.Flow = &flow.Flow{Store: s.Store, Rails: s.Providers}
 		}
 		s.mux, s.routes, s.metrics = http.NewServeMux(), http.NewServeMux(), newMetrics()
 		s.openAPI = servedOpenAPI(s.PublicURL)

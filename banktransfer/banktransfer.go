@@ -2,7 +2,7 @@
 // transfers the amount to the platform's bankgiro (SE) or account (NO)
 // with the link's OCR or KID reference, and the transfer, once it arrives
 // (a bank file, or the sandbox's Mimic deposit), funds the link's payment
-// through store.FundDeposit.
+// through flow.BookTransfers.
 package banktransfer
 
 import (

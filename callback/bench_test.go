@@ -10,6 +10,7 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/callback"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 )
 
@@ -27,7 +28,7 @@ func BenchmarkDeliver(b *testing.B) {
 			for range b.N {
 				m := &pinglinks.Merchant{ID: pinglinks.NewID(), Name: "Stall", Status: pinglinks.MerchantCreated,
 					Organization: &pinglinks.Organization{Country: "SE", SEOrganizationNumber: "5567037485"}, CreatedAt: st.Now()}
-				if err := st.CreateMerchant(context.Background(), tn.ID, m, true); err != nil {
+				if err := flow.New(st).CreateMerchant(context.Background(), tn.ID, m, true); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -72,7 +73,7 @@ func BenchmarkIdleDelay(b *testing.B) {
 			for range b.N {
 				m := &pinglinks.Merchant{ID: pinglinks.NewID(), Name: "Stall", Status: pinglinks.MerchantCreated,
 					Organization: &pinglinks.Organization{Country: "SE", SEOrganizationNumber: "5567037485"}, CreatedAt: st.Now()}
-				if err := st.CreateMerchant(context.Background(), tn.ID, m, true); err != nil {
+				if err := flow.New(st).CreateMerchant(context.Background(), tn.ID, m, true); err != nil {
 					b.Fatal(err)
 				}
 				committed := time.Now()

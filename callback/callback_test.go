@@ -21,6 +21,7 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/callback"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -110,7 +111,7 @@ func setup(t *testing.T, st *store.Store, url string, n int) testdb.Tenant {
 	for range n {
 		m := &pinglinks.Merchant{ID: pinglinks.NewID(), Name: "Stall", Status: pinglinks.MerchantCreated,
 			Organization: &pinglinks.Organization{Country: "SE", SEOrganizationNumber: "5567037485"}, CreatedAt: st.Now()}
-		if err := st.CreateMerchant(ctx, tn.ID, m, true); err != nil {
+		if err := flow.New(st).CreateMerchant(ctx, tn.ID, m, true); err != nil {
 			t.Fatal(err)
 		}
 	}

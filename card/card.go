@@ -271,7 +271,7 @@ func (c *Connector) Return(ctx context.Context, p *pinglinks.Payment, query url.
 
 // ended is the outcome of a session that closed unpaid: DECLINED when
 // the processor declined the payer's last card, else unpaidStatus.
-func (c *Connector) ended(p *pinglinks.Payment, resp Response, s cardprocessor.Session, unpaidStatus string) (provider.Outcome, error) {
+func (c *Connector) ended(p *pinglinks.Payment, resp Response, s cardprocessor.Session, unpaidStatus pinglinks.PaymentStatus) (provider.Outcome, error) {
 	if err := cardprocessor.CheckSession(s, p.TotalAmount, string(p.Currency), metadata(p)); err != nil {
 		return provider.Outcome{}, fmt.Errorf("card: payment %s: %w", p.ID, err)
 	}

@@ -69,7 +69,7 @@ func newRig(t *testing.T, env *apitest.Env) *rig {
 	// The account's processor is set when stripe-mock first starts
 	// (stripeHolds), with what Stripe holds from the first step on.
 	r.conn = &card.Connector{Log: slogTo(r.logs)}
-	r.reg = &provider.Registry{Payments: env.Store}
+	r.reg = &provider.Registry{Payments: env.Flow}
 	r.reg.Register(r.conn)
 	mux := http.NewServeMux()
 	r.reg.Mount(mux)
@@ -92,7 +92,7 @@ func (r *rig) first() *pinglinks.Payment { return r.payment(r.link.PaymentID) }
 func (r *rig) start() (*pinglinks.Payment, string) {
 	r.t.Helper()
 	var redirect string
-	_, p, err := r.env.Store.StartLinkPayment(context.Background(), r.link.TenantID, r.link.ID, pinglinks.LinkMethod{Provider: "payment_iq", Method: "card"}, nil,
+	_, p, err := r.env.Flow.StartAttempt(context.Background(), r.link.TenantID, r.link.ID, pinglinks.LinkMethod{Provider: "payment_iq", Method: "card"}, nil,
 		func(l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
 			o, err := r.reg.Start(context.Background(), provider.StartRequest{Payment: p, Link: l,
 				ReturnURL: "https://pay.example/checkout/" + l.Token + "/return", Now: time.Now()})

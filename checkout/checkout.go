@@ -25,6 +25,7 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/files"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/locale"
 	"github.com/pinglinks/pinglinks/phone"
 	"github.com/pinglinks/pinglinks/provider"
@@ -34,6 +35,8 @@ import (
 // Handler serves /checkout/….
 type Handler struct {
 	Store *store.Store
+	// Flow runs the payer's attempts; nil is flow.New(Store).
+	Flow *flow.Flow
 	// Providers are the installation's payment rails: the checkout offers
 	// a link's methods that are configured, and asks each what to show.
 	Providers *provider.Registry
@@ -353,13 +356,13 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 	}
 	if tr, ok := c.(provider.Transfer); ok {
 		refType, makeRef := tr.ReferenceType(l.Currency)
-		if _, err := h.Store.AssignReference(r.Context(), l.TenantID, l.ID, refType, makeRef); err != nil {
+		if _, err := h.flow().AssignReference(r.Context(), l.TenantID, l.ID, refType, makeRef); err != nil {
 			h.afterAttempt(w, r, l, v, err)
 			return
 		}
 	}
 	var outcome provider.Outcome
-	_, p, err = h.Store.StartLinkPayment(r.Context(), l.TenantID, l.ID, m, pf.Details.JSON(),
+	_, p, err = h.flow().StartAttempt(r.Context(), l.TenantID, l.ID, m, pf.Details.JSON(),
 		func(l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
 			var err error
 			outcome, err = h.Providers.Start(r.Context(), provider.StartRequest{Payment: p, Link: l, Form: pf.Form,
@@ -382,7 +385,7 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 	h.redirectAfter(w, r, l, p)
 }
 
-// tooLate answers an attempt the store refused because the link's payment
+// tooLate answers an attempt flow refused because the link's payment
 // moved on after the page was read: it shows the page as it now is and
 // says that nothing was charged.
 func (h *Handler) tooLate(w http.ResponseWriter, r *http.Request, l *pinglinks.PaymentLink, chosen string) {
@@ -544,4 +547,11 @@ func (h *Handler) logo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(b)
+}
+
+func (h *Handler) flow() *flow.Flow {
+	if h.Flow != nil {
+		return h.Flow
+	}
+	return flow.New(h.Store)
 }

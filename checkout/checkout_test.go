@@ -412,7 +412,7 @@ func TestSwishSimulatorPage(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			want := map[string]string{"approve": pinglinks.LinkCompleted, "decline": pinglinks.LinkCreated}[answer]
+			want := map[string]pinglinks.LinkStatus{"approve": pinglinks.LinkCompleted, "decline": pinglinks.LinkCreated}[answer]
 			if l := link(t, e, lk.ID); resp.StatusCode != http.StatusSeeOther || l.Status != want {
 				t.Errorf("answered %d, link %s; want 303 and %s", resp.StatusCode, l.Status, want)
 			}

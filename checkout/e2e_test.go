@@ -224,7 +224,7 @@ func TestExpiredLink(t *testing.T) {
 	l := e.NewLink(t, func(b map[string]any) { b["due_date"] = today; b["locale"] = "nb-NO" })
 	real := e.Store.Now
 	e.Store.Now = func() time.Time { return real().Add(48 * time.Hour) }
-	if err := e.Store.ExpireLink(context.Background(), e.Tenant.ID, uuid.MustParse(l.ID)); err != nil {
+	if err := e.Flow.ExpireLink(context.Background(), e.Tenant.ID, uuid.MustParse(l.ID)); err != nil {
 		t.Fatal(err)
 	}
 	e.Store.Now = real

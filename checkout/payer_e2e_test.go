@@ -199,7 +199,7 @@ func TestE2EEveryPageAsAPayer(t *testing.T) {
 			lk := newLink(t, locale, func(b map[string]any) { b["due_date"] = today })
 			real := e.Store.Now
 			e.Store.Now = func() time.Time { return real().Add(48 * time.Hour) }
-			err := e.Store.ExpireLink(context.Background(), e.Tenant.ID, uuid.MustParse(lk.ID))
+			err := e.Flow.ExpireLink(context.Background(), e.Tenant.ID, uuid.MustParse(lk.ID))
 			e.Store.Now = real
 			if err != nil {
 				t.Fatal(err)

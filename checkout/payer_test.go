@@ -87,7 +87,7 @@ func TestPageSaysWhatItIs(t *testing.T) {
 				expired := e.NewLink(t, func(b map[string]any) { b["locale"] = tc.locale; b["due_date"] = today })
 				real := e.Store.Now // nothing else runs on this store meanwhile
 				e.Store.Now = func() time.Time { return real().Add(48 * time.Hour) }
-				err := e.Store.ExpireLink(context.Background(), e.Tenant.ID, uuid.MustParse(expired.ID))
+				err := e.Flow.ExpireLink(context.Background(), e.Tenant.ID, uuid.MustParse(expired.ID))
 				e.Store.Now = real
 				if err != nil {
 					t.Fatal(err)

@@ -9,13 +9,10 @@ import (
 
 	"github.com/pinglinks/pinglinks/account"
 	"github.com/pinglinks/pinglinks/internal/apitest"
-	"github.com/pinglinks/pinglinks/internal/browsertest"
 	"github.com/pinglinks/pinglinks/internal/dashtest"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
-
-func TestMain(m *testing.M) { browsertest.Main(m) }
 
 // each runs f on both engines with a fresh platform.
 func each(t *testing.T, f func(t *testing.T, e *apitest.Env)) {

@@ -47,6 +47,7 @@ import (
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/account"
 	"github.com/pinglinks/pinglinks/api"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/requestlog"
 	"github.com/pinglinks/pinglinks/store"
 	"golang.org/x/time/rate"
@@ -56,7 +57,9 @@ import (
 // called by Routes.
 type Handler struct {
 	Store *store.Store
-	Log   *slog.Logger
+	// Flow runs the use cases the pages share with the API.
+	Flow *flow.Flow
+	Log  *slog.Logger
 	// PublicURL is the installation's base URL: links in e-mails start
 	// with it, and an https URL makes the session cookie Secure.
 	PublicURL string

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/locale"
 	"github.com/pinglinks/pinglinks/phone"
 	"github.com/pinglinks/pinglinks/reference"
@@ -326,10 +327,10 @@ func (h *Handler) createLinkAction(w http.ResponseWriter, r *http.Request) error
 		l.ExpiresAt = &end
 	}
 	if err := errs.Err(); err == nil {
-		if l.Token, err = newToken(); err != nil {
+		if l.Token, err = flow.NewToken(); err != nil {
 			return err
 		}
-		if l.ReceiptToken, err = newToken(); err != nil {
+		if l.ReceiptToken, err = flow.NewToken(); err != nil {
 			return err
 		}
 		err = h.createOrderAndLink(ctx, u.TenantID, l)

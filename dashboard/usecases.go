@@ -2,12 +2,10 @@ package dashboard
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -21,90 +19,41 @@ type Payments struct {
 	FileURL     func(token string) string
 }
 
-// The use cases the pages share with the API, each what the API's handler
-// does after parsing its JSON: the same domain rules and the same store
-// units of work, so a link made here is the link the API would make.
+// The use cases the pages share with the API are package flow's (h.Flow):
+// the same domain rules and the same units of work, so a link made here is
+// the link the API would make. What is left here is the pages' own
+// plumbing.
 
-// createOrderAndLink makes the order a new link pays and the link, after
-// every rule of the link has passed, so that a refused link leaves no order.
+// createOrderAndLink makes the order a new link pays and the link; a
+// refused link leaves no order.
 func (h *Handler) createOrderAndLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks.PaymentLink) error {
-	if err := h.Payments.Providers.CheckLink(l); err != nil {
-		return err
-	}
-	t, err := h.Store.Tenant(ctx, tenantID)
-	if err != nil {
-		return err
-	}
-	o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: tenantID, Status: pinglinks.OrderOpen,
-		Currency: l.Currency, SplitTreeID: t.DefaultSplitTreeID, CreatedAt: l.CreatedAt}
-	if err := h.Store.CreateOrder(ctx, tenantID, o); err != nil {
-		return err
-	}
-	l.OrderID = o.ID
-	p := l.NewPayment(l.Methods[0], l.CreatedAt)
-	l.PaymentID = p.ID
-	return h.Store.CreateLink(ctx, tenantID, l, p)
+	return h.Flow.CreateOrderAndLink(ctx, tenantID, l)
 }
 
 // cancelLink withdraws an unpaid link, stopping its unstarted payment.
 func (h *Handler) cancelLink(ctx context.Context, tenantID, id uuid.UUID) error {
-	_, err := h.Store.UpdateLink(ctx, tenantID, id, func(l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
-		now := h.Store.Now()
-		if err := l.RequireCreated("cancelled"); err != nil {
-			return err
-		}
-		switch {
-		case p.Status == pinglinks.PaymentInitiated:
-			if err := p.SetStatus(pinglinks.PaymentStopped, now); err != nil {
-				return err
-			}
-		case !p.Terminal():
-			return pinglinks.Forbidden("the payer's payment is in progress (%s); the link cannot be cancelled now", p.Status)
-		}
-		return l.Cancel(now)
-	})
+	_, err := h.Flow.CancelLink(ctx, tenantID, id)
 	return err
 }
 
 // distribute queues the link's SMS and e-mail.
 func (h *Handler) distribute(ctx context.Context, tenantID, id uuid.UUID, to []store.Recipient) error {
-	return h.Store.QueueDistribution(ctx, tenantID, id, to)
+	return h.Flow.Distribute(ctx, tenantID, id, to)
 }
 
 // createInvoice gives the link its invoice with a reference of refType.
 func (h *Handler) createInvoice(ctx context.Context, tenantID, id uuid.UUID, refType string, makeRef func(int64) string) error {
-	token, err := newToken()
+	token, err := flow.NewToken()
 	if err != nil {
 		return err
 	}
-	return h.Store.CreateInvoice(ctx, tenantID, id, &store.Invoice{ReferenceType: refType, FileToken: token}, makeRef)
+	return h.Flow.CreateInvoice(ctx, tenantID, id, &store.Invoice{ReferenceType: refType, FileToken: token}, makeRef)
 }
 
 // refund checks the refund under the platform's rules, has the payment's
 // provider move the money, and records it under the rules again.
 func (h *Handler) refund(ctx context.Context, tenantID, orderID, paymentID uuid.UUID, ref pinglinks.Refund) error {
-	refundable := func(o *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
-		if o.Status == pinglinks.OrderSplit || o.Status == pinglinks.OrderSettled {
-			return pinglinks.Forbidden("payment order is %s; its funds are already allocated", o.Status)
-		}
-		return p.AddRefund(ref, h.Store.Now())
-	}
-	o, _, err := h.Store.Order(ctx, tenantID, orderID)
-	if err != nil {
-		return err
-	}
-	p, err := h.Store.Payment(ctx, tenantID, orderID, paymentID)
-	if err != nil {
-		return err
-	}
-	if err := refundable(o, p); err != nil {
-		return err
-	}
-	if err := h.Payments.Providers.Refund(ctx, p, ref); err != nil {
-		return err
-	}
-	_, err = h.Store.UpdatePayment(ctx, tenantID, orderID, paymentID, refundable)
-	return err
+	return h.Flow.Refund(ctx, tenantID, orderID, paymentID, ref)
 }
 
 // advanceOrder closes, splits or settles an order.
@@ -126,14 +75,5 @@ func (h *Handler) createMerchant(ctx context.Context, tenantID uuid.UUID, m *pin
 	if err := validate(); err != nil {
 		return err
 	}
-	return h.Store.CreateMerchant(ctx, tenantID, m, sandbox)
-}
-
-// newToken returns 192 random bits, URL-safe, as the API's tokens.
-func newToken() (string, error) {
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("token: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
+	return h.Flow.CreateMerchant(ctx, tenantID, m, sandbox)
 }

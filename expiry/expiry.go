@@ -10,12 +10,16 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/store"
 )
 
 // Sweeper periodically expires due links.
 type Sweeper struct {
-	Store    *store.Store
+	Store *store.Store
+	// Flow expires each link; nil is flow.New(Store).
+	Flow     *flow.Flow
 	Log      *slog.Logger
 	Interval time.Duration // between sweeps; default 30 s
 	Batch    int           // links per query; default 100
@@ -53,10 +57,14 @@ func (s *Sweeper) SweepOnce(ctx context.Context) (expired int, err error) {
 	if err != nil {
 		return 0, err
 	}
+	uc := s.Flow
+	if uc == nil {
+		uc = flow.New(s.Store)
+	}
 	for _, d := range due {
-		err := s.Store.ExpireLink(ctx, d.TenantID, d.ID)
+		err := uc.ExpireLink(ctx, d.TenantID, d.ID)
 		switch {
-		case errors.Is(err, store.ErrPaymentInProgress):
+		case errors.Is(err, pinglinks.ErrPaymentInProgress):
 		case err != nil:
 			return expired, err
 		default:

@@ -46,7 +46,7 @@ func TestSweepOnce(t *testing.T) {
 		if n, err := s.SweepOnce(context.Background()); err != nil || n != 1 {
 			t.Fatalf("after: expired %d, %v; want 1", n, err)
 		}
-		want := map[string]string{unpaid.ID: pinglinks.LinkExpired, inProgress.ID: pinglinks.LinkCreated,
+		want := map[string]pinglinks.LinkStatus{unpaid.ID: pinglinks.LinkExpired, inProgress.ID: pinglinks.LinkCreated,
 			notYet.ID: pinglinks.LinkCreated, noDate.ID: pinglinks.LinkCreated}
 		for id, status := range want {
 			l, err := e.Store.Link(context.Background(), e.Tenant.ID, uuid.MustParse(id))

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -31,7 +30,7 @@ func (p *Platform) instrument(st *store.Store, log *slog.Logger) {
 		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"kind", "outcome"})
 	reg.MustRegister(callbackAttempts, messageAttempts, linkTransitions, renders,
-		collectors.NewDBStatsCollector(st.DB(), string(st.Engine())),
+		newPoolCollector(st),
 		&storeCollector{st: st, log: log})
 
 	// Label values that will occur are made up front, so dashboards see 0
@@ -108,5 +107,56 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, pc := range counts {
 		ch <- prometheus.MustNewConstMetric(paymentsDesc, prometheus.GaugeValue, float64(pc.N), pc.Provider, pc.Status)
+	}
+}
+
+// poolCollector exposes the store's connection pool under the names
+// Prometheus' database/sql collector uses, so dashboards work on both engines.
+type poolCollector struct {
+	st    *store.Store
+	descs map[string]*prometheus.Desc
+}
+
+func newPoolCollector(st *store.Store) *poolCollector {
+	c := &poolCollector{st: st, descs: map[string]*prometheus.Desc{}}
+	labels := prometheus.Labels{"db_name": string(st.Engine())}
+	for name, help := range map[string]string{
+		"max_open_connections":        "Maximum number of open connections to the database.",
+		"open_connections":            "The number of established connections both in use and idle.",
+		"in_use_connections":          "The number of connections currently in use.",
+		"idle_connections":            "The number of idle connections.",
+		"wait_count_total":            "The total number of connections waited for.",
+		"wait_duration_seconds_total": "The total time blocked waiting for a new connection.",
+		"max_idle_time_closed_total":  "The total number of connections closed for being idle too long.",
+		"max_lifetime_closed_total":   "The total number of connections closed for having lived too long.",
+	} {
+		c.descs[name] = prometheus.NewDesc("go_sql_"+name, help, nil, labels)
+	}
+	return c
+}
+
+func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range c.descs {
+		ch <- d
+	}
+}
+
+func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.st.PoolStats()
+	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
+	for name, m := range map[string]struct {
+		kind  prometheus.ValueType
+		value float64
+	}{
+		"max_open_connections":        {gauge, float64(s.MaxOpenConnections)},
+		"open_connections":            {gauge, float64(s.OpenConnections)},
+		"in_use_connections":          {gauge, float64(s.InUse)},
+		"idle_connections":            {gauge, float64(s.Idle)},
+		"wait_count_total":            {counter, float64(s.WaitCount)},
+		"wait_duration_seconds_total": {counter, s.WaitDuration.Seconds()},
+		"max_idle_time_closed_total":  {counter, float64(s.MaxIdleTimeClosed)},
+		"max_lifetime_closed_total":   {counter, float64(s.MaxLifetimeClosed)},
+	} {
+		ch <- prometheus.MustNewConstMetric(c.descs[name], m.kind, m.value)
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/pinglinks/pinglinks/drain"
 	"github.com/pinglinks/pinglinks/expiry"
 	"github.com/pinglinks/pinglinks/files"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/mail"
 	"github.com/pinglinks/pinglinks/messaging"
 	"github.com/pinglinks/pinglinks/provider"
@@ -88,6 +89,8 @@ type Platform struct {
 	Documents *files.Renderer // renders invoices and receipts as they come to exist
 	Callbacks *callback.Worker
 	Messages  *messaging.Worker
+	// Flow runs the use cases every front and worker calls.
+	Flow *flow.Flow
 	// Providers are the payment rails; their poll runs with the workers.
 	Providers *provider.Registry
 	PollEvery time.Duration    // how often the providers' poll runs; default 250 ms
@@ -123,10 +126,15 @@ func New(cfg Config) (*Platform, error) {
 	checkoutURL := func(l *pinglinks.PaymentLink) string { return base + "/checkout/" + l.Token }
 	logos := &files.Logos{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
 	p := &Platform{cfg: cfg}
-	p.Providers = &provider.Registry{Payments: st, Log: log, Now: now}
+	// The use cases and the rails know each other: a link's methods are
+	// checked by their connectors, and what a connector learns updates a
+	// payment through the use cases.
+	p.Providers = &provider.Registry{Log: log, Now: now}
+	p.Flow = &flow.Flow{Store: st, Rails: p.Providers}
+	p.Providers.Payments = p.Flow
 	p.Files = &files.Service{Store: st, Logos: logos, Accounts: accounts, CheckoutURL: checkoutURL, Providers: p.Providers}
 	p.Documents = &files.Renderer{Files: p.Files, Log: log}
-	p.Checkout = &checkout.Handler{Store: st, Providers: p.Providers, TestMode: cfg.Sandbox, PublicURL: base, Log: log,
+	p.Checkout = &checkout.Handler{Store: st, Flow: p.Flow, Providers: p.Providers, TestMode: cfg.Sandbox, PublicURL: base, Log: log,
 		Accounts: accounts, TrustProxy: cfg.TrustProxy, FileURL: fileURL, Logos: logos, Now: now}
 	p.Checkout.Init()
 	// The rails, registered once: bank transfers everywhere; in the
@@ -134,7 +142,7 @@ func New(cfg Config) (*Platform, error) {
 	// that is not is refused saying what the installation lacks.
 	p.Providers.Register(banktransfer.Connector{})
 	if cfg.Sandbox {
-		p.Sandbox = &sandbox.Sandbox{Store: st, Providers: p.Providers, Pages: p.Checkout, Log: log, SwishDelay: cfg.SwishDelay}
+		p.Sandbox = &sandbox.Sandbox{Store: st, Flow: p.Flow, Providers: p.Providers, Pages: p.Checkout, Log: log, SwishDelay: cfg.SwishDelay}
 		p.Sandbox.Register(p.Providers)
 	}
 	if !cfg.Sandbox {
@@ -160,13 +168,13 @@ func New(cfg Config) (*Platform, error) {
 		// Cards are paid on the processor's page: no card data may reach us.
 		pages = card.RefuseCardData(pages, log)
 	}
-	p.API = &api.Server{Store: st, Log: log, Sandbox: cfg.Sandbox, Providers: p.Providers, PublicURL: cfg.PublicURL,
+	p.API = &api.Server{Store: st, Flow: p.Flow, Log: log, Sandbox: cfg.Sandbox, Providers: p.Providers, PublicURL: cfg.PublicURL,
 		TrustProxy: cfg.TrustProxy, RateLimit: cfg.RateLimit, RateBurst: int(2 * cfg.RateLimit), Documents: p.Files, Pages: pages,
 		SMSReportSecret: ""}
 	if cfg.SMSURL != "" {
 		p.API.SMSReportSecret = hex.EncodeToString(secret[:16])
 	}
-	p.API.Importer = &reconcile.Importer{Store: st, Accounts: accounts, AcceptTestFiles: cfg.Sandbox}
+	p.API.Importer = &reconcile.Importer{Store: st, Flow: p.Flow, Accounts: accounts, AcceptTestFiles: cfg.Sandbox}
 	p.Callbacks = &callback.Worker{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log, Lease: cfg.CallbackLease}
 	p.Messages = &messaging.Worker{Store: st, Log: log, SMSFrom: cfg.SMSFrom, CheckoutURL: checkoutURL,
 		FileURL: fileURL, Attach: p.Files.Attachment}
@@ -189,13 +197,13 @@ func New(cfg Config) (*Platform, error) {
 		p.Messages.SMS = sms.NewElksClient(baseURL, user, pass, &http.Client{Timeout: 15 * time.Second})
 		p.Messages.SMSReportURL = base + "/sms/reports/" + p.API.SMSReportSecret
 	}
-	p.Expiry = &expiry.Sweeper{Store: st, Log: log}
+	p.Expiry = &expiry.Sweeper{Store: st, Flow: p.Flow, Log: log}
 	p.Reminders = &reminder.Sweeper{Store: st, Log: log}
 	if p.Sandbox != nil {
 		p.API.Extensions = append(p.API.Extensions, p.Sandbox)
 	}
 	p.API.Requests = &requestlog.Log{}
-	p.Dashboard = &dashboard.Handler{Store: st, Log: log, PublicURL: base, Sandbox: cfg.Sandbox,
+	p.Dashboard = &dashboard.Handler{Store: st, Flow: p.Flow, Log: log, PublicURL: base, Sandbox: cfg.Sandbox,
 		TrustProxy: cfg.TrustProxy, TenantChanged: p.API.ForgetTenant, Requests: p.API.Requests,
 		Payments: dashboard.Payments{Providers: p.Providers, CheckoutURL: checkoutURL, FileURL: fileURL}}
 	p.API.Extensions = append(p.API.Extensions, p.Dashboard)

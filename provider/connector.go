@@ -96,7 +96,7 @@ type StartRequest struct {
 // Outcome is what a connector learned from its provider.
 type Outcome struct {
 	// Status is the payment's new status; empty when nothing changed.
-	Status string
+	Status pinglinks.PaymentStatus
 	// Response, when not nil, replaces the payment's
 	// provider_method_response (what the tenant and the checkout see).
 	Response json.RawMessage
@@ -206,8 +206,9 @@ type Refunder interface {
 	Refund(ctx context.Context, p *pinglinks.Payment, ref pinglinks.Refund) error
 }
 
-// Payments is what the registry needs of storage to apply outcomes
-// (store.Store implements it).
+// Payments is what the registry needs to apply outcomes: the use cases
+// (flow.Flow implements it), so a connector's news completes a link like
+// every other payment does.
 type Payments interface {
 	Payment(ctx context.Context, tenantID, orderID, id uuid.UUID) (*pinglinks.Payment, error)
 	UpdatePayment(ctx context.Context, tenantID, orderID, id uuid.UUID,

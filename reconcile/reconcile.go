@@ -1,7 +1,7 @@
 // Package reconcile books the clearing houses' files (docs/bank-files.md): a file is
 // checked whole (package bankfile) and refused with its line and reason if
 // anything is wrong, so nothing of it is booked; otherwise each payment is
-// booked through the store's one booking path for bank transfers — the
+// booked through the one booking path for bank transfers (flow.BookTransfers) — the
 // path Mimic deposits take too — in batches, so memory does not grow with
 // the file.
 package reconcile
@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/bankfile"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/reference"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -28,6 +29,8 @@ import (
 // Importer books bank files.
 type Importer struct {
 	Store *store.Store
+	// Flow books the payments; nil is flow.New(Store).
+	Flow *flow.Flow
 	// Accounts are the platform's own accounts: a payment to any other is
 	// kept unmatched.
 	Accounts pinglinks.BankAccounts
@@ -84,7 +87,7 @@ func (im *Importer) Import(ctx context.Context, name string, r io.ReadSeeker) (*
 		if len(batch) == 0 {
 			return nil
 		}
-		res, err := im.Store.BookTransfers(ctx, uuid.Nil, batch)
+		res, err := im.flow().BookTransfers(ctx, uuid.Nil, batch)
 		if err != nil {
 			return err
 		}
@@ -171,4 +174,11 @@ func FormatMinor(n int64) string {
 		sign, n = "-", -n
 	}
 	return sign + strconv.FormatInt(n/100, 10) + "." + strconv.FormatInt(100+n%100, 10)[1:]
+}
+
+func (im *Importer) flow() *flow.Flow {
+	if im.Flow != nil {
+		return im.Flow
+	}
+	return flow.New(im.Store)
 }

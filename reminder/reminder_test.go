@@ -131,7 +131,7 @@ func TestRemindersBeforeAndOnTheDueDate(t *testing.T) {
 // completeLink pays the link's own payment through the sandbox's dummy rail.
 func completeLink(t *testing.T, e *apitest.Env, l *pinglinks.PaymentLink) {
 	t.Helper()
-	_, err := e.Store.UpdatePayment(context.Background(), e.Tenant.ID, l.OrderID, l.PaymentID,
+	_, err := e.Flow.UpdatePayment(context.Background(), e.Tenant.ID, l.OrderID, l.PaymentID,
 		func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 			return p.SetStatus(pinglinks.PaymentCompleted, e.Store.Now())
 		})

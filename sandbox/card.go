@@ -159,7 +159,7 @@ type CardResponse struct {
 // Secure challenge (PENDING until ChallengeResult).
 func cardOutcome(c Card) provider.Outcome {
 	resp := CardResponse{Card: c.Summary()}
-	status := pinglinks.PaymentCompleted
+	var status pinglinks.PaymentStatus = pinglinks.PaymentCompleted
 	switch c.number {
 	case CardDeclined:
 		status, resp.DeclineReason = pinglinks.PaymentDeclined, "card_declined"
@@ -181,7 +181,7 @@ func challengeOutcome(p *pinglinks.Payment, approved bool) (provider.Outcome, er
 	if !ok || resp.ThreeDSecure != "challenge" || p.Status != pinglinks.PaymentPending {
 		return provider.Outcome{}, pinglinks.Forbidden("this payment is not waiting for a 3-D Secure challenge")
 	}
-	status := pinglinks.PaymentCompleted
+	var status pinglinks.PaymentStatus = pinglinks.PaymentCompleted
 	resp.ThreeDSecure = "passed"
 	if !approved {
 		status, resp.ThreeDSecure, resp.DeclineReason = pinglinks.PaymentDeclined, "failed", "authentication_failed"

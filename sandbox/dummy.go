@@ -17,7 +17,7 @@ var dummyMethod = pinglinks.ProviderMethod{Provider: "dummy", Method: "dummy"}
 
 // DummyParameters are the provider_method_parameters of dummy/dummy.
 type DummyParameters struct {
-	DesiredPaymentStatus string `json:"desired_payment_status"`
+	DesiredPaymentStatus pinglinks.PaymentStatus `json:"desired_payment_status"`
 }
 
 // Methods implements provider.Connector.
@@ -53,7 +53,7 @@ func (Dummy) PaidWith(_ *pinglinks.Payment, loc locale.Locale) string {
 	return loc.Words().Sandbox.Dummy
 }
 
-func dummyTarget(raw json.RawMessage) (string, error) {
+func dummyTarget(raw json.RawMessage) (pinglinks.PaymentStatus, error) {
 	var p DummyParameters
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &p); err != nil {
@@ -63,7 +63,7 @@ func dummyTarget(raw json.RawMessage) (string, error) {
 	if p.DesiredPaymentStatus == "" {
 		return pinglinks.PaymentCompleted, nil
 	}
-	if !pinglinks.ValidPaymentStatus(p.DesiredPaymentStatus) || p.DesiredPaymentStatus == pinglinks.PaymentInitiated {
+	if !pinglinks.ValidPaymentStatus(string(p.DesiredPaymentStatus)) || p.DesiredPaymentStatus == pinglinks.PaymentInitiated {
 		return "", pinglinks.Invalid("provider_method_parameters.desired_payment_status", "must be a payment status other than INITIATED")
 	}
 	return p.DesiredPaymentStatus, nil

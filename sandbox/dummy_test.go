@@ -38,7 +38,7 @@ func TestDummy(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		params string
-		want   string
+		want   pinglinks.PaymentStatus
 		code   string
 	}{
 		{``, pinglinks.PaymentCompleted, ""},

@@ -11,7 +11,7 @@ import (
 
 // mimicDeposit simulates an incoming bank transfer (SPEC §9) to the
 // authenticated tenant: the reference finds the link, and the transfer is
-// booked through the same path as a bank file's payments (store.BookTransfers).
+// booked through the same path as a bank file's payments (flow.BookTransfers).
 func (s *Sandbox) mimicDeposit(w http.ResponseWriter, r *http.Request) error {
 	t := api.TenantFrom(r)
 	var in struct {
@@ -51,7 +51,7 @@ func (s *Sandbox) mimicDeposit(w http.ResponseWriter, r *http.Request) error {
 	bt := &pinglinks.BankTransfer{BankRef: "mimic:" + pinglinks.NewID().String(), Source: "mimic", Amount: *in.Amount,
 		Currency: pinglinks.Currency(in.Currency), ReferenceType: in.ReferenceType, Reference: in.Reference,
 		PaidOn: s.Store.Now().Format(time.DateOnly)}
-	res, err := s.Store.BookTransfers(r.Context(), t.ID, []*pinglinks.BankTransfer{bt})
+	res, err := s.flow().BookTransfers(r.Context(), t.ID, []*pinglinks.BankTransfer{bt})
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,11 @@ to <strong>{{.Recipient}}</strong> · {{.CreatedAt.Format "2006-01-02 15:04:05 U
 {{if .Text}}<pre>{{.Text}}</pre>{{else}}<p class="meta">Not sent yet{{if .LastError}}: {{.LastError}}{{end}}.</p>{{end}}
 {{if .HTML}}<p><a href="/sandbox/outbox/{{.ID}}{{$.Query}}">See the HTML e-mail</a></p>{{end}}
 </article>{{else}}<p>Nothing sent yet. Distribute a link with <code>PUT …/payment_links/{id}/distribute</code>.</p>{{end}}
+{{if .Account}}<h2>Dashboard e-mails</h2><p>Invitations and password resets to the tenant's dashboard users.</p>
+{{range .Account}}<article>
+<p class="meta"><span class="badge">{{.Kind}}</span> <span class="badge">{{if eq .Status "KEPT"}}kept here, not sent{{else}}{{.Status}}{{end}}</span>
+to <strong>{{.Recipient}}</strong> · {{.CreatedAt.Format "2006-01-02 15:04:05 UTC"}}</p>
+<p><strong>{{.Subject}}</strong></p><pre>{{.Text}}</pre></article>{{end}}{{end}}
 </body></html>`))
 
 // outbox lists the tenant's messages kept instead of sent (README, "Messages"),
@@ -40,12 +45,16 @@ func (s *Sandbox) outbox(m *api.Mux) api.Func {
 		if err != nil {
 			return err
 		}
+		account, err := s.Store.RecentAccountMail(r.Context(), t.ID, 20)
+		if err != nil {
+			return err
+		}
 		query := "" // links within the page keep the secret link's key
 		if r.URL.Query().Has("key") {
 			query = "?" + pageQuery(t)
 		}
 		setPageHeaders(w, "default-src 'none'; style-src 'unsafe-inline'")
-		return outboxPage.Execute(w, map[string]any{"Messages": msgs, "Tenant": t.ID.String(), "Query": query})
+		return outboxPage.Execute(w, map[string]any{"Messages": msgs, "Account": account, "Tenant": t.ID.String(), "Query": query})
 	}
 }
 

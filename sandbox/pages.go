@@ -119,7 +119,7 @@ func (s *Sandbox) swishAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.ParseForm()
-	status, code := pinglinks.PaymentCompleted, ""
+	status, code := pinglinks.PaymentStatus(pinglinks.PaymentCompleted), ""
 	if r.PostForm.Get("answer") != "approve" {
 		status, code = pinglinks.PaymentDeclined, "RF07"
 	}

@@ -18,7 +18,7 @@ func (s *Sandbox) payLink(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct {
-		Status string `json:"status"`
+		Status pinglinks.PaymentStatus `json:"status"`
 	}
 	if err := api.Decode(r, &in, true); err != nil {
 		return err
@@ -26,7 +26,7 @@ func (s *Sandbox) payLink(w http.ResponseWriter, r *http.Request) error {
 	if in.Status == "" {
 		in.Status = pinglinks.PaymentCompleted
 	}
-	if !pinglinks.ValidPaymentStatus(in.Status) || in.Status == pinglinks.PaymentInitiated {
+	if !pinglinks.ValidPaymentStatus(string(in.Status)) || in.Status == pinglinks.PaymentInitiated {
 		return pinglinks.Invalid("status", "must be a payment status other than INITIATED")
 	}
 	t := api.TenantFrom(r)
@@ -37,7 +37,7 @@ func (s *Sandbox) payLink(w http.ResponseWriter, r *http.Request) error {
 	if err := l.RequireCreated("paid"); err != nil {
 		return err
 	}
-	_, err = s.Store.UpdatePayment(r.Context(), t.ID, l.OrderID, l.PaymentID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+	_, err = s.flow().UpdatePayment(r.Context(), t.ID, l.OrderID, l.PaymentID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 		return p.SetStatus(in.Status, s.Store.Now())
 	})
 	if err != nil {

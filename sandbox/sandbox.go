@@ -24,13 +24,16 @@ import (
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/api"
 	"github.com/pinglinks/pinglinks/checkout"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/store"
 )
 
 // Sandbox wires the sandbox into an assembled platform.
 type Sandbox struct {
-	Store     *store.Store
+	Store *store.Store
+	// Flow books Mimic deposits and sandbox payments; nil is flow.New(Store).
+	Flow      *flow.Flow
 	Providers *provider.Registry
 	// Pages renders the simulators' pages in the checkout's frame.
 	Pages *checkout.Handler
@@ -113,4 +116,11 @@ func pageTenant(m *api.Mux, r *http.Request) (*pinglinks.Tenant, error) {
 		return nil, unauthorized
 	}
 	return t, nil
+}
+
+func (s *Sandbox) flow() *flow.Flow {
+	if s.Flow != nil {
+		return s.Flow
+	}
+	return flow.New(s.Store)
 }

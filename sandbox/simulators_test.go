@@ -56,7 +56,9 @@ func TestParseCard(t *testing.T) {
 func TestStartCardTestCards(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		number, status, reason, threeDS, method string
+		number                  string
+		status                  pinglinks.PaymentStatus
+		reason, threeDS, method string
 	}{
 		{CardSucceeds, pinglinks.PaymentCompleted, "", "", "Visa •••• 4242"},
 		{CardDeclined, pinglinks.PaymentDeclined, "card_declined", "", "Visa •••• 0002"},
@@ -94,7 +96,7 @@ func TestThreeDSecureChallenge(t *testing.T) {
 		if err := ChallengeResult(p, approved, now); err != nil {
 			t.Fatal(err)
 		}
-		want := map[bool]string{true: pinglinks.PaymentCompleted, false: pinglinks.PaymentDeclined}[approved]
+		want := map[bool]pinglinks.PaymentStatus{true: pinglinks.PaymentCompleted, false: pinglinks.PaymentDeclined}[approved]
 		if p.Status != want {
 			t.Errorf("approved=%v: status %s, want %s", approved, p.Status, want)
 		}
@@ -113,7 +115,9 @@ func TestThreeDSecureChallenge(t *testing.T) {
 func TestSwish(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		message, status, code string
+		message string
+		status  pinglinks.PaymentStatus
+		code    string
 	}{
 		{"Order 42", pinglinks.PaymentCompleted, ""},
 		{"", pinglinks.PaymentCompleted, ""},

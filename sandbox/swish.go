@@ -227,7 +227,7 @@ func (Swish) Poll(_ context.Context, p *pinglinks.Payment, _ time.Time) (provide
 	return swishAnswer(p, status, code)
 }
 
-func swishAnswer(p *pinglinks.Payment, status, errorCode string) (provider.Outcome, error) {
+func swishAnswer(p *pinglinks.Payment, status pinglinks.PaymentStatus, errorCode string) (provider.Outcome, error) {
 	resp, ok := SwishOf(p)
 	if !ok || p.Status != pinglinks.PaymentPending {
 		return provider.Outcome{}, pinglinks.Forbidden("this payment is not a pending Swish payment")
@@ -238,7 +238,7 @@ func swishAnswer(p *pinglinks.Payment, status, errorCode string) (provider.Outco
 
 // SwishAnswer ends a pending Swish payment with status (the payer approved,
 // declined, cancelled…), as Swish's callback would.
-func SwishAnswer(p *pinglinks.Payment, status, errorCode string, now time.Time) error {
+func SwishAnswer(p *pinglinks.Payment, status pinglinks.PaymentStatus, errorCode string, now time.Time) error {
 	o, err := swishAnswer(p, status, errorCode)
 	if err != nil {
 		return err
@@ -248,7 +248,10 @@ func SwishAnswer(p *pinglinks.Payment, status, errorCode string, now time.Time) 
 
 // swishErrorOutcomes are the Swish error codes the sandbox honours when a
 // swish_message contains them (SPEC §9).
-var swishErrorOutcomes = []struct{ code, status string }{
+var swishErrorOutcomes = []struct {
+	code   string
+	status pinglinks.PaymentStatus
+}{
 	{"BANKIDCL", pinglinks.PaymentAborted},
 	{"RF07", pinglinks.PaymentDeclined},
 	{"TM01", pinglinks.PaymentExpired},
@@ -257,7 +260,7 @@ var swishErrorOutcomes = []struct{ code, status string }{
 
 // SwishSimOutcome is how the simulator ends a Swish payment with message:
 // the first error code in it decides, else the payer approves.
-func SwishSimOutcome(message string) (status, errorCode string) {
+func SwishSimOutcome(message string) (status pinglinks.PaymentStatus, errorCode string) {
 	for _, o := range swishErrorOutcomes {
 		if strings.Contains(message, o.code) {
 			return o.status, o.code

@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -15,91 +13,10 @@ import (
 // names its link by a platform-wide reference, so these methods take a
 // tenant id only where they act on a tenant's link.
 
-// BookResult is what booking did with one transfer.
-type BookResult struct {
-	Duplicate bool                   // its BankRef was booked before: nothing done
-	Payment   *pinglinks.Payment     // the deposit payment it funded, if booked
-	Link      *pinglinks.PaymentLink // that payment's link, if booked
-}
-
-// BookTransfers books the transfers in one transaction, in order. A
-// transfer whose BankRef is known is a duplicate and left alone. One the
-// caller left matchable (status not UNMATCHED) funds the link its reference
-// names — only among tenant's links unless tenant is uuid.Nil — if the link
-// takes it (pinglinks.PaymentLink.TakeTransfer), with the same payment
-// status callbacks, link completion and receipt as every payment; otherwise
-// it is kept UNMATCHED with the reason. Each transfer's Status says which.
-//
-// The batch costs three statements however many transfers it holds, plus
-// the writes of those that fund a link: a bank file of 100,000 payments is
-// booked in seconds.
-func (s *Store) BookTransfers(ctx context.Context, tenant uuid.UUID, ts []*pinglinks.BankTransfer) ([]BookResult, error) {
-	out := make([]BookResult, len(ts))
-	err := s.inTx(ctx, func(tx dbTx) error {
-		now := s.Now()
-		links, err := s.linksByReference(ctx, tx, tenant, ts)
-		if err != nil {
-			return err
-		}
-		type target struct{ tenantID, linkID uuid.UUID }
-		targets := make([]target, len(ts))
-		for i, t := range ts {
-			if t.ID == uuid.Nil {
-				t.ID = pinglinks.NewID()
-			}
-			t.CreatedAt, t.UpdatedAt = now, now
-			if t.Status == pinglinks.TransferUnmatched {
-				continue
-			}
-			found := links[refKey{t.ReferenceType, t.Reference}]
-			switch len(found) {
-			case 0:
-				t.Unmatch("no payment link has this reference")
-			case 1:
-				t.Status = pinglinks.TransferBooked // until the link takes it, below
-				targets[i] = target{found[0][0], found[0][1]}
-			default:
-				t.Unmatch("the reference names payment links of several tenants")
-			}
-		}
-		inserted, err := s.insertTransfers(ctx, tx, ts)
-		if err != nil {
-			return err
-		}
-		for i, t := range ts {
-			if !inserted[t.BankRef] || inserted[t.BankRef+"\x00seen"] {
-				out[i].Duplicate = true
-				continue
-			}
-			inserted[t.BankRef+"\x00seen"] = true // the same payment twice in one batch books once
-			if t.Status != pinglinks.TransferBooked {
-				continue
-			}
-			p, l, err := s.fundLink(ctx, tx, targets[i].tenantID, targets[i].linkID, t, now)
-			if err != nil {
-				var e *pinglinks.Error
-				if !errors.As(err, &e) {
-					return fmt.Errorf("store: book %s: %w", t.BankRef, err)
-				}
-				t.Unmatch(e.Message)
-			} else {
-				out[i].Payment, out[i].Link = p, l
-			}
-			if err := s.saveTransfer(ctx, tx, t); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-type refKey struct{ refType, ref string }
-
 // linksByReference finds the links the transfers' references name, in
 // queries of up to refsPerQuery references.
-func (s *Store) linksByReference(ctx context.Context, tx dbTx, tenant uuid.UUID, ts []*pinglinks.BankTransfer) (map[refKey][][2]uuid.UUID, error) {
-	out := map[refKey][][2]uuid.UUID{}
+func (s *Store) linksByReference(ctx context.Context, tx dbTx, tenant uuid.UUID, ts []*pinglinks.BankTransfer) (map[[2]string][]LinkRef, error) {
+	out := map[[2]string][]LinkRef{}
 	var refs []string
 	seen := map[string]bool{}
 	for _, t := range ts {
@@ -121,7 +38,7 @@ func (s *Store) linksByReference(ctx context.Context, tx dbTx, tenant uuid.UUID,
 
 const refsPerQuery = 100
 
-func (s *Store) linksByReferences(ctx context.Context, tx dbTx, tenant uuid.UUID, refs []string, out map[refKey][][2]uuid.UUID) error {
+func (s *Store) linksByReferences(ctx context.Context, tx dbTx, tenant uuid.UUID, refs []string, out map[[2]string][]LinkRef) error {
 	args := make([]any, 0, len(refs)+1)
 	marks := make([]string, len(refs))
 	for i, r := range refs {
@@ -141,11 +58,11 @@ func (s *Store) linksByReferences(ctx context.Context, tx dbTx, tenant uuid.UUID
 	defer rows.Close()
 	for rows.Next() {
 		var tenantID, linkID uuid.UUID
-		var k refKey
-		if err := rows.Scan(&tenantID, &linkID, &k.refType, &k.ref); err != nil {
+		var k [2]string
+		if err := rows.Scan(&tenantID, &linkID, &k[0], &k[1]); err != nil {
 			return fmt.Errorf("store: links by reference: %w", err)
 		}
-		out[k] = append(out[k], [2]uuid.UUID{tenantID, linkID})
+		out[k] = append(out[k], LinkRef{tenantID, linkID})
 	}
 	return rows.Err()
 }
@@ -205,46 +122,6 @@ func (s *Store) insertTransferRows(ctx context.Context, tx dbTx, ts []*pinglinks
 	return rows.Err()
 }
 
-// fundLink credits t to the link under the order's and the link's locks.
-// A refusal is a *pinglinks.Error, and nothing has been written.
-func (s *Store) fundLink(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID, t *pinglinks.BankTransfer, now time.Time) (*pinglinks.Payment, *pinglinks.PaymentLink, error) {
-	l, o, latest, err := s.lockLinkAndPayment(ctx, tx, tenantID, linkID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.requireTenantEnabled(ctx, tx, tenantID); err != nil {
-		return nil, nil, err
-	}
-	before := len(latest.StatusHistory)
-	p, isNew, err := l.TakeTransfer(latest, o, t.Amount, t.Currency, now)
-	if err != nil {
-		return nil, nil, err
-	}
-	if isNew {
-		before = 0
-		err = s.insertPayment(ctx, tx, tenantID, p)
-	} else {
-		err = s.writePayment(ctx, tx, p)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if l.PaymentID != p.ID {
-		l.PaymentID, l.UpdatedAt = p.ID, now
-		if err := s.saveLink(ctx, tx, l); err != nil {
-			return nil, nil, err
-		}
-	}
-	if err := s.paymentChanged(ctx, tx, p, before); err != nil {
-		return nil, nil, err
-	}
-	if p.Status == pinglinks.PaymentCompleted {
-		l.Status = pinglinks.LinkCompleted
-	}
-	t.Status, t.Reason, t.TenantID, t.LinkID, t.PaymentID, t.UpdatedAt = pinglinks.TransferBooked, "", tenantID, linkID, p.ID, now
-	return p, l, nil
-}
-
 func (s *Store) saveTransfer(ctx context.Context, tx dbTx, t *pinglinks.BankTransfer) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE bank_payments SET status = $2, reason = $3, tenant_id = $4, link_id = $5,
 		payment_id = $6, updated_at = $7 WHERE id = $1`, t.ID, t.Status, t.Reason, nullID(t.TenantID), nullID(t.LinkID),
@@ -297,45 +174,6 @@ func (s *Store) Transfers(ctx context.Context, f TransferFilter, p Page) ([]*pin
 		q.add("file_id = ?", f.FileID)
 	}
 	return list(ctx, s.q(ctx), "bank payments", `SELECT `+transferColumns+` FROM bank_payments`, q, p, scanTransfer)
-}
-
-// AssignTransfer books an unmatched transfer to the tenant's link, as if
-// its reference had named it: the link must take it (TakeTransfer).
-func (s *Store) AssignTransfer(ctx context.Context, id, tenantID, linkID uuid.UUID) (*pinglinks.BankTransfer, *pinglinks.Payment, error) {
-	var out *pinglinks.BankTransfer
-	var outP *pinglinks.Payment
-	err := s.inTx(ctx, func(tx dbTx) error {
-		t, err := s.lockTransfer(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := t.RequireUnmatched(); err != nil {
-			return err
-		}
-		if outP, _, err = s.fundLink(ctx, tx, tenantID, linkID, t, s.Now()); err != nil {
-			return err
-		}
-		out = t
-		return s.saveTransfer(ctx, tx, t)
-	})
-	return out, outP, err
-}
-
-// ReturnTransfer records that an unmatched transfer was sent back.
-func (s *Store) ReturnTransfer(ctx context.Context, id uuid.UUID) (*pinglinks.BankTransfer, error) {
-	var out *pinglinks.BankTransfer
-	err := s.inTx(ctx, func(tx dbTx) error {
-		t, err := s.lockTransfer(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := t.Return(s.Now()); err != nil {
-			return err
-		}
-		out = t
-		return s.saveTransfer(ctx, tx, t)
-	})
-	return out, err
 }
 
 func (s *Store) lockTransfer(ctx context.Context, tx dbTx, id uuid.UUID) (*pinglinks.BankTransfer, error) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -27,7 +28,7 @@ func TestRaceCloseThenSplit(t *testing.T) {
 		o := w.order(t, pinglinks.SEK)
 		p := w.newPayment(o, "https://t.example/p", 3000, 4000)
 		p.OrderItems[1].MerchantID = m2.ID
-		if err := st.CreatePayment(w.ctx, w.tn.ID, p); err != nil {
+		if err := flow.New(st).CreatePayment(w.ctx, w.tn.ID, p); err != nil {
 			t.Fatal(err)
 		}
 		w.move(t, p, pinglinks.PaymentCompleted)
@@ -130,7 +131,7 @@ func TestRacePaymentToTerminal(t *testing.T) {
 		w := newWorld(t, st, "race-payment")
 		o := w.order(t, pinglinks.SEK)
 		p := w.payment(t, o, "https://t.example/status", 500)
-		terminal := []string{pinglinks.PaymentCompleted, pinglinks.PaymentDeclined, pinglinks.PaymentAborted,
+		terminal := []pinglinks.PaymentStatus{pinglinks.PaymentCompleted, pinglinks.PaymentDeclined, pinglinks.PaymentAborted,
 			pinglinks.PaymentExpired, pinglinks.PaymentCrashed, pinglinks.PaymentStopped}
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -140,7 +141,7 @@ func TestRacePaymentToTerminal(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, errs[i] = st.UpdatePayment(w.ctx, w.tn.ID, o.ID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+				_, errs[i] = flow.New(st).UpdatePayment(w.ctx, w.tn.ID, o.ID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 					return p.SetStatus(terminal[i%len(terminal)], st.Now())
 				})
 			}()
@@ -198,7 +199,7 @@ func TestRacePaymentsAgainstClose(t *testing.T) {
 				<-start
 				for k := range perGoroutine {
 					p := w.newPayment(o, "", int64(100+g*perGoroutine+k))
-					err := st.CreatePayment(w.ctx, w.tn.ID, p)
+					err := flow.New(st).CreatePayment(w.ctx, w.tn.ID, p)
 					mu.Lock()
 					switch {
 					case err == nil:

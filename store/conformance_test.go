@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -36,7 +37,7 @@ func (w *world) merchant(t *testing.T, name string, approve bool) *pinglinks.Mer
 	t.Helper()
 	m := &pinglinks.Merchant{ID: pinglinks.NewID(), Name: name, Status: pinglinks.MerchantCreated,
 		Organization: &pinglinks.Organization{Country: "NO", NOOrganizationNumber: "923609016"}, CreatedAt: w.st.Now()}
-	if err := w.st.CreateMerchant(w.ctx, w.tn.ID, m, approve); err != nil {
+	if err := flow.New(w.st).CreateMerchant(w.ctx, w.tn.ID, m, approve); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -68,17 +69,17 @@ func (w *world) newPayment(o *pinglinks.PaymentOrder, callback string, amounts .
 func (w *world) payment(t *testing.T, o *pinglinks.PaymentOrder, callback string, amounts ...int64) *pinglinks.Payment {
 	t.Helper()
 	p := w.newPayment(o, callback, amounts...)
-	if err := w.st.CreatePayment(w.ctx, w.tn.ID, p); err != nil {
+	if err := flow.New(w.st).CreatePayment(w.ctx, w.tn.ID, p); err != nil {
 		t.Fatal(err)
 	}
 	return p
 }
 
 // move drives a stored payment through statuses, one transaction each.
-func (w *world) move(t *testing.T, p *pinglinks.Payment, statuses ...string) {
+func (w *world) move(t *testing.T, p *pinglinks.Payment, statuses ...pinglinks.PaymentStatus) {
 	t.Helper()
 	for _, s := range statuses {
-		if _, err := w.st.UpdatePayment(w.ctx, w.tn.ID, p.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		if _, err := flow.New(w.st).UpdatePayment(w.ctx, w.tn.ID, p.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 			return p.SetStatus(s, w.st.Now())
 		}); err != nil {
 			t.Fatalf("payment to %s: %v", s, err)
@@ -227,7 +228,7 @@ func TestMerchantsConformance(t *testing.T) {
 		p := &pinglinks.Merchant{ID: pinglinks.NewID(), Name: "Åsa Öberg", Status: pinglinks.MerchantCreated,
 			Person: &pinglinks.Person{Country: "SE", Name: "Åsa Öberg", SEPersonalIdentityNumber: "198112289874"},
 			Email:  "asa@example.se", PhoneNumber: "+46 70 123 45 67", CreatedAt: st.Now()}
-		if err := st.CreateMerchant(w.ctx, w.tn.ID, p, false); err != nil {
+		if err := flow.New(st).CreateMerchant(w.ctx, w.tn.ID, p, false); err != nil {
 			t.Fatal(err)
 		}
 		got, err := st.Merchant(w.ctx, w.tn.ID, p.ID)
@@ -241,7 +242,7 @@ func TestMerchantsConformance(t *testing.T) {
 		_, err = st.Merchant(w.ctx, w.tn.ID, pinglinks.NewID())
 		wantCode(t, "unknown merchant", err, pinglinks.ECodeNotFound)
 		// A duplicate id is refused without a second callback.
-		if err := st.CreateMerchant(w.ctx, w.tn.ID, &pinglinks.Merchant{ID: approved.ID, Name: "dup", Status: pinglinks.MerchantCreated,
+		if err := flow.New(st).CreateMerchant(w.ctx, w.tn.ID, &pinglinks.Merchant{ID: approved.ID, Name: "dup", Status: pinglinks.MerchantCreated,
 			Organization: approved.Organization, CreatedAt: st.Now()}, true); err == nil {
 			t.Fatal("duplicate merchant id accepted")
 		}
@@ -348,12 +349,12 @@ func TestTenantIsolationEverywhere(t *testing.T) {
 		wantCode(t, "get payment", err, pinglinks.ECodeNotFound)
 		_, err = st.Allocations(ctx, bid, o.ID)
 		wantCode(t, "allocations", err, pinglinks.ECodeNotFound)
-		wantCode(t, "update order", st.UpdateOrderSplitTree(ctx, bid, o.ID, b.tn.DefaultSplitTreeID, nil), pinglinks.ECodeNotFound)
+		wantCode(t, "update order", flow.New(st).UpdateOrder(ctx, bid, o.ID, b.tn.DefaultSplitTreeID, nil), pinglinks.ECodeNotFound)
 		for _, action := range []store.OrderAction{store.CloseOrder, store.SplitOrder, store.SettleOrder} {
 			wantCode(t, "advance "+string(action), st.AdvanceOrder(ctx, bid, o.ID, action, true), pinglinks.ECodeNotFound)
 		}
 		called := false
-		_, err = st.UpdatePayment(ctx, bid, o.ID, p.ID, func(*pinglinks.PaymentOrder, *pinglinks.Payment) error { called = true; return nil })
+		_, err = flow.New(st).UpdatePayment(ctx, bid, o.ID, p.ID, func(*pinglinks.PaymentOrder, *pinglinks.Payment) error { called = true; return nil })
 		wantCode(t, "update payment", err, pinglinks.ECodeNotFound)
 		if called {
 			t.Error("UpdatePayment called fn for another tenant's payment")
@@ -362,20 +363,20 @@ func TestTenantIsolationEverywhere(t *testing.T) {
 		bo := b.order(t, pinglinks.SEK)
 		_, err = st.Payment(ctx, bid, bo.ID, p.ID)
 		wantCode(t, "payment through own order", err, pinglinks.ECodeNotFound)
-		_, err = st.UpdatePayment(ctx, bid, bo.ID, p.ID, func(*pinglinks.PaymentOrder, *pinglinks.Payment) error { return nil })
+		_, err = flow.New(st).UpdatePayment(ctx, bid, bo.ID, p.ID, func(*pinglinks.PaymentOrder, *pinglinks.Payment) error { return nil })
 		wantCode(t, "update payment through own order", err, pinglinks.ECodeNotFound)
 		// A payment into A's order by B.
 		bp := b.newPayment(o, "", 500)
-		wantCode(t, "create payment in another's order", st.CreatePayment(ctx, bid, bp), pinglinks.ECodeNotFound)
+		wantCode(t, "create payment in another's order", flow.New(st).CreatePayment(ctx, bid, bp), pinglinks.ECodeNotFound)
 		// B paying A's merchant in B's order.
 		bp = b.newPayment(bo, "", 500)
 		bp.OrderItems[0].MerchantID = a.m.ID
-		wantInvalid(t, "another tenant's merchant", st.CreatePayment(ctx, bid, bp), "order_items[0].merchant_id")
+		wantInvalid(t, "another tenant's merchant", flow.New(st).CreatePayment(ctx, bid, bp), "order_items[0].merchant_id")
 		// B's order on A's split tree.
 		wrongTree := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: bid, Status: pinglinks.OrderOpen, Currency: pinglinks.SEK,
 			SplitTreeID: a.tn.DefaultSplitTreeID, CreatedAt: st.Now()}
-		wantInvalid(t, "another tenant's split tree", st.CreateOrder(ctx, bid, wrongTree), "split_tree_id")
-		wantInvalid(t, "update to another tenant's split tree", st.UpdateOrderSplitTree(ctx, bid, bo.ID, a.tn.DefaultSplitTreeID, nil), "split_tree_id")
+		wantInvalid(t, "another tenant's split tree", flow.New(st).CreateOrder(ctx, bid, wrongTree), "split_tree_id")
+		wantInvalid(t, "update to another tenant's split tree", flow.New(st).UpdateOrder(ctx, bid, bo.ID, a.tn.DefaultSplitTreeID, nil), "split_tree_id")
 
 		// Lists: B sees only its own.
 		ms, _, err := st.Merchants(ctx, bid, store.Page{})
@@ -411,7 +412,7 @@ func TestOrdersConformance(t *testing.T) {
 		ctx := w.ctx
 		bad := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: w.tn.ID, Status: pinglinks.OrderOpen, Currency: pinglinks.EUR,
 			SplitTreeID: pinglinks.NewID(), CreatedAt: st.Now()}
-		wantInvalid(t, "unknown split tree", st.CreateOrder(ctx, w.tn.ID, bad), "split_tree_id")
+		wantInvalid(t, "unknown split tree", flow.New(st).CreateOrder(ctx, w.tn.ID, bad), "split_tree_id")
 		if c := countRows(t, st, `SELECT count(*) FROM payment_orders`); c != 0 {
 			t.Fatalf("%d orders after a refused one", c)
 		}
@@ -419,8 +420,8 @@ func TestOrdersConformance(t *testing.T) {
 		wantCode(t, "refused order", err, pinglinks.ECodeNotFound)
 
 		o := w.order(t, pinglinks.SEK)
-		wantInvalid(t, "update to unknown tree", st.UpdateOrderSplitTree(ctx, w.tn.ID, o.ID, pinglinks.NewID(), nil), "split_tree_id")
-		if err := st.UpdateOrderSplitTree(ctx, w.tn.ID, o.ID, w.tn.DefaultSplitTreeID, json.RawMessage(`{"fee_percent":2}`)); err != nil {
+		wantInvalid(t, "update to unknown tree", flow.New(st).UpdateOrder(ctx, w.tn.ID, o.ID, pinglinks.NewID(), nil), "split_tree_id")
+		if err := flow.New(st).UpdateOrder(ctx, w.tn.ID, o.ID, w.tn.DefaultSplitTreeID, json.RawMessage(`{"fee_percent":2}`)); err != nil {
 			t.Fatal(err)
 		}
 		if got, _, _ := st.Order(ctx, w.tn.ID, o.ID); string(got.SplitParameters) != `{"fee_percent":2}` {
@@ -437,11 +438,11 @@ func TestOrdersConformance(t *testing.T) {
 		m2 := w.merchant(t, "Second", true)
 		paid := w.newPayment(o, "", 600, 400)
 		paid.OrderItems[1].MerchantID = m2.ID
-		if err := st.CreatePayment(ctx, w.tn.ID, paid); err != nil {
+		if err := flow.New(st).CreatePayment(ctx, w.tn.ID, paid); err != nil {
 			t.Fatal(err)
 		}
 		w.move(t, paid, pinglinks.PaymentCompleted)
-		if _, err := st.UpdatePayment(ctx, w.tn.ID, o.ID, paid.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		if _, err := flow.New(st).UpdatePayment(ctx, w.tn.ID, o.ID, paid.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 			return p.AddRefund(pinglinks.Refund{ID: pinglinks.NewID(), Amount: 101, Currency: pinglinks.SEK, Reason: "broken jar"}, st.Now())
 		}); err != nil {
 			t.Fatal(err)
@@ -459,7 +460,7 @@ func TestOrdersConformance(t *testing.T) {
 		if closed.Status != pinglinks.OrderClosed || closed.ClosedAt == nil || closed.SplitAt != nil {
 			t.Fatalf("closed order %+v", closed)
 		}
-		wantCode(t, "update a CLOSED order", st.UpdateOrderSplitTree(ctx, w.tn.ID, o.ID, w.tn.DefaultSplitTreeID, nil), pinglinks.ECodeOrderClosed)
+		wantCode(t, "update a CLOSED order", flow.New(st).UpdateOrder(ctx, w.tn.ID, o.ID, w.tn.DefaultSplitTreeID, nil), pinglinks.ECodeOrderClosed)
 		// The pending payment blocks the split, fast_forward or not, and nothing is written.
 		for _, ff := range []bool{false, true} {
 			wantCode(t, "split with a pending payment", step(store.SplitOrder, ff), pinglinks.ECodeForbidden)
@@ -637,11 +638,11 @@ func TestPaymentsConformance(t *testing.T) {
 		}
 		nok := w.newPayment(o, "https://t.example/p", 100)
 		nok.Currency = pinglinks.NOK
-		wantInvalid(t, "currency mismatch", st.CreatePayment(ctx, w.tn.ID, nok), "currency")
+		wantInvalid(t, "currency mismatch", flow.New(st).CreatePayment(ctx, w.tn.ID, nok), "currency")
 		noWrites("currency mismatch")
 		unknown := w.newPayment(o, "https://t.example/p", 100, 200, 300)
 		unknown.OrderItems[1].MerchantID = pinglinks.NewID()
-		err := st.CreatePayment(ctx, w.tn.ID, unknown)
+		err := flow.New(st).CreatePayment(ctx, w.tn.ID, unknown)
 		wantInvalid(t, "unknown merchant", err, "order_items[1].merchant_id")
 		if es, ok := err.(pinglinks.Errors); !ok || len(es) != 1 {
 			t.Errorf("unknown merchant: %v, want exactly one error", err)
@@ -649,13 +650,13 @@ func TestPaymentsConformance(t *testing.T) {
 		// Two unknown merchants (one repeated): every item is reported.
 		ghost := pinglinks.NewID()
 		unknown.OrderItems[0].MerchantID, unknown.OrderItems[2].MerchantID = ghost, ghost
-		if es, ok := st.CreatePayment(ctx, w.tn.ID, unknown).(pinglinks.Errors); !ok || len(es) != 3 ||
+		if es, ok := flow.New(st).CreatePayment(ctx, w.tn.ID, unknown).(pinglinks.Errors); !ok || len(es) != 3 ||
 			es[0].Property != "order_items[0].merchant_id" || es[2].Property != "order_items[2].merchant_id" {
 			t.Errorf("three unknown items: %v", es)
 		}
 		noWrites("unknown merchant")
 		missing := w.newPayment(&pinglinks.PaymentOrder{ID: pinglinks.NewID(), Currency: pinglinks.SEK}, "", 100)
-		wantCode(t, "unknown order", st.CreatePayment(ctx, w.tn.ID, missing), pinglinks.ECodeNotFound)
+		wantCode(t, "unknown order", flow.New(st).CreatePayment(ctx, w.tn.ID, missing), pinglinks.ECodeNotFound)
 
 		with := w.payment(t, o, "https://t.example/p", 100)
 		without := w.payment(t, o, "", 100)
@@ -664,14 +665,14 @@ func TestPaymentsConformance(t *testing.T) {
 		}
 		dup := w.newPayment(o, "", 100)
 		dup.ID = with.ID
-		if err := st.CreatePayment(ctx, w.tn.ID, dup); err == nil {
+		if err := flow.New(st).CreatePayment(ctx, w.tn.ID, dup); err == nil {
 			t.Fatal("duplicate payment id accepted")
 		}
 
 		// One outbox row per new status, for the payment with a callback URL only.
 		w.move(t, with, pinglinks.PaymentPending)
 		w.move(t, without, pinglinks.PaymentPending)
-		if _, err := st.UpdatePayment(ctx, w.tn.ID, o.ID, with.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		if _, err := flow.New(st).UpdatePayment(ctx, w.tn.ID, o.ID, with.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 			if err := p.SetStatus(pinglinks.PaymentUnderfunded, st.Now()); err != nil {
 				return err
 			}
@@ -705,7 +706,7 @@ func TestPaymentsConformance(t *testing.T) {
 			t.Fatalf("callbacks for statuses %v", statuses)
 		}
 		// An update that changes no status writes no callback.
-		if _, err := st.UpdatePayment(ctx, w.tn.ID, o.ID, with.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		if _, err := flow.New(st).UpdatePayment(ctx, w.tn.ID, o.ID, with.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 			return p.AddRefund(pinglinks.Refund{ID: pinglinks.NewID(), Amount: 40, Currency: pinglinks.SEK, Reason: "r"}, st.Now())
 		}); err != nil {
 			t.Fatal(err)
@@ -716,7 +717,7 @@ func TestPaymentsConformance(t *testing.T) {
 		// A failing fn rolls everything back: status, refunds, funded amount, callbacks.
 		before, _ := st.Payment(ctx, w.tn.ID, o.ID, with.ID)
 		third := w.payment(t, o, "https://t.example/p", 100)
-		_, err = st.UpdatePayment(ctx, w.tn.ID, o.ID, third.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		_, err = flow.New(st).UpdatePayment(ctx, w.tn.ID, o.ID, third.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 			p.FundedAmount = 99
 			p.Payer = json.RawMessage(`{"name":"x"}`)
 			if err := p.SetStatus(pinglinks.PaymentCompleted, st.Now()); err != nil {
@@ -742,7 +743,7 @@ func TestPaymentsConformance(t *testing.T) {
 			t.Fatal("a failed update of one payment changed another")
 		}
 		// Terminal stays terminal in the store too.
-		_, err = st.UpdatePayment(ctx, w.tn.ID, o.ID, with.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		_, err = flow.New(st).UpdatePayment(ctx, w.tn.ID, o.ID, with.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 			return p.SetStatus(pinglinks.PaymentDeclined, st.Now())
 		})
 		wantCode(t, "COMPLETED → DECLINED", err, pinglinks.ECodeForbidden)
@@ -752,7 +753,7 @@ func TestPaymentsConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		late := w.newPayment(o, "", 100)
-		wantCode(t, "payment on a CLOSED order", st.CreatePayment(ctx, w.tn.ID, late), pinglinks.ECodeOrderClosed)
+		wantCode(t, "payment on a CLOSED order", flow.New(st).CreatePayment(ctx, w.tn.ID, late), pinglinks.ECodeOrderClosed)
 		if _, err := st.Payment(ctx, w.tn.ID, o.ID, late.ID); pinglinks.ErrorCode(err) != pinglinks.ECodeNotFound {
 			t.Fatalf("refused payment stored: %v", err)
 		}
@@ -769,7 +770,7 @@ func TestPaymentsConformance(t *testing.T) {
 		o2 := w.order(t, pinglinks.SEK)
 		swish := w.newPayment(o2, "", 100)
 		swish.Provider, swish.Method = "swish", "e_commerce"
-		if err := st.CreatePayment(ctx, w.tn.ID, swish); err != nil {
+		if err := flow.New(st).CreatePayment(ctx, w.tn.ID, swish); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range []struct {
@@ -842,11 +843,11 @@ func TestEveryFieldRoundTrips(t *testing.T) {
 			Refunds: []pinglinks.Refund{}, CreatedAt: clock.Add(-time.Second), UpdatedAt: clock.Add(-time.Second)}
 		// A payment naming a link needs the link; keep LinkID empty here (links have their own tests).
 		_ = link
-		if err := st.CreatePayment(ctx, w.tn.ID, p); err != nil {
+		if err := flow.New(st).CreatePayment(ctx, w.tn.ID, p); err != nil {
 			t.Fatal(err)
 		}
 		w.move(t, p, pinglinks.PaymentCompleted)
-		if _, err := st.UpdatePayment(ctx, w.tn.ID, o.ID, p.ID, func(_ *pinglinks.PaymentOrder, q *pinglinks.Payment) error {
+		if _, err := flow.New(st).UpdatePayment(ctx, w.tn.ID, o.ID, p.ID, func(_ *pinglinks.PaymentOrder, q *pinglinks.Payment) error {
 			q.FundedAmount = pinglinks.MaxAmount
 			return q.AddRefund(pinglinks.Refund{ID: pinglinks.NewID(), Amount: 7, Currency: pinglinks.DKK, Reason: "för dyrt", Description: "line\nbreak"}, clock)
 		}); err != nil {
@@ -878,7 +879,7 @@ func TestEveryFieldRoundTrips(t *testing.T) {
 		}
 		// Absent JSON stays absent.
 		bare := w.newPayment(o, "", 5)
-		if err := st.CreatePayment(ctx, w.tn.ID, bare); err != nil {
+		if err := flow.New(st).CreatePayment(ctx, w.tn.ID, bare); err != nil {
 			t.Fatal(err)
 		}
 		if b, _ := st.Payment(ctx, w.tn.ID, o.ID, bare.ID); b.Metadata != nil || b.Payer != nil || b.ProviderMethodParameters != nil ||

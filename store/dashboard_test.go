@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/reference"
 	"github.com/pinglinks/pinglinks/store"
@@ -34,7 +35,7 @@ func (f *fixture) link(t *testing.T, c pinglinks.Customer, amount int64, due str
 		Currency: pinglinks.SEK, TotalAmount: amount, Locale: "sv-SE", StatusCallbackURL: "https://tenant.example/links",
 		Methods: methods, CreatedAt: now, UpdatedAt: now}
 	p.LinkID = l.ID
-	if err := f.st.CreateLink(f.ctx, f.tenant.ID, l, p); err != nil {
+	if _, err := flow.New(f.st).CreateLink(f.ctx, f.tenant.ID, l, p); err != nil {
 		t.Fatal(err)
 	}
 	return l
@@ -50,20 +51,15 @@ func TestSearchLinks(t *testing.T) {
 		per := f.link(t, pinglinks.Customer{FirstName: "Per", LastName: "Ek", Email: "per@example.se", Phone: "+47 412 34 567"},
 			9900, "2030-03-01", card)
 		anna := f.link(t, pinglinks.Customer{FirstName: "Anna", LastName: "Ek"}, 50000, "", card, swish)
-		if _, err := st.AssignReference(f.ctx, f.tenant.ID, per.ID, "OCR", reference.NewOCR); err != nil {
+		if _, err := flow.New(st).AssignReference(f.ctx, f.tenant.ID, per.ID, "OCR", reference.NewOCR); err != nil {
 			t.Fatal(err)
 		}
 		per, _ = st.Link(f.ctx, f.tenant.ID, per.ID)
 		inv := &store.Invoice{ReferenceType: "OCR", FileToken: "inv-" + pinglinks.NewID().String()}
-		if err := st.CreateInvoice(f.ctx, f.tenant.ID, anna.ID, inv, reference.NewOCR); err != nil {
+		if err := flow.New(st).CreateInvoice(f.ctx, f.tenant.ID, anna.ID, inv, reference.NewOCR); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.UpdateLink(f.ctx, f.tenant.ID, asa.ID, func(l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
-			if err := p.SetStatus(pinglinks.PaymentStopped, st.Now()); err != nil {
-				return err
-			}
-			return l.Cancel(st.Now())
-		}); err != nil {
+		if _, err := flow.New(st).CancelLink(f.ctx, f.tenant.ID, asa.ID); err != nil { // its INITIATED payment stops with it
 			t.Fatal(err)
 		}
 		names := map[uuid.UUID]string{asa.ID: "asa", per.ID: "per", anna.ID: "anna"}
@@ -142,7 +138,7 @@ func TestTimeline(t *testing.T) {
 		st.Now = func() time.Time { tick = tick.Add(time.Millisecond); return tick }
 		f := newFixture(t, st)
 		l := f.link(t, pinglinks.Customer{FirstName: "Åsa", LastName: "Öberg", Email: "asa@example.com"}, 7000, "")
-		if err := st.QueueDistribution(f.ctx, f.tenant.ID, l.ID, []store.Recipient{{Channel: store.ChannelEmail, Address: "asa@example.com"}}); err != nil {
+		if err := flow.New(st).Distribute(f.ctx, f.tenant.ID, l.ID, []store.Recipient{{Channel: store.ChannelEmail, Address: "asa@example.com"}}); err != nil {
 			t.Fatal(err)
 		}
 		for range 2 {
@@ -155,7 +151,7 @@ func TestTimeline(t *testing.T) {
 			t.Fatal("first opening not recorded")
 		}
 		first := *opened.FirstOpenedAt
-		if _, err := st.UpdatePayment(f.ctx, f.tenant.ID, l.OrderID, l.PaymentID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		if _, err := flow.New(st).UpdatePayment(f.ctx, f.tenant.ID, l.OrderID, l.PaymentID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 			return p.SetStatus(pinglinks.PaymentCompleted, st.Now())
 		}); err != nil {
 			t.Fatal(err)

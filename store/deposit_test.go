@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/reference"
 	"github.com/pinglinks/pinglinks/store"
@@ -29,10 +30,10 @@ func (w *world) depositLink(t *testing.T, cur pinglinks.Currency) *pinglinks.Pay
 		CreatedAt: now, UpdatedAt: now}
 	p := l.NewPayment(l.Methods[0], now)
 	l.PaymentID = p.ID
-	if err := w.st.CreateLink(w.ctx, w.tn.ID, l, p); err != nil {
+	if _, err := flow.New(w.st).CreateLink(w.ctx, w.tn.ID, l, p); err != nil {
 		t.Fatal(err)
 	}
-	got, err := w.st.AssignReference(w.ctx, w.tn.ID, l.ID, "OCR", reference.NewOCR)
+	got, err := flow.New(w.st).AssignReference(w.ctx, w.tn.ID, l.ID, "OCR", reference.NewOCR)
 	if err != nil || !reference.ValidOCR(got.Reference) || got.ReferenceType != "OCR" {
 		t.Fatalf("AssignReference = %+v, %v", got, err)
 	}
@@ -48,7 +49,7 @@ func (w *world) deposit(l *pinglinks.PaymentLink, amount int64) (*pinglinks.Paym
 }
 
 func (w *world) book(tenant uuid.UUID, t *pinglinks.BankTransfer) (*pinglinks.Payment, error) {
-	res, err := w.st.BookTransfers(w.ctx, tenant, []*pinglinks.BankTransfer{t})
+	res, err := flow.New(w.st).BookTransfers(w.ctx, tenant, []*pinglinks.BankTransfer{t})
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +110,7 @@ func TestBookTransferUnmatched(t *testing.T) {
 		// The unstarted payment becomes the deposit; the sum decides.
 		steps := []struct {
 			amount int64
-			status string
+			status pinglinks.PaymentStatus
 		}{{1000, pinglinks.PaymentUnderfunded}, {3000, pinglinks.PaymentUnderfunded}, {1000, pinglinks.PaymentCompleted}}
 		for _, s := range steps {
 			p, err = w.deposit(l, s.amount)
@@ -124,7 +125,7 @@ func TestBookTransferUnmatched(t *testing.T) {
 		if _, err := w.deposit(l, 1); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Fatalf("deposit to a paid link: %v", err)
 		}
-		if _, err := st.AssignReference(w.ctx, w.tn.ID, l.ID, "OCR", reference.NewOCR); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+		if _, err := flow.New(st).AssignReference(w.ctx, w.tn.ID, l.ID, "OCR", reference.NewOCR); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Fatalf("AssignReference on a paid link: %v", err)
 		}
 	})
@@ -152,11 +153,11 @@ func TestBookTransferOnceAssignReturn(t *testing.T) {
 		if _, err := w.book(uuid.Nil, lost); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Fatalf("unknown reference: %v", err)
 		}
-		got, p, err := st.AssignTransfer(w.ctx, lost.ID, w.tn.ID, l.ID)
+		got, p, err := flow.New(st).AssignTransfer(w.ctx, lost.ID, w.tn.ID, l.ID)
 		if err != nil || got.Status != pinglinks.TransferBooked || got.LinkID != l.ID || p.Status != pinglinks.PaymentCompleted {
 			t.Fatalf("assign: %+v %+v %v", got, p, err)
 		}
-		if _, _, err := st.AssignTransfer(w.ctx, lost.ID, w.tn.ID, l.ID); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+		if _, _, err := flow.New(st).AssignTransfer(w.ctx, lost.ID, w.tn.ID, l.ID); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Fatalf("assign twice: %v", err)
 		}
 		// Money for a paid link is kept, never refused into the void; it can be returned.
@@ -165,10 +166,10 @@ func TestBookTransferOnceAssignReturn(t *testing.T) {
 		if _, err := w.book(uuid.Nil, late); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden || !strings.Contains(late.Reason, "COMPLETED") {
 			t.Fatalf("transfer to a paid link: %v %q", err, late.Reason)
 		}
-		if got, err := st.ReturnTransfer(w.ctx, late.ID); err != nil || got.Status != pinglinks.TransferReturned {
+		if got, err := flow.New(st).ReturnTransfer(w.ctx, late.ID); err != nil || got.Status != pinglinks.TransferReturned {
 			t.Fatalf("return: %+v, %v", got, err)
 		}
-		if _, err := st.ReturnTransfer(w.ctx, late.ID); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+		if _, err := flow.New(st).ReturnTransfer(w.ctx, late.ID); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Fatalf("return twice: %v", err)
 		}
 		list, _, err := st.Transfers(w.ctx, store.TransferFilter{Status: pinglinks.TransferUnmatched}, store.Page{})
@@ -216,13 +217,13 @@ func TestAssignReferenceKeeps(t *testing.T) {
 			if typ == "KID" {
 				mk = reference.NewKID
 			}
-			got, err := st.AssignReference(w.ctx, w.tn.ID, a.ID, typ, mk)
+			got, err := flow.New(st).AssignReference(w.ctx, w.tn.ID, a.ID, typ, mk)
 			if err != nil || got.Reference != a.Reference || got.ReferenceType != "OCR" {
 				t.Fatalf("AssignReference(%s) = %s %s, %v; want the kept OCR %s", typ, got.ReferenceType, got.Reference, err, a.Reference)
 			}
 		}
 		other := newWorld(t, st, "refs-other")
-		if _, err := st.AssignReference(w.ctx, other.tn.ID, a.ID, "OCR", reference.NewOCR); pinglinks.ErrorCode(err) != pinglinks.ECodeNotFound {
+		if _, err := flow.New(st).AssignReference(w.ctx, other.tn.ID, a.ID, "OCR", reference.NewOCR); pinglinks.ErrorCode(err) != pinglinks.ECodeNotFound {
 			t.Fatalf("another tenant's link: %v", err)
 		}
 	})
@@ -235,7 +236,7 @@ func TestFundDepositConcurrent(t *testing.T) {
 		w := newWorld(t, st, "concurrent")
 		l := w.depositLink(t, pinglinks.SEK)
 		const n = 10
-		statuses := make([]string, n)
+		statuses := make([]pinglinks.PaymentStatus, n)
 		errs := make([]error, n)
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -294,7 +295,7 @@ func TestFundDepositRacesCard(t *testing.T) {
 					_, errs[i] = w.deposit(l, 5000)
 					return
 				}
-				_, _, errs[i] = st.StartLinkPayment(w.ctx, w.tn.ID, l.ID, l.Methods[0], nil,
+				_, _, errs[i] = flow.New(st).StartAttempt(w.ctx, w.tn.ID, l.ID, l.Methods[0], nil,
 					func(_ *pinglinks.PaymentLink, p *pinglinks.Payment) error {
 						return p.SetStatus(pinglinks.PaymentCompleted, st.Now())
 					})

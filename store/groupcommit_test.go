@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -46,7 +47,7 @@ func TestGroupCommitKeepsEachOwnOutcome(t *testing.T) {
 						Organization: &pinglinks.Organization{Country: "SE", SEOrganizationNumber: "5567037485"}, CreatedAt: st.Now()}
 					switch {
 					case keep && i%2 == 0: // a transaction of its own
-						errs[i] = st.CreateMerchant(ctx, tn.ID, m, true)
+						errs[i] = flow.New(st).CreateMerchant(ctx, tn.ID, m, true)
 					case keep: // a keyed unit of work, with an order written by a plain statement inside it
 						_, errs[i] = st.Idempotent(ctx, tn.ID, name, "fp", func(ctx context.Context) (store.StoredResponse, error) {
 							o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: tn.ID, Status: pinglinks.OrderOpen,
@@ -54,11 +55,11 @@ func TestGroupCommitKeepsEachOwnOutcome(t *testing.T) {
 							if err := st.CreateOrder(ctx, tn.ID, o); err != nil {
 								return store.StoredResponse{}, err
 							}
-							return store.StoredResponse{StatusCode: 200}, st.CreateMerchant(ctx, tn.ID, m, false)
+							return store.StoredResponse{StatusCode: 200}, flow.New(st).CreateMerchant(ctx, tn.ID, m, false)
 						})
 					default: // writes, then fails: rolled back alone
 						_, err := st.Idempotent(ctx, tn.ID, name, "fp", func(ctx context.Context) (store.StoredResponse, error) {
-							if err := st.CreateMerchant(ctx, tn.ID, m, false); err != nil {
+							if err := flow.New(st).CreateMerchant(ctx, tn.ID, m, false); err != nil {
 								return store.StoredResponse{}, err
 							}
 							return store.StoredResponse{}, errors.New("refused after writing")

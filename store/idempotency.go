@@ -3,11 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/pinglinks/pinglinks"
 )
 
 // IdempotencyTTL is how long a stored response is replayed.
@@ -21,8 +21,7 @@ type StoredResponse struct {
 
 // ErrKeyReused is returned by Idempotent when key was used with a request
 // of another fingerprint.
-var ErrKeyReused = &pinglinks.Error{Code: pinglinks.ECodeIdempotencyReused,
-	Message: "this key was used with a different request; use a new key"}
+var ErrKeyReused = errors.New("store: the idempotency key was used with another request")
 
 // Idempotent runs fn as one unit of work under an idempotency key: the claim
 // of key, every store call fn makes with the context it is given, and the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -34,7 +35,7 @@ func TestIdempotentUnit(t *testing.T) {
 		}
 		create := func(tn testdb.Tenant, m *pinglinks.Merchant, status int) func(context.Context) (store.StoredResponse, error) {
 			return func(ctx context.Context) (store.StoredResponse, error) {
-				if err := st.CreateMerchant(ctx, tn.ID, m, false); err != nil {
+				if err := flow.New(st).CreateMerchant(ctx, tn.ID, m, false); err != nil {
 					return store.StoredResponse{}, err
 				}
 				// Reads inside the unit see its own writes.
@@ -68,7 +69,7 @@ func TestIdempotentUnit(t *testing.T) {
 		m3 := newMerchant(st, "three")
 		boom := errors.New("boom")
 		_, err = st.Idempotent(ctx, a.ID, "k3", "fp", func(ctx context.Context) (store.StoredResponse, error) {
-			if err := st.CreateMerchant(ctx, a.ID, m3, false); err != nil {
+			if err := flow.New(st).CreateMerchant(ctx, a.ID, m3, false); err != nil {
 				return store.StoredResponse{}, err
 			}
 			return store.StoredResponse{}, boom
@@ -78,11 +79,11 @@ func TestIdempotentUnit(t *testing.T) {
 		}
 		// A step that failed inside a request that carried on is not kept either.
 		_, err = st.Idempotent(ctx, a.ID, "k3", "fp", func(ctx context.Context) (store.StoredResponse, error) {
-			if err := st.CreateMerchant(ctx, a.ID, m3, false); err != nil {
+			if err := flow.New(st).CreateMerchant(ctx, a.ID, m3, false); err != nil {
 				return store.StoredResponse{}, err
 			}
 			dup := *m1
-			_ = st.CreateMerchant(ctx, a.ID, &dup, false) // fails: the id exists
+			_ = flow.New(st).CreateMerchant(ctx, a.ID, &dup, false) // fails: the id exists
 			return store.StoredResponse{StatusCode: 201}, nil
 		})
 		if err == nil || exists(a, m3) {
@@ -91,7 +92,7 @@ func TestIdempotentUnit(t *testing.T) {
 		// A request cut off mid-way (client gone, process dying) keeps nothing.
 		cut, cancel := context.WithCancel(ctx)
 		_, err = st.Idempotent(cut, a.ID, "k3", "fp", func(ctx context.Context) (store.StoredResponse, error) {
-			if err := st.CreateMerchant(ctx, a.ID, m3, false); err != nil {
+			if err := flow.New(st).CreateMerchant(ctx, a.ID, m3, false); err != nil {
 				return store.StoredResponse{}, err
 			}
 			cancel()
@@ -160,7 +161,7 @@ func TestIdempotentRace(t *testing.T) {
 				r, err := st.Idempotent(ctx, tn.ID, "same", "fp", func(ctx context.Context) (store.StoredResponse, error) {
 					runs.Add(1)
 					m := newMerchant(st, "racer")
-					if err := st.CreateMerchant(ctx, tn.ID, m, false); err != nil {
+					if err := flow.New(st).CreateMerchant(ctx, tn.ID, m, false); err != nil {
 						return store.StoredResponse{}, err
 					}
 					return store.StoredResponse{StatusCode: 201, Body: []byte(m.ID.String())}, nil

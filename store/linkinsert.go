@@ -33,7 +33,7 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 	if refunds == nil {
 		refunds = []pinglinks.Refund{}
 	}
-	// $1–$7: the checks; then the payment's 20 columns and the link's 33.
+	// $1–$7: the checks; then the payment's columns and the link's.
 	args := []any{tenantID, l.OrderID, string(l.Currency), nil, len(merchants), pinglinks.LinkCreated, pinglinks.LinkCompleted,
 		p.ID, tenantID, p.OrderID, p.Status, mustJSON(p.StatusHistory), string(p.Currency), p.TotalAmount,
 		p.FundedAmount, mustJSON(p.OrderItems), p.Provider, p.Method, jsonText(p.ProviderMethodParameters),
@@ -45,7 +45,11 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 		mustJSON(l.Supplier), string(l.Currency), l.TotalAmount, l.Locale, l.LogoImageLink, l.StatusCallbackURL,
 		mustJSON(l.Methods), jsonText(l.Metadata), l.SuccessURL, l.CancelURL, l.CreatedAt, l.UpdatedAt, l.ReceiptToken,
 		l.ReferenceType, l.Reference, l.ReceiptNumber, nullTime(l.FirstOpenedAt), optJSON(l.Reminders, l.Reminders != nil)}
-	paymentValues, linkValues := placeholders(8, 20), placeholders(28, 33)
+	nPayment, nLink := columnCount(paymentColumns), columnCount(linkColumns)
+	if len(args) != 7+nPayment+nLink {
+		return false, fmt.Errorf("store: insert payment link: %d values for %d columns", len(args)-7, nPayment+nLink)
+	}
+	paymentValues, linkValues := placeholders(8, nPayment), placeholders(8+nPayment, nLink)
 	if s.engine == Postgres {
 		args[3] = merchants
 		// The order's lock comes first, in a statement of its own but the
@@ -82,19 +86,21 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 		AND NOT EXISTS (SELECT 1 FROM payment_links WHERE tenant_id = $1 AND order_id = $2 AND status IN ($6, $7))
 		AND NOT EXISTS (SELECT 1 FROM payments WHERE tenant_id = $1 AND order_id = $2 AND link_id IS NULL)
 		AND (SELECT count(*) FROM merchants WHERE tenant_id = $1 AND id IN (SELECT value FROM json_each($4))) = $5`,
-		args[:27]...)
+		args[:7+nPayment]...)
 	if err != nil {
 		return false, fmt.Errorf("store: insert payment: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO payment_links (`+linkColumns+`) VALUES (`+placeholders(1, 33)+`)`,
-		args[27:]...); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO payment_links (`+linkColumns+`) VALUES (`+placeholders(1, nLink)+`)`,
+		args[7+nPayment:]...); err != nil {
 		return false, fmt.Errorf("store: insert payment link: %w", err)
 	}
 	return true, nil
 }
+
+func columnCount(columns string) int { return strings.Count(columns, ",") + 1 }
 
 // placeholders lists n parameters from $from: "$8, $9, …".
 func placeholders(from, n int) string {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -38,7 +39,7 @@ func TestCreateLinkRefusesAsBefore(t *testing.T) {
 			t.Fatal(err)
 		}
 		linked := w.order(t, pinglinks.SEK)
-		if l, p := link(linked, pinglinks.SEK, w.m, w.m); st.CreateLink(w.ctx, w.tn.ID, l, p) != nil {
+		if l, p := link(linked, pinglinks.SEK, w.m, w.m); createLink(st, w, l, p) != nil {
 			t.Fatal("the first link of an open order")
 		}
 		paid := w.order(t, pinglinks.SEK)
@@ -63,7 +64,7 @@ func TestCreateLinkRefusesAsBefore(t *testing.T) {
 			{"another tenant's merchant", w.order(t, pinglinks.SEK), pinglinks.SEK, []*pinglinks.Merchant{other.m}, pinglinks.ECodeInvalid, "items[0].merchant_id"},
 		} {
 			l, p := link(tc.order, tc.currency, tc.items...)
-			err := st.CreateLink(w.ctx, w.tn.ID, l, p)
+			err := createLink(st, w, l, p)
 			if tc.code == pinglinks.ECodeInvalid {
 				wantInvalid(t, tc.name, err, tc.property)
 			} else {
@@ -77,4 +78,11 @@ func TestCreateLinkRefusesAsBefore(t *testing.T) {
 			t.Errorf("refusals wrote: %d links and %d payments, want %d and %d", l, p, links, payments)
 		}
 	})
+}
+
+// createLink creates a link through its use case, which tries the one
+// statement first.
+func createLink(st *store.Store, w *world, l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
+	_, err := flow.New(st).CreateLink(w.ctx, w.tn.ID, l, p)
+	return err
 }

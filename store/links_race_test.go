@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -21,7 +22,7 @@ func TestLinkPaidAtMostOnce(t *testing.T) {
 		now := st.Now()
 		m := &pinglinks.Merchant{ID: pinglinks.NewID(), Name: "Stall", Status: pinglinks.MerchantCreated,
 			Organization: &pinglinks.Organization{Country: "SE", SEOrganizationNumber: "5567037485"}, CreatedAt: now}
-		if err := st.CreateMerchant(ctx, tn.ID, m, true); err != nil {
+		if err := flow.New(st).CreateMerchant(ctx, tn.ID, m, true); err != nil {
 			t.Fatal(err)
 		}
 		o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: tn.ID, Status: pinglinks.OrderOpen, Currency: pinglinks.SEK,
@@ -45,7 +46,7 @@ func TestLinkPaidAtMostOnce(t *testing.T) {
 			Currency: pinglinks.SEK, TotalAmount: 5000, Locale: "sv-SE", StatusCallbackURL: "https://tenant.example/links",
 			Methods: []pinglinks.LinkMethod{{Provider: "dummy", Method: "dummy"}}, CreatedAt: now, UpdatedAt: now}
 		first.LinkID = l.ID
-		if err := st.CreateLink(ctx, tn.ID, l, first); err != nil {
+		if _, err := flow.New(st).CreateLink(ctx, tn.ID, l, first); err != nil {
 			t.Fatal(err)
 		}
 		const attempts = 12
@@ -53,7 +54,7 @@ func TestLinkPaidAtMostOnce(t *testing.T) {
 		for range attempts - 1 {
 			p := newPayment()
 			p.LinkID = l.ID
-			if err := st.CreatePayment(ctx, tn.ID, p); err != nil {
+			if err := flow.New(st).CreatePayment(ctx, tn.ID, p); err != nil {
 				t.Fatal(err)
 			}
 			payments = append(payments, p)
@@ -67,7 +68,7 @@ func TestLinkPaidAtMostOnce(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, errs[i] = st.UpdatePayment(ctx, tn.ID, o.ID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+				_, errs[i] = flow.New(st).UpdatePayment(ctx, tn.ID, o.ID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 					return p.SetStatus(pinglinks.PaymentCompleted, st.Now())
 				})
 			}()

@@ -5,48 +5,35 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 )
 
-// CreateMerchant saves a new merchant. In the sandbox it is approved at once;
-// the approval goes to the tenant's merchant status callback, if any.
-func (s *Store) CreateMerchant(ctx context.Context, tenantID uuid.UUID, m *pinglinks.Merchant, approve bool) error {
-	return s.inTx(ctx, func(tx dbTx) error {
-		if approve {
-			if err := m.Approve(); err != nil {
-				return err
-			}
-		}
-		var org, person sql.NullString
-		if m.Organization != nil {
-			org = sql.NullString{String: mustJSON(m.Organization), Valid: true}
-		}
-		if m.Person != nil {
-			person = sql.NullString{String: mustJSON(m.Person), Valid: true}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO merchants (id, tenant_id, name, status, organization,
-			person, email, phone_number, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-			m.ID, tenantID, m.Name, m.Status, org, person, m.Email, m.PhoneNumber, m.CreatedAt); err != nil {
-			return fmt.Errorf("store: insert merchant: %w", err)
-		}
-		if m.Status == pinglinks.MerchantCreated {
-			return nil
-		}
-		return s.enqueueMerchantStatus(ctx, tx, tenantID, m, m.CreatedAt)
-	})
+// insertMerchant writes a new merchant.
+func (s *Store) insertMerchant(ctx context.Context, tx dbTx, tenantID uuid.UUID, m *pinglinks.Merchant) error {
+	var org, person sql.NullString
+	if m.Organization != nil {
+		org = sql.NullString{String: mustJSON(m.Organization), Valid: true}
+	}
+	if m.Person != nil {
+		person = sql.NullString{String: mustJSON(m.Person), Valid: true}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO merchants (id, tenant_id, name, status, organization,
+		person, email, phone_number, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+		m.ID, tenantID, m.Name, m.Status, org, person, m.Email, m.PhoneNumber, m.CreatedAt); err != nil {
+		return fmt.Errorf("store: insert merchant: %w", err)
+	}
+	return nil
 }
 
-func (s *Store) enqueueMerchantStatus(ctx context.Context, tx dbTx, tenantID uuid.UUID, m *pinglinks.Merchant, at time.Time) error {
+// MerchantCallbackURL returns where the tenant wants merchant status callbacks ("" for nowhere).
+func (s *Store) MerchantCallbackURL(ctx context.Context, tenantID uuid.UUID) (string, error) {
 	var url string
-	if err := tx.QueryRowContext(ctx, `SELECT merchant_status_callback_url FROM tenants WHERE id = $1`, tenantID).Scan(&url); err != nil {
-		return fmt.Errorf("store: tenant callback url: %w", err)
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT merchant_status_callback_url FROM tenants WHERE id = $1`, tenantID).Scan(&url); err != nil {
+		return "", fmt.Errorf("store: tenant callback url: %w", err)
 	}
-	return s.enqueue(ctx, tx, tenantID, KindMerchantStatus, url, map[string]any{
-		"merchant_id": m.ID, "status": m.Status, "occurred_at": at,
-	}, at)
+	return url, nil
 }
 
 const merchantColumns = `id, tenant_id, name, status, organization, person, email, phone_number, created_at`
@@ -88,28 +75,4 @@ func (s *Store) Merchants(ctx context.Context, tenantID uuid.UUID, p Page) ([]*p
 	q := &query{}
 	q.add("tenant_id = ?", tenantID)
 	return list(ctx, s.q(ctx), "merchants", `SELECT `+merchantColumns+` FROM merchants`, q, p, scanMerchant)
-}
-
-// checkMerchants reports, as validation errors at prop(i), every item whose
-// merchant the tenant does not have. merchantOf gives item i's merchant.
-func checkMerchants(ctx context.Context, tx dbTx, tenantID uuid.UUID, n int, merchantOf func(i int) uuid.UUID, prop func(i int) string) error {
-	known := map[uuid.UUID]bool{}
-	var errs pinglinks.Errors
-	for i := range n {
-		id := merchantOf(i)
-		ok, seen := known[id]
-		if !seen {
-			var c int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM merchants WHERE tenant_id = $1 AND id = $2`,
-				tenantID, id).Scan(&c); err != nil {
-				return fmt.Errorf("store: check merchant: %w", err)
-			}
-			ok = c > 0
-			known[id] = ok
-		}
-		if !ok {
-			errs.Add(prop(i), "unknown merchant")
-		}
-	}
-	return errs.Err()
 }

@@ -60,18 +60,6 @@ func (s *Store) DisableTenant(ctx context.Context, tenantID uuid.UUID) (*pinglin
 	return out, err
 }
 
-// requireTenantEnabled refuses to take money for a disabled tenant.
-func (s *Store) requireTenantEnabled(ctx context.Context, tx dbTx, tenantID uuid.UUID) error {
-	var disabled sql.NullTime
-	if err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM tenants WHERE id = $1`, tenantID).Scan(&disabled); err != nil {
-		return notFound(err, "tenant")
-	}
-	if disabled.Valid {
-		return pinglinks.Forbidden("the tenant of this payment link is disabled")
-	}
-	return nil
-}
-
 // TenantEnabled reports whether the tenant may take payments.
 func (s *Store) TenantEnabled(ctx context.Context, tenantID uuid.UUID) (bool, error) {
 	var disabled sql.NullTime
@@ -90,33 +78,6 @@ func (s *Store) MerchantsByStatus(ctx context.Context, status string, p Page) ([
 		q.add("status = ?", status)
 	}
 	return list(ctx, s.q(ctx), "merchants", `SELECT `+merchantColumns+` FROM merchants`, q, p, scanMerchant)
-}
-
-// DecideMerchant approves or denies a merchant awaiting review and queues
-// the tenant's merchant status callback, in one transaction.
-func (s *Store) DecideMerchant(ctx context.Context, merchantID uuid.UUID, approve bool) (*pinglinks.Merchant, error) {
-	var out *pinglinks.Merchant
-	err := s.inTx(ctx, func(tx dbTx) error {
-		m, err := scanMerchant(tx.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = $1`+s.forUpdate(), merchantID))
-		if err != nil {
-			return notFound(err, "merchant")
-		}
-		if approve {
-			err = m.Approve()
-		} else {
-			err = m.Deny()
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE merchants SET status = $3 WHERE tenant_id = $1 AND id = $2`,
-			m.TenantID, m.ID, m.Status); err != nil {
-			return fmt.Errorf("store: update merchant: %w", err)
-		}
-		out = m
-		return s.enqueueMerchantStatus(ctx, tx, m.TenantID, m, s.Now())
-	})
-	return out, err
 }
 
 func jsonUnmarshal(s string, v any) error {

@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,9 +11,12 @@ import (
 	"github.com/pinglinks/pinglinks"
 )
 
+// ErrUnknownSplitTree says the tenant has no such split tree.
+var ErrUnknownSplitTree = errors.New("store: unknown split tree")
+
 // CreateOrder saves a new OPEN payment order. Its split tree must be the
-// tenant's; one conditional INSERT checks that and writes the order, so the
-// hottest write of the API is a single round trip.
+// tenant's (else ErrUnknownSplitTree); one conditional INSERT checks that and
+// writes the order, so the hottest write of the API is a single round trip.
 func (s *Store) CreateOrder(ctx context.Context, tenantID uuid.UUID, o *pinglinks.PaymentOrder) error {
 	res, err := s.q(ctx).ExecContext(ctx, `INSERT INTO payment_orders (id, tenant_id, status, currency,
 		split_tree_id, split_parameters, created_at)
@@ -23,19 +26,7 @@ func (s *Store) CreateOrder(ctx context.Context, tenantID uuid.UUID, o *pinglink
 		return fmt.Errorf("store: insert payment order: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return pinglinks.Invalid("split_tree_id", "unknown split tree")
-	}
-	return nil
-}
-
-func checkSplitTree(ctx context.Context, tx dbTx, tenantID, treeID uuid.UUID) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM split_trees WHERE tenant_id = $1 AND id = $2`,
-		tenantID, treeID).Scan(&n); err != nil {
-		return fmt.Errorf("store: check split tree: %w", err)
-	}
-	if n == 0 {
-		return pinglinks.Invalid("split_tree_id", "unknown split tree")
+		return ErrUnknownSplitTree
 	}
 	return nil
 }
@@ -73,7 +64,7 @@ func (s *Store) Order(ctx context.Context, tenantID, id uuid.UUID) (*pinglinks.P
 
 // OrderFilter narrows a list of payment orders. Zero fields do not filter.
 type OrderFilter struct {
-	Status   string
+	Status   pinglinks.OrderStatus
 	From, To time.Time // created_at range, inclusive
 }
 
@@ -114,23 +105,6 @@ func (s *Store) saveOrder(ctx context.Context, tx dbTx, o *pinglinks.PaymentOrde
 		return fmt.Errorf("store: update payment order: %w", err)
 	}
 	return nil
-}
-
-// UpdateOrderSplitTree changes the split tree of an OPEN order.
-func (s *Store) UpdateOrderSplitTree(ctx context.Context, tenantID, id, treeID uuid.UUID, params json.RawMessage) error {
-	return s.inTx(ctx, func(tx dbTx) error {
-		o, err := s.lockOrder(ctx, tx, tenantID, id)
-		if err != nil {
-			return err
-		}
-		if err := checkSplitTree(ctx, tx, tenantID, treeID); err != nil {
-			return err
-		}
-		if err := o.Update(treeID, params); err != nil {
-			return err
-		}
-		return s.saveOrder(ctx, tx, o)
-	})
 }
 
 // OrderAction names a lifecycle step of a payment order.
@@ -189,7 +163,7 @@ func (s *Store) AdvanceOrder(ctx context.Context, tenantID, id uuid.UUID, action
 
 // Allocations returns the merchants' shares of a split order.
 func (s *Store) Allocations(ctx context.Context, tenantID, orderID uuid.UUID) ([]pinglinks.Allocation, error) {
-	var status string
+	var status pinglinks.OrderStatus
 	err := s.q(ctx).QueryRowContext(ctx, `SELECT status FROM payment_orders WHERE tenant_id = $1 AND id = $2`,
 		tenantID, orderID).Scan(&status)
 	if err != nil {

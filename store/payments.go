@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -61,41 +60,6 @@ func (s *Store) orderPayments(ctx context.Context, q querier, tenantID, orderID 
 	return out, rows.Err()
 }
 
-// CreatePayment adds an INITIATED payment to an OPEN order of the tenant.
-// The order's currency and the items' merchants are checked under the
-// order's lock, so a concurrent close cannot slip in between.
-func (s *Store) CreatePayment(ctx context.Context, tenantID uuid.UUID, p *pinglinks.Payment) error {
-	return s.inTx(ctx, func(tx dbTx) error {
-		o, err := s.lockOrder(ctx, tx, tenantID, p.OrderID)
-		if err != nil {
-			return err
-		}
-		if err := o.CanInitiatePayment(); err != nil {
-			return err
-		}
-		// A link's order is paid through the link alone: it is what bounds
-		// the order's payments to the link's total.
-		var linkID uuid.UUID
-		err = tx.QueryRowContext(ctx, `SELECT id FROM payment_links WHERE tenant_id = $1 AND order_id = $2 AND id <> $3 LIMIT 1`,
-			tenantID, p.OrderID, p.LinkID).Scan(&linkID)
-		switch {
-		case err == nil:
-			return pinglinks.Forbidden("this payment order belongs to payment link %s and takes no payment but that link's own", linkID)
-		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("store: payment order's link: %w", err)
-		}
-		if p.Currency != o.Currency {
-			return pinglinks.Invalid("currency", "must equal the payment order's currency %s", o.Currency)
-		}
-		if err := checkMerchants(ctx, tx, tenantID, len(p.OrderItems),
-			func(i int) uuid.UUID { return p.OrderItems[i].MerchantID },
-			func(i int) string { return fmt.Sprintf("order_items[%d].merchant_id", i) }); err != nil {
-			return err
-		}
-		return s.insertPayment(ctx, tx, tenantID, p)
-	})
-}
-
 func (s *Store) insertPayment(ctx context.Context, tx dbTx, tenantID uuid.UUID, p *pinglinks.Payment) error {
 	refunds := p.Refunds
 	if refunds == nil {
@@ -125,8 +89,9 @@ func (s *Store) Payment(ctx context.Context, tenantID, orderID, id uuid.UUID) (*
 
 // PaymentFilter narrows a list of payments. Zero fields do not filter.
 type PaymentFilter struct {
-	Status, Provider, Method string
-	OrderID                  uuid.UUID
+	Status           pinglinks.PaymentStatus
+	Provider, Method string
+	OrderID          uuid.UUID
 }
 
 // Payments lists the tenant's payments.
@@ -146,84 +111,6 @@ func (s *Store) Payments(ctx context.Context, tenantID uuid.UUID, f PaymentFilte
 		q.add("order_id = ?", f.OrderID)
 	}
 	return list(ctx, s.q(ctx), "payments", `SELECT `+paymentColumns+` FROM payments`, q, p, scanPayment)
-}
-
-// UpdatePayment changes one payment in a transaction: it locks the order and
-// then the payment, lets fn apply domain transitions to them, saves the
-// payment, and writes a status callback for every status fn added — all or
-// nothing. fn must not keep references to its arguments.
-func (s *Store) UpdatePayment(ctx context.Context, tenantID, orderID, id uuid.UUID,
-	fn func(o *pinglinks.PaymentOrder, p *pinglinks.Payment) error) (*pinglinks.Payment, error) {
-	var out *pinglinks.Payment
-	err := s.inTx(ctx, func(tx dbTx) error {
-		o, err := s.lockOrder(ctx, tx, tenantID, orderID)
-		if err != nil {
-			return err
-		}
-		p, err := scanPayment(tx.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments
-			WHERE tenant_id = $1 AND order_id = $2 AND id = $3`+s.forUpdate(), tenantID, orderID, id))
-		if err != nil {
-			return notFound(err, "payment")
-		}
-		before := len(p.StatusHistory)
-		if err := fn(o, p); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE payments SET status = $3, status_history = $4, funded_amount = $5,
-			provider_method_response = $6, payer = $7, refunds = $8, updated_at = $9
-			WHERE tenant_id = $1 AND id = $2`, tenantID, id, p.Status, mustJSON(p.StatusHistory), p.FundedAmount,
-			jsonText(p.ProviderMethodResponse), jsonText(p.Payer), mustJSON(p.Refunds), p.UpdatedAt); err != nil {
-			return fmt.Errorf("store: update payment: %w", err)
-		}
-		if err := s.paymentChanged(ctx, tx, p, before); err != nil {
-			return err
-		}
-		out = p
-		return nil
-	})
-	return out, err
-}
-
-// PaymentStatusPayload is the body of a payment status callback (docs/api.md).
-func PaymentStatusPayload(p *pinglinks.Payment, ch pinglinks.StatusChange) map[string]any {
-	return map[string]any{
-		"payment_id": p.ID, "payment_order_id": p.OrderID, "status": ch.Status,
-		"occurred_at": ch.OccurredAt, "total_amount": p.TotalAmount, "currency": p.Currency,
-	}
-}
-
-// paymentChanged writes a callback for every status added to p's history
-// since index `before`, and completes p's payment link when p completes —
-// refusing the completion if the link was already paid, so that a link is
-// paid at most once. It runs inside the caller's transaction, which holds
-// the order's lock.
-func (s *Store) paymentChanged(ctx context.Context, tx dbTx, p *pinglinks.Payment, before int) error {
-	for _, ch := range p.StatusHistory[before:] {
-		if err := s.enqueue(ctx, tx, p.TenantID, KindPaymentStatus, p.StatusCallbackURL, PaymentStatusPayload(p, ch), ch.OccurredAt); err != nil {
-			return err
-		}
-		if ch.Status != pinglinks.PaymentCompleted || p.LinkID == uuid.Nil {
-			continue
-		}
-		l, err := s.lockLink(ctx, tx, p.TenantID, p.LinkID)
-		if err != nil {
-			return err
-		}
-		if err := l.Complete(ch.OccurredAt); err != nil {
-			return err
-		}
-		l.PaymentID = p.ID
-		if l.ReceiptNumber, err = nextCounter(ctx, tx, p.TenantID, "receipt"); err != nil {
-			return err
-		}
-		if err := s.queueReceipt(ctx, tx, l, p); err != nil {
-			return err
-		}
-		if err := s.saveLink(ctx, tx, l); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // PendingPayments lists the provider's payments that have waited for the

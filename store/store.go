@@ -136,6 +136,20 @@ func (s *Store) Engine() Engine { return s.engine }
 // benchmarks and tests. On PostgreSQL it shares the store's pgx pool.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// PoolStats reports the connection pool the store's queries use: on
+// PostgreSQL pgx's own pool (database/sql's view of it knows no limit and
+// sees only DB()'s share), on SQLite database/sql's.
+func (s *Store) PoolStats() sql.DBStats {
+	if s.pool == nil {
+		return s.db.Stats()
+	}
+	st := s.pool.Stat()
+	return sql.DBStats{MaxOpenConnections: int(st.MaxConns()), OpenConnections: int(st.TotalConns()),
+		InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()), WaitCount: st.EmptyAcquireCount(),
+		WaitDuration: st.EmptyAcquireWaitTime(), MaxIdleTimeClosed: st.MaxIdleDestroyCount(),
+		MaxLifetimeClosed: st.MaxLifetimeDestroyCount()}
+}
+
 // Close closes the pool.
 func (s *Store) Close() error {
 	if s.gc != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -28,7 +29,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 	f.merchant = &pinglinks.Merchant{ID: pinglinks.NewID(), Name: "Åsa's Honung", Status: pinglinks.MerchantCreated,
 		Organization: &pinglinks.Organization{Country: "SE", SEOrganizationNumber: "5567037485"},
 		Email:        "asa@example.com", PhoneNumber: "+46701234567", CreatedAt: st.Now()}
-	if err := st.CreateMerchant(f.ctx, f.tenant.ID, f.merchant, true); err != nil {
+	if err := flow.New(st).CreateMerchant(f.ctx, f.tenant.ID, f.merchant, true); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -55,7 +56,7 @@ func (f *fixture) payment(t *testing.T, o *pinglinks.PaymentOrder, callbackURL s
 		Metadata:                 json.RawMessage(`{"m":1}`), Payer: json.RawMessage(`{"name":"Per"}`),
 		StatusHistory: []pinglinks.StatusChange{{Status: pinglinks.PaymentInitiated, OccurredAt: now}},
 		CreatedAt:     now, UpdatedAt: now}
-	if err := f.st.CreatePayment(f.ctx, f.tenant.ID, p); err != nil {
+	if err := flow.New(f.st).CreatePayment(f.ctx, f.tenant.ID, p); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -112,7 +113,7 @@ func TestTenantIsolationInTheStore(t *testing.T) {
 		_, err = st.Payment(f.ctx, other.ID, o.ID, p.ID)
 		notFound("payment", err)
 		notFound("advance", st.AdvanceOrder(f.ctx, other.ID, o.ID, store.CloseOrder, true))
-		_, err = st.UpdatePayment(f.ctx, other.ID, o.ID, p.ID, func(*pinglinks.PaymentOrder, *pinglinks.Payment) error { return nil })
+		_, err = flow.New(st).UpdatePayment(f.ctx, other.ID, o.ID, p.ID, func(*pinglinks.PaymentOrder, *pinglinks.Payment) error { return nil })
 		notFound("update payment", err)
 		_, err = st.Allocations(f.ctx, other.ID, o.ID)
 		notFound("allocations", err)
@@ -153,7 +154,7 @@ func TestUpdatePaymentIsAllOrNothing(t *testing.T) {
 			}
 			return n
 		}
-		_, err := st.UpdatePayment(f.ctx, f.tenant.ID, o.ID, with.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+		_, err := flow.New(st).UpdatePayment(f.ctx, f.tenant.ID, o.ID, with.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 			if err := p.SetStatus(pinglinks.PaymentPending, st.Now()); err != nil {
 				return err
 			}
@@ -166,7 +167,7 @@ func TestUpdatePaymentIsAllOrNothing(t *testing.T) {
 			t.Fatalf("failed update left status %s", p.Status)
 		}
 		for _, id := range []uuid.UUID{with.ID, without.ID} {
-			if _, err := st.UpdatePayment(f.ctx, f.tenant.ID, o.ID, id, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+			if _, err := flow.New(st).UpdatePayment(f.ctx, f.tenant.ID, o.ID, id, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 				if err := p.SetStatus(pinglinks.PaymentPending, st.Now()); err != nil {
 					return err
 				}

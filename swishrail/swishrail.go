@@ -294,7 +294,7 @@ func (c *Connector) outcome(p *pinglinks.Payment, sp swish.Payment) (provider.Ou
 	if sp.ID != InstructionID(p.ID) {
 		return provider.Outcome{}, fmt.Errorf("swishrail: Swish answered about %s, not %s", sp.ID, InstructionID(p.ID))
 	}
-	var status string
+	var status pinglinks.PaymentStatus
 	switch sp.Status {
 	case swish.StatusCreated:
 		return provider.Outcome{}, nil // the payer has not answered yet

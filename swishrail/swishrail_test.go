@@ -51,7 +51,7 @@ func newRig(t testing.TB, env *apitest.Env, wrap func(swishrail.Swish) swishrail
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := &provider.Registry{Payments: env.Store, Log: slog.New(slog.DiscardHandler)}
+	reg := &provider.Registry{Payments: env.Flow, Log: slog.New(slog.DiscardHandler)}
 	reg.Register(conn)
 	reg.Mount(mux)
 	r := &rig{env: env, swish: fake, conn: conn, reg: reg, callbacks: cb}
@@ -72,7 +72,7 @@ func (r *rig) payment(t testing.TB, method, params string) *pinglinks.Payment {
 		Provider:   "swish", Method: method, ProviderMethodParameters: json.RawMessage(params),
 		Metadata: json.RawMessage(`{}`), Payer: json.RawMessage(`{}`), CreatedAt: now, UpdatedAt: now,
 		StatusHistory: []pinglinks.StatusChange{{Status: pinglinks.PaymentInitiated, OccurredAt: now}}}
-	if err := r.env.Store.CreatePayment(context.Background(), r.env.Tenant.ID, p); err != nil {
+	if err := r.env.Flow.CreatePayment(context.Background(), r.env.Tenant.ID, p); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -82,7 +82,7 @@ func (r *rig) payment(t testing.TB, method, params string) *pinglinks.Payment {
 // the payment's lock.
 func (r *rig) start(t testing.TB, p *pinglinks.Payment) (*pinglinks.Payment, error) {
 	t.Helper()
-	return r.env.Store.UpdatePayment(context.Background(), p.TenantID, p.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+	return r.env.Flow.UpdatePayment(context.Background(), p.TenantID, p.OrderID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 		_, err := r.reg.Start(context.Background(), provider.StartRequest{Payment: p, Now: r.env.Store.Now()})
 		return err
 	})
@@ -118,7 +118,7 @@ func TestLifeCycle(t *testing.T) {
 			for _, tc := range []struct {
 				name    string
 				outcome swishtest.Outcome
-				status  string
+				status  pinglinks.PaymentStatus
 			}{
 				{"paid", swishtest.Paid, pinglinks.PaymentCompleted},
 				{"declined", swishtest.Declined, pinglinks.PaymentDeclined},
@@ -279,7 +279,7 @@ func TestPollCatchesLostCallbacks(t *testing.T) {
 			}
 			// A request whose PUT never reached Swish: pending here, unknown there.
 			lost := r.payment(t, "m_commerce", `{}`)
-			if _, err := r.env.Store.UpdatePayment(context.Background(), lost.TenantID, lost.OrderID, lost.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+			if _, err := r.env.Flow.UpdatePayment(context.Background(), lost.TenantID, lost.OrderID, lost.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 				return p.SetStatus(pinglinks.PaymentPending, r.env.Store.Now())
 			}); err != nil {
 				t.Fatal(err)
@@ -299,7 +299,7 @@ func TestPollCatchesLostCallbacks(t *testing.T) {
 			}
 			for _, tc := range []struct {
 				p    *pinglinks.Payment
-				want string
+				want pinglinks.PaymentStatus
 				code string
 			}{
 				{paid, pinglinks.PaymentCompleted, ""},
@@ -322,8 +322,8 @@ func TestStartRefusals(t *testing.T) {
 	for _, tc := range []struct {
 		name, params string
 		before       func()
-		code         string // pinglinks error code; "" when the start succeeds
-		status       string // the payment's status when it succeeds
+		code         string                  // pinglinks error code; "" when the start succeeds
+		status       pinglinks.PaymentStatus // the payment's status when it succeeds
 		errorCode    string
 	}{
 		{"payer not enrolled", `{"phone_number":"0709999999"}`, nil, pinglinks.ECodeInvalid, "", ""},

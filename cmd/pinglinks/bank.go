@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/api"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/reconcile"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -115,7 +116,7 @@ func runOperator(ctx context.Context, st *store.Store, sandbox bool, sub string,
 		if err != nil {
 			return err
 		}
-		m, err := st.DecideMerchant(ctx, mid, sub == "approve")
+		m, err := flow.New(st).DecideMerchant(ctx, mid, sub == "approve")
 		if err != nil {
 			return err
 		}
@@ -150,7 +151,7 @@ func runOperator(ctx context.Context, st *store.Store, sandbox bool, sub string,
 		if err1 != nil || err2 != nil {
 			return errors.New("operator assign needs --tenant and --link ids")
 		}
-		t, p, err := st.AssignTransfer(ctx, bid, tid, lid)
+		t, p, err := flow.New(st).AssignTransfer(ctx, bid, tid, lid)
 		if err != nil {
 			return err
 		}
@@ -161,7 +162,7 @@ func runOperator(ctx context.Context, st *store.Store, sandbox bool, sub string,
 		if err != nil {
 			return err
 		}
-		t, err := st.ReturnTransfer(ctx, bid)
+		t, err := flow.New(st).ReturnTransfer(ctx, bid)
 		if err != nil {
 			return err
 		}

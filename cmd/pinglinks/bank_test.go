@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/bankfiletest"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
@@ -57,7 +58,7 @@ func TestOperatorCommands(t *testing.T) {
 			tn := testdb.NewProductionTenant(t, st, "Market")
 			m := &pinglinks.Merchant{ID: pinglinks.NewID(), TenantID: tn.ID, Name: "Biodlarna", Status: pinglinks.MerchantCreated,
 				Organization: &pinglinks.Organization{Country: "SE", SEOrganizationNumber: "5567037485"}, CreatedAt: st.Now()}
-			if err := st.CreateMerchant(ctx, tn.ID, m, false); err != nil {
+			if err := flow.New(st).CreateMerchant(ctx, tn.ID, m, false); err != nil {
 				t.Fatal(err)
 			}
 			if out, err := cli("operator", "merchants", "--status", "CREATED"); err != nil || !strings.Contains(out, m.ID.String()) {

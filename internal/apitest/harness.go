@@ -17,6 +17,7 @@ import (
 
 	"github.com/pinglinks/pinglinks/api"
 	"github.com/pinglinks/pinglinks/callback"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/platform"
 	"github.com/pinglinks/pinglinks/store"
@@ -26,6 +27,7 @@ import (
 // a fresh database with one tenant.
 type Env struct {
 	Store     *store.Store
+	Flow      *flow.Flow // the platform's use cases
 	Server    *httptest.Server
 	API       *api.Server
 	Platform  *platform.Platform
@@ -76,7 +78,7 @@ func newEnv(tb testing.TB, engine store.Engine, w io.Writer, sandbox bool, edit 
 	} else {
 		tenant = testdb.NewProductionTenant(tb, st, "Test tenant")
 	}
-	return &Env{Store: st, Server: ts, API: p.API, Platform: p, Tenant: tenant, validator: NewValidator(tb)}
+	return &Env{Store: st, Flow: p.Flow, Server: ts, API: p.API, Platform: p, Tenant: tenant, validator: NewValidator(tb)}
 }
 
 // StartWorkers runs every background worker of the platform (callbacks,

@@ -278,7 +278,7 @@ func TestExpiredSubscriptionIsCancelled(t *testing.T) {
 	// clock moves forward only for that, before any worker runs.
 	real := e.Store.Now
 	e.Store.Now = func() time.Time { return real().Add(16 * 24 * time.Hour) }
-	err = e.Store.ExpireLink(ctx, e.Tenant.ID, uuid.MustParse(string(sub.LinkID)))
+	err = e.Flow.ExpireLink(ctx, e.Tenant.ID, uuid.MustParse(string(sub.LinkID)))
 	e.Store.Now = real
 	if err != nil {
 		t.Fatal(err)

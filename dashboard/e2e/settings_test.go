@@ -1,4 +1,4 @@
-package dashboard_test
+package e2e_test
 
 import (
 	"image"
@@ -37,7 +37,7 @@ func TestBranding(t *testing.T) {
 		png.Encode(f, img)
 		f.Close()
 
-		ctx := browsertest.PrivateTab(t, 3*time.Minute)
+		ctx := browsertest.PrivateTab(t, 6*time.Minute)
 		dashtest.SignInBrowser(t, ctx, e.Server.URL, owner)
 		browsertest.Do(t, ctx, chromedp.Navigate(e.Server.URL+"/dashboard/settings"), chromedp.SetValue(chromedp.CSS("#colour"), "#ffdd00"))
 		browsertest.Submit(t, ctx, "form[action='/dashboard/settings/branding'] button")

@@ -1,4 +1,4 @@
-package dashboard_test
+package e2e_test
 
 import (
 	"io"
@@ -65,7 +65,7 @@ func TestKeyRotation(t *testing.T) {
 	each(t, func(t *testing.T, e *apitest.Env) {
 		e.StartCallbacks(t)
 		dev := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Developer, dashtest.Options{TwoFactor: true})
-		ctx := browsertest.PrivateTab(t, 3*time.Minute)
+		ctx := browsertest.PrivateTab(t, 6*time.Minute)
 		dashtest.SignInBrowser(t, ctx, e.Server.URL, dev)
 		api := func(secret string) int {
 			return e.DoRaw(t, "GET", "/payments/api/v1/tenant", nil, "tenant_id", e.Tenant.ID.String(), "x-api-secret", secret).Status
@@ -148,6 +148,7 @@ func TestKeyRotation(t *testing.T) {
 			t.Errorf("developers page lacks the deliveries or the requests:\n%s", page)
 		}
 		if e.Store.Engine() == "sqlite" {
+			browsertest.Do(t, ctx, chromedp.EmulateViewport(1200, 900))
 			screenshot(t, ctx, "developers")
 		}
 	})

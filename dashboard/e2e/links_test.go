@@ -1,4 +1,4 @@
-package dashboard_test
+package e2e_test
 
 import (
 	"context"
@@ -411,7 +411,7 @@ func TestLinksTour(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Store.UpdatePayment(ctx, e.Tenant.ID, paid.OrderID, paid.PaymentID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+	if _, err := e.Flow.UpdatePayment(ctx, e.Tenant.ID, paid.OrderID, paid.PaymentID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 		return p.SetStatus(pinglinks.PaymentCompleted, e.Store.Now())
 	}); err != nil {
 		t.Fatal(err)
