@@ -37,11 +37,12 @@ const (
 
 // Store is the platform's storage. It is safe for concurrent use.
 type Store struct {
-	db     *sql.DB
-	pool   *pgxpool.Pool   // PostgreSQL's pool in pgx's own interface; nil on SQLite
-	pq     querier         // the pool as a querier
-	gc     *groupCommitter // SQLite's writes, committed in groups; nil on PostgreSQL
-	engine Engine
+	db      *sql.DB
+	pool    *pgxpool.Pool   // PostgreSQL's pool in pgx's own interface; nil on SQLite
+	pq      querier         // the pool as a querier
+	gc      *groupCommitter // SQLite's writes, committed in groups; nil on PostgreSQL
+	gcClose sync.Once       // Close may be called twice (a test closes, then its cleanup)
+	engine  Engine
 	// Now is the clock; tests may replace it. Times are UTC, to the microsecond
 	// (PostgreSQL's precision), so that what is read back equals what was written.
 	Now func() time.Time
@@ -66,8 +67,11 @@ func Open(rawURL string) (*Store, error) {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		s.engine = Postgres
 		if s.pool, err = openPostgres(context.Background(), rawURL); err == nil {
-			// database/sql over the same pool, for migrations and DB().
+			// database/sql over the same pool, for migrations and DB(); it
+			// can open no more than the pool holds, and says so in its stats
+			// (go_sql_max_open_connections).
 			s.db = stdlib.OpenDBFromPool(s.pool)
+			s.db.SetMaxOpenConns(int(s.pool.Config().MaxConns))
 		}
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		s.engine = SQLite
@@ -149,7 +153,7 @@ func (s *Store) PoolStats() sql.DBStats {
 // Close closes the pool.
 func (s *Store) Close() error {
 	if s.gc != nil {
-		s.gc.close()
+		s.gcClose.Do(func() { s.gc.close() })
 	}
 	err := s.db.Close()
 	if s.pool != nil {
