@@ -37,12 +37,11 @@ const (
 
 // Store is the platform's storage. It is safe for concurrent use.
 type Store struct {
-	db      *sql.DB
-	pool    *pgxpool.Pool   // PostgreSQL's pool in pgx's own interface; nil on SQLite
-	pq      querier         // the pool as a querier
-	gc      *groupCommitter // SQLite's writes, committed in groups; nil on PostgreSQL
-	gcClose sync.Once       // Close may be called twice (a test closes, then its cleanup)
-	engine  Engine
+	db     *sql.DB
+	pool   *pgxpool.Pool   // PostgreSQL's pool in pgx's own interface; nil on SQLite
+	pq     querier         // the pool as a querier
+	gc     *groupCommitter // SQLite's writes, committed in groups; nil on PostgreSQL
+	engine Engine
 	// Now is the clock; tests may replace it. Times are UTC, to the microsecond
 	// (PostgreSQL's precision), so that what is read back equals what was written.
 	Now func() time.Time
@@ -153,7 +152,7 @@ func (s *Store) PoolStats() sql.DBStats {
 // Close closes the pool.
 func (s *Store) Close() error {
 	if s.gc != nil {
-		s.gcClose.Do(func() { s.gc.close() })
+		s.gc.close() // closes once, however often Close is called
 	}
 	err := s.db.Close()
 	if s.pool != nil {
