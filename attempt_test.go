@@ -7,6 +7,7 @@ import (
 )
 
 func TestNextAttempt(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	card := LinkMethod{Provider: "payment_iq", Method: "card"}
 	tests := []struct {
@@ -48,6 +49,7 @@ func TestNextAttempt(t *testing.T) {
 }
 
 func TestDeposit(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name     string
@@ -86,6 +88,7 @@ func TestDeposit(t *testing.T) {
 }
 
 func TestPayerDetails(t *testing.T) {
+	t.Parallel()
 	details := PayerDetails{Customer: Customer{FirstName: "Åsa", LastName: "Öberg"},
 		Address: &Address{StreetAddress: "Storgatan 1", Zip: "837 52", City: "Åre"}}
 	tests := []struct {

@@ -17,6 +17,7 @@ import (
 // transition tables, and the arithmetic edges of payments and allocations.
 
 func TestNumberValidatorsTable(t *testing.T) {
+	t.Parallel()
 	type tc struct {
 		in   string
 		want bool
@@ -133,6 +134,7 @@ var numberValidators = []struct {
 // TestLuhnNumbersCatchOneChangedDigit: every single-digit change of a valid
 // Luhn number (the Swedish ones) is caught.
 func TestLuhnNumbersCatchOneChangedDigit(t *testing.T) {
+	t.Parallel()
 	for _, valid := range []string{"5567037485", "2120000142", "198112289874"} {
 		check := ValidSEOrganizationNumber
 		if len(valid) == 12 {
@@ -202,6 +204,7 @@ func FuzzMerchantValidateNeverPanics(f *testing.F) {
 }
 
 func TestMerchantValidateEveryField(t *testing.T) {
+	t.Parallel()
 	org := func(country, number string) func() *Merchant {
 		return func() *Merchant {
 			o := &Organization{Country: country}
@@ -319,6 +322,7 @@ func TestMerchantValidateEveryField(t *testing.T) {
 }
 
 func TestMerchantDecisions(t *testing.T) {
+	t.Parallel()
 	m := &Merchant{Status: MerchantCreated}
 	if err := m.Approve(); err != nil || m.Status != MerchantApproved {
 		t.Fatalf("approve: %v %s", err, m.Status)
@@ -335,6 +339,7 @@ func TestMerchantDecisions(t *testing.T) {
 }
 
 func TestCurrencies(t *testing.T) {
+	t.Parallel()
 	for _, c := range []Currency{SEK, NOK, DKK, EUR, GBP} {
 		if !c.Valid() {
 			t.Errorf("%s refused", c)
@@ -348,6 +353,7 @@ func TestCurrencies(t *testing.T) {
 }
 
 func TestAmountArithmeticEdges(t *testing.T) {
+	t.Parallel()
 	add := []struct {
 		a, b int64
 		sum  int64
@@ -400,6 +406,7 @@ func TestAmountArithmeticEdges(t *testing.T) {
 }
 
 func TestParseVATRateTable(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want VATRate
@@ -487,6 +494,7 @@ var allowedPaymentMoves = map[string]string{
 }
 
 func TestPaymentTransitionsTable(t *testing.T) {
+	t.Parallel()
 	terminal := map[string]bool{PaymentCompleted: true, PaymentDeclined: true, PaymentAborted: true,
 		PaymentExpired: true, PaymentCrashed: true, PaymentStopped: true}
 	if len(PaymentStatuses) != 11 {
@@ -551,6 +559,7 @@ func validPayment() *Payment {
 }
 
 func TestPaymentValidateRules(t *testing.T) {
+	t.Parallel()
 	if err := validPayment().Validate(); err != nil {
 		t.Fatalf("valid payment: %v", err)
 	}
@@ -629,6 +638,7 @@ func TestPaymentValidateRules(t *testing.T) {
 }
 
 func TestAddRefundRules(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	completed := func() *Payment { return &Payment{Status: PaymentCompleted, Currency: NOK, TotalAmount: 10000} }
 	r := func(amount int64) Refund { return Refund{Amount: amount, Currency: NOK, Reason: "returned"} }
@@ -696,6 +706,7 @@ func completedPayment(total int64, refunds []int64, items ...OrderItem) *Payment
 }
 
 func TestOrderLifecycleSteps(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	m1, m2 := uuid.MustParse("00000000-0000-7000-8000-000000000001"), uuid.MustParse("00000000-0000-7000-8000-000000000002")
 	paid := completedPayment(1000, nil, OrderItem{Amount: 700, MerchantID: m1}, OrderItem{Amount: 300, MerchantID: m2})
@@ -788,6 +799,7 @@ func TestOrderLifecycleSteps(t *testing.T) {
 }
 
 func TestAllocateLargestRemainder(t *testing.T) {
+	t.Parallel()
 	ms := make([]uuid.UUID, 4)
 	for i := range ms {
 		ms[i] = uuid.MustParse(fmt.Sprintf("00000000-0000-7000-8000-00000000000%d", i))
@@ -850,6 +862,7 @@ func TestAllocateLargestRemainder(t *testing.T) {
 // TestAllocateLargeAmounts: amounts near MaxAmount (which validation allows)
 // must not overflow the proportional arithmetic.
 func TestAllocateLargeAmounts(t *testing.T) {
+	t.Parallel()
 	m1, m2 := uuid.MustParse("00000000-0000-7000-8000-000000000001"), uuid.MustParse("00000000-0000-7000-8000-000000000002")
 	for _, c := range []struct{ a, b, refund int64 }{
 		{MaxAmount / 2, MaxAmount / 2, 1},
@@ -945,6 +958,7 @@ func FuzzAllocateSpreadsRefunds(f *testing.F) {
 }
 
 func TestSplitParametersAndUpdate(t *testing.T) {
+	t.Parallel()
 	for raw, ok := range map[string]bool{"": true, "null": true, " null ": true, "{}": true, `{"a":1}`: true,
 		"[]": false, "1": false, `"x"`: false} {
 		if err := ValidateSplitParameters([]byte(raw)); (err == nil) != ok {
@@ -959,6 +973,7 @@ func TestSplitParametersAndUpdate(t *testing.T) {
 }
 
 func TestBankAccountsFor(t *testing.T) {
+	t.Parallel()
 	b := BankAccounts{Bankgiro: "5050-1055", NorwegianAccount: "1503.27.19535"}
 	tests := []struct {
 		currency      Currency

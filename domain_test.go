@@ -11,6 +11,7 @@ import (
 )
 
 func TestIdentityNumbers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		check func(string) bool
@@ -65,6 +66,7 @@ func FuzzIdentityNumbersNeverPanic(f *testing.F) {
 }
 
 func TestMerchantValidate(t *testing.T) {
+	t.Parallel()
 	ok := func() *Merchant {
 		return &Merchant{Name: "Stall", Organization: &Organization{Country: "SE", SEOrganizationNumber: "556703 7485"}}
 	}
@@ -101,6 +103,7 @@ func TestMerchantValidate(t *testing.T) {
 }
 
 func TestAmounts(t *testing.T) {
+	t.Parallel()
 	if _, ok := AddAmounts(MaxAmount, 1); ok {
 		t.Error("sum beyond MaxAmount accepted")
 	}
@@ -124,6 +127,7 @@ func TestAmounts(t *testing.T) {
 }
 
 func TestParseVATRate(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]VATRate{"0": 0, "25": 2500, "25.5": 2550, "12.50": 1250, "100": 10000, "6": 600} {
 		if got, err := ParseVATRate(in); err != nil || got != want {
 			t.Errorf("%s → %d, %v; want %d", in, got, err, want)
@@ -162,6 +166,7 @@ func FuzzParseVATRate(f *testing.F) {
 
 // TestPaymentStateMachine tries every pair of statuses.
 func TestPaymentStateMachine(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	for _, from := range PaymentStatuses {
 		for _, to := range PaymentStatuses {
@@ -189,6 +194,7 @@ func TestPaymentStateMachine(t *testing.T) {
 }
 
 func TestRefunds(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	p := &Payment{Status: PaymentCompleted, Currency: SEK, TotalAmount: 1000}
 	steps := []struct {
@@ -227,6 +233,7 @@ func codeOf(err error) string {
 }
 
 func TestOrderLifecycle(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	m := uuid.New()
 	done := []*Payment{{Status: PaymentCompleted, TotalAmount: 500, OrderItems: []OrderItem{{Amount: 500, MerchantID: m}}}}
@@ -313,6 +320,7 @@ func FuzzAllocateSumsExactly(f *testing.F) {
 }
 
 func TestLinkTransitions(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	for _, tc := range []struct {
 		do   func(l *PaymentLink) error
@@ -343,6 +351,7 @@ func TestLinkTransitions(t *testing.T) {
 }
 
 func TestSwishMessage(t *testing.T) {
+	t.Parallel()
 	for msg, want := range map[string]bool{"Tack för köpet!": true, "Order 12, (bord 4): 2 st.": true,
 		strings.Repeat("a", 50): true, strings.Repeat("a", 51): false, "<b>": false, "50%": false, "emoji 🙂": false} {
 		if ValidSwishMessage(msg) != want {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestFormatAmount(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		locale   locale.Locale
 		currency Currency
@@ -32,6 +33,7 @@ func TestFormatAmount(t *testing.T) {
 }
 
 func TestFormatDates(t *testing.T) {
+	t.Parallel()
 	d := time.Date(2026, 3, 5, 23, 30, 0, 0, time.UTC) // 00:30 on the 6th in Stockholm
 	for loc, want := range map[locale.Locale]string{"sv-SE": "2026-03-05", "nb-NO": "05.03.2026", "en-GB": "5 March 2026"} {
 		if got := FormatDate(loc, d); got != want {
@@ -49,6 +51,7 @@ func TestFormatDates(t *testing.T) {
 }
 
 func TestVAT(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		amount int64
 		rate   VATRate

@@ -38,6 +38,7 @@ func dummyPayment(merchantID string, amount int64, status string) map[string]any
 }
 
 func TestPingNeedsNoAuth(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	e.DoRaw(t, "GET", "/payments/api/v1/ping", nil).Want(t, 200)
 	e.DoRaw(t, "GET", "/payment_links/api/v1/ping", nil).Want(t, 200)
@@ -49,6 +50,7 @@ func TestPingNeedsNoAuth(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		other := e.Tenant.ID.String()
 		tests := []struct {
@@ -73,6 +75,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestUnknownRoutesAndMethods(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	r := e.Do(t, "GET", v1+"/nothing/here", nil).Want(t, 404)
 	if code, _ := r.ErrorAt(t); code != "not_found" {
@@ -91,6 +94,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 }
 
 func TestRequestBodies(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	tests := []struct {
 		name   string
@@ -121,6 +125,7 @@ func TestRequestBodies(t *testing.T) {
 }
 
 func TestTenant(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		var got struct {
 			ID                        string
@@ -155,6 +160,7 @@ func TestTenant(t *testing.T) {
 }
 
 func TestMerchantValidation(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	org := func(country, field, number string) map[string]any {
 		return map[string]any{"name": "Stall", "organization": map[string]any{"country": country, field: number}}
@@ -194,6 +200,7 @@ func TestMerchantValidation(t *testing.T) {
 }
 
 func TestMerchants(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		id := e.Do(t, "POST", v1+"/merchants", map[string]any{
 			"name": "Åsa's Honung", "email": "asa@example.com", "phone_number": "+46701234567",
@@ -222,6 +229,7 @@ func TestMerchants(t *testing.T) {
 }
 
 func TestOrderValidation(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	tests := []struct {
 		name string
@@ -248,6 +256,7 @@ func TestOrderValidation(t *testing.T) {
 }
 
 func TestOrderLifecycle(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		m1, m2 := newMerchant(t, e), newMerchant(t, e)
 		oid := newOrder(t, e, "SEK")
@@ -313,6 +322,7 @@ func TestOrderLifecycle(t *testing.T) {
 }
 
 func TestPaymentValidation(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	m := newMerchant(t, e)
 	oid := newOrder(t, e, "SEK")
@@ -393,6 +403,7 @@ func TestPaymentValidation(t *testing.T) {
 }
 
 func TestPayments(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		m := newMerchant(t, e)
 		oid := newOrder(t, e, "SEK")
@@ -475,6 +486,7 @@ func TestPayments(t *testing.T) {
 }
 
 func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		m := newMerchant(t, e)
 		oid := newOrder(t, e, "SEK")
@@ -504,6 +516,7 @@ func TestTenantIsolation(t *testing.T) {
 }
 
 func TestOrderListing(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		var ids []string
 		for i := 0; i < 25; i++ {
@@ -583,6 +596,7 @@ func TestOrderListing(t *testing.T) {
 }
 
 func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		m := newMerchant(t, e)
 		oid := newOrder(t, e, "SEK")
@@ -619,6 +633,7 @@ func TestIdempotencyKey(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	e.API.RateLimit, e.API.RateBurst = 1, 3
 	statuses := map[int]int{}
@@ -636,6 +651,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestInternalErrorsLeakNothing(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	e.Store.DB().Close() // every query now fails inside the handler
 	r := e.Do(t, "GET", v1+"/payment_orders", nil).Want(t, http.StatusInternalServerError)
@@ -645,6 +661,7 @@ func TestInternalErrorsLeakNothing(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	newOrder(t, e, "SEK")
 	e.Do(t, "GET", v1+"/payment_orders/nope", nil)

@@ -11,6 +11,7 @@ import (
 // TestFailedAuthenticationIsLimited: wrong secrets are limited per client
 // address and per tenant id, with 429 and Retry-After.
 func TestFailedAuthenticationIsLimited(t *testing.T) {
+	t.Parallel()
 	const burst = 20
 	wrong := func(e *apitest.Env, tenantID, addr string) *apitest.Response {
 		return e.DoRaw(t, "GET", v1+"/tenant", nil, "tenant_id", tenantID, "x-api-secret", "wrong", "X-Forwarded-For", addr)

@@ -146,6 +146,7 @@ var day = time.Now().UTC().Truncate(24 * time.Hour)
 // same file twice books nothing twice; a corrupted file books nothing and
 // names the line.
 func TestBankFilesCompleteLinks(t *testing.T) {
+	t.Parallel()
 	for _, engine := range testdb.Engines {
 		t.Run(string(engine), func(t *testing.T) {
 			p := newProd(t, engine)
@@ -235,6 +236,7 @@ func TestBankFilesCompleteLinks(t *testing.T) {
 // The operator's API: its credential, merchant review with the status
 // callback, tenants, and the unmatched payments' queue.
 func TestOperatorAPI(t *testing.T) {
+	t.Parallel()
 	for _, engine := range testdb.Engines {
 		t.Run(string(engine), func(t *testing.T) {
 			p := newProd(t, engine)
@@ -332,6 +334,7 @@ func TestOperatorAPI(t *testing.T) {
 
 // An unmatched payment assigned by the operator completes the link.
 func TestOperatorAssigns(t *testing.T) {
+	t.Parallel()
 	p := newProd(t, store.SQLite)
 	link, _ := p.invoicedLink(t, "SEK", "OCR")
 	bg := bankfiletest.BgMax(time.Now().UTC(), bankfiletest.BgDeposit{Bankgiro: "5050-1055", Date: day, Serial: 1,

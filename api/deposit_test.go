@@ -49,6 +49,7 @@ func linkCallbacks(t *testing.T, e *apitest.Env, linkID string) []string {
 }
 
 func TestMimicDepositFunds(t *testing.T) {
+	t.Parallel()
 	type step struct {
 		amount int64
 		status string
@@ -112,6 +113,7 @@ func TestMimicDepositFunds(t *testing.T) {
 // A reference chosen on the checkout (bank transfer) pays the link too,
 // and the receipt names the method.
 func TestMimicDepositCheckoutReference(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		link := e.NewLink(t, nil)
 		checkoutPay(t, e, link.CheckoutURL, bankForm()).Want(t, 200)
@@ -137,6 +139,7 @@ func TestMimicDepositCheckoutReference(t *testing.T) {
 // one: whichever comes first, the other keeps it, and a transfer with the
 // printed reference pays the link.
 func TestInvoiceAndCheckoutShareReference(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		for _, tc := range []struct {
 			name, invoiceType string
@@ -178,6 +181,7 @@ func TestInvoiceAndCheckoutShareReference(t *testing.T) {
 }
 
 func TestMimicDepositRefused(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		link := e.NewLink(t, withCallback)
 		ref := createInvoice(t, e, link.ID, "OCR").Reference
@@ -261,6 +265,7 @@ func TestMimicDepositRefused(t *testing.T) {
 // cancelled, or with a card payment waiting for 3-D Secure. The money is
 // kept as an unmatched bank payment for the operator (202).
 func TestMimicDepositLinkState(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		tests := []struct {
 			name    string
@@ -321,6 +326,7 @@ func TestMimicDepositLinkState(t *testing.T) {
 // An invoice asked for with another reference type than the one the
 // checkout already showed is refused: the payer may pay with either.
 func TestInvoiceKeepsCheckoutReferenceType(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	link := e.NewLink(t, nil)
 	checkoutPay(t, e, link.CheckoutURL, bankForm()).Want(t, 200)
@@ -338,6 +344,7 @@ func TestInvoiceKeepsCheckoutReferenceType(t *testing.T) {
 // On a Norwegian link the checkout's bank transfer gives a KID, which pays
 // the link; the receipt says how, in Norwegian.
 func TestMimicDepositNorwegianCheckout(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		link := nokLink(t, e)
 		form := bankForm()

@@ -108,6 +108,7 @@ func wantContains(t *testing.T, what, text string, parts ...string) {
 }
 
 func TestInvoiceDocument(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		link := e.NewLink(t, nil)
 		e.Do(t, "GET", lv1+"/payment_links/"+link.ID+"/invoice", nil).Want(t, 403)
@@ -192,6 +193,7 @@ func nokLink(t *testing.T, e *apitest.Env) apitest.Link {
 }
 
 func TestInvoiceKIDNorwegian(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		link := nokLink(t, e)
 		inv := createInvoice(t, e, link.ID, "KID")
@@ -214,6 +216,7 @@ func TestInvoiceKIDNorwegian(t *testing.T) {
 }
 
 func TestReceiptDocument(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		link := e.NewLink(t, nil)
 		e.Do(t, "GET", lv1+"/payment_links/"+link.ID+"/receipt", nil).Want(t, 403)
@@ -251,6 +254,7 @@ func TestReceiptDocument(t *testing.T) {
 }
 
 func TestFileTokens(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	link := e.NewLink(t, nil)
 	inv := createInvoice(t, e, link.ID, "OCR")
@@ -290,6 +294,7 @@ func flip(c string) string {
 // PNG or JPEG, and answers 404 otherwise (the first time too, when the
 // failure is new); the invoice renders with or without it.
 func TestLogoOnCheckoutAndInvoice(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 8, 4))); err != nil {
@@ -345,6 +350,7 @@ func TestLogoOnCheckoutAndInvoice(t *testing.T) {
 // E-mails carry their document: the link's e-mail the invoice once there
 // is one, the receipt e-mail the receipt; the outbox names the file.
 func TestMessagesCarryDocuments(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ctx := context.Background()
 		link := e.NewLink(t, nil)
@@ -382,6 +388,7 @@ func TestMessagesCarryDocuments(t *testing.T) {
 // The invoice speaks the link's language: labels, dates and amounts per
 // locale, every item over as many pages as it takes, VAT per rate.
 func TestInvoiceLocales(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		locale string
 		want   []string
@@ -433,6 +440,7 @@ func TestInvoiceLocales(t *testing.T) {
 // The receipt shows when the link was paid in Stockholm time, in the
 // link's language, and the payer's own corrections of their details.
 func TestReceiptPaidTimeAndPayer(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	paid := time.Date(2026, 6, 15, 22, 30, 0, 0, time.UTC) // 00:30 the next day in Stockholm (CEST)
 	for _, tc := range []struct{ locale, label, when string }{
@@ -474,6 +482,7 @@ func TestReceiptPaidTimeAndPayer(t *testing.T) {
 
 // Another tenant cannot see a link's documents through the API.
 func TestDocumentsTenantIsolation(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	link := e.NewLink(t, nil)
 	createInvoice(t, e, link.ID, "OCR")
@@ -492,6 +501,7 @@ func TestDocumentsTenantIsolation(t *testing.T) {
 // characters (they broke the header, and the invoice e-mail's attachment);
 // one stored before that rule is served with spaces instead.
 func TestInvoiceFileName(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	for _, name := range []string{"a\r\nb", "tab\there", "bell\x07", "nul\x00", "del\x7f", "nel\u0085", "a/b", `a\b`, strings.Repeat("x", 201)} {
 		link := e.NewLink(t, nil)
@@ -546,6 +556,7 @@ func TestInvoiceFileName(t *testing.T) {
 // accounts payable matches the invoice by) is printed whole on invoice and
 // receipt, wrapped if it must be.
 func TestCustomerReferencePrintedWhole(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	for _, ref := range []string{
 		"AB",
@@ -583,6 +594,7 @@ func TestCustomerReferencePrintedWhole(t *testing.T) {
 // The invoice date is the Stockholm date of the invoice's creation, in the
 // link's language.
 func TestInvoiceDateStockholm(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	created := time.Date(2026, 6, 15, 22, 30, 0, 0, time.UTC) // already the 16th in Stockholm
 	for _, tc := range []struct{ locale, label, want string }{

@@ -18,6 +18,7 @@ import (
 // signed COMPLETED callback for the link and for the payment — then lists
 // the callbacks and asks for one again.
 func TestFlowEndToEnd(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		type received struct {
 			header http.Header
@@ -95,6 +96,7 @@ func TestFlowEndToEnd(t *testing.T) {
 // TestSandboxInbox follows the README: the link's callback goes to the
 // sandbox's own inbox, which shows it with a verified signature.
 func TestSandboxInbox(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	e.StartCallbacks(t)
 	m := newMerchant(t, e)
@@ -126,6 +128,7 @@ func TestSandboxInbox(t *testing.T) {
 }
 
 func TestSandboxRoutesAbsentInProduction(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	e.API.Sandbox = false
 	prod := httptest.NewServer((&api.Server{Store: e.Store, Log: e.API.Log, PublicURL: "https://pay.example"}).Handler())

@@ -10,6 +10,7 @@ import (
 // TestIdempotencyComparesParsedBodies: the same JSON with other whitespace,
 // key order or escapes is the same request, and replays.
 func TestIdempotencyComparesParsedBodies(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		first := e.Do(t, "POST", v1+"/payment_orders", `{"currency":"SEK","metadata":{"a":1,"b":"é"}}`,
 			"Idempotency-Key", "canon").Want(t, 200)
@@ -33,6 +34,7 @@ func TestIdempotencyComparesParsedBodies(t *testing.T) {
 // TestIdempotencyRace: requests racing on one new key create one object; each
 // answer is the first's response or a 409, never a 500.
 func TestIdempotencyRace(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		m := newMerchant(t, e)
 		oid := newOrder(t, e, "SEK")

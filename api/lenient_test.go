@@ -17,6 +17,7 @@ import (
 // refused only where it is used; business rules still answer 403 when the
 // body also holds such lenient fields.
 func TestAcceptWhatPingAccepts(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		merchant := newMerchant(t, e)
 		tests := []struct {
@@ -86,6 +87,7 @@ func TestAcceptWhatPingAccepts(t *testing.T) {
 // whose check digit is wrong (its test data is random); production refuses
 // it. Numbers of the wrong shape are refused by both.
 func TestOrganisationCheckDigits(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		// A production installation with a production tenant, on the same store.
 		tenant, tree, secret, err := pinglinks.NewTenant("Production tenant", false, e.Store.Now())

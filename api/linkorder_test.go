@@ -13,6 +13,7 @@ import (
 // attempts are taken (the others are 403, saying why), one completes, and
 // the order is paid exactly the link's total.
 func TestLinkOrderTakesOnlyTheLinksPayments(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		l := e.NewLink(t, nil)
 		const n = 6

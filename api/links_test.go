@@ -82,6 +82,7 @@ func outboxPayloads(t *testing.T, e *apitest.Env, kind string) []map[string]any 
 }
 
 func TestCreateLink(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		m := newMerchant(t, e)
 		oid := newOrder(t, e, "SEK")
@@ -133,6 +134,7 @@ func TestCreateLink(t *testing.T) {
 }
 
 func TestCreateLinkValidation(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	m := newMerchant(t, e)
 	oid := newOrder(t, e, "SEK")
@@ -234,6 +236,7 @@ func TestCreateLinkValidation(t *testing.T) {
 }
 
 func TestLinkCancel(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		id, oid, _ := newLink(t, e)
 		e.Do(t, "PUT", lv1+"/payment_links/"+id+"/cancel", nil).Want(t, 204)
@@ -257,6 +260,7 @@ func TestLinkCancel(t *testing.T) {
 }
 
 func TestLinkDistribute(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		id, _, _ := newLink(t, e)
 		path := lv1 + "/payment_links/" + id + "/distribute"
@@ -312,6 +316,7 @@ func TestLinkDistribute(t *testing.T) {
 }
 
 func TestLinkInvoice(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		id, _, _ := newLink(t, e)
 		path := lv1 + "/payment_links/" + id + "/invoice"
@@ -345,6 +350,7 @@ func TestLinkInvoice(t *testing.T) {
 }
 
 func TestSandboxPayCompletesLinkOnce(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		id, oid, _ := newLink(t, e)
 		e.Do(t, "GET", lv1+"/payment_links/"+id+"/receipt", nil).Want(t, 403)
@@ -376,6 +382,7 @@ func TestSandboxPayCompletesLinkOnce(t *testing.T) {
 }
 
 func TestLinkExpiry(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		m := newMerchant(t, e)
 		today := time.Now().In(pinglinks.Stockholm).Format(time.DateOnly)

@@ -12,6 +12,7 @@ import (
 // chunk is one valid JSON array holding every row once, in creation order,
 // with filters applied across chunk boundaries.
 func TestPlainListStreamsEveryChunk(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		const n = 1053 // two whole chunks of 500 and a part
 		ids := make([]string, n)

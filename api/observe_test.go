@@ -43,6 +43,7 @@ next:
 // log has one line per request with route pattern, status, duration and
 // tenant, and a server error is logged under the id the caller was given.
 func TestRequestIDAndAccessLog(t *testing.T) {
+	t.Parallel()
 	for _, engine := range testdb.Engines {
 		t.Run(string(engine), func(t *testing.T) {
 			var logs logBuffer

@@ -12,6 +12,7 @@ import (
 // close/split/settle racing each other and new payments leave one consistent
 // lifecycle with allocations written once.
 func TestConcurrentRequestsKeepTheRules(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		m := newMerchant(t, e)
 		oid := newOrder(t, e, "SEK")

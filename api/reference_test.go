@@ -9,6 +9,7 @@ import (
 // Every tenant's payers pay to the same bankgiro, so no two links of any
 // tenants may share a reference: a bank's transfer names one link.
 func TestReferencesAreUniqueAcrossTenants(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		other := apitest.OtherTenant(t, e)
 		seen := map[string]bool{}

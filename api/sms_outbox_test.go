@@ -78,6 +78,7 @@ func smsPlatform(t *testing.T, e *apitest.Env, gw *elks) (*platform.Platform, *h
 }
 
 func TestSMSDeliveryReports(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		gw := &elks{}
 		p, srv := smsPlatform(t, e, gw)
@@ -195,6 +196,7 @@ func TestSMSDeliveryReports(t *testing.T) {
 // The same gateway settings give every process the same report secret;
 // other settings another one.
 func TestSMSReportSecretDerived(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	secrets := map[string]string{}
 	for _, u := range []string{"http://u:p@127.0.0.1:1", "http://u:p@127.0.0.1:1", "http://u:q@127.0.0.1:1", "https://u:p@api.46elks.com"} {
@@ -221,6 +223,7 @@ func TestSMSReportSecretDerived(t *testing.T) {
 }
 
 func TestSandboxOutbox(t *testing.T) {
+	t.Parallel()
 	const evil = `<script>alert("x")</script> & Co`
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ctx := context.Background()
@@ -352,6 +355,7 @@ func TestSandboxOutbox(t *testing.T) {
 
 // The outbox lists the newest first.
 func TestSandboxOutboxOrder(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	first := e.NewLink(t, func(b map[string]any) { b["customer"].(map[string]any)["email"] = "first@example.com" })
 	second := e.NewLink(t, func(b map[string]any) { b["customer"].(map[string]any)["email"] = "second@example.com" })
@@ -372,6 +376,7 @@ func TestSandboxOutboxOrder(t *testing.T) {
 // newest SMS's fate: a late report about the earlier one is recorded on
 // that message but does not change the link's sms_status.
 func TestSMSReportOfAnEarlierSMS(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		gw := &elks{}
 		p, srv := smsPlatform(t, e, gw)
@@ -429,6 +434,7 @@ func TestSMSReportOfAnEarlierSMS(t *testing.T) {
 // Outside the sandbox the Mimic deposit and the outbox do not exist; files
 // and SMS reports do.
 func TestSandboxRoutesOnlyInSandbox(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	link := e.NewLink(t, nil)
 	inv := createInvoice(t, e, link.ID, "OCR")

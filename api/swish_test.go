@@ -15,6 +15,7 @@ import (
 // A Swish payment through the Payments API waits for the payer; the
 // sandbox's simulator answers as the message says.
 func TestSwishThroughPaymentsAPI(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		e.StartWorkers(t)
 		merchant := newMerchant(t, e)
@@ -59,6 +60,7 @@ func TestSwishThroughPaymentsAPI(t *testing.T) {
 // Outside the sandbox no simulator answers: Swish through the Payments API
 // is refused rather than left pending for ever.
 func TestSwishRefusedInProduction(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	merchant := newMerchant(t, e)
 	order := newOrder(t, e, "SEK")
@@ -84,6 +86,7 @@ func TestSwishRefusedInProduction(t *testing.T) {
 // link or a payment naming them with 403 saying which settings are
 // missing, on both engines; with neither, bank transfers still work.
 func TestUnconfiguredRailsRefusedInProduction(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		merchant := newMerchant(t, e)
 		prod, err := platform.New(platform.Config{Store: e.Store, PublicURL: "https://links.example"})

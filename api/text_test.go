@@ -101,6 +101,7 @@ func set(v any, path, s string) {
 // surrogate: each is refused with 422 naming that string's property, on
 // both engines, and the valid body itself is accepted.
 func TestEveryStringRefusesNULAndInvalidUTF8(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		free := map[string]any{"note": "fri text", "nested": map[string]any{"list": []any{"a", 1, true}}}
 		mid := newMerchant(t, e)

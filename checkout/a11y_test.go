@@ -33,6 +33,7 @@ type axeResult struct {
 }
 
 func TestAccessibility(t *testing.T) {
+	t.Parallel()
 	src := axeSource(t)
 	e := apitest.New(t, store.SQLite) // no workers: the Swish payment stays waiting
 	pages := []struct {
@@ -128,6 +129,7 @@ func TestAccessibility(t *testing.T) {
 // and everything it loads. The checkout must be fast; the issue sets the
 // bound at 100 KB.
 func TestFirstVisitWeight(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	l := e.NewLink(t, nil)
 	ctx := tab(t)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestClientAddr(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		trust bool
 		xff   []string

@@ -54,10 +54,20 @@ type Handler struct {
 	// entry, the one our own reverse proxy appended (PINGLINKS_TRUST_PROXY);
 	// earlier entries are the client's word and could dodge the limit.
 	TrustProxy bool
+	// Now is the platform's clock (the store's, which tests may set); nil
+	// reads the system's.
+	Now func() time.Time
 
 	mux     http.Handler
 	perLink *limiter
 	perAddr *limiter
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now == nil {
+		return time.Now()
+	}
+	return h.Now()
 }
 
 // Init builds the routes; call it once before serving.
@@ -298,7 +308,7 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := h.newView(r.Context(), l, p)
-	now := time.Now()
+	now := h.now()
 	if !h.perLink.allow(l.Token, now) || !h.perAddr.allow(h.clientAddr(r), now) {
 		w.Header().Set("Retry-After", "10")
 		v.Banner = t.TooMany
@@ -353,7 +363,7 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		func(l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
 			var err error
 			outcome, err = h.Providers.Start(r.Context(), provider.StartRequest{Payment: p, Link: l, Form: pf.Form,
-				ReturnURL: h.PublicURL + "/checkout/" + l.Token + "/return", Now: time.Now(),
+				ReturnURL: h.PublicURL + "/checkout/" + l.Token + "/return", Now: h.now(),
 				CallbackURL: h.PublicURL + "/providers/" + p.Provider + "/"})
 			return err
 		})

@@ -66,6 +66,7 @@ func orderPayments(t *testing.T, e *apitest.Env, l *pinglinks.PaymentLink) []*pi
 // Double clicks, two tabs, two devices: many payers submit at once, and
 // the link is paid exactly once.
 func TestConcurrentSubmitsPayOnce(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		lk := e.NewLink(t, nil)
 		const n = 12
@@ -102,6 +103,7 @@ func TestConcurrentSubmitsPayOnce(t *testing.T) {
 // The card number never reaches storage or logs (docs/api.md): after card
 // payments, no table row, database file or log line holds it.
 func TestCardNumberIsNeverStoredOrLogged(t *testing.T) {
+	t.Parallel()
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			var logs bytes.Buffer
@@ -204,6 +206,7 @@ func sqliteFiles(t *testing.T, st *store.Store) string {
 }
 
 func TestCrossOriginPostIsRefused(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, nil)
 	for _, h := range [][]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "https://evil.example"}} {
@@ -223,6 +226,7 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 }
 
 func TestSecurityHeadersAndNoThirdParties(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, func(b map[string]any) { b["logo_image_link"] = "https://cdn.example/logo.png" })
 	resp, err := http.Get(lk.CheckoutURL)
@@ -261,6 +265,7 @@ func TestSecurityHeadersAndNoThirdParties(t *testing.T) {
 }
 
 func TestPayAttemptsAreRateLimited(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, nil)
 	var limited int
@@ -281,6 +286,7 @@ func TestPayAttemptsAreRateLimited(t *testing.T) {
 // Every field of the form that can be wrong is sent wrong: the form comes
 // back (422) with the field marked, and the card number is never echoed.
 func TestFormValidation(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	tests := []struct {
 		name  string
@@ -323,6 +329,7 @@ func TestFormValidation(t *testing.T) {
 }
 
 func TestClosedAndUnknownLinks(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, func(b map[string]any) { b["locale"] = "en-GB" })
 	e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+lk.ID+"/cancel", nil).Want(t, 204)
@@ -357,6 +364,7 @@ func TestClosedAndUnknownLinks(t *testing.T) {
 }
 
 func TestSuccessRedirectAndDummy(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, func(b map[string]any) {
 		b["checkout_success_url"] = "https://shop.example/thanks?order=42"
@@ -380,6 +388,7 @@ func TestSuccessRedirectAndDummy(t *testing.T) {
 
 // The sandbox's Swish page plays the payer's app by hand: approve or decline.
 func TestSwishSimulatorPage(t *testing.T) {
+	t.Parallel()
 	for _, answer := range []string{"approve", "decline"} {
 		t.Run(answer, func(t *testing.T) {
 			e := apitest.New(t, store.SQLite) // no workers: only the page answers
@@ -424,6 +433,7 @@ func TestSwishSimulatorPage(t *testing.T) {
 // A bank transfer that arrives in parts: the page asks for the rest and
 // offers no other method until the link is paid.
 func TestPartialTransfer(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, nil)
 	if r, _ := post(t, lk.CheckoutURL, payForm("ping/deposit")); r.StatusCode != http.StatusSeeOther {
@@ -465,6 +475,7 @@ func TestPartialTransfer(t *testing.T) {
 // Outside the sandbox the simulated card processor and Swish are not
 // offered: a test card must never "pay" a production link.
 func TestSimulatorsRefusedInProduction(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, nil)
 	prod, err := platform.New(platform.Config{Store: e.Store, Sandbox: false, PublicURL: e.Server.URL})
@@ -507,6 +518,7 @@ func TestSimulatorsRefusedInProduction(t *testing.T) {
 // A Norwegian payer transfers NOK with a KID to an account number: Norway
 // has no bankgiro.
 func TestNorwegianBankTransfer(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, func(b map[string]any) {
 		b["currency"], b["locale"] = "NOK", "nb-NO"
@@ -535,6 +547,7 @@ func TestNorwegianBankTransfer(t *testing.T) {
 // A 3-D Secure challenge the payer walks away from times out, so the link
 // is not stuck: the payer can pay another way, and the tenant can cancel.
 func TestAbandonedChallengeTimesOut(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		lk := e.NewLink(t, nil)
 		if r, _ := post(t, lk.CheckoutURL, cardForm("4000002760003184")); r.StatusCode != http.StatusSeeOther {

@@ -64,6 +64,7 @@ func payCard(t *testing.T, ctx context.Context, number string) {
 }
 
 func TestCardSuccess(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	l := e.NewLink(t, nil)
 	ctx := tab(t)
@@ -97,6 +98,7 @@ func TestCardSuccess(t *testing.T) {
 }
 
 func TestCardDeclinedThenRetrySucceeds(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	l := e.NewLink(t, nil)
 	ctx := tab(t)
@@ -129,6 +131,7 @@ func TestCardDeclinedThenRetrySucceeds(t *testing.T) {
 }
 
 func TestCardThreeDSecure(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	l := e.NewLink(t, func(b map[string]any) { b["locale"] = "en-GB" })
 	ctx := tab(t)
@@ -146,6 +149,7 @@ func TestCardThreeDSecure(t *testing.T) {
 }
 
 func TestSwishSuccess(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	e.StartWorkers(t)
 	l := e.NewLink(t, nil)
@@ -168,6 +172,7 @@ func TestSwishSuccess(t *testing.T) {
 }
 
 func TestSwishDeclined(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	e.StartWorkers(t)
 	l := e.NewLink(t, func(b map[string]any) {
@@ -188,6 +193,7 @@ func TestSwishDeclined(t *testing.T) {
 }
 
 func TestBankTransferCompletedByDeposit(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	l := e.NewLink(t, nil)
 	ctx := tab(t)
@@ -212,6 +218,7 @@ func TestBankTransferCompletedByDeposit(t *testing.T) {
 }
 
 func TestExpiredLink(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	today := time.Now().In(pinglinks.Stockholm).Format(time.DateOnly)
 	l := e.NewLink(t, func(b map[string]any) { b["due_date"] = today; b["locale"] = "nb-NO" })
@@ -235,6 +242,7 @@ func TestExpiredLink(t *testing.T) {
 // The payer corrects the e-mail address before paying: the payment keeps
 // the correction and the receipt goes there, not to the tenant's address.
 func TestCorrectedEmailGetsTheReceipt(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	l := e.NewLink(t, nil)
 	ctx := tab(t)
@@ -262,6 +270,7 @@ func TestCorrectedEmailGetsTheReceipt(t *testing.T) {
 // A payer without a mouse: Tab moves through the form in order, the arrow
 // keys choose the method, Enter pays.
 func TestKeyboardOnly(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	l := e.NewLink(t, nil)
 	ctx := tab(t)

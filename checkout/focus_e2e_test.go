@@ -12,6 +12,7 @@ import (
 // user lands on the first field to fix (WCAG 3.3.1, 2.4.3), not at the top
 // of the page with nothing said.
 func TestE2EFocusOnFirstError(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	for _, tc := range []struct {
 		name  string
@@ -46,6 +47,7 @@ func TestE2EFocusOnFirstError(t *testing.T) {
 }
 
 func TestE2EFocusOnMethodError(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	ctx := tab(t)
 	// the payer's browser offers a method the link does not (a stale page, a tampered form)

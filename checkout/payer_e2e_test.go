@@ -33,6 +33,7 @@ func viewport(width int64) chromedp.Action[chromedp.Void] {
 // arrives: it asks for the rest, says why card and Swish are gone, and
 // shows the receipt once the rest is in — without the payer reloading.
 func TestE2EBankPageUpdatesItself(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, nil)
 	ctx := tab(t)
@@ -70,6 +71,7 @@ func TestE2EBankPageUpdatesItself(t *testing.T) {
 // in progress — never "Väntar på Swish" — and shows the receipt by itself
 // once Swish is approved.
 func TestE2ECardTabLosesToSwish(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite) // no workers: Swish waits for the simulator page
 	lk := e.NewLink(t, nil)
 	swishTab, cardTab := tab(t), tab(t)
@@ -108,6 +110,7 @@ func TestE2ECardTabLosesToSwish(t *testing.T) {
 // On a phone the expiry and CVC boxes stand side by side on one line,
 // however their labels wrap.
 func TestE2EExpiryAndCVCInLineOnAPhone(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	for _, locale := range []string{"sv-SE", "nb-NO", "en-GB"} {
 		for _, w := range []int64{320, 390} {
@@ -131,6 +134,7 @@ func TestE2EExpiryAndCVCInLineOnAPhone(t *testing.T) {
 // to look at), and checks what a machine can: nothing is wider than the
 // screen, and the page speaks the link's language.
 func TestE2EEveryPageAsAPayer(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite) // no workers: Swish waits
 	type page struct {
 		name string

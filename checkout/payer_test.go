@@ -45,6 +45,7 @@ func firstGroup(re *regexp.Regexp, s string) string {
 // Each page's header and amount label say what the page is: to pay,
 // paid, or no longer payable.
 func TestPageSaysWhatItIs(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		type words struct{ to, amount string }
 		tests := []struct {
@@ -100,6 +101,7 @@ func TestPageSaysWhatItIs(t *testing.T) {
 // After the payer chose bank transfer, the form below the bank details
 // offers the other methods only; with no other method there is no form.
 func TestBankPageOffersOnlyOtherMethods(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	methods := regexp.MustCompile(`name="method" value="([^"]*)"( checked)?`)
 	tests := []struct {
@@ -142,6 +144,7 @@ func TestBankPageOffersOnlyOtherMethods(t *testing.T) {
 // A bank page left open while part of the transfer arrives: choosing
 // card or Swish there starts nothing, and the page says so and why.
 func TestNothingChargedAfterPartOfATransfer(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		lk := e.NewLink(t, nil)
 		post(t, lk.CheckoutURL, payForm("ping/deposit"))
@@ -180,6 +183,7 @@ func TestNothingChargedAfterPartOfATransfer(t *testing.T) {
 // elsewhere and the card was not charged; once Swish has paid, it says
 // the link was already paid.
 func TestCardTabAfterSwishInAnother(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		lk := e.NewLink(t, nil) // no workers: the Swish payment waits
 		if r, _ := post(t, lk.CheckoutURL, payForm("swish/e_commerce", "swish_phone", "070-123 45 67")); r.StatusCode != http.StatusSeeOther {
@@ -223,6 +227,7 @@ func TestCardTabAfterSwishInAnother(t *testing.T) {
 // After a declined card the expiry is filled in again; the number and the
 // CVC never are.
 func TestDeclinedCardKeepsExpiry(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	lk := e.NewLink(t, nil)
 	form := cardForm("4000000000000002")

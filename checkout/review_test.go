@@ -18,6 +18,7 @@ import (
 // that beat the script): one answer decides, the other is sent back to
 // the checkout — never a crash, and the link is paid at most once.
 func TestChallengeAnsweredTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		for _, tc := range []struct {
 			name    string
@@ -74,6 +75,7 @@ func TestChallengeAnsweredTwiceAtOnce(t *testing.T) {
 // OVERFUNDED (docs/sandbox.md): the payer's page says what arrived — it does not
 // wait for a Swish payment that was never made.
 func TestOverpaidTransferPage(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		for _, tc := range []struct {
 			name     string
@@ -120,6 +122,7 @@ func TestOverpaidTransferPage(t *testing.T) {
 // Norwegian-speaking payer of a Swedish link is asked for the OCR number
 // its label shows, not for a KID the page does not have.
 func TestBankNoteNamesTheReferenceType(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	for _, tc := range []struct {
 		locale        string
@@ -156,6 +159,7 @@ func TestBankNoteNamesTheReferenceType(t *testing.T) {
 
 // Card errors are in the page's language, like every other error on it.
 func TestCardErrorsInThePageLanguage(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	card := func(number, expiry, cvc string) url.Values {
 		return payForm("payment_iq/card", "card_number", number, "card_expiry", expiry, "card_cvc", cvc)
@@ -195,6 +199,7 @@ func TestCardErrorsInThePageLanguage(t *testing.T) {
 // (docs/api.md: names 100, street 200, postcode 20, town 100 characters), and
 // a value that is too long is called that, not missing.
 func TestPayerDetailsTooLong(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	addr := func(street, zip, city string) []string {
 		return []string{"street_address", street, "zip", zip, "city", city}
@@ -237,6 +242,7 @@ func TestPayerDetailsTooLong(t *testing.T) {
 // instead of being sent back, without a word, to the form inviting them to
 // try again.
 func TestRetryOnClosedOrderSaysWhy(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		for _, tc := range []struct {
 			locale, want string
@@ -269,6 +275,7 @@ func TestRetryOnClosedOrderSaysWhy(t *testing.T) {
 // (WCAG 2.2.1): the script polls a key that changes with each arrival,
 // and without script the payer presses "check now".
 func TestBankPageNeverMetaRefreshes(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, store.SQLite)
 	get := func(u string) string {
 		resp, err := http.Get(u)

@@ -182,6 +182,7 @@ func mustContain(t *testing.T, text string, want ...string) {
 }
 
 func TestInvoice(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		locale locale.Locale
 		cur    pinglinks.Currency
@@ -219,6 +220,7 @@ func TestInvoice(t *testing.T) {
 }
 
 func TestReceipt(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		locale locale.Locale
 		want   []string
@@ -254,6 +256,7 @@ func TestReceipt(t *testing.T) {
 // TestQRCode reads the QR image back out of the PDF and compares it, module
 // by module, with the QR code of the checkout URL.
 func TestQRCode(t *testing.T) {
+	t.Parallel()
 	inv := testInvoice("sv-SE", pinglinks.SEK)
 	pdf, err := RenderInvoice(inv)
 	if err != nil {
@@ -311,6 +314,7 @@ func manyItems(n int) []pinglinks.LinkItem {
 }
 
 func TestManyItemsFlowOntoMorePages(t *testing.T) {
+	t.Parallel()
 	inv := testInvoice("sv-SE", pinglinks.SEK)
 	inv.Link.Items = manyItems(60)
 	pdf, err := RenderInvoice(inv)
@@ -335,6 +339,7 @@ func TestManyItemsFlowOntoMorePages(t *testing.T) {
 }
 
 func TestBadLogo(t *testing.T) {
+	t.Parallel()
 	for name, logo := range map[string][]byte{
 		"garbage":   []byte("this is not an image"),
 		"truncated": testLogo()[:100],
@@ -390,6 +395,7 @@ func noisy(w, h int) *image.NRGBA {
 }
 
 func TestLogoFormats(t *testing.T) {
+	t.Parallel()
 	pal := image.NewPaletted(image.Rect(0, 0, 30, 90), color.Palette{color.White, color.NRGBA{200, 0, 0, 255}})
 	pal.SetColorIndex(5, 5, 1)
 	deep := image.NewNRGBA64(image.Rect(0, 0, 64, 32))
@@ -438,6 +444,7 @@ func TestLogoFormats(t *testing.T) {
 }
 
 func TestEdgeCases(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		mutate func(*Invoice)
@@ -492,6 +499,7 @@ func TestEdgeCases(t *testing.T) {
 }
 
 func TestIncludedVAT(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		amount int64
 		rate   pinglinks.VATRate
@@ -516,6 +524,7 @@ func TestIncludedVAT(t *testing.T) {
 }
 
 func TestFormats(t *testing.T) {
+	t.Parallel()
 	sv, nb, en := lookupWords("sv-SE"), lookupWords("nb-NO"), lookupWords("en-GB")
 	for _, tc := range []struct{ got, want string }{
 		{sv.money(123450, pinglinks.SEK), "1 234,50 kr"},
@@ -546,6 +555,7 @@ func TestFormats(t *testing.T) {
 // Rendering shares the parsed fonts; run under -race this checks that
 // documents do not share mutable state.
 func TestConcurrentRendering(t *testing.T) {
+	t.Parallel()
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)

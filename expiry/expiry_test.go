@@ -15,6 +15,7 @@ import (
 )
 
 func TestSweepOnce(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		today := time.Now().In(pinglinks.Stockholm).Format(time.DateOnly)
 		later := time.Now().In(pinglinks.Stockholm).AddDate(0, 0, 30).Format(time.DateOnly)

@@ -1,6 +1,8 @@
-// Package files renders the invoice and receipt PDFs of payment links
-// once, on first download, and keeps them in the database so that every
-// process serves the same bytes from /files/{token}.
+// Package files renders the invoice and receipt PDFs of payment links once
+// and keeps them in the database, so that every process serves the same
+// bytes from /files/{token}. The Renderer renders each in the background
+// when it comes to exist (an invoice created, a link completed); a download
+// that comes first renders it itself.
 package files
 
 import (
@@ -8,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/pinglinks/pinglinks"
@@ -29,15 +32,51 @@ type Service struct {
 	Rendered func(kind string, took time.Duration, err error)
 	// Providers name how a receipt's payment was paid.
 	Providers *provider.Registry
+
+	rendering sync.Map // token → *flight: one render per token at a time in this process
+}
+
+// flight is a render in progress; done closes when f and err are set.
+type flight struct {
+	done chan struct{}
+	f    *store.File
+	err  error
 }
 
 // File returns the document a /files token names, rendering and storing
-// it the first time. A receipt exists only once its link is COMPLETED.
+// it if it is not stored yet. A receipt exists only once its link is
+// COMPLETED. A token is rendered once at a time in a process: a download
+// that arrives while the background renderer is at it waits for its file;
+// across processes the first file stored is everyone's.
 func (s *Service) File(ctx context.Context, token string) (*store.File, error) {
 	f, err := s.Store.FileByToken(ctx, token)
 	if pinglinks.ErrorCode(err) != pinglinks.ECodeNotFound {
 		return f, err
 	}
+	c := &flight{done: make(chan struct{})}
+	if other, busy := s.rendering.LoadOrStore(token, c); busy {
+		o := other.(*flight)
+		select {
+		case <-o.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if o.err == nil || (!errors.Is(o.err, context.Canceled) && !errors.Is(o.err, context.DeadlineExceeded)) {
+			return o.f, o.err
+		}
+		return s.render(ctx, token) // its caller gave up; this one has not
+	}
+	defer func() {
+		s.rendering.Delete(token)
+		close(c.done)
+	}()
+	c.f, c.err = s.render(ctx, token)
+	return c.f, c.err
+}
+
+// render renders the document token names and stores it, or returns the
+// one another process stored first.
+func (s *Service) render(ctx context.Context, token string) (*store.File, error) {
 	doc, err := s.Store.DocumentByToken(ctx, token)
 	if err != nil {
 		return nil, err

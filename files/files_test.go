@@ -52,6 +52,7 @@ func invoiced(tb testing.TB, e *apitest.Env, edit func(map[string]any)) (*pingli
 // Many first downloads of one document at once all get the same bytes:
 // one rendering is stored and every other is dropped in its favour.
 func TestFileStoredOnceUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		svc := service(e, http.DefaultClient)
 		l, token := invoiced(t, e, nil)
@@ -87,6 +88,7 @@ func TestFileStoredOnceUnderConcurrency(t *testing.T) {
 }
 
 func TestFileKinds(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ctx := context.Background()
 		svc := service(e, http.DefaultClient)
@@ -179,6 +181,7 @@ func imageCount(t *testing.T, pdf []byte) (n int, encodings []string) {
 // The logo is fetched once and embedded in invoice and receipt; one that
 // is not a PNG or JPEG is left out and the document still renders.
 func TestDocumentLogo(t *testing.T) {
+	t.Parallel()
 	e := apitest.New(t, "sqlite")
 	pngB, jpegB, gifB := pngLogo(t), jpegLogo(t), gifLogo(t)
 	// A small file that claims a huge canvas (20 megapixels): left out,

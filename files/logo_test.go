@@ -103,6 +103,7 @@ func serve(contentType string, body []byte) http.HandlerFunc {
 }
 
 func TestLogos(t *testing.T) {
+	// Not parallel: its fetches have 150 ms to answer.
 	pngB, jpegB, gifB := pngLogo(t), jpegLogo(t), gifLogo(t)
 	routes := map[string]http.HandlerFunc{
 		"/logo.png":      serve("image/png", pngB),
@@ -204,6 +205,7 @@ func TestLogos(t *testing.T) {
 
 // A failure is remembered for RetryAfter, then the logo is fetched again.
 func TestLogoRetryAfter(t *testing.T) {
+	t.Parallel()
 	st := testdb.Open(t, store.SQLite)
 	pngB := pngLogo(t)
 	var mu sync.Mutex
@@ -263,6 +265,7 @@ func mustLogo(t *testing.T, st *store.Store, url string) *store.Logo {
 
 // A request whose caller gave up is not remembered as the logo's failure.
 func TestLogoCallerCancelled(t *testing.T) {
+	t.Parallel()
 	st := testdb.Open(t, store.SQLite)
 	pngB := pngLogo(t)
 	srv := newLogoServer(t, map[string]http.HandlerFunc{"/logo.png": serve("image/png", pngB)})
@@ -284,6 +287,7 @@ func TestLogoCallerCancelled(t *testing.T) {
 // Outside the sandbox the client refuses private and loopback addresses:
 // the logo is not fetched, the server never asked, the refusal remembered.
 func TestLogoProductionRefusesLoopback(t *testing.T) {
+	t.Parallel()
 	st := testdb.Open(t, store.SQLite)
 	srv := newLogoServer(t, map[string]http.HandlerFunc{"/logo.png": serve("image/png", pngLogo(t))})
 	logos := &files.Logos{Store: st, Client: callback.NewClient(false)}
@@ -304,6 +308,7 @@ func TestLogoProductionRefusesLoopback(t *testing.T) {
 // Many documents rendered at once for the same new logo still end with
 // one remembered logo.
 func TestLogoConcurrent(t *testing.T) {
+	t.Parallel()
 	st := testdb.Open(t, store.Postgres)
 	pngB := pngLogo(t)
 	srv := newLogoServer(t, map[string]http.HandlerFunc{"/logo.png": serve("image/png", pngB)})

@@ -29,6 +29,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestRenderGolden(t *testing.T) {
+	t.Parallel()
 	att := &Attachment{Filename: "invoice.pdf", ContentType: "application/pdf", Data: []byte("%PDF")}
 	links := map[string]PaymentLinkMessage{
 		"sv-SE": {Locale: "sv-SE", To: "asa@example.com", SupplierName: "Åsas Blåbär AB", CustomerName: "Åsa Öberg",
@@ -74,6 +75,7 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestRenderEscapes(t *testing.T) {
+	t.Parallel()
 	msg, err := PaymentLinkMessage{
 		Locale: "en-GB", To: "x@example.com",
 		SupplierName: `<script>alert(1)</script> & "Co"`,
@@ -103,6 +105,7 @@ func TestRenderEscapes(t *testing.T) {
 }
 
 func TestRenderErrors(t *testing.T) {
+	t.Parallel()
 	ok := PaymentLinkMessage{Locale: "sv-SE", SupplierName: "S", Amount: "1 kr", CheckoutURL: "https://x/c"}
 	for name, m := range map[string]PaymentLinkMessage{
 		"locale":   {Locale: "de-DE", SupplierName: "S", Amount: "1", CheckoutURL: "https://x/c"},

@@ -37,6 +37,7 @@ func testMessage(t *testing.T) Message {
 }
 
 func TestSendRealConversation(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t, nil)
 	s, err := NewSMTPSender("smtp://"+srv.Addr, "Ping Payments <no-reply@pinglinks.test>")
 	if err != nil {
@@ -167,6 +168,7 @@ func walk(t *testing.T, contentType string, body io.Reader, visit func(ct, disp 
 }
 
 func TestSendSTARTTLS(t *testing.T) {
+	t.Parallel()
 	serverTLS, pool := smtptest.SelfSigned(t)
 	srv := smtptest.Start(t, serverTLS)
 	s, err := NewSMTPSender("smtp://user:pa%20ss@"+srv.Addr, "no-reply@pinglinks.test", WithRootCAs(pool))
@@ -194,6 +196,7 @@ func TestSendSTARTTLS(t *testing.T) {
 }
 
 func TestSendImplicitTLS(t *testing.T) {
+	t.Parallel()
 	serverTLS, pool := smtptest.SelfSigned(t)
 	rec := smtptest.StartImplicitTLS(t, serverTLS)
 	sender, err := NewSMTPSender("smtps://user:pa%20ss@"+rec.Addr, "no-reply@pinglinks.test", WithRootCAs(pool))
@@ -210,6 +213,7 @@ func TestSendImplicitTLS(t *testing.T) {
 }
 
 func TestSendRejected(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		code      int
 		permanent bool
@@ -231,6 +235,7 @@ func TestSendRejected(t *testing.T) {
 }
 
 func TestSendBadCredentialsIsTemporary(t *testing.T) {
+	t.Parallel()
 	serverTLS, pool := smtptest.SelfSigned(t)
 	srv := smtptest.Start(t, serverTLS)
 	s, _ := NewSMTPSender("smtp://user:wrong@"+srv.Addr, "no-reply@pinglinks.test", WithRootCAs(pool))
@@ -244,6 +249,7 @@ func TestSendBadCredentialsIsTemporary(t *testing.T) {
 }
 
 func TestNoPasswordInTheClear(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t, nil) // offers AUTH PLAIN but no STARTTLS
 	s, _ := NewSMTPSender("smtp://user:pa%20ss@"+srv.Addr, "no-reply@pinglinks.test")
 	if err := s.Send(context.Background(), testMessage(t)); err == nil {
@@ -255,6 +261,7 @@ func TestNoPasswordInTheClear(t *testing.T) {
 }
 
 func TestSendServerDown(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -274,6 +281,7 @@ func TestSendServerDown(t *testing.T) {
 }
 
 func TestSendInvalidMessage(t *testing.T) {
+	t.Parallel()
 	s, _ := NewSMTPSender("smtp://127.0.0.1:1", "no-reply@pinglinks.test")
 	for name, m := range map[string]Message{
 		"no to":      {Text: "x"},
@@ -290,6 +298,7 @@ func TestSendInvalidMessage(t *testing.T) {
 }
 
 func TestNewSMTPSender(t *testing.T) {
+	t.Parallel()
 	for _, u := range []string{"http://x", "smtp://", "smtp://host:99999", "smtp://host:abc", "::"} {
 		if _, err := NewSMTPSender(u, "a@example.com"); err == nil {
 			t.Errorf("NewSMTPSender(%q) accepted", u)
@@ -312,6 +321,7 @@ func TestNewSMTPSender(t *testing.T) {
 // Options in any order, including a nil TLS configuration (meaning the
 // default), give a sender with a usable TLS configuration, never a panic.
 func TestSMTPSenderOptions(t *testing.T) {
+	t.Parallel()
 	pool := x509.NewCertPool()
 	tests := []struct {
 		name     string

@@ -86,6 +86,7 @@ func linkState(t *testing.T, e *apitest.Env, id string) *pinglinks.PaymentLink {
 }
 
 func TestSendsEmailAndSMS(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		smtpSrv, gw := smtptest.Start(t, nil), &gateway{}
 		w := setup(t, e, smtpSrv, gw)
@@ -133,6 +134,7 @@ func TestSendsEmailAndSMS(t *testing.T) {
 // A failing SMTP server or gateway loses no message: it is retried on the
 // schedule until it goes through.
 func TestRetriesUntilSent(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		smtpSrv, gw := smtptest.Start(t, nil), &gateway{fail: 2}
 		w := setup(t, e, smtpSrv, gw)
@@ -173,6 +175,7 @@ func TestRetriesUntilSent(t *testing.T) {
 
 // A permanent refusal (550, gateway 4xx) is not retried; the SMS link says FAILED.
 func TestPermanentFailure(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		smtpSrv := smtptest.Start(t, nil)
 		smtpSrv.SetRcptErr(&smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"})
@@ -207,6 +210,7 @@ func TestPermanentFailure(t *testing.T) {
 
 // Without SMTP or a gateway (the sandbox), messages are kept, rendered.
 func TestSandboxOutbox(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := setup(t, e, nil, nil)
 		link := e.NewLink(t, nil)
@@ -272,6 +276,7 @@ func attachments(t *testing.T, raw []byte) map[string]string {
 // The link e-mail carries the invoice PDF once there is an invoice, and the
 // payer's receipt e-mail carries the receipt PDF.
 func TestDocumentsAttached(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		smtpSrv := smtptest.Start(t, nil)
 		w := setup(t, e, smtpSrv, nil)
@@ -319,6 +324,7 @@ func (s *stoppingSender) Send(ctx context.Context, msg pmail.Message) error {
 // A worker stopped mid-batch leaves the rest of its batch to come back
 // when the lease ends: shutting down never fails a message for good.
 func TestShutdownMidBatchLosesNothing(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := setup(t, e, nil, nil)
 		ctx, cancel := context.WithCancel(context.Background())
@@ -366,6 +372,7 @@ func (s *slowSender) Send(ctx context.Context, msg pmail.Message) error {
 // must not go on to send what another worker has claimed since: each
 // message goes out once.
 func TestExpiredLeaseIsNotSentTwice(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		snd := &slowSender{delay: 400 * time.Millisecond, sent: map[string]int{}}
 		a, b := setup(t, e, nil, nil), setup(t, e, nil, nil)
@@ -408,6 +415,7 @@ func TestExpiredLeaseIsNotSentTwice(t *testing.T) {
 // on one SQLite file) each claim their own messages: every message is sent
 // exactly once.
 func TestConcurrentWorkersSendEachOnce(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		snd := &slowSender{delay: 5 * time.Millisecond, sent: map[string]int{}}
 		const links = 12
@@ -453,6 +461,7 @@ func TestConcurrentWorkersSendEachOnce(t *testing.T) {
 // down) when its link stops being payable is not sent: a "pay now" for a
 // cancelled or already paid link only confuses the payer.
 func TestLinkMessageForALinkNoLongerPayable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		end  func(t *testing.T, e *apitest.Env, id string)
@@ -509,6 +518,7 @@ func (s lastSender) Send(ctx context.Context, msg pmail.Message) error {
 // A message the server accepted is recorded as sent even when the worker is
 // stopping at that moment: otherwise the next worker sends it again.
 func TestAcceptedAsTheWorkerStopsIsRecorded(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := setup(t, e, nil, nil)
 		ctx, cancel := context.WithCancel(context.Background())
@@ -531,6 +541,7 @@ func TestAcceptedAsTheWorkerStopsIsRecorded(t *testing.T) {
 // Distributing again replaces what is still waiting on that channel: a
 // tenant correcting a wrong address does not also mail the wrong one.
 func TestRedistributionSupersedesQueued(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		smtpSrv := smtptest.Start(t, nil)
 		w := setup(t, e, smtpSrv, nil)

@@ -32,6 +32,7 @@ func metric(t *testing.T, e *apitest.Env, series string) float64 {
 // invoice and the workers, and checks each metric beyond the HTTP ones
 // moves as it should.
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	for _, engine := range testdb.Engines {
 		t.Run(string(engine), func(t *testing.T) {
 			e := apitest.New(t, engine)

@@ -73,6 +73,10 @@ type Config struct {
 	// CallbackLease is how long a claimed callback waits, should its
 	// process die, before another process retries it (default 1 min).
 	CallbackLease time.Duration
+	// Now, if set, is the clock of everything that decides by time (links'
+	// expiry, attempts, retries, the checkout, the rails); it replaces the
+	// store's. Unset, the store's own clock is the one.
+	Now func() time.Time
 }
 
 // Platform is an assembled service.
@@ -80,6 +84,7 @@ type Platform struct {
 	API       *api.Server
 	Checkout  *checkout.Handler
 	Files     *files.Service
+	Documents *files.Renderer // renders invoices and receipts as they come to exist
 	Callbacks *callback.Worker
 	Messages  *messaging.Worker
 	// Providers are the payment rails; their poll runs with the workers.
@@ -106,15 +111,22 @@ func New(cfg Config) (*Platform, error) {
 	// Whatever logs with a request's context names the request.
 	cfg.Log = slog.New(api.LogHandler(cfg.Log.Handler()))
 	st, log := cfg.Store, cfg.Log
+	// One clock: the store's. Everything else reads it through now, so a
+	// test that sets the store's clock moves the whole platform.
+	if cfg.Now != nil {
+		st.Now = cfg.Now
+	}
+	now := func() time.Time { return st.Now() }
 	base := strings.TrimRight(cfg.PublicURL, "/")
 	fileURL := func(token string) string { return base + "/files/" + token }
 	checkoutURL := func(l *pinglinks.PaymentLink) string { return base + "/checkout/" + l.Token }
 	logos := &files.Logos{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log}
 	p := &Platform{cfg: cfg}
-	p.Providers = &provider.Registry{Payments: st, Log: log}
+	p.Providers = &provider.Registry{Payments: st, Log: log, Now: now}
 	p.Files = &files.Service{Store: st, Logos: logos, Accounts: accounts, CheckoutURL: checkoutURL, Providers: p.Providers}
+	p.Documents = &files.Renderer{Files: p.Files, Log: log}
 	p.Checkout = &checkout.Handler{Store: st, Providers: p.Providers, TestMode: cfg.Sandbox, PublicURL: base, Log: log,
-		Accounts: accounts, TrustProxy: cfg.TrustProxy, FileURL: fileURL, Logos: logos}
+		Accounts: accounts, TrustProxy: cfg.TrustProxy, FileURL: fileURL, Logos: logos, Now: now}
 	p.Checkout.Init()
 	// The rails, registered once: bank transfers everywhere; in the
 	// sandbox the simulators, in production what is configured — a method
@@ -125,7 +137,7 @@ func New(cfg Config) (*Platform, error) {
 		p.Sandbox.Register(p.Providers)
 	}
 	if !cfg.Sandbox {
-		if err := swishrail.Register(p.Providers, cfg.Swish, base, time.Now(), log); err != nil {
+		if err := swishrail.Register(p.Providers, cfg.Swish, base, now(), log); err != nil {
 			return nil, fmt.Errorf("swish: %w", err)
 		}
 		cards, err := cfg.Card.Connector(log)
@@ -186,8 +198,8 @@ func New(cfg Config) (*Platform, error) {
 		Payments: dashboard.Payments{Providers: p.Providers, CheckoutURL: checkoutURL, FileURL: fileURL}}
 	p.API.Extensions = append(p.API.Extensions, p.Dashboard)
 	p.instrument(st, log)
-	// A commit that queued callbacks or messages wakes both workers.
-	st.OnCommit = func() { p.Callbacks.Notify(); p.Messages.Notify() }
+	// A commit that queued callbacks, messages or documents wakes the workers.
+	st.OnCommit = func() { p.Callbacks.Notify(); p.Messages.Notify(); p.Documents.Notify() }
 	return p, nil
 }
 
@@ -211,6 +223,7 @@ func (p *Platform) Run(ctx context.Context) {
 	}
 	run(func() { p.Callbacks.Run(queues) })
 	run(func() { p.Messages.Run(queues) })
+	run(func() { p.Documents.Run(ctx) })
 	run(func() { p.Expiry.Run(ctx) })
 	run(func() { p.Reminders.Run(ctx) })
 	run(func() { p.Providers.Run(ctx, p.PollEvery) })

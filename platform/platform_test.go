@@ -10,6 +10,7 @@ import (
 )
 
 func TestConfig(t *testing.T) {
+	t.Parallel()
 	st := testdb.Open(t, store.SQLite)
 	tests := []struct {
 		name    string

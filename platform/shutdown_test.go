@@ -15,6 +15,7 @@ import (
 // told to stop is finished and recorded as delivered before Wait returns,
 // so it is not sent again after its lease.
 func TestShutdownDrainsDeliveries(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		started, release := make(chan struct{}), make(chan struct{})
 		var received atomic.Int32

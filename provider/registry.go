@@ -21,10 +21,20 @@ type Registry struct {
 	// Payments applies what connectors learn; set before Learn or Run.
 	Payments Payments
 	Log      *slog.Logger
+	// Now is the platform's clock (the store's, which tests may set); nil
+	// reads the system's.
+	Now func() time.Time
 
 	connectors map[pinglinks.ProviderMethod]Connector
 	missing    map[pinglinks.ProviderMethod]string
 	order      []pinglinks.ProviderMethod
+}
+
+func (r *Registry) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
 }
 
 // Register adds a connector for every method it serves. A method
@@ -230,7 +240,7 @@ func (r *Registry) Learn(ctx context.Context, ref pinglinks.PaymentRef, o Outcom
 			return errNotPending
 		}
 		changed = true
-		return o.Apply(p, time.Now())
+		return o.Apply(p, r.now())
 	})
 	if errors.Is(err, errNotPending) {
 		return false, nil
@@ -311,7 +321,7 @@ func (r *Registry) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if err := r.Poll(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		if err := r.Poll(ctx, r.now()); err != nil && ctx.Err() == nil {
 			r.log().Error("provider poll", "err", err)
 		}
 		select {

@@ -35,6 +35,7 @@ func start(p *pinglinks.Payment, now time.Time) error {
 }
 
 func TestDummy(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		params string
 		want   string
@@ -73,6 +74,7 @@ func TestDummy(t *testing.T) {
 // Swish through the Payments API: the parameters are checked field by
 // field, and a valid payment waits, PENDING, for the payer.
 func TestSwishThroughPaymentsAPI(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		method, params string
 		props          []string

@@ -46,8 +46,8 @@ func (s *Sandbox) receiveInbox(m *api.Mux) api.Func {
 		if err != nil {
 			return err
 		}
-		e := inboxEntry{ReceivedAt: time.Now().UTC().Format("2006-01-02T15:04:05.000000Z07:00"), WebhookID: r.Header.Get("webhook-id"), Body: rawOrString(body)}
-		if err := callback.Verify(t.CallbackSigningKey, r.Header, body, 5*time.Minute, time.Now()); err != nil {
+		e := inboxEntry{ReceivedAt: s.Store.Now().UTC().Format("2006-01-02T15:04:05.000000Z07:00"), WebhookID: r.Header.Get("webhook-id"), Body: rawOrString(body)}
+		if err := callback.Verify(t.CallbackSigningKey, r.Header, body, 5*time.Minute, s.Store.Now()); err != nil {
 			e.SignatureNote = err.Error()
 		} else {
 			e.SignatureOK = true

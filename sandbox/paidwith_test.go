@@ -11,6 +11,7 @@ import (
 
 // How a payment was paid, as receipts and the paid page say it.
 func TestPaidWith(t *testing.T) {
+	t.Parallel()
 	card := func(number string) *pinglinks.Payment {
 		c, err := ParseCard(number, "12/30", "123", time.Now())
 		if err != nil {
@@ -49,6 +50,7 @@ func TestPaidWith(t *testing.T) {
 
 // Swish moves Swedish kronor only; the other rails take every currency.
 func TestMethodCurrencies(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		pm   pinglinks.ProviderMethod
 		c    pinglinks.Currency

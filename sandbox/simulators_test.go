@@ -12,6 +12,7 @@ import (
 var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 func TestParseCard(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		number, expiry, cvc string
 		wantProps           []string
@@ -53,6 +54,7 @@ func TestParseCard(t *testing.T) {
 }
 
 func TestStartCardTestCards(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		number, status, reason, threeDS, method string
 	}{
@@ -82,6 +84,7 @@ func TestStartCardTestCards(t *testing.T) {
 }
 
 func TestThreeDSecureChallenge(t *testing.T) {
+	t.Parallel()
 	for _, approved := range []bool{true, false} {
 		c, _ := ParseCard(CardThreeDSecure, "12/30", "123", now)
 		p := &pinglinks.Payment{Status: pinglinks.PaymentInitiated, Provider: "payment_iq", Method: "card"}
@@ -108,6 +111,7 @@ func TestThreeDSecureChallenge(t *testing.T) {
 }
 
 func TestSwish(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		message, status, code string
 	}{

@@ -71,6 +71,7 @@ func newFake(t *testing.T, f *fakeElks) *ElksClient {
 }
 
 func TestSendOK(t *testing.T) {
+	t.Parallel()
 	f := &fakeElks{}
 	c := newFake(t, f)
 	msg := "Hej! Åsa's Café har skickat en betalningslänk på 70,00 kr. Betala här: https://pay.example/checkout/abc"
@@ -97,6 +98,7 @@ func TestSendOK(t *testing.T) {
 }
 
 func TestSendWithoutDeliveryURL(t *testing.T) {
+	t.Parallel()
 	f := &fakeElks{}
 	c := newFake(t, f)
 	if _, err := c.Send(context.Background(), "PingLinks", "+46701234567", "hi", ""); err != nil {
@@ -108,6 +110,7 @@ func TestSendWithoutDeliveryURL(t *testing.T) {
 }
 
 func TestSendErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		status    int
@@ -154,6 +157,7 @@ func TestSendErrors(t *testing.T) {
 }
 
 func TestSendInvalidRequest(t *testing.T) {
+	t.Parallel()
 	c := NewElksClient("http://127.0.0.1:1", "u", "p", nil)
 	for _, tc := range [][3]string{{"", "+46701234567", "x"}, {"Ping", "", "x"}, {"Ping", "+46701234567", "  "}} {
 		_, err := c.Send(context.Background(), tc[0], tc[1], tc[2], "")
@@ -164,6 +168,7 @@ func TestSendInvalidRequest(t *testing.T) {
 }
 
 func TestSendServerDown(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -181,6 +186,7 @@ func TestSendServerDown(t *testing.T) {
 }
 
 func TestSendTimeout(t *testing.T) {
+	t.Parallel()
 	block := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -203,6 +209,7 @@ func TestSendTimeout(t *testing.T) {
 }
 
 func TestAPIErrorBodyIsOneLine(t *testing.T) {
+	t.Parallel()
 	f := &fakeElks{status: 400, body: "line one\nline two\x00" + strings.Repeat("x", 1000)}
 	c := newFake(t, f)
 	_, err := c.Send(context.Background(), "Ping", "+46701234567", "hi", "")
@@ -212,6 +219,7 @@ func TestAPIErrorBodyIsOneLine(t *testing.T) {
 }
 
 func TestParseGatewayURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in               string
 		base, user, pass string
@@ -245,6 +253,7 @@ func TestParseGatewayURL(t *testing.T) {
 }
 
 func TestParseGatewayURLThenSend(t *testing.T) {
+	t.Parallel()
 	f := &fakeElks{}
 	srv := httptest.NewServer(f)
 	defer srv.Close()

@@ -17,6 +17,7 @@ func reportRequest(body string) *http.Request {
 }
 
 func TestParseDeliveryReport(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		body string
 		want DeliveryReport
@@ -54,6 +55,7 @@ func TestParseDeliveryReport(t *testing.T) {
 }
 
 func TestParseDeliveryReportBad(t *testing.T) {
+	t.Parallel()
 	tests := map[string]*http.Request{
 		"missing id":     reportRequest("status=delivered"),
 		"empty id":       reportRequest("id=&status=delivered"),
@@ -106,6 +108,7 @@ func badCT() *http.Request {
 }
 
 func TestParseDeliveryReportBodyReadError(t *testing.T) {
+	t.Parallel()
 	r := reportRequest("")
 	r.Body = io.NopCloser(errReader{})
 	if _, err := ParseDeliveryReport(r); !errors.Is(err, ErrBadReport) {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestGSM7Len(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in string
 		n  int
@@ -30,6 +31,7 @@ func TestGSM7Len(t *testing.T) {
 }
 
 func TestPaymentLinkText(t *testing.T) {
+	t.Parallel()
 	const url = "https://pay.pinglinks.se/checkout/Xk3v9QfPz1LmN0aBcD7eRw"
 	tests := []struct {
 		locale           locale.Locale
@@ -61,6 +63,7 @@ func TestPaymentLinkText(t *testing.T) {
 }
 
 func TestPaymentLinkTextLongSupplier(t *testing.T) {
+	t.Parallel()
 	const url = "https://pay.pinglinks.se/checkout/Xk3v9QfPz1LmN0aBcD7eRw"
 	supplier := "Föreningen Södra Stadsdelens Hembygdsgille och Julmarknad med Loppis i Gamla Stan"
 	got := PaymentLinkText("sv-SE", supplier, "1 250,00 kr", url)

@@ -39,7 +39,7 @@ func Backup(ctx context.Context, databaseURL, file string) error {
 		return err
 	}
 	defer s.Close()
-	if _, err := s.pooled().ExecContext(ctx, `VACUUM INTO $1`, file); err != nil {
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO $1`, file); err != nil {
 		os.Remove(file) // whatever part was written is no backup
 		return fmt.Errorf("backup: %w", err)
 	}

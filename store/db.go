@@ -30,6 +30,14 @@ type querier interface {
 // dbTx is one transaction on either engine.
 type dbTx interface {
 	querier
+	// ExecAtCommit runs a statement whose outcome nothing in the
+	// transaction reads: on PostgreSQL it is sent with COMMIT, in the same
+	// round trip, and a failure fails the commit; SQLite runs it at once.
+	ExecAtCommit(ctx context.Context, query string, args ...any) error
+	// ExecSeq runs statements one after another, each with its own
+	// snapshot (so a later one sees what an earlier one waited for), and
+	// returns the rows each affected; on PostgreSQL in one round trip.
+	ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error)
 	Commit() error
 	Rollback() error
 }
@@ -48,10 +56,17 @@ type row interface {
 	Scan(dest ...any) error
 }
 
-// sqlDB is SQLite's pool through database/sql.
-type sqlDB struct{ db *sql.DB }
+// sqlDB is SQLite's pool through database/sql; its writes go through the
+// group committer.
+type sqlDB struct {
+	db *sql.DB
+	gc *groupCommitter
+}
 
 func (d sqlDB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if d.gc != nil {
+		return d.gc.exec(ctx, q, args...)
+	}
 	return d.db.ExecContext(ctx, q, args...)
 }
 
@@ -76,6 +91,25 @@ func (t *sqlTx) QueryContext(ctx context.Context, q string, args ...any) (rows, 
 
 func (t *sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) row {
 	return t.tx.QueryRowContext(ctx, q, args...)
+}
+
+func (t *sqlTx) ExecAtCommit(ctx context.Context, q string, args ...any) error {
+	_, err := t.tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+func (t *sqlTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
+	n := make([]int64, len(stmts))
+	for i, st := range stmts {
+		res, err := t.tx.ExecContext(ctx, st.sql, st.args...)
+		if err != nil {
+			return nil, err
+		}
+		if n[i], err = res.RowsAffected(); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
 }
 
 func (t *sqlTx) Commit() error   { return t.tx.Commit() }
@@ -111,17 +145,225 @@ func (d pgDB) QueryRowContext(ctx context.Context, q string, args ...any) row {
 	return d.c.QueryRow(ctx, q, args...)
 }
 
-// pgTx is a pgx transaction.
+// pgTx is a transaction on one connection of PostgreSQL's pool, in as few
+// round trips as its statements allow: BEGIN goes with the first statement
+// and COMMIT with the statements queued by ExecAtCommit, each as one pgx
+// batch (one write, one read). A keyed request's unit is then three round
+// trips plus its own statements, not five.
 type pgTx struct {
-	pgDB
-	tx pgx.Tx
+	ctx      context.Context // the transaction's: once it is done, Commit rolls back (as database/sql does)
+	conn     *pgxpool.Conn
+	begun    bool // BEGIN has been sent
+	done     bool // committed or rolled back; the connection is released
+	atCommit []queued
 }
 
-// Commit and Rollback end the transaction even when the request's context
-// has gone: a half-ended transaction would hold its connection and locks.
-func (t *pgTx) Commit() error   { return t.tx.Commit(context.Background()) }
-func (t *pgTx) Rollback() error { return t.tx.Rollback(context.Background()) }
+// queued is a statement with its arguments.
+type queued struct {
+	sql  string
+	args []any
+}
 
+func (t *pgTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
+	b := &pgx.Batch{}
+	if !t.begun {
+		b.Queue("BEGIN")
+	}
+	for _, st := range stmts {
+		b.Queue(st.sql, st.args...)
+	}
+	br := t.conn.SendBatch(ctx, b)
+	var err error
+	if !t.begun {
+		t.begun = true
+		_, err = br.Exec()
+	}
+	n := make([]int64, len(stmts))
+	for i := range stmts {
+		if err != nil {
+			break
+		}
+		var tag pgconn.CommandTag
+		tag, err = br.Exec()
+		n[i] = tag.RowsAffected()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// first sends BEGIN and the transaction's first statement as one batch,
+// and reads BEGIN's result; the statement's is the caller's to read.
+func (t *pgTx) first(ctx context.Context, q string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(q, args...)
+	br := t.conn.SendBatch(ctx, b)
+	t.begun = true
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, err
+	}
+	return br, nil
+}
+
+func (t *pgTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.begun {
+		return pgDB{t.conn}.ExecContext(ctx, q, args...)
+	}
+	br, err := t.first(ctx, q, args)
+	if err != nil {
+		return nil, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pgResult(tag.RowsAffected()), nil
+}
+
+func (t *pgTx) QueryContext(ctx context.Context, q string, args ...any) (rows, error) {
+	if t.begun {
+		return pgDB{t.conn}.QueryContext(ctx, q, args...)
+	}
+	br, err := t.first(ctx, q, args)
+	if err != nil {
+		return nil, err
+	}
+	r, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return batchRows{pgRows{r}, br}, nil
+}
+
+func (t *pgTx) QueryRowContext(ctx context.Context, q string, args ...any) row {
+	if t.begun {
+		return t.conn.QueryRow(ctx, q, args...)
+	}
+	br, err := t.first(ctx, q, args)
+	if err != nil {
+		return errRow{err}
+	}
+	return batchRow{br.QueryRow(), br}
+}
+
+func (t *pgTx) ExecAtCommit(_ context.Context, q string, args ...any) error {
+	t.atCommit = append(t.atCommit, queued{q, args})
+	return nil
+}
+
+// Commit sends the queued statements and COMMIT in one batch. A
+// transaction whose context has gone (the client left, the process is
+// stopping) is rolled back instead, as database/sql does, so a cut-off
+// request keeps nothing.
+func (t *pgTx) Commit() error {
+	if t.done {
+		return pgx.ErrTxClosed
+	}
+	if err := t.ctx.Err(); err != nil {
+		t.Rollback()
+		return err
+	}
+	if !t.begun && len(t.atCommit) == 0 {
+		t.release()
+		return nil
+	}
+	b := &pgx.Batch{}
+	if !t.begun {
+		b.Queue("BEGIN")
+	}
+	for _, q := range t.atCommit {
+		b.Queue(q.sql, q.args...)
+	}
+	b.Queue("COMMIT")
+	t.begun = true
+	br := t.conn.SendBatch(t.ctx, b)
+	var err error
+	for range len(b.QueuedQueries) - 1 {
+		if _, err = br.Exec(); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		var tag pgconn.CommandTag
+		if tag, err = br.Exec(); err == nil && tag.String() == "ROLLBACK" {
+			// An earlier statement failed and left the transaction aborted.
+			err = pgx.ErrTxCommitRollback
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Rollback()
+		return err
+	}
+	t.release()
+	return nil
+}
+
+// Rollback ends the transaction even when its context has gone: a
+// half-ended transaction would hold its connection and locks.
+func (t *pgTx) Rollback() error {
+	if t.done {
+		return pgx.ErrTxClosed
+	}
+	var err error
+	if t.begun {
+		_, err = t.conn.Exec(context.Background(), "ROLLBACK")
+	}
+	t.release()
+	return err
+}
+
+// release gives the connection back; the pool drops one left inside a
+// transaction or busy, so an error here cannot leak a transaction.
+func (t *pgTx) release() {
+	t.done = true
+	t.conn.Release()
+}
+
+// batchRows and batchRow close the batch that carried BEGIN once read.
+type batchRows struct {
+	pgRows
+	br pgx.BatchResults
+}
+
+func (r batchRows) Close() error {
+	err := r.pgRows.Close()
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+type batchRow struct {
+	row pgx.Row
+	br  pgx.BatchResults
+}
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// pgResult is a statement's count of rows (PostgreSQL's command tag).
 type pgResult int64
 
 func (r pgResult) LastInsertId() (int64, error) {
@@ -140,11 +382,14 @@ func (r pgRows) Close() error {
 // committed on PostgreSQL.
 func (s *Store) begin(ctx context.Context) (dbTx, error) {
 	if s.pool != nil {
-		tx, err := s.pool.Begin(ctx)
+		conn, err := s.pool.Acquire(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return &pgTx{pgDB: pgDB{tx}, tx: tx}, nil
+		return &pgTx{ctx: ctx, conn: conn}, nil
+	}
+	if s.gc != nil {
+		return s.gc.begin(ctx)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -174,9 +419,9 @@ func openPostgres(ctx context.Context, rawURL string) (*pgxpool.Pool, error) {
 	return pgxpool.NewWithConfig(ctx, cfg)
 }
 
-// uuidCodec reads PostgreSQL's binary uuid straight into uuid.UUID and
-// uuid.NullUUID. pgx's own codec would go through their sql.Scanner, that
-// is, format the 16 bytes as text and parse them back.
+// uuidCodec reads and writes PostgreSQL's binary uuid straight from and into
+// uuid.UUID and uuid.NullUUID. pgx's own codec would read through their
+// sql.Scanner, that is, format the 16 bytes as text and parse them back.
 type uuidCodec struct{ pgtype.UUIDCodec }
 
 func (c uuidCodec) PlanScan(m *pgtype.Map, oid uint32, format int16, target any) pgtype.ScanPlan {
@@ -187,6 +432,34 @@ func (c uuidCodec) PlanScan(m *pgtype.Map, oid uint32, format int16, target any)
 		}
 	}
 	return c.UUIDCodec.PlanScan(m, oid, format, target)
+}
+
+// PlanEncode sends uuid.UUID and uuid.NullUUID as 16 bytes; pgx would send
+// a NullUUID through its driver.Valuer, as text it then fails to encode in
+// binary, and parse it back.
+func (c uuidCodec) PlanEncode(m *pgtype.Map, oid uint32, format int16, value any) pgtype.EncodePlan {
+	if format == pgtype.BinaryFormatCode {
+		switch value.(type) {
+		case uuid.UUID, uuid.NullUUID:
+			return encodeUUID{}
+		}
+	}
+	return c.UUIDCodec.PlanEncode(m, oid, format, value)
+}
+
+type encodeUUID struct{}
+
+func (encodeUUID) Encode(value any, buf []byte) ([]byte, error) {
+	switch v := value.(type) {
+	case uuid.UUID:
+		return append(buf, v[:]...), nil
+	case uuid.NullUUID:
+		if !v.Valid {
+			return nil, nil // NULL
+		}
+		return append(buf, v.UUID[:]...), nil
+	}
+	return nil, fmt.Errorf("store: cannot encode %T as a uuid", value)
 }
 
 type scanUUID struct{}

@@ -162,6 +162,9 @@ func (s *Store) CreateInvoice(ctx context.Context, tenantID, linkID uuid.UUID, i
 		if err := s.addSearchTerms(ctx, tx, tenantID, linkID, fmt.Sprintf("i:%d", inv.Number)); err != nil {
 			return err
 		}
+		if err := s.queueDocument(ctx, tx, tenantID, linkID, FileInvoice, inv.FileToken); err != nil {
+			return err
+		}
 		l.InvoiceCreated, l.UpdatedAt = true, s.Now()
 		return s.saveLink(ctx, tx, l)
 	})
@@ -182,10 +185,16 @@ func (s *Store) LinkInvoice(ctx context.Context, tenantID, linkID uuid.UUID) (*I
 	return &inv, nil
 }
 
-// queueReceipt queues the receipt e-mail to the payer of a link that has
-// just completed, at the address they gave on the checkout or else the one
-// the tenant gave; without an address there is nothing to send.
+// queueReceipt queues the receipt of a link that has just completed: its
+// PDF to render, and its e-mail to the payer, at the address they gave on
+// the checkout or else the one the tenant gave; without an address there is
+// nothing to send.
 func (s *Store) queueReceipt(ctx context.Context, tx dbTx, l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
+	if l.ReceiptToken != "" {
+		if err := s.queueDocument(ctx, tx, l.TenantID, l.ID, FileReceipt, l.ReceiptToken); err != nil {
+			return err
+		}
+	}
 	to := l.Customer.Email
 	if d, ok := p.PayerDetails(); ok && d.Email != "" {
 		to = d.Email

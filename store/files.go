@@ -124,3 +124,86 @@ func (s *Store) PutLogo(ctx context.Context, l *Logo) error {
 	}
 	return nil
 }
+
+// DocumentJob is a document waiting to be rendered in the background.
+type DocumentJob struct {
+	Token    string
+	TenantID uuid.UUID
+	LinkID   uuid.UUID
+	Kind     string // FileInvoice or FileReceipt
+	Attempts int
+}
+
+// queueDocument writes, inside the transaction that makes a document exist
+// (an invoice created, a link completed), the job of rendering it, so that
+// the first download finds it stored. A token queued twice is queued once.
+func (s *Store) queueDocument(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID, kind, token string) error {
+	now := s.Now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO document_jobs (token, tenant_id, link_id, kind, next_attempt_at,
+		created_at) VALUES ($1,$2,$3,$4,$5,$5) ON CONFLICT (token) DO NOTHING`, token, tenantID, linkID, kind, now); err != nil {
+		return fmt.Errorf("store: queue %s: %w", kind, err)
+	}
+	s.events(tx).enqueued = true // wakes the workers after commit
+	return nil
+}
+
+// ClaimDocumentJobs leases up to limit due render jobs, as ClaimMessages
+// does: a process that dies mid-render loses nothing, and on PostgreSQL
+// several processes never claim the same job.
+func (s *Store) ClaimDocumentJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*DocumentJob, error) {
+	lock := ""
+	if s.engine == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var out []*DocumentJob
+	err := s.inQuietTx(ctx, func(tx dbTx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT token, tenant_id, link_id, kind, attempts FROM document_jobs
+			WHERE next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`+lock, now, limit)
+		if err != nil {
+			return fmt.Errorf("store: claim document jobs: %w", err)
+		}
+		for rows.Next() {
+			var j DocumentJob
+			if err := rows.Scan(&j.Token, &j.TenantID, &j.LinkID, &j.Kind, &j.Attempts); err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, &j)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, j := range out {
+			j.Attempts++
+			if _, err := tx.ExecContext(ctx, `UPDATE document_jobs SET next_attempt_at = $2, attempts = $3 WHERE token = $1`,
+				j.Token, now.Add(lease), j.Attempts); err != nil {
+				return fmt.Errorf("store: lease document job: %w", err)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DocumentJobDone removes a job whose document is stored (or that has no
+// document to render and never will).
+func (s *Store) DocumentJobDone(ctx context.Context, token string) error {
+	if _, err := s.q(ctx).ExecContext(ctx, `DELETE FROM document_jobs WHERE token = $1`, token); err != nil {
+		return fmt.Errorf("store: document job done: %w", err)
+	}
+	return nil
+}
+
+// DocumentJobFailed records why a render failed and when to try again; a
+// nil next gives the job up (a download still renders the document).
+func (s *Store) DocumentJobFailed(ctx context.Context, token, reason string, next *time.Time) error {
+	if next == nil {
+		return s.DocumentJobDone(ctx, token)
+	}
+	if _, err := s.q(ctx).ExecContext(ctx, `UPDATE document_jobs SET last_error = $2, next_attempt_at = $3 WHERE token = $1`,
+		token, reason, *next); err != nil {
+		return fmt.Errorf("store: document job failed: %w", err)
+	}
+	return nil
+}

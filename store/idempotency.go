@@ -56,7 +56,7 @@ func (s *Store) Idempotent(ctx context.Context, tenantID uuid.UUID, key, fingerp
 	if u.failed != nil {
 		return nil, fmt.Errorf("store: a step of the request failed, so none of it is kept: %w", u.failed)
 	}
-	if _, err = tx.ExecContext(ctx, `UPDATE idempotency_keys SET status_code = $3, response_body = $4, completed_at = $5
+	if err = tx.ExecAtCommit(ctx, `UPDATE idempotency_keys SET status_code = $3, response_body = $4, completed_at = $5
 		WHERE tenant_id = $1 AND key = $2`, tenantID, key, resp.StatusCode, resp.Body, s.Now()); err != nil {
 		return nil, fmt.Errorf("store: record idempotent response: %w", err)
 	}

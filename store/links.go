@@ -63,6 +63,13 @@ func optJSON(v any, present bool) sql.NullString {
 // from the items'.
 func (s *Store) CreateLink(ctx context.Context, tenantID uuid.UUID, l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
 	return s.inTx(ctx, func(tx dbTx) error {
+		// The usual case in one statement; only a refusal reads step by step
+		// below to find which rule refuses, so the answers stay the same.
+		if ok, err := s.insertLinkIfAllowed(ctx, tx, tenantID, l, p); err != nil {
+			return err
+		} else if ok {
+			return s.linkCreated(ctx, tx, l)
+		}
 		o, err := s.lockOrder(ctx, tx, tenantID, l.OrderID)
 		if pinglinks.ErrorCode(err) == pinglinks.ECodeNotFound {
 			return &pinglinks.Error{Code: pinglinks.ECodeForbidden, Property: "payment_order_id",

@@ -38,8 +38,9 @@ const (
 // Store is the platform's storage. It is safe for concurrent use.
 type Store struct {
 	db     *sql.DB
-	pool   *pgxpool.Pool // PostgreSQL's pool in pgx's own interface; nil on SQLite
-	pq     querier       // the pool as a querier
+	pool   *pgxpool.Pool   // PostgreSQL's pool in pgx's own interface; nil on SQLite
+	pq     querier         // the pool as a querier
+	gc     *groupCommitter // SQLite's writes, committed in groups; nil on PostgreSQL
 	engine Engine
 	// Now is the clock; tests may replace it. Times are UTC, to the microsecond
 	// (PostgreSQL's precision), so that what is read back equals what was written.
@@ -84,15 +85,20 @@ func Open(rawURL string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", s.engine, err)
 	}
-	s.pq = sqlDB{s.db}
-	if s.pool != nil {
-		s.pq = pgDB{s.pool}
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := s.db.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", s.engine, err)
+	}
+	if s.pool != nil {
+		s.pq = pgDB{s.pool}
+	} else {
+		if s.gc, err = newGroupCommitter(ctx, s.db); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: connect to %s: %w", s.engine, err)
+		}
+		s.pq = sqlDB{s.db, s.gc}
 	}
 	return s, nil
 }
@@ -128,6 +134,9 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the pool.
 func (s *Store) Close() error {
+	if s.gc != nil {
+		s.gc.close()
+	}
 	err := s.db.Close()
 	if s.pool != nil {
 		s.pool.Close()

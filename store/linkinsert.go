@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks"
+)
+
+// insertLinkIfAllowed writes a new link and its first payment in one
+// statement that also checks, under the order's row lock (taken by a
+// statement before it in the same round trip), everything link
+// creation requires of the database: the order is the tenant's, OPEN and in
+// the link's currency; no open or paid link and no payment of its own pays it
+// already; every item's merchant is the tenant's. It reports false, having
+// written nothing, when any check fails; the caller then finds out which one,
+// with the same rules as before, by the step-by-step reads. On PostgreSQL the
+// lock and the statement are one round trip (a data-modifying CTE); SQLite, which has no
+// such CTEs, runs two conditional INSERTs in the caller's transaction.
+func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.UUID, l *pinglinks.PaymentLink, p *pinglinks.Payment) (bool, error) {
+	seen := map[uuid.UUID]bool{}
+	merchants := make([]uuid.UUID, 0, len(l.Items))
+	for _, it := range l.Items {
+		if !seen[it.MerchantID] {
+			seen[it.MerchantID] = true
+			merchants = append(merchants, it.MerchantID)
+		}
+	}
+	refunds := p.Refunds
+	if refunds == nil {
+		refunds = []pinglinks.Refund{}
+	}
+	// $1–$7: the checks; then the payment's 20 columns and the link's 33.
+	args := []any{tenantID, l.OrderID, string(l.Currency), nil, len(merchants), pinglinks.LinkCreated, pinglinks.LinkCompleted,
+		p.ID, tenantID, p.OrderID, p.Status, mustJSON(p.StatusHistory), string(p.Currency), p.TotalAmount,
+		p.FundedAmount, mustJSON(p.OrderItems), p.Provider, p.Method, jsonText(p.ProviderMethodParameters),
+		jsonText(p.ProviderMethodResponse), p.StatusCallbackURL, jsonText(p.Metadata), jsonText(p.Payer),
+		mustJSON(refunds), p.CreatedAt, p.UpdatedAt, uuid.NullUUID{UUID: p.LinkID, Valid: p.LinkID != uuid.Nil},
+		l.ID, tenantID, l.OrderID, l.PaymentID, l.Token, l.Status, l.SMSStatus, l.DistributedByEmail,
+		l.InvoiceCreated, mustJSON(l.Customer), optJSON(l.DeliveryAddress, l.DeliveryAddress != nil),
+		optJSON(l.InvoiceAddress, l.InvoiceAddress != nil), l.DueDate, nullTime(l.ExpiresAt), mustJSON(l.Items),
+		mustJSON(l.Supplier), string(l.Currency), l.TotalAmount, l.Locale, l.LogoImageLink, l.StatusCallbackURL,
+		mustJSON(l.Methods), jsonText(l.Metadata), l.SuccessURL, l.CancelURL, l.CreatedAt, l.UpdatedAt, l.ReceiptToken,
+		l.ReferenceType, l.Reference, l.ReceiptNumber, nullTime(l.FirstOpenedAt), optJSON(l.Reminders, l.Reminders != nil)}
+	paymentValues, linkValues := placeholders(8, 20), placeholders(28, 33)
+	if s.engine == Postgres {
+		args[3] = merchants
+		// The order's lock comes first, in a statement of its own but the
+		// same round trip: the checks then read with a snapshot taken after
+		// it, so a link committed by a racing request is seen (in one
+		// statement they would not be, and both would insert).
+		n, err := tx.ExecSeq(ctx, queued{`SELECT 1 FROM payment_orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+			[]any{tenantID, l.OrderID}}, queued{`WITH o AS (
+			SELECT id FROM payment_orders WHERE tenant_id = $1 AND id = $2 AND status = '` + string(pinglinks.OrderOpen) + `'
+			AND currency = $3
+		), ok AS (
+			SELECT 1 FROM o
+			WHERE NOT EXISTS (SELECT 1 FROM payment_links WHERE tenant_id = $1 AND order_id = $2 AND status IN ($6, $7))
+			AND NOT EXISTS (SELECT 1 FROM payments WHERE tenant_id = $1 AND order_id = $2 AND link_id IS NULL)
+			AND (SELECT count(*) FROM merchants WHERE tenant_id = $1 AND id = ANY($4::uuid[])) = $5
+		), p AS (
+			INSERT INTO payments (` + paymentColumns + `) SELECT ` + paymentValues + ` FROM ok RETURNING 1
+		)
+		INSERT INTO payment_links (` + linkColumns + `) SELECT ` + linkValues + ` FROM p`, args})
+		if err != nil {
+			return false, fmt.Errorf("store: insert payment link: %w", err)
+		}
+		return n[1] == 1, nil
+	}
+	ids := make([]string, len(merchants))
+	for i, m := range merchants {
+		ids[i] = m.String()
+	}
+	idsJSON, _ := json.Marshal(ids)
+	args[3] = string(idsJSON)
+	res, err := tx.ExecContext(ctx, `INSERT INTO payments (`+paymentColumns+`) SELECT `+paymentValues+`
+		WHERE EXISTS (SELECT 1 FROM payment_orders WHERE tenant_id = $1 AND id = $2 AND status = '`+string(pinglinks.OrderOpen)+`'
+			AND currency = $3)
+		AND NOT EXISTS (SELECT 1 FROM payment_links WHERE tenant_id = $1 AND order_id = $2 AND status IN ($6, $7))
+		AND NOT EXISTS (SELECT 1 FROM payments WHERE tenant_id = $1 AND order_id = $2 AND link_id IS NULL)
+		AND (SELECT count(*) FROM merchants WHERE tenant_id = $1 AND id IN (SELECT value FROM json_each($4))) = $5`,
+		args[:27]...)
+	if err != nil {
+		return false, fmt.Errorf("store: insert payment: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO payment_links (`+linkColumns+`) VALUES (`+placeholders(1, 33)+`)`,
+		args[27:]...); err != nil {
+		return false, fmt.Errorf("store: insert payment link: %w", err)
+	}
+	return true, nil
+}
+
+// placeholders lists n parameters from $from: "$8, $9, …".
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}
