@@ -26,6 +26,88 @@ type Tenant struct {
 	// DisabledAt is when the operator disabled the tenant: its API calls
 	// are refused and its links cannot be paid. Nil while enabled.
 	DisabledAt *time.Time
+	// During a rotation (RotateSecret, RotateSigningKey) the previous API
+	// secret still authenticates, and callbacks carry a signature made with
+	// the previous signing key too, until their Expires.
+	PreviousSecretHash        []byte
+	PreviousSecretExpires     *time.Time
+	PreviousSigningKey        string
+	PreviousSigningKeyExpires *time.Time
+}
+
+// Rotation overlaps: how long the previous secret or key keeps working.
+const (
+	DefaultRotationOverlap = 24 * time.Hour
+	MaxRotationOverlap     = 30 * 24 * time.Hour
+)
+
+func checkOverlap(overlap time.Duration) error {
+	if overlap < 0 || overlap > MaxRotationOverlap {
+		return Invalid("overlap", "must be between 0 and 30 days")
+	}
+	return nil
+}
+
+// RotateSecret gives the tenant a new API secret, returned once; the
+// current one keeps working for overlap (0 retires it at once), so
+// integrations can switch without a failed request.
+func (t *Tenant) RotateSecret(now time.Time, overlap time.Duration) (string, error) {
+	if err := checkOverlap(overlap); err != nil {
+		return "", err
+	}
+	secret, err := randomToken(32)
+	if err != nil {
+		return "", err
+	}
+	until := now.Add(overlap)
+	t.PreviousSecretHash, t.PreviousSecretExpires = t.SecretHash, &until
+	t.SecretHash = HashSecret(secret)
+	return secret, nil
+}
+
+// RetirePreviousSecret ends the overlap now.
+func (t *Tenant) RetirePreviousSecret() { t.PreviousSecretHash, t.PreviousSecretExpires = nil, nil }
+
+// RotateSigningKey gives the tenant a new callback signing key; for
+// overlap every callback is signed with both keys (Standard Webhooks
+// allows several signatures), so receivers can switch keys in their own
+// time.
+func (t *Tenant) RotateSigningKey(now time.Time, overlap time.Duration) error {
+	if err := checkOverlap(overlap); err != nil {
+		return err
+	}
+	key, err := newSigningKey()
+	if err != nil {
+		return err
+	}
+	until := now.Add(overlap)
+	t.PreviousSigningKey, t.PreviousSigningKeyExpires = t.CallbackSigningKey, &until
+	t.CallbackSigningKey = key
+	return nil
+}
+
+// RetirePreviousSigningKey ends the signing key's overlap now.
+func (t *Tenant) RetirePreviousSigningKey() {
+	t.PreviousSigningKey, t.PreviousSigningKeyExpires = "", nil
+}
+
+// PreviousSecretLive reports whether the previous secret still works at now.
+func (t *Tenant) PreviousSecretLive(now time.Time) bool {
+	return len(t.PreviousSecretHash) > 0 && t.PreviousSecretExpires != nil && now.Before(*t.PreviousSecretExpires)
+}
+
+// PreviousSigningKeyLive reports whether callbacks are still signed with
+// the previous key at now.
+func (t *Tenant) PreviousSigningKeyLive(now time.Time) bool {
+	return t.PreviousSigningKey != "" && t.PreviousSigningKeyExpires != nil && now.Before(*t.PreviousSigningKeyExpires)
+}
+
+func newSigningKey() (string, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return "", fmt.Errorf("signing key: %w", err)
+	}
+	return "whsec_" + base64.StdEncoding.EncodeToString(key), nil
 }
 
 // Disable turns the tenant off (docs/operator.md); disabling twice is harmless.
@@ -78,13 +160,12 @@ func NewTenant(name string, sandbox bool, now time.Time) (t *Tenant, tree *Split
 	}
 	// Standard Webhooks keys are "whsec_" + standard base64, which is what
 	// verifiers in every language expect.
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, nil, "", fmt.Errorf("signing key: %w", err)
+	signing, err := newSigningKey()
+	if err != nil {
+		return nil, nil, "", err
 	}
-	signing := base64.StdEncoding.EncodeToString(key)
 	tree = &SplitTree{ID: NewID(), Name: "default", CreatedAt: now}
-	t = &Tenant{ID: NewID(), Name: name, SecretHash: HashSecret(secret), CallbackSigningKey: "whsec_" + signing,
+	t = &Tenant{ID: NewID(), Name: name, SecretHash: HashSecret(secret), CallbackSigningKey: signing,
 		DefaultSplitTreeID: tree.ID, Sandbox: sandbox, CreatedAt: now}
 	tree.TenantID = t.ID
 	return t, tree, secret, nil
@@ -98,9 +179,15 @@ func HashSecret(secret string) []byte {
 	return h[:]
 }
 
-// CheckSecret compares a presented secret with the stored hash in constant time.
-func (t *Tenant) CheckSecret(secret string) bool {
-	return subtle.ConstantTimeCompare(HashSecret(secret), t.SecretHash) == 1
+// CheckSecret compares a presented secret with the stored hash in
+// constant time; during a rotation's overlap (until now) the previous
+// secret matches too.
+func (t *Tenant) CheckSecret(secret string, now time.Time) bool {
+	h := HashSecret(secret)
+	if subtle.ConstantTimeCompare(h, t.SecretHash) == 1 {
+		return true
+	}
+	return t.PreviousSecretLive(now) && subtle.ConstantTimeCompare(h, t.PreviousSecretHash) == 1
 }
 
 // NewID returns a new time-ordered (version 7) UUID, so that id order is

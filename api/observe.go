@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/pinglinks/pinglinks/requestlog"
 )
 
 // requestInfo is what the access log needs to know about a request that
@@ -60,6 +61,10 @@ func (s *Server) observe(h http.Handler) http.Handler {
 		}
 		if ri.tenant != uuid.Nil {
 			attrs = append(attrs, slog.String("tenant", ri.tenant.String()))
+			if s.Requests != nil {
+				s.Requests.Record(ri.tenant, requestlog.Entry{At: start, Method: r.Method, Path: r.URL.Path,
+					Route: routeOf(r), Status: sw.status, Duration: time.Since(start), RequestID: ri.id})
+			}
 		}
 		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	})

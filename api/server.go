@@ -22,6 +22,7 @@ import (
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/reconcile"
+	"github.com/pinglinks/pinglinks/requestlog"
 	"github.com/pinglinks/pinglinks/store"
 	"golang.org/x/time/rate"
 )
@@ -52,6 +53,9 @@ type Server struct {
 	SMSReportSecret string
 	// Importer books the bank files the operator uploads.
 	Importer *reconcile.Importer
+	// Requests, if set, keeps each tenant's recent requests in memory for
+	// the dashboard (package requestlog).
+	Requests *requestlog.Log
 
 	metrics  *metrics
 	mux      *http.ServeMux // every route, plus a catch-all for JSON 404/405
@@ -193,15 +197,16 @@ func (s *Server) authenticate(r *http.Request) (*pinglinks.Tenant, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if !t.CheckSecret(secret) || t.DisabledAt != nil {
+	if !t.CheckSecret(secret, s.Store.Now()) || t.DisabledAt != nil {
 		return nil, unauthorized
 	}
 	return t, nil
 }
 
-// tenantTTL bounds how stale a cached tenant may be. Secrets never change
-// and tenants are never deleted; what can change (callback URLs) is written
-// through this process's cache and read fresh by the store where it matters.
+// tenantTTL bounds how stale a cached tenant may be. Tenants are never
+// deleted; what can change (callback URLs, a secret rotated in the
+// dashboard) is dropped from this process's cache (ForgetTenant) and read
+// fresh by the store where it matters; other processes see it within the TTL.
 const tenantTTL = 10 * time.Second
 
 type cachedTenant struct {

@@ -155,6 +155,14 @@ func (w *Worker) post(ctx context.Context, c store.DueCallback, now time.Time) (
 	if err != nil {
 		return 0, err
 	}
+	if c.PreviousSigningKey != "" {
+		// A key rotation's overlap: receivers verify with either key.
+		prev, err := Sign(c.PreviousSigningKey, c.ID.String(), now, body)
+		if err != nil {
+			return 0, err
+		}
+		sig += " " + prev
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
 	if err != nil {
 		return 0, fmt.Errorf("callback: request: %w", err)

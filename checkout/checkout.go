@@ -526,11 +526,16 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) logo(w http.ResponseWriter, r *http.Request) {
 	l, err := h.link(r)
-	if err != nil || h.Logos == nil || l.LogoImageLink == "" {
+	if err != nil {
 		http.NotFound(w, r)
 		return
 	}
-	b := h.Logos.Get(r.Context(), l.LogoImageLink)
+	var b []byte
+	if l.LogoImageLink != "" && h.Logos != nil {
+		b = h.Logos.Get(r.Context(), l.LogoImageLink)
+	} else if brand, err := h.Store.Branding(r.Context(), l.TenantID); err == nil {
+		b = brand.Logo // the tenant's own, uploaded in the dashboard
+	}
 	if b == nil {
 		http.NotFound(w, r)
 		return

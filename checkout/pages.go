@@ -10,7 +10,8 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{"args": fi
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
 <title>{{if .Supplier}}{{.Supplier}} – {{end}}{{.T.Title}}</title>
-<style nonce="{{.Nonce}}">` + css + `</style></head>
+<style nonce="{{.Nonce}}">` + css + `</style>
+{{if .Brand}}<style nonce="{{.Nonce}}">.pay,.button{background:{{.Brand}}}.pay:hover,.button:hover{filter:brightness(.9)}.method:has(input[type=radio]:checked){border-color:{{.Brand}}}</style>{{end}}</head>
 <body><a class="skip" href="#main">{{.T.Skip}}</a>
 <main id="main">
 {{if .TestMode}}<p class="test" role="note">{{.T.Test}}</p>{{end}}

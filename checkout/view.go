@@ -29,6 +29,7 @@ type view struct {
 	Link     *pinglinks.PaymentLink
 	Token    string
 	LogoURL  string
+	Brand    template.CSS // the tenant's button colour, or empty
 
 	Supplier string
 	// The header says what the page is: "Pay to" and the amount to pay, or
@@ -147,6 +148,16 @@ func (h *Handler) newView(ctx context.Context, l *pinglinks.PaymentLink, p *ping
 	v.AccountLabel, v.Account = h.Accounts.For(l.Currency, l.Locale)
 	if l.LogoImageLink != "" && h.Logos != nil {
 		v.LogoURL = "/checkout/" + l.Token + "/logo"
+	}
+	// The tenant's branding (set in the dashboard): the buttons' colour,
+	// and its logo where the link brings none.
+	if b, err := h.Store.Branding(ctx, l.TenantID); err == nil {
+		if b.Colour != "" {
+			v.Brand = template.CSS(b.Colour) // #rrggbb, checked by Branding.SetColour
+		}
+		if v.LogoURL == "" && len(b.Logo) > 0 {
+			v.LogoURL = "/checkout/" + l.Token + "/logo"
+		}
 	}
 	if l.DueDate != "" {
 		v.DueDate = pinglinks.FormatDueDate(l.Locale, l.DueDate)

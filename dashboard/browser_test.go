@@ -88,7 +88,7 @@ func checkAxe(t *testing.T, ctx context.Context, page string) {
 func TestTwoFactorInTheBrowser(t *testing.T) {
 	each(t, func(t *testing.T, e *apitest.Env) {
 		u := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Owner, dashtest.Options{Name: "Olga Owner"})
-		ctx := browsertest.Tab(t)
+		ctx := browsertest.PrivateTab(t, 2*time.Minute)
 		dashtest.SignInBrowser(t, ctx, e.Server.URL, u)
 		if got := browsertest.Text(t, ctx, "main h1"); !strings.Contains(got, "Olga Owner") {
 			t.Errorf("overview says %q", got)
@@ -139,7 +139,7 @@ func TestTour(t *testing.T) {
 		{"developers", "/dashboard/developers", "main h1"},
 	}
 	for _, wide := range []bool{false, true} {
-		ctx := browsertest.TabFor(t, 4*time.Minute)
+		ctx := browsertest.PrivateTab(t, 4*time.Minute)
 		suffix := "-phone"
 		if wide {
 			browsertest.Do(t, ctx, chromedp.EmulateViewport(1200, 900))
@@ -164,4 +164,101 @@ func TestTour(t *testing.T) {
 		}
 		browsertest.Submit(t, ctx, "form[action='/dashboard/sign-out'] button") // the tabs share cookies
 	}
+}
+
+// TestSignUpByInvite: an owner invites a support person in the browser;
+// the invitation goes out through the message queue; the invitee opens
+// its link, chooses a password, turns on two-factor sign-in, and is a
+// support user of the owner's tenant — who may not reach the Developers
+// page. A password reset e-mail then lets them choose another password,
+// which ends their sessions.
+func TestSignUpByInvite(t *testing.T) {
+	each(t, func(t *testing.T, e *apitest.Env) {
+		e.StartWorkers(t)
+		owner := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Owner, dashtest.Options{TwoFactor: true})
+		ctx := browsertest.PrivateTab(t, 3*time.Minute)
+		dashtest.SignInBrowser(t, ctx, e.Server.URL, owner)
+		browsertest.Do(t, ctx, chromedp.Navigate(e.Server.URL+"/dashboard/team"),
+			chromedp.SendKeys(chromedp.CSS("#email"), "sam@example.com"), chromedp.SetValue(chromedp.CSS("#role"), "support"))
+		browsertest.Submit(t, ctx, "form[action='/dashboard/team/invite'] button")
+		if got := browsertest.Text(t, ctx, "main"); !strings.Contains(got, "Invitation sent to sam@example.com") {
+			t.Fatalf("after inviting: %s", got)
+		}
+		link := mailedLink(t, e, "invite", "/dashboard/invite/")
+		browsertest.Submit(t, ctx, "form[action='/dashboard/sign-out'] button")
+
+		browsertest.Do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#password")))
+		if got := browsertest.Text(t, ctx, "main"); !strings.Contains(got, "invited as Support") {
+			t.Errorf("invite page: %s", got)
+		}
+		checkAxe(t, ctx, "invite")
+		if e.Store.Engine() == "sqlite" {
+			screenshot(t, ctx, "invite")
+		}
+		browsertest.Do(t, ctx, chromedp.SendKeys(chromedp.CSS("#name"), "Sam Support"), chromedp.SendKeys(chromedp.CSS("#password"), "short"))
+		browsertest.Submit(t, ctx, "form[action^='/dashboard/invite/'] button")
+		if got := browsertest.Text(t, ctx, "#password-err"); !strings.Contains(got, "at least 12") {
+			t.Errorf("short password: %q", got)
+		}
+		browsertest.Do(t, ctx, chromedp.SendKeys(chromedp.CSS("#password"), "a much longer password"))
+		browsertest.Submit(t, ctx, "form[action^='/dashboard/invite/'] button")
+		browsertest.Submit(t, ctx, "form[action='/dashboard/account/totp'] button")
+		sam, err := e.Store.UserByEmail(context.Background(), "sam@example.com")
+		if err != nil || sam.TenantID != e.Tenant.ID || sam.Role != account.Support {
+			t.Fatalf("the invitee: %+v, %v", sam, err)
+		}
+		u := &dashtest.User{User: sam, Password: "a much longer password"}
+		u = dashtest.Bind(u, e.Store)
+		u.TOTPSecret = browsertest.Text(t, ctx, "#totp-secret")
+		browsertest.Do(t, ctx, chromedp.SendKeys(chromedp.CSS("#code"), u.Code(t)))
+		browsertest.Submit(t, ctx, "form[action='/dashboard/account/totp/enable'] button")
+		browsertest.Submit(t, ctx, "form[action='/dashboard/sign-out'] button")
+		dashtest.SignInBrowser(t, ctx, e.Server.URL, u)
+		browsertest.Do(t, ctx, chromedp.Navigate(e.Server.URL+"/dashboard/developers"))
+		if got := browsertest.Text(t, ctx, "main h1"); got != "Not allowed" {
+			t.Errorf("support on the developers page sees %q", got)
+		}
+		// The invitation works once.
+		browsertest.Do(t, ctx, chromedp.Navigate(link))
+		if got := browsertest.Text(t, ctx, "main"); !strings.Contains(got, "expired or has been used") {
+			t.Errorf("the used invitation: %s", got)
+		}
+
+		// Forgotten password: the reset e-mail's link sets a new one and
+		// ends the sessions.
+		browsertest.Submit(t, ctx, "form[action='/dashboard/sign-out'] button")
+		browsertest.Do(t, ctx, chromedp.Navigate(e.Server.URL+"/dashboard/forgot"), chromedp.SendKeys(chromedp.CSS("#email"), "sam@example.com"))
+		browsertest.Submit(t, ctx, "form[action='/dashboard/forgot'] button")
+		reset := mailedLink(t, e, "reset", "/dashboard/reset/")
+		browsertest.Do(t, ctx, chromedp.Navigate(reset), chromedp.SendKeys(chromedp.CSS("#password"), "another long password"))
+		browsertest.Submit(t, ctx, "form[action^='/dashboard/reset/'] button")
+		if got := browsertest.Text(t, ctx, "main"); !strings.Contains(got, "Your password is changed") {
+			t.Errorf("after the reset: %s", got)
+		}
+		u.Password = "another long password"
+		dashtest.SignInBrowser(t, ctx, e.Server.URL, u)
+	})
+}
+
+// mailedLink waits for the account e-mail of kind to leave the message
+// queue (kept, in the sandbox) and returns the link in it.
+func mailedLink(t *testing.T, e *apitest.Env, kind, path string) string {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		mails, err := e.Store.RecentAccountMail(context.Background(), e.Tenant.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mails {
+			if m.Kind == kind && m.Status == "KEPT" {
+				i := strings.Index(m.Text, e.Server.URL+path)
+				if i < 0 {
+					t.Fatalf("%s e-mail without a link: %s", kind, m.Text)
+				}
+				return strings.Fields(m.Text[i:])[0]
+			}
+		}
+	}
+	t.Fatalf("no %s e-mail left the queue", kind)
+	return ""
 }

@@ -47,6 +47,7 @@ import (
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/account"
 	"github.com/pinglinks/pinglinks/api"
+	"github.com/pinglinks/pinglinks/requestlog"
 	"github.com/pinglinks/pinglinks/store"
 	"golang.org/x/time/rate"
 )
@@ -67,6 +68,8 @@ type Handler struct {
 	// TenantChanged is told when a tenant's credentials change (a rotated
 	// API secret), so the API forgets its cached copy at once.
 	TenantChanged func(tenantID uuid.UUID)
+	// Requests is the API's in-memory log of each tenant's recent requests.
+	Requests *requestlog.Log
 	// Payments serves the links, orders and merchants pages.
 	Payments Payments
 	// Now is the clock; nil uses the store's.

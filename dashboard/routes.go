@@ -42,6 +42,18 @@ func (h *Handler) routes() []route {
 
 		// Developers: keys, callbacks, requests.
 		{"GET /dashboard/developers", member, developer, h.developersPage},
+		{"POST /dashboard/developers/secret", member, developer, h.rotateSecret},
+		{"POST /dashboard/developers/secret/retire", member, developer, h.retireSecret},
+		{"POST /dashboard/developers/signing-key", member, developer, h.rotateSigningKey},
+		{"POST /dashboard/developers/signing-key/retire", member, developer, h.retireSigningKey},
+		{"POST /dashboard/developers/test-callback", member, developer, h.testCallback},
+		{"GET /dashboard/developers/callbacks/{id}", member, developer, h.callbackPage},
+		{"POST /dashboard/developers/callbacks/{id}/redeliver", member, developer, h.redeliver},
+
+		// Settings: the checkout's branding.
+		{"GET /dashboard/settings", member, owner, h.settingsPage},
+		{"POST /dashboard/settings/branding", member, owner, h.saveBranding},
+		{"GET /dashboard/settings/logo", member, owner, h.brandingLogo},
 
 		// Links, orders, merchants, reminders: below this line.
 		{"GET /dashboard/links", member, viewer, h.linksPage},

@@ -34,6 +34,7 @@ import (
 	"github.com/pinglinks/pinglinks/provider"
 	"github.com/pinglinks/pinglinks/reconcile"
 	"github.com/pinglinks/pinglinks/reminder"
+	"github.com/pinglinks/pinglinks/requestlog"
 	"github.com/pinglinks/pinglinks/sandbox"
 	"github.com/pinglinks/pinglinks/sms"
 	"github.com/pinglinks/pinglinks/store"
@@ -193,8 +194,9 @@ func New(cfg Config) (*Platform, error) {
 	if p.Sandbox != nil {
 		p.API.Extensions = append(p.API.Extensions, p.Sandbox)
 	}
+	p.API.Requests = &requestlog.Log{}
 	p.Dashboard = &dashboard.Handler{Store: st, Log: log, PublicURL: base, Sandbox: cfg.Sandbox,
-		TrustProxy: cfg.TrustProxy, TenantChanged: p.API.ForgetTenant,
+		TrustProxy: cfg.TrustProxy, TenantChanged: p.API.ForgetTenant, Requests: p.API.Requests,
 		Payments: dashboard.Payments{Providers: p.Providers, CheckoutURL: checkoutURL, FileURL: fileURL}}
 	p.API.Extensions = append(p.API.Extensions, p.Dashboard)
 	p.instrument(st, log)

@@ -22,6 +22,9 @@ const (
 type DueCallback struct {
 	OutboxMessage
 	SigningKey string
+	// PreviousSigningKey is set during a key rotation's overlap: the
+	// callback carries a signature with each key.
+	PreviousSigningKey string
 }
 
 // ClaimCallbacks leases up to limit due callbacks for delivery: their next
@@ -37,7 +40,9 @@ func (s *Store) ClaimCallbacks(ctx context.Context, now time.Time, limit int, le
 	var out []DueCallback
 	err := s.inQuietTx(ctx, func(tx dbTx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.tenant_id, o.kind, o.url, o.payload, o.status, o.attempts,
-			o.created_at, t.callback_signing_key FROM outbox o JOIN tenants t ON t.id = o.tenant_id
+			o.created_at, t.callback_signing_key,
+			CASE WHEN t.previous_signing_key_expires_at > $1 THEN t.previous_signing_key ELSE '' END
+			FROM outbox o JOIN tenants t ON t.id = o.tenant_id
 			WHERE o.next_attempt_at IS NOT NULL AND o.next_attempt_at <= $1
 			ORDER BY o.next_attempt_at LIMIT $2`+lock, now, limit)
 		if err != nil {
@@ -46,7 +51,7 @@ func (s *Store) ClaimCallbacks(ctx context.Context, now time.Time, limit int, le
 		for rows.Next() {
 			var c DueCallback
 			if err := rows.Scan(&c.ID, &c.TenantID, &c.Kind, &c.URL, &c.Payload, &c.Status, &c.Attempts,
-				&c.CreatedAt, &c.SigningKey); err != nil {
+				&c.CreatedAt, &c.SigningKey, &c.PreviousSigningKey); err != nil {
 				rows.Close()
 				return err
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -458,4 +459,61 @@ func (s *Store) RecentAccountMail(ctx context.Context, tenantID uuid.UUID, limit
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// KindTest is a callback the tenant asked for from the dashboard, to try
+// their receiver.
+const KindTest = "test"
+
+// QueueTestCallback writes a test callback to url into the outbox; the
+// worker signs and delivers it like any other.
+func (s *Store) QueueTestCallback(ctx context.Context, tenantID uuid.UUID, url string, payload any) error {
+	return s.inTx(ctx, func(tx dbTx) error {
+		return s.enqueue(ctx, tx, tenantID, KindTest, url, payload, s.Now())
+	})
+}
+
+// RecentCallbacks lists the tenant's newest callbacks, newest first.
+func (s *Store) RecentCallbacks(ctx context.Context, tenantID uuid.UUID, limit int) ([]OutboxMessage, error) {
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT id, tenant_id, kind, url, payload, status, attempts, created_at
+		FROM outbox WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2`, tenantID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent callbacks: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		if err := rows.Scan(&m.ID, &m.TenantID, &m.Kind, &m.URL, &m.Payload, &m.Status, &m.Attempts, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = m.CreatedAt.UTC()
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Branding returns the tenant's checkout branding; a tenant that set none
+// has the zero Branding.
+func (s *Store) Branding(ctx context.Context, tenantID uuid.UUID) (*pinglinks.Branding, error) {
+	var b pinglinks.Branding
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT colour, logo, logo_type, updated_at FROM tenant_branding
+		WHERE tenant_id = $1`, tenantID).Scan(&b.Colour, &b.Logo, &b.LogoType, &b.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &pinglinks.Branding{}, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("store: branding: %w", err)
+	}
+	b.UpdatedAt = b.UpdatedAt.UTC()
+	return &b, nil
+}
+
+// SaveBranding writes the tenant's checkout branding.
+func (s *Store) SaveBranding(ctx context.Context, tenantID uuid.UUID, b *pinglinks.Branding) error {
+	if _, err := s.q(ctx).ExecContext(ctx, `INSERT INTO tenant_branding (tenant_id, colour, logo, logo_type, updated_at)
+		VALUES ($1,$2,$3,$4,$5) ON CONFLICT (tenant_id) DO UPDATE SET colour = $2, logo = $3, logo_type = $4,
+		updated_at = $5`, tenantID, b.Colour, b.Logo, b.LogoType, b.UpdatedAt); err != nil {
+		return fmt.Errorf("store: save branding: %w", err)
+	}
+	return nil
 }

@@ -159,10 +159,10 @@ func (s *Store) CreateInvoice(ctx context.Context, tenantID, linkID uuid.UUID, i
 			inv.ReferenceType, inv.Reference, inv.DocumentName, inv.FileToken, s.Now()); err != nil {
 			return fmt.Errorf("store: insert invoice: %w", err)
 		}
-		if err := s.addSearchTerms(ctx, tx, tenantID, linkID, fmt.Sprintf("i:%d", inv.Number)); err != nil {
+		if err := s.queueDocument(ctx, tx, tenantID, linkID, FileInvoice, inv.FileToken); err != nil {
 			return err
 		}
-		if err := s.queueDocument(ctx, tx, tenantID, linkID, FileInvoice, inv.FileToken); err != nil {
+		if err := s.addSearchTerms(ctx, tx, tenantID, linkID, fmt.Sprintf("i:%d", inv.Number)); err != nil {
 			return err
 		}
 		l.InvoiceCreated, l.UpdatedAt = true, s.Now()

@@ -28,13 +28,16 @@ func (s *Store) CreateTenant(ctx context.Context, t *pinglinks.Tenant, tree *pin
 }
 
 const tenantColumns = `id, name, secret_hash, callback_signing_key, merchant_status_callback_url,
-	default_split_tree_id, sandbox, created_at, disabled_at`
+	default_split_tree_id, sandbox, created_at, disabled_at, previous_secret_hash, previous_secret_expires_at,
+	previous_signing_key, previous_signing_key_expires_at`
 
 func scanTenant(row interface{ Scan(...any) error }) (*pinglinks.Tenant, error) {
 	var t pinglinks.Tenant
-	var disabled sql.NullTime
+	var disabled, secretUntil, keyUntil sql.NullTime
 	err := row.Scan(&t.ID, &t.Name, &t.SecretHash, &t.CallbackSigningKey, &t.MerchantStatusCallbackURL,
-		&t.DefaultSplitTreeID, &t.Sandbox, &t.CreatedAt, &disabled)
+		&t.DefaultSplitTreeID, &t.Sandbox, &t.CreatedAt, &disabled, &t.PreviousSecretHash, &secretUntil,
+		&t.PreviousSigningKey, &keyUntil)
+	t.PreviousSecretExpires, t.PreviousSigningKeyExpires = timePtr(secretUntil), timePtr(keyUntil)
 	t.CreatedAt = t.CreatedAt.UTC()
 	if disabled.Valid {
 		d := disabled.Time.UTC()
@@ -78,4 +81,23 @@ func (s *Store) SplitTreeExists(ctx context.Context, tenantID, treeID uuid.UUID)
 	err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM split_trees WHERE tenant_id = $1 AND id = $2`,
 		tenantID, treeID).Scan(&n)
 	return n > 0, err
+}
+
+// SaveTenantKeys writes the tenant's API secret hash and callback signing
+// key with their previous ones (a rotation's overlap).
+func (s *Store) SaveTenantKeys(ctx context.Context, tenantID uuid.UUID, t *pinglinks.Tenant) error {
+	if t.ID != tenantID {
+		return pinglinks.NotFound("tenant")
+	}
+	res, err := s.q(ctx).ExecContext(ctx, `UPDATE tenants SET secret_hash = $2, previous_secret_hash = $3,
+		previous_secret_expires_at = $4, callback_signing_key = $5, previous_signing_key = $6,
+		previous_signing_key_expires_at = $7 WHERE id = $1`, tenantID, t.SecretHash, t.PreviousSecretHash,
+		nullTime(t.PreviousSecretExpires), t.CallbackSigningKey, t.PreviousSigningKey, nullTime(t.PreviousSigningKeyExpires))
+	if err != nil {
+		return fmt.Errorf("store: save tenant keys: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return pinglinks.NotFound("tenant")
+	}
+	return nil
 }

@@ -137,3 +137,15 @@ func Screenshot(t testing.TB, ctx context.Context, group, name string, depth int
 		t.Fatal(err)
 	}
 }
+
+// PrivateTab is TabFor in a browser context of its own, with its own
+// cookies: test servers all listen on 127.0.0.1, and cookies know hosts,
+// not ports, so tests that sign in while others run would otherwise
+// replace each other's session cookies.
+func PrivateTab(t testing.TB, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(start(t), chromedp.WithNewBrowserContext())
+	ctx, cancelTimeout := context.WithTimeout(ctx, d)
+	t.Cleanup(func() { cancelTimeout(); cancel() })
+	return ctx
+}
