@@ -8,7 +8,9 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/banktransfer"
+	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/provider"
+	"github.com/pinglinks/pinglinks/store"
 )
 
 // Whatever a payer (or a bot) posts, reading and checking the pay form
@@ -24,7 +26,8 @@ func FuzzPayForm(f *testing.F) {
 	}
 	l := &pinglinks.PaymentLink{Locale: "sv-SE", Currency: pinglinks.SEK, Token: strings.Repeat("t", 22),
 		Methods: []pinglinks.LinkMethod{{Provider: "payment_iq", Method: "card"}, {Provider: "swish", Method: "e_commerce"}, {Provider: "ping", Method: "deposit"}}}
-	h := &Handler{Providers: &provider.Registry{}}
+	// A real store: the page reads the tenant's branding (none here).
+	h := &Handler{Providers: &provider.Registry{}, Store: testdb.Open(f, store.SQLite)}
 	h.Providers.Register(banktransfer.Connector{})
 	f.Fuzz(func(t *testing.T, body string) {
 		r := httptest.NewRequest("POST", "/checkout/x/pay", strings.NewReader(body))

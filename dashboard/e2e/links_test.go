@@ -189,12 +189,17 @@ func TestCreateALinkWithoutCodeAndRefundIt(t *testing.T) {
 	})
 }
 
-func payCard(t *testing.T, ctx context.Context) {
+// payCard pays the open checkout with a card; the caller waits for the
+// outcome in the store (the checkout may move on through a waiting page,
+// which aborts the first navigation's load on a busy machine).
+func payCard(t *testing.T, ctx context.Context) { enterCard(t, ctx, "4242 4242 4242 4242") }
+
+func enterCard(t *testing.T, ctx context.Context, number string) {
 	t.Helper()
 	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(`input[value="payment_iq/card"]`)),
-		chromedp.SendKeys(chromedp.CSS("#card_number"), "4242 4242 4242 4242"), chromedp.Clear(chromedp.CSS("#card_expiry")),
-		chromedp.SendKeys(chromedp.CSS("#card_expiry"), "12/30"), chromedp.SendKeys(chromedp.CSS("#card_cvc"), "123"))
-	browsertest.Submit(t, ctx, "button.pay")
+		chromedp.SendKeys(chromedp.CSS("#card_number"), number), chromedp.Clear(chromedp.CSS("#card_expiry")),
+		chromedp.SendKeys(chromedp.CSS("#card_expiry"), "12/30"), chromedp.SendKeys(chromedp.CSS("#card_cvc"), "123"),
+		chromedp.Click(chromedp.CSS("button.pay")))
 }
 
 // callbackSink answers callbacks with 200 and counts them.
@@ -229,14 +234,19 @@ func TestTimelineShowsEachEvent(t *testing.T) {
 		ctx := browsertest.TabFor(t, 8*time.Minute)
 		browsertest.Do(t, ctx, chromedp.Navigate(l.CheckoutURL))
 		// A declined card first, then one that pays: two attempts.
-		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(`input[value="payment_iq/card"]`)),
-			chromedp.SendKeys(chromedp.CSS("#card_number"), "4000 0000 0000 0002"), chromedp.Clear(chromedp.CSS("#card_expiry")),
-			chromedp.SendKeys(chromedp.CSS("#card_expiry"), "12/30"), chromedp.SendKeys(chromedp.CSS("#card_cvc"), "123"))
-		browsertest.Submit(t, ctx, "button.pay")
+		enterCard(t, ctx, "4000 0000 0000 0002")
+		id := uuid.MustParse(l.ID)
+		eventually(t, "the first card is declined", func() bool {
+			tl, err := e.Store.Timeline(context.Background(), e.Tenant.ID, id)
+			return err == nil && len(tl.Payments) > 0 && tl.Payments[0].Status == pinglinks.PaymentDeclined
+		})
 		pay := browsertest.TabFor(t, 8*time.Minute)
 		browsertest.Do(t, pay, chromedp.Navigate(l.CheckoutURL))
 		payCard(t, pay)
-		id := uuid.MustParse(l.ID)
+		eventually(t, "the link is paid", func() bool {
+			l, err := e.Store.Link(context.Background(), e.Tenant.ID, id)
+			return err == nil && l.Status == pinglinks.LinkCompleted
+		})
 		eventually(t, "the callback is delivered", func() bool { return sink.count() >= 1 })
 		eventually(t, "the SMS is sent", func() bool {
 			ms, _ := e.Store.LinkMessages(context.Background(), e.Tenant.ID, id)
