@@ -77,7 +77,7 @@ func TestCreateALinkWithoutCodeAndRefundIt(t *testing.T) {
 		e.StartWorkers(t)
 		newMerchant(t, e, "Biodlarna i Åre")
 		owner := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Owner, dashtest.Options{Name: "Olga Owner"})
-		ctx := browsertest.TabFor(t, 8*time.Minute)
+		ctx := browsertest.PrivateTab(t, 8*time.Minute)
 		browsertest.Do(t, ctx, chromedp.EmulateViewport(1200, 900))
 		dashtest.SignInBrowser(t, ctx, e.Server.URL, owner)
 
@@ -129,7 +129,7 @@ func TestCreateALinkWithoutCodeAndRefundIt(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkout := attr.Value
-		pay := browsertest.TabFor(t, 8*time.Minute)
+		pay := browsertest.PrivateTab(t, 8*time.Minute)
 		browsertest.Do(t, pay, chromedp.Navigate(checkout))
 		payCard(t, pay)
 		eventually(t, "the link is paid", func() bool {
@@ -231,7 +231,7 @@ func TestTimelineShowsEachEvent(t *testing.T) {
 			b["payment_provider_methods"] = []map[string]any{{"provider": "payment_iq", "method": "card"}}
 		})
 		e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+l.ID+"/distribute", map[string]any{"methods": []string{"sms"}}).Want(t, 204)
-		ctx := browsertest.TabFor(t, 8*time.Minute)
+		ctx := browsertest.PrivateTab(t, 8*time.Minute)
 		browsertest.Do(t, ctx, chromedp.Navigate(l.CheckoutURL))
 		// A declined card first, then one that pays: two attempts.
 		enterCard(t, ctx, "4000 0000 0000 0002")
@@ -240,7 +240,7 @@ func TestTimelineShowsEachEvent(t *testing.T) {
 			tl, err := e.Store.Timeline(context.Background(), e.Tenant.ID, id)
 			return err == nil && len(tl.Payments) > 0 && tl.Payments[0].Status == pinglinks.PaymentDeclined
 		})
-		pay := browsertest.TabFor(t, 8*time.Minute)
+		pay := browsertest.PrivateTab(t, 8*time.Minute)
 		browsertest.Do(t, pay, chromedp.Navigate(l.CheckoutURL))
 		payCard(t, pay)
 		eventually(t, "the link is paid", func() bool {
@@ -253,7 +253,7 @@ func TestTimelineShowsEachEvent(t *testing.T) {
 			return len(ms) > 0 && ms[0].Status != store.MessageQueued
 		})
 		support := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Support, dashtest.Options{})
-		dash := browsertest.TabFor(t, 8*time.Minute)
+		dash := browsertest.PrivateTab(t, 8*time.Minute)
 		browsertest.Do(t, dash, chromedp.EmulateViewport(1200, 900))
 		dashtest.SignInBrowser(t, dash, e.Server.URL, support)
 		browsertest.Do(t, dash, chromedp.Navigate(e.Server.URL+"/dashboard/links/"+l.ID), chromedp.WaitVisible(chromedp.CSS(".timeline")))
@@ -456,7 +456,7 @@ func TestLinksTour(t *testing.T) {
 	}
 	// One tab, signed in once: axe reads each page at a phone's width (the
 	// markup is the same at both), the screenshots are taken at both.
-	tab := browsertest.TabFor(t, 9*time.Minute)
+	tab := browsertest.PrivateTab(t, 9*time.Minute)
 	dashtest.SignInBrowser(t, tab, e.Server.URL, owner)
 	for _, p := range pages {
 		t.Logf("visiting %s", p.name)
