@@ -19,6 +19,7 @@ func TestLoop(t *testing.T) {
 	calls := 0
 	ran := make(chan int, 10)
 	var reported []error
+	reportedOnce := make(chan struct{}, 1)
 	done := make(chan struct{})
 	go func() {
 		Loop(ctx, w, time.Hour, 3, func(context.Context) (int, error) {
@@ -34,7 +35,15 @@ func TestLoop(t *testing.T) {
 				return n, errors.New("boom")
 			}
 			return n, nil
-		}, func(err error) { mu.Lock(); reported = append(reported, err); mu.Unlock() })
+		}, func(err error) {
+			mu.Lock()
+			reported = append(reported, err)
+			mu.Unlock()
+			select {
+			case reportedOnce <- struct{}{}:
+			default:
+			}
+		})
 		close(done)
 	}()
 	for want := 1; want <= 3; want++ { // the two full batches need no wake-up
@@ -51,6 +60,13 @@ func TestLoop(t *testing.T) {
 	w.Notify() // a second wake-up while one is pending is dropped, not blocking
 	if got := <-ran; got != 4 {
 		t.Fatalf("call %d after the wake-up, want 4", got)
+	}
+	// Stop only once the batch's error is in: an error that comes back
+	// after the stop is the stop's doing and is rightly not reported.
+	select {
+	case <-reportedOnce:
+	case <-time.After(time.Minute):
+		t.Fatal("the batch's error was not reported")
 	}
 	cancel()
 	<-done
