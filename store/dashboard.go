@@ -375,39 +375,9 @@ func scanAccountMail(row interface{ Scan(...any) error }) (*AccountMail, error) 
 
 // ClaimAccountMail leases due account e-mails as ClaimMessages does.
 func (s *Store) ClaimAccountMail(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*AccountMail, error) {
-	lock := ""
-	if s.engine == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	var out []*AccountMail
-	err := s.inQuietTx(ctx, func(tx dbTx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+accountMailColumns+` FROM account_mail
-			WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`+lock, now, limit)
-		if err != nil {
-			return fmt.Errorf("store: claim account mail: %w", err)
-		}
-		for rows.Next() {
-			m, err := scanAccountMail(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, m := range out {
-			m.Attempts++
-			if _, err := tx.ExecContext(ctx, `UPDATE account_mail SET next_attempt_at = $2, attempts = $3 WHERE id = $1`,
-				m.ID, now.Add(lease), m.Attempts); err != nil {
-				return fmt.Errorf("store: lease account mail: %w", err)
-			}
-		}
-		return nil
-	})
-	return out, err
+	return claimDue(ctx, s, leased[AccountMail]{table: "account_mail", columns: accountMailColumns, key: "id",
+		what: "account mail", scan: scanAccountMail, id: func(m *AccountMail) any { return m.ID },
+		attempts: func(m *AccountMail) *int { return &m.Attempts }}, now, limit, lease)
 }
 
 // MarkAccountMailSent records that the attempt was accepted (or, kept,

@@ -151,39 +151,14 @@ func (s *Store) queueDocument(ctx context.Context, tx dbTx, tenantID, linkID uui
 // does: a process that dies mid-render loses nothing, and on PostgreSQL
 // several processes never claim the same job.
 func (s *Store) ClaimDocumentJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*DocumentJob, error) {
-	lock := ""
-	if s.engine == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	var out []*DocumentJob
-	err := s.inQuietTx(ctx, func(tx dbTx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT token, tenant_id, link_id, kind, attempts FROM document_jobs
-			WHERE next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`+lock, now, limit)
-		if err != nil {
-			return fmt.Errorf("store: claim document jobs: %w", err)
-		}
-		for rows.Next() {
+	return claimDue(ctx, s, leased[DocumentJob]{table: "document_jobs", columns: "token, tenant_id, link_id, kind, attempts",
+		key: "token", what: "document jobs",
+		scan: func(row interface{ Scan(...any) error }) (*DocumentJob, error) {
 			var j DocumentJob
-			if err := rows.Scan(&j.Token, &j.TenantID, &j.LinkID, &j.Kind, &j.Attempts); err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, &j)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, j := range out {
-			j.Attempts++
-			if _, err := tx.ExecContext(ctx, `UPDATE document_jobs SET next_attempt_at = $2, attempts = $3 WHERE token = $1`,
-				j.Token, now.Add(lease), j.Attempts); err != nil {
-				return fmt.Errorf("store: lease document job: %w", err)
-			}
-		}
-		return nil
-	})
-	return out, err
+			return &j, row.Scan(&j.Token, &j.TenantID, &j.LinkID, &j.Kind, &j.Attempts)
+		},
+		id: func(j *DocumentJob) any { return j.Token }, attempts: func(j *DocumentJob) *int { return &j.Attempts }},
+		now, limit, lease)
 }
 
 // DocumentJobDone removes a job whose document is stored (or that has no

@@ -57,39 +57,9 @@ func scanMessage(row interface{ Scan(...any) error }) (*Message, error) {
 // ClaimCallbacks does for callbacks: a process that dies mid-send loses
 // nothing, and on PostgreSQL several processes never claim the same attempt.
 func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*Message, error) {
-	lock := ""
-	if s.engine == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	var out []*Message
-	err := s.inQuietTx(ctx, func(tx dbTx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages
-			WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`+lock, now, limit)
-		if err != nil {
-			return fmt.Errorf("store: claim messages: %w", err)
-		}
-		for rows.Next() {
-			m, err := scanMessage(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, m := range out {
-			m.Attempts++
-			if _, err := tx.ExecContext(ctx, `UPDATE messages SET next_attempt_at = $2, attempts = $3 WHERE id = $1`,
-				m.ID, now.Add(lease), m.Attempts); err != nil {
-				return fmt.Errorf("store: lease message: %w", err)
-			}
-		}
-		return nil
-	})
-	return out, err
+	return claimDue(ctx, s, leased[Message]{table: "messages", columns: messageColumns, key: "id", what: "messages",
+		scan: scanMessage, id: func(m *Message) any { return m.ID }, attempts: func(m *Message) *int { return &m.Attempts }},
+		now, limit, lease)
 }
 
 // SentContent is what a message was sent as.
