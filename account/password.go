@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -28,7 +29,7 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("account: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
@@ -58,13 +59,28 @@ func CheckPassword(hash, pw string) (bool, error) {
 	if err1 != nil || err2 != nil || len(want) == 0 {
 		return false, errBadHash
 	}
-	got := argon2.IDKey([]byte(pw), salt, iter, mem, threads, uint32(len(want)))
+	got := idKey([]byte(pw), salt, iter, mem, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
+// hashing bounds how many argon2id hashes run at once. Each takes 64 MiB
+// for its moment, so a burst of sign-ins waits here instead of growing the
+// process by 64 MiB a request.
+var hashing = make(chan struct{}, 2)
+
+func idKey(pw, salt []byte, iter, mem uint32, threads uint8, keyLen uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey(pw, salt, iter, mem, threads, keyLen)
+}
+
 // dummyHash is checked when no user has the e-mail address given, so that
-// a wrong address takes as long as a wrong password.
-var dummyHash, _ = HashPassword("no user has this password")
+// a wrong address takes as long as a wrong password. It is made on first
+// use: a process that never signs anyone in never spends the 64 MiB.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("no user has this password")
+	return h
+})
 
 // CheckNoUser spends the time a password check takes.
-func CheckNoUser(pw string) { CheckPassword(dummyHash, pw) }
+func CheckNoUser(pw string) { CheckPassword(dummyHash(), pw) }

@@ -46,15 +46,7 @@ func (s *Server) createMerchant(w http.ResponseWriter, r *http.Request) error {
 	m := &pinglinks.Merchant{ID: pinglinks.NewID(), TenantID: t.ID, Name: in.Name, Status: pinglinks.MerchantCreated,
 		Organization: in.Organization, Person: in.Person, Email: in.Email, PhoneNumber: in.PhoneNumber,
 		CreatedAt: s.Store.Now()}
-	validate := m.Validate
-	if s.Sandbox || t.Sandbox {
-		validate = m.ValidateWellFormed // test data is random there, as in Ping's sandbox
-	}
-	if err := validate(); err != nil {
-		return err
-	}
-	// Sandbox merchants are approved at once; production ones await a review.
-	if err := s.Flow.CreateMerchant(r.Context(), t.ID, m, s.Sandbox || t.Sandbox); err != nil {
+	if err := s.Flow.RegisterMerchant(r.Context(), t.ID, m, s.Sandbox || t.Sandbox); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": m.ID.String()})

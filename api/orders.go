@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/store"
 )
 
@@ -167,7 +168,7 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) error {
 	return noContent(w)
 }
 
-func (s *Server) advanceOrder(action store.OrderAction) apiFunc {
+func (s *Server) advanceOrder(action flow.OrderAction) apiFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -179,7 +180,7 @@ func (s *Server) advanceOrder(action store.OrderAction) apiFunc {
 		if err := decode(r, &in, true); err != nil {
 			return err
 		}
-		if err := s.Store.AdvanceOrder(r.Context(), tenantFrom(r).ID, id, action, in.FastForward); err != nil {
+		if err := s.Flow.AdvanceOrder(r.Context(), tenantFrom(r).ID, id, action, in.FastForward); err != nil {
 			return err
 		}
 		return noContent(w)
@@ -191,7 +192,7 @@ func (s *Server) getAllocations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	as, err := s.Store.Allocations(r.Context(), tenantFrom(r).ID, id)
+	as, err := s.Flow.Allocations(r.Context(), tenantFrom(r).ID, id)
 	if err != nil {
 		return err
 	}

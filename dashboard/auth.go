@@ -3,6 +3,7 @@ package dashboard
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"image/png"
 	"net/http"
 	"strconv"
@@ -283,7 +284,9 @@ func (h *Handler) reset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u.UpdatedAt = h.Now()
-	if err := h.Store.UseReset(r.Context(), rs.TenantID, rs.ID, u); err != nil {
+	if err := h.Store.UseReset(r.Context(), rs.TenantID, rs.ID, u); errors.Is(err, store.ErrUsedUp) {
+		return pinglinks.Forbidden("the password reset link has been used already")
+	} else if err != nil {
 		return err
 	}
 	h.setCookie(w, sessionCookie, "", -1)
@@ -354,6 +357,12 @@ func (h *Handler) acceptInvite(w http.ResponseWriter, r *http.Request) error {
 	u, err := account.NewUser(inv.TenantID, v.Email, v.Name, r.PostFormValue("password"), inv.Role, h.Now())
 	if err == nil {
 		err = h.Store.AcceptInvite(r.Context(), inv.TenantID, inv.ID, u)
+		switch {
+		case errors.Is(err, store.ErrEmailTaken):
+			err = pinglinks.Invalid("email", "already belongs to a user")
+		case errors.Is(err, store.ErrUsedUp):
+			err = pinglinks.Forbidden("the invitation has been used already")
+		}
 	}
 	if errs := fieldErrors(err); errs != nil {
 		v.Errors = errs

@@ -111,18 +111,12 @@ func overlapOf(r *http.Request) (time.Duration, error) {
 	return d, nil
 }
 
-// tenantKeys runs a change of the tenant's keys: read, change, save, and
-// tell the API to forget its cached copy.
+// tenantKeys runs a change of the tenant's keys as one unit and tells the
+// API to forget its cached copy.
 func (h *Handler) tenantKeys(r *http.Request, change func(t *pinglinks.Tenant) error) error {
 	u := userFrom(r.Context())
-	t, err := h.Store.Tenant(r.Context(), u.TenantID)
+	t, err := h.Flow.ChangeTenantKeys(r.Context(), u.TenantID, change)
 	if err != nil {
-		return err
-	}
-	if err := change(t); err != nil {
-		return err
-	}
-	if err := h.Store.SaveTenantKeys(r.Context(), u.TenantID, t); err != nil {
 		return err
 	}
 	if h.TenantChanged != nil {

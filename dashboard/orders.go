@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/account"
+	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/locale"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -97,7 +98,7 @@ func (h *Handler) orderPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	var allocs []pinglinks.Allocation
 	if o.Status == pinglinks.OrderSplit || o.Status == pinglinks.OrderSettled {
-		if allocs, err = h.Store.Allocations(ctx, u.TenantID, id); err != nil {
+		if allocs, err = h.Flow.Allocations(ctx, u.TenantID, id); err != nil {
 			return err
 		}
 	}
@@ -129,7 +130,7 @@ func (h *Handler) orderPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // orderAction closes, splits or settles the order named in the path.
-func (h *Handler) orderAction(action store.OrderAction) pageFunc {
+func (h *Handler) orderAction(action flow.OrderAction) pageFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r)
 		if err != nil {
@@ -138,7 +139,7 @@ func (h *Handler) orderAction(action store.OrderAction) pageFunc {
 		if err := h.advanceOrder(r.Context(), userFrom(r.Context()).TenantID, id, action); err != nil {
 			return err
 		}
-		done := map[store.OrderAction]string{store.CloseOrder: "closed", store.SplitOrder: "split", store.SettleOrder: "settled"}
+		done := map[flow.OrderAction]string{flow.CloseOrder: "closed", flow.SplitOrder: "split", flow.SettleOrder: "settled"}
 		h.seeOther(w, r, "/dashboard/orders/"+id.String(), "The order is "+done[action]+".")
 		return nil
 	}

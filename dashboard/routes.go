@@ -2,7 +2,7 @@ package dashboard
 
 import (
 	"github.com/pinglinks/pinglinks/account"
-	"github.com/pinglinks/pinglinks/store"
+	"github.com/pinglinks/pinglinks/flow"
 )
 
 // routes is the dashboard's one route table: every page and form is a
@@ -66,9 +66,9 @@ func (h *Handler) routes() []route {
 		{"POST /dashboard/links/{id}/refund", member, support, h.refundAction},
 		{"GET /dashboard/orders", member, viewer, h.ordersPage},
 		{"GET /dashboard/orders/{id}", member, viewer, h.orderPage},
-		{"POST /dashboard/orders/{id}/close", member, support, h.orderAction(store.CloseOrder)},
-		{"POST /dashboard/orders/{id}/split", member, support, h.orderAction(store.SplitOrder)},
-		{"POST /dashboard/orders/{id}/settle", member, support, h.orderAction(store.SettleOrder)},
+		{"POST /dashboard/orders/{id}/close", member, support, h.orderAction(flow.CloseOrder)},
+		{"POST /dashboard/orders/{id}/split", member, support, h.orderAction(flow.SplitOrder)},
+		{"POST /dashboard/orders/{id}/settle", member, support, h.orderAction(flow.SettleOrder)},
 		{"GET /dashboard/merchants", member, viewer, h.merchantsPage},
 		{"POST /dashboard/merchants", member, owner, h.addMerchant},
 		{"GET /dashboard/saved", member, viewer, h.savedPage},

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -151,7 +152,9 @@ func (h *Handler) saveProduct(w http.ResponseWriter, r *http.Request) error {
 		errs = append(errs, asErrors(err)...)
 	}
 	if len(errs) == 0 {
-		err = h.Store.SaveProduct(r.Context(), u.TenantID, p)
+		if err = h.Store.SaveProduct(r.Context(), u.TenantID, p); errors.Is(err, store.ErrUnknownMerchant) {
+			err = pinglinks.Invalid("merchant_id", "unknown merchant")
+		}
 	} else {
 		err = errs.Err()
 	}

@@ -57,8 +57,8 @@ func (h *Handler) refund(ctx context.Context, tenantID, orderID, paymentID uuid.
 }
 
 // advanceOrder closes, splits or settles an order.
-func (h *Handler) advanceOrder(ctx context.Context, tenantID, id uuid.UUID, action store.OrderAction) error {
-	return h.Store.AdvanceOrder(ctx, tenantID, id, action, false)
+func (h *Handler) advanceOrder(ctx context.Context, tenantID, id uuid.UUID, action flow.OrderAction) error {
+	return h.Flow.AdvanceOrder(ctx, tenantID, id, action, false)
 }
 
 // createMerchant adds a merchant: approved at once in the sandbox, as the API does.
@@ -67,13 +67,5 @@ func (h *Handler) createMerchant(ctx context.Context, tenantID uuid.UUID, m *pin
 	if err != nil {
 		return err
 	}
-	sandbox := h.Sandbox || t.Sandbox
-	validate := m.Validate
-	if sandbox {
-		validate = m.ValidateWellFormed
-	}
-	if err := validate(); err != nil {
-		return err
-	}
-	return h.Flow.CreateMerchant(ctx, tenantID, m, sandbox)
+	return h.Flow.RegisterMerchant(ctx, tenantID, m, h.Sandbox || t.Sandbox)
 }

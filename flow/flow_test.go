@@ -136,7 +136,7 @@ func TestCreateLinkRules(t *testing.T) {
 			{name: "order unknown to the tenant", edit: func(_ *testing.T, l *pinglinks.PaymentLink) { l.OrderID = pinglinks.NewID() },
 				code: pinglinks.ECodeForbidden, property: "payment_order_id"},
 			{name: "order closed", edit: func(t *testing.T, l *pinglinks.PaymentLink) {
-				if err := st.AdvanceOrder(r.ctx, r.tn.ID, l.OrderID, store.CloseOrder, false); err != nil {
+				if err := flow.New(st).AdvanceOrder(r.ctx, r.tn.ID, l.OrderID, flow.CloseOrder, false); err != nil {
 					t.Fatal(err)
 				}
 			}, code: pinglinks.ECodeOrderClosed},

@@ -9,6 +9,22 @@ import (
 	"github.com/pinglinks/pinglinks/store"
 )
 
+// RegisterMerchant checks a new merchant and saves it. In the sandbox
+// (sandbox true) test data is random, as in Ping's sandbox, so its
+// identity numbers need only be well formed, and it is approved at once;
+// elsewhere they must be valid and the merchant awaits the operator's
+// review.
+func (f *Flow) RegisterMerchant(ctx context.Context, tenantID uuid.UUID, m *pinglinks.Merchant, sandbox bool) error {
+	validate := m.Validate
+	if sandbox {
+		validate = m.ValidateWellFormed
+	}
+	if err := validate(); err != nil {
+		return err
+	}
+	return f.CreateMerchant(ctx, tenantID, m, sandbox)
+}
+
 // CreateMerchant saves a new merchant of the tenant. approve (the sandbox)
 // approves it at once, and the approval goes to the tenant's merchant status
 // callback, if any, in the same unit.

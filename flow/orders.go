@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -52,4 +53,70 @@ func (f *Flow) LinkInvoice(ctx context.Context, tenantID, linkID uuid.UUID) (*st
 		return nil, pinglinks.Forbidden("this payment link has no invoice yet; create one with PUT …/invoice")
 	}
 	return inv, err
+}
+
+// OrderAction names a lifecycle step of a payment order.
+type OrderAction string
+
+const (
+	CloseOrder  OrderAction = "close"
+	SplitOrder  OrderAction = "split"
+	SettleOrder OrderAction = "settle"
+)
+
+// AdvanceOrder applies a lifecycle step to one of the tenant's orders in one
+// unit: the order and its payments are locked, the domain decides (a 403
+// when the step may not be taken yet), and the new state and the
+// allocations a split makes are written together. Repeating a step that is
+// done already changes nothing and succeeds. fastForward takes the steps
+// before it too (close before split, split before settle).
+func (f *Flow) AdvanceOrder(ctx context.Context, tenantID, id uuid.UUID, action OrderAction, fastForward bool) error {
+	return f.Store.Unit(ctx, func(ctx context.Context) error {
+		o, err := f.Store.LockOrder(ctx, tenantID, id)
+		if err != nil {
+			return err
+		}
+		now := f.now()
+		var allocs []pinglinks.Allocation
+		var changed bool
+		switch action {
+		case CloseOrder:
+			changed = o.Close(now)
+		case SplitOrder, SettleOrder:
+			ps, err := f.Store.LockOrderPayments(ctx, tenantID, id)
+			if err != nil {
+				return err
+			}
+			if action == SplitOrder {
+				allocs, changed, err = o.Split(now, fastForward, ps)
+			} else {
+				allocs, changed, err = o.Settle(now, fastForward, ps)
+			}
+			if err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("flow: unknown order action %q", action)
+		}
+		if !changed {
+			return nil
+		}
+		if err := f.Store.InsertAllocations(ctx, tenantID, id, allocs); err != nil {
+			return err
+		}
+		return f.Store.SaveOrder(ctx, o)
+	})
+}
+
+// Allocations returns the merchants' shares of one of the tenant's orders;
+// before the order is split there are none to show, which is a 403.
+func (f *Flow) Allocations(ctx context.Context, tenantID, orderID uuid.UUID) ([]pinglinks.Allocation, error) {
+	status, allocs, err := f.Store.OrderAllocations(ctx, tenantID, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if status != pinglinks.OrderSplit && status != pinglinks.OrderSettled {
+		return nil, pinglinks.Forbidden("payment order is %s; allocations exist once it is split", status)
+	}
+	return allocs, nil
 }

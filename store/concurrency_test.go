@@ -48,11 +48,11 @@ func TestRaceCloseThenSplit(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				if err := st.AdvanceOrder(w.ctx, w.tn.ID, o.ID, store.CloseOrder, false); err != nil {
+				if err := flow.New(st).AdvanceOrder(w.ctx, w.tn.ID, o.ID, flow.CloseOrder, false); err != nil {
 					errs[i] = err
 					return
 				}
-				errs[i] = st.AdvanceOrder(w.ctx, w.tn.ID, o.ID, store.SplitOrder, false)
+				errs[i] = flow.New(st).AdvanceOrder(w.ctx, w.tn.ID, o.ID, flow.SplitOrder, false)
 			}()
 		}
 		close(start)
@@ -69,7 +69,7 @@ func TestRaceCloseThenSplit(t *testing.T) {
 		if c := countRows(t, st, `SELECT count(*) FROM allocations WHERE order_id = $1`, o.ID); c != 2 {
 			t.Fatalf("%d allocation rows, want 2", c)
 		}
-		allocs, err := st.Allocations(w.ctx, w.tn.ID, o.ID)
+		allocs, err := flow.New(st).Allocations(w.ctx, w.tn.ID, o.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,8 +102,8 @@ func TestRaceSettleFastForward(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				action := []store.OrderAction{store.CloseOrder, store.SplitOrder, store.SettleOrder}[i%3]
-				errs[i] = st.AdvanceOrder(w.ctx, w.tn.ID, o.ID, action, true)
+				action := []flow.OrderAction{flow.CloseOrder, flow.SplitOrder, flow.SettleOrder}[i%3]
+				errs[i] = flow.New(st).AdvanceOrder(w.ctx, w.tn.ID, o.ID, action, true)
 			}()
 		}
 		close(start)
@@ -223,7 +223,7 @@ func TestRacePaymentsAgainstClose(t *testing.T) {
 			for firstDone.Load() < racers {
 				time.Sleep(100 * time.Microsecond)
 			}
-			closeErr = st.AdvanceOrder(w.ctx, w.tn.ID, o.ID, store.CloseOrder, false)
+			closeErr = flow.New(st).AdvanceOrder(w.ctx, w.tn.ID, o.ID, flow.CloseOrder, false)
 		}()
 		close(start)
 		wg.Wait()

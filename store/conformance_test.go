@@ -347,11 +347,11 @@ func TestTenantIsolationEverywhere(t *testing.T) {
 		wantCode(t, "get order", err, pinglinks.ECodeNotFound)
 		_, err = st.Payment(ctx, bid, o.ID, p.ID)
 		wantCode(t, "get payment", err, pinglinks.ECodeNotFound)
-		_, err = st.Allocations(ctx, bid, o.ID)
+		_, err = flow.New(st).Allocations(ctx, bid, o.ID)
 		wantCode(t, "allocations", err, pinglinks.ECodeNotFound)
 		wantCode(t, "update order", flow.New(st).UpdateOrder(ctx, bid, o.ID, b.tn.DefaultSplitTreeID, nil), pinglinks.ECodeNotFound)
-		for _, action := range []store.OrderAction{store.CloseOrder, store.SplitOrder, store.SettleOrder} {
-			wantCode(t, "advance "+string(action), st.AdvanceOrder(ctx, bid, o.ID, action, true), pinglinks.ECodeNotFound)
+		for _, action := range []flow.OrderAction{flow.CloseOrder, flow.SplitOrder, flow.SettleOrder} {
+			wantCode(t, "advance "+string(action), flow.New(st).AdvanceOrder(ctx, bid, o.ID, action, true), pinglinks.ECodeNotFound)
 		}
 		called := false
 		_, err = flow.New(st).UpdatePayment(ctx, bid, o.ID, p.ID, func(*pinglinks.PaymentOrder, *pinglinks.Payment) error { called = true; return nil })
@@ -427,12 +427,12 @@ func TestOrdersConformance(t *testing.T) {
 		if got, _, _ := st.Order(ctx, w.tn.ID, o.ID); string(got.SplitParameters) != `{"fee_percent":2}` {
 			t.Fatalf("split parameters %s", got.SplitParameters)
 		}
-		wantCode(t, "unknown action", st.AdvanceOrder(ctx, w.tn.ID, o.ID, "explode", false), pinglinks.ECodeInternal)
-		wantCode(t, "advance unknown order", st.AdvanceOrder(ctx, w.tn.ID, pinglinks.NewID(), store.CloseOrder, false), pinglinks.ECodeNotFound)
-		_, err = st.Allocations(ctx, w.tn.ID, o.ID)
+		wantCode(t, "unknown action", flow.New(st).AdvanceOrder(ctx, w.tn.ID, o.ID, "explode", false), pinglinks.ECodeInternal)
+		wantCode(t, "advance unknown order", flow.New(st).AdvanceOrder(ctx, w.tn.ID, pinglinks.NewID(), flow.CloseOrder, false), pinglinks.ECodeNotFound)
+		_, err = flow.New(st).Allocations(ctx, w.tn.ID, o.ID)
 		wantCode(t, "allocations of an OPEN order", err, pinglinks.ECodeForbidden)
-		wantCode(t, "split an OPEN order", st.AdvanceOrder(ctx, w.tn.ID, o.ID, store.SplitOrder, false), pinglinks.ECodeForbidden)
-		wantCode(t, "settle an OPEN order", st.AdvanceOrder(ctx, w.tn.ID, o.ID, store.SettleOrder, false), pinglinks.ECodeForbidden)
+		wantCode(t, "split an OPEN order", flow.New(st).AdvanceOrder(ctx, w.tn.ID, o.ID, flow.SplitOrder, false), pinglinks.ECodeForbidden)
+		wantCode(t, "settle an OPEN order", flow.New(st).AdvanceOrder(ctx, w.tn.ID, o.ID, flow.SettleOrder, false), pinglinks.ECodeForbidden)
 
 		// Two merchants, a refunded payment, a declined one and a pending one.
 		m2 := w.merchant(t, "Second", true)
@@ -452,8 +452,10 @@ func TestOrdersConformance(t *testing.T) {
 		pending := w.payment(t, o, "", 70)
 		w.move(t, pending, pinglinks.PaymentPending)
 
-		step := func(action store.OrderAction, ff bool) error { return st.AdvanceOrder(ctx, w.tn.ID, o.ID, action, ff) }
-		if err := step(store.CloseOrder, false); err != nil {
+		step := func(action flow.OrderAction, ff bool) error {
+			return flow.New(st).AdvanceOrder(ctx, w.tn.ID, o.ID, action, ff)
+		}
+		if err := step(flow.CloseOrder, false); err != nil {
 			t.Fatal(err)
 		}
 		closed, _, _ := st.Order(ctx, w.tn.ID, o.ID)
@@ -463,29 +465,29 @@ func TestOrdersConformance(t *testing.T) {
 		wantCode(t, "update a CLOSED order", flow.New(st).UpdateOrder(ctx, w.tn.ID, o.ID, w.tn.DefaultSplitTreeID, nil), pinglinks.ECodeOrderClosed)
 		// The pending payment blocks the split, fast_forward or not, and nothing is written.
 		for _, ff := range []bool{false, true} {
-			wantCode(t, "split with a pending payment", step(store.SplitOrder, ff), pinglinks.ECodeForbidden)
-			wantCode(t, "settle with a pending payment", step(store.SettleOrder, true), pinglinks.ECodeForbidden)
+			wantCode(t, "split with a pending payment", step(flow.SplitOrder, ff), pinglinks.ECodeForbidden)
+			wantCode(t, "settle with a pending payment", step(flow.SettleOrder, true), pinglinks.ECodeForbidden)
 		}
 		if c := countRows(t, st, `SELECT count(*) FROM allocations`); c != 0 {
 			t.Fatalf("%d allocations after refused splits", c)
 		}
 		w.move(t, pending, pinglinks.PaymentUnderfunded)
-		wantCode(t, "split with an UNDERFUNDED payment", step(store.SplitOrder, false), pinglinks.ECodeForbidden)
+		wantCode(t, "split with an UNDERFUNDED payment", step(flow.SplitOrder, false), pinglinks.ECodeForbidden)
 		w.move(t, pending, pinglinks.PaymentExpired)
 
 		// Repeated close is a no-op: closed_at stays.
-		if err := step(store.CloseOrder, false); err != nil {
+		if err := step(flow.CloseOrder, false); err != nil {
 			t.Fatal(err)
 		}
 		if again, _, _ := st.Order(ctx, w.tn.ID, o.ID); !again.ClosedAt.Equal(*closed.ClosedAt) {
 			t.Fatalf("second close moved closed_at from %v to %v", closed.ClosedAt, again.ClosedAt)
 		}
-		if err := step(store.SplitOrder, false); err != nil {
+		if err := step(flow.SplitOrder, false); err != nil {
 			t.Fatal(err)
 		}
 		// kept 899 of 1000: 600·0.899 = 539.4 and 400·0.899 = 359.6 → 539 + 359 = 898, the unit goes to m2.
 		want := map[uuid.UUID]int64{w.m.ID: 539, m2.ID: 360}
-		allocs, err := st.Allocations(ctx, w.tn.ID, o.ID)
+		allocs, err := flow.New(st).Allocations(ctx, w.tn.ID, o.ID)
 		if err != nil || len(allocs) != 2 {
 			t.Fatalf("allocations %v (%v)", allocs, err)
 		}
@@ -495,7 +497,7 @@ func TestOrdersConformance(t *testing.T) {
 			}
 		}
 		split, _, _ := st.Order(ctx, w.tn.ID, o.ID)
-		for _, action := range []store.OrderAction{store.CloseOrder, store.SplitOrder} {
+		for _, action := range []flow.OrderAction{flow.CloseOrder, flow.SplitOrder} {
 			for _, ff := range []bool{false, true} {
 				if err := step(action, ff); err != nil {
 					t.Fatalf("repeated %s: %v", action, err)
@@ -508,14 +510,14 @@ func TestOrdersConformance(t *testing.T) {
 		if c := countRows(t, st, `SELECT count(*) FROM allocations`); c != 2 {
 			t.Fatalf("%d allocation rows after repeats", c)
 		}
-		if err := step(store.SettleOrder, false); err != nil {
+		if err := step(flow.SettleOrder, false); err != nil {
 			t.Fatal(err)
 		}
 		settled, _, _ := st.Order(ctx, w.tn.ID, o.ID)
 		if settled.Status != pinglinks.OrderSettled || settled.SettledAt == nil || !settled.SplitAt.Equal(*split.SplitAt) {
 			t.Fatalf("settled %+v", settled)
 		}
-		for _, action := range []store.OrderAction{store.CloseOrder, store.SplitOrder, store.SettleOrder} {
+		for _, action := range []flow.OrderAction{flow.CloseOrder, flow.SplitOrder, flow.SettleOrder} {
 			if err := step(action, true); err != nil {
 				t.Fatalf("%s of a SETTLED order: %v", action, err)
 			}
@@ -523,7 +525,7 @@ func TestOrdersConformance(t *testing.T) {
 		if again, _, _ := st.Order(ctx, w.tn.ID, o.ID); !reflect.DeepEqual(again, settled) {
 			t.Fatalf("steps after settle changed the order")
 		}
-		if after, err := st.Allocations(ctx, w.tn.ID, o.ID); err != nil || !reflect.DeepEqual(after, allocs) {
+		if after, err := flow.New(st).Allocations(ctx, w.tn.ID, o.ID); err != nil || !reflect.DeepEqual(after, allocs) {
 			t.Fatalf("allocations after settle %v (%v)", after, err)
 		}
 
@@ -531,22 +533,22 @@ func TestOrdersConformance(t *testing.T) {
 		ff := w.order(t, pinglinks.SEK)
 		fp := w.payment(t, ff, "", 250)
 		w.move(t, fp, pinglinks.PaymentPending, pinglinks.PaymentCompleted)
-		if err := st.AdvanceOrder(ctx, w.tn.ID, ff.ID, store.SettleOrder, true); err != nil {
+		if err := flow.New(st).AdvanceOrder(ctx, w.tn.ID, ff.ID, flow.SettleOrder, true); err != nil {
 			t.Fatal(err)
 		}
 		got, _, _ := st.Order(ctx, w.tn.ID, ff.ID)
 		if got.Status != pinglinks.OrderSettled || got.ClosedAt == nil || got.SplitAt == nil || got.SettledAt == nil {
 			t.Fatalf("fast-forwarded order %+v", got)
 		}
-		if allocs, _ := st.Allocations(ctx, w.tn.ID, ff.ID); len(allocs) != 1 || allocs[0].Amount != 250 {
+		if allocs, _ := flow.New(st).Allocations(ctx, w.tn.ID, ff.ID); len(allocs) != 1 || allocs[0].Amount != 250 {
 			t.Fatalf("fast-forward allocations %v", allocs)
 		}
 		// An order without payments splits into no allocations.
 		empty := w.order(t, pinglinks.SEK)
-		if err := st.AdvanceOrder(ctx, w.tn.ID, empty.ID, store.SplitOrder, true); err != nil {
+		if err := flow.New(st).AdvanceOrder(ctx, w.tn.ID, empty.ID, flow.SplitOrder, true); err != nil {
 			t.Fatal(err)
 		}
-		if allocs, err := st.Allocations(ctx, w.tn.ID, empty.ID); err != nil || allocs == nil || len(allocs) != 0 {
+		if allocs, err := flow.New(st).Allocations(ctx, w.tn.ID, empty.ID); err != nil || allocs == nil || len(allocs) != 0 {
 			t.Fatalf("empty order allocations %v (%v)", allocs, err)
 		}
 	})
@@ -568,10 +570,10 @@ func TestOrderFilters(t *testing.T) {
 			}
 			ids = append(ids, o.ID)
 		}
-		if err := st.AdvanceOrder(w.ctx, w.tn.ID, ids[1], store.CloseOrder, false); err != nil {
+		if err := flow.New(st).AdvanceOrder(w.ctx, w.tn.ID, ids[1], flow.CloseOrder, false); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.AdvanceOrder(w.ctx, w.tn.ID, ids[3], store.SettleOrder, true); err != nil {
+		if err := flow.New(st).AdvanceOrder(w.ctx, w.tn.ID, ids[3], flow.SettleOrder, true); err != nil {
 			t.Fatal(err)
 		}
 		stockholm, err := time.LoadLocation("Europe/Stockholm")
@@ -749,7 +751,7 @@ func TestPaymentsConformance(t *testing.T) {
 		wantCode(t, "COMPLETED → DECLINED", err, pinglinks.ECodeForbidden)
 
 		// Closed order: no new payments, but existing ones still update.
-		if err := st.AdvanceOrder(ctx, w.tn.ID, o.ID, store.CloseOrder, false); err != nil {
+		if err := flow.New(st).AdvanceOrder(ctx, w.tn.ID, o.ID, flow.CloseOrder, false); err != nil {
 			t.Fatal(err)
 		}
 		late := w.newPayment(o, "", 100)
@@ -889,7 +891,7 @@ func TestEveryFieldRoundTrips(t *testing.T) {
 		w.move(t, bare, pinglinks.PaymentExpired)
 
 		// Every nullable time of the order, at the clock, after a fast-forward settle.
-		if err := st.AdvanceOrder(ctx, w.tn.ID, o.ID, store.SettleOrder, true); err != nil {
+		if err := flow.New(st).AdvanceOrder(ctx, w.tn.ID, o.ID, flow.SettleOrder, true); err != nil {
 			t.Fatal(err)
 		}
 		got, ps, _ := st.Order(ctx, w.tn.ID, o.ID)
@@ -901,7 +903,7 @@ func TestEveryFieldRoundTrips(t *testing.T) {
 		if len(ps) != 2 || ps[0].ID != p.ID {
 			t.Fatalf("order payments %d", len(ps))
 		}
-		allocs, _ := st.Allocations(ctx, w.tn.ID, o.ID)
+		allocs, _ := flow.New(st).Allocations(ctx, w.tn.ID, o.ID)
 		var sum int64
 		for _, a := range allocs {
 			sum += a.Amount

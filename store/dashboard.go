@@ -33,13 +33,19 @@ func scanUser(row interface{ Scan(...any) error }) (*account.User, error) {
 	return &u, nil
 }
 
+// ErrEmailTaken says a user (of any tenant) has the e-mail address already.
+var ErrEmailTaken = errors.New("store: a user has this e-mail address already")
+
+// ErrUsedUp says an invitation or password reset was used already.
+var ErrUsedUp = errors.New("store: used already")
+
 func insertUser(ctx context.Context, tx dbTx, u *account.User) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM dashboard_users WHERE email = $1`, u.Email).Scan(&n); err != nil {
 		return fmt.Errorf("store: user email: %w", err)
 	}
 	if n > 0 {
-		return pinglinks.Invalid("email", "already belongs to a user")
+		return ErrEmailTaken
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO dashboard_users (`+userColumns+`)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, u.ID, u.TenantID, u.Email, u.Name, u.PasswordHash,
@@ -264,7 +270,7 @@ func (s *Store) AcceptInvite(ctx context.Context, tenantID, inviteID uuid.UUID, 
 			return fmt.Errorf("store: use invite: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return pinglinks.Forbidden("the invitation has been used already")
+			return ErrUsedUp
 		}
 		return insertUser(ctx, tx, u)
 	})
@@ -311,7 +317,7 @@ func (s *Store) UseReset(ctx context.Context, tenantID, resetID uuid.UUID, u *ac
 			return fmt.Errorf("store: use reset: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return pinglinks.Forbidden("the password reset link has been used already")
+			return ErrUsedUp
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE dashboard_users SET password_hash = $3, failed_signins = 0,
 			locked_until = NULL, updated_at = $4 WHERE tenant_id = $1 AND id = $2`, tenantID, u.ID, u.PasswordHash,

@@ -107,75 +107,19 @@ func (s *Store) saveOrder(ctx context.Context, tx dbTx, o *pinglinks.PaymentOrde
 	return nil
 }
 
-// OrderAction names a lifecycle step of a payment order.
-type OrderAction string
-
-const (
-	CloseOrder  OrderAction = "close"
-	SplitOrder  OrderAction = "split"
-	SettleOrder OrderAction = "settle"
-)
-
-// AdvanceOrder applies a lifecycle step to an order in one transaction:
-// the order and its payments are locked, the domain decides, and the new
-// state and any allocations are written together. Repeating a step that is
-// already done changes nothing and succeeds.
-func (s *Store) AdvanceOrder(ctx context.Context, tenantID, id uuid.UUID, action OrderAction, fastForward bool) error {
-	return s.inTx(ctx, func(tx dbTx) error {
-		o, err := s.lockOrder(ctx, tx, tenantID, id)
-		if err != nil {
-			return err
-		}
-		now := s.Now()
-		var allocs []pinglinks.Allocation
-		var changed bool
-		switch action {
-		case CloseOrder:
-			changed = o.Close(now)
-		case SplitOrder, SettleOrder:
-			ps, err := s.orderPayments(ctx, tx, tenantID, id, s.forUpdate())
-			if err != nil {
-				return err
-			}
-			if action == SplitOrder {
-				allocs, changed, err = o.Split(now, fastForward, ps)
-			} else {
-				allocs, changed, err = o.Settle(now, fastForward, ps)
-			}
-			if err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("store: unknown order action %q", action)
-		}
-		if !changed {
-			return nil
-		}
-		for _, a := range allocs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO allocations (tenant_id, order_id, merchant_id, amount, currency)
-				VALUES ($1,$2,$3,$4,$5)`, tenantID, id, a.MerchantID, a.Amount, string(a.Currency)); err != nil {
-				return fmt.Errorf("store: insert allocation: %w", err)
-			}
-		}
-		return s.saveOrder(ctx, tx, o)
-	})
-}
-
-// Allocations returns the merchants' shares of a split order.
-func (s *Store) Allocations(ctx context.Context, tenantID, orderID uuid.UUID) ([]pinglinks.Allocation, error) {
+// OrderAllocations returns the status of one of the tenant's orders and
+// the merchants' shares written when it was split (none before).
+func (s *Store) OrderAllocations(ctx context.Context, tenantID, orderID uuid.UUID) (pinglinks.OrderStatus, []pinglinks.Allocation, error) {
 	var status pinglinks.OrderStatus
 	err := s.q(ctx).QueryRowContext(ctx, `SELECT status FROM payment_orders WHERE tenant_id = $1 AND id = $2`,
 		tenantID, orderID).Scan(&status)
 	if err != nil {
-		return nil, notFound(err, "payment order")
-	}
-	if status != pinglinks.OrderSplit && status != pinglinks.OrderSettled {
-		return nil, pinglinks.Forbidden("payment order is %s; allocations exist once it is split", status)
+		return "", nil, notFound(err, "payment order")
 	}
 	rows, err := s.q(ctx).QueryContext(ctx, `SELECT merchant_id, amount, currency FROM allocations
 		WHERE tenant_id = $1 AND order_id = $2 ORDER BY merchant_id`, tenantID, orderID)
 	if err != nil {
-		return nil, fmt.Errorf("store: allocations: %w", err)
+		return "", nil, fmt.Errorf("store: allocations: %w", err)
 	}
 	defer rows.Close()
 	out := []pinglinks.Allocation{}
@@ -183,10 +127,10 @@ func (s *Store) Allocations(ctx context.Context, tenantID, orderID uuid.UUID) ([
 		var a pinglinks.Allocation
 		var cur string
 		if err := rows.Scan(&a.MerchantID, &a.Amount, &cur); err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		a.Currency = pinglinks.Currency(cur)
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	return status, out, rows.Err()
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 )
+
+// ErrUnknownMerchant says the tenant has no such merchant.
+var ErrUnknownMerchant = errors.New("store: unknown merchant")
 
 // SaveProduct adds a product to the tenant's saved products; its merchant
 // must be the tenant's.
@@ -21,7 +25,7 @@ func (s *Store) SaveProduct(ctx context.Context, tenantID uuid.UUID, p *pinglink
 		return fmt.Errorf("store: save product: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return pinglinks.Invalid("merchant_id", "unknown merchant")
+		return ErrUnknownMerchant
 	}
 	return nil
 }

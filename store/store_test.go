@@ -84,7 +84,7 @@ func TestRoundTrips(t *testing.T) {
 		if string(want) != string(have) {
 			t.Fatalf("payment changed in the store:\n%s\n%s", want, have)
 		}
-		if err := st.AdvanceOrder(f.ctx, f.tenant.ID, o.ID, store.CloseOrder, false); err != nil {
+		if err := flow.New(st).AdvanceOrder(f.ctx, f.tenant.ID, o.ID, flow.CloseOrder, false); err != nil {
 			t.Fatal(err)
 		}
 		got, _, _ = st.Order(f.ctx, f.tenant.ID, o.ID)
@@ -112,10 +112,10 @@ func TestTenantIsolationInTheStore(t *testing.T) {
 		notFound("order", err)
 		_, err = st.Payment(f.ctx, other.ID, o.ID, p.ID)
 		notFound("payment", err)
-		notFound("advance", st.AdvanceOrder(f.ctx, other.ID, o.ID, store.CloseOrder, true))
+		notFound("advance", flow.New(st).AdvanceOrder(f.ctx, other.ID, o.ID, flow.CloseOrder, true))
 		_, err = flow.New(st).UpdatePayment(f.ctx, other.ID, o.ID, p.ID, func(*pinglinks.PaymentOrder, *pinglinks.Payment) error { return nil })
 		notFound("update payment", err)
-		_, err = st.Allocations(f.ctx, other.ID, o.ID)
+		_, err = flow.New(st).Allocations(f.ctx, other.ID, o.ID)
 		notFound("allocations", err)
 		for name, n := range map[string]func() (int, error){
 			"merchants": func() (int, error) { l, _, err := st.Merchants(f.ctx, other.ID, store.Page{}); return len(l), err },

@@ -109,6 +109,39 @@ func (s *Store) LockPayment(ctx context.Context, tenantID, orderID, id uuid.UUID
 	return o, p, err
 }
 
+// LockTenant reads a tenant and locks its row until the unit ends, so two
+// changes of its keys run one after the other.
+func (s *Store) LockTenant(ctx context.Context, tenantID uuid.UUID) (t *pinglinks.Tenant, err error) {
+	err = s.read(ctx, func(tx dbTx) error {
+		t, err = scanTenant(tx.QueryRowContext(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id = $1`+s.forUpdate(), tenantID))
+		return notFound(err, "tenant")
+	})
+	return t, err
+}
+
+// LockOrderPayments locks the payments of an order the unit has locked
+// already, oldest first.
+func (s *Store) LockOrderPayments(ctx context.Context, tenantID, orderID uuid.UUID) (ps []*pinglinks.Payment, err error) {
+	err = s.read(ctx, func(tx dbTx) error {
+		ps, err = s.orderPayments(ctx, tx, tenantID, orderID, s.forUpdate())
+		return err
+	})
+	return ps, err
+}
+
+// InsertAllocations writes the merchants' shares of a split order.
+func (s *Store) InsertAllocations(ctx context.Context, tenantID, orderID uuid.UUID, allocs []pinglinks.Allocation) error {
+	return s.write(ctx, func(tx dbTx) error {
+		for _, a := range allocs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO allocations (tenant_id, order_id, merchant_id, amount, currency)
+				VALUES ($1,$2,$3,$4,$5)`, tenantID, orderID, a.MerchantID, a.Amount, string(a.Currency)); err != nil {
+				return fmt.Errorf("store: insert allocation: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
 // OrderUse counts what already pays an order: its links in one of
 // linkStatuses, and its payments made apart from any link.
 func (s *Store) OrderUse(ctx context.Context, tenantID, orderID uuid.UUID, linkStatuses ...pinglinks.LinkStatus) (links, ownPayments int, err error) {
