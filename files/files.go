@@ -23,7 +23,7 @@ import (
 // Service finds, renders and stores documents.
 type Service struct {
 	Store *store.Store
-	Logos *Logos // nil: documents carry no logo
+	Logos *Logos // nil: links' own logos are not fetched (the tenant's is shown)
 	// Accounts are printed on invoices for bank transfers.
 	Accounts    pinglinks.BankAccounts
 	CheckoutURL func(l *pinglinks.PaymentLink) string
@@ -113,10 +113,9 @@ func (s *Service) brand(ctx context.Context, l *pinglinks.PaymentLink) (logo []b
 	if err != nil {
 		return nil, "", fmt.Errorf("branding: %w", err)
 	}
-	switch {
-	case l.LogoImageLink != "" && s.Logos != nil:
+	if l.LogoImageLink != "" && s.Logos != nil {
 		logo = s.Logos.Get(ctx, l.LogoImageLink)
-	case l.LogoImageLink == "":
+	} else {
 		logo = b.Logo
 	}
 	return logo, b.Colour, nil

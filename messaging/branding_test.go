@@ -116,13 +116,15 @@ func TestBrandedEmails(t *testing.T) {
 		logo     []byte // the tenant's
 		linkLogo string // the link's logo_image_link
 		want     []byte // the inline logo, or nil for none
+		noLogos  bool   // a worker without Logos
 	}{
-		{"unbranded", "", nil, "", nil},
-		{"colour only", colour, nil, "", nil},
-		{"tenant logo", colour, tenantLogo, "", tenantLogo},
-		{"link logo wins", colour, tenantLogo, "https://logos.example/shop.png", linkLogo},
-		{"link logo not fetched: none", colour, tenantLogo, "https://logos.example/gone.png", nil},
-		{"tenant logo does not decode", colour, broken, "", nil},
+		{"unbranded", "", nil, "", nil, false},
+		{"colour only", colour, nil, "", nil, false},
+		{"tenant logo", colour, tenantLogo, "", tenantLogo, false},
+		{"link logo wins", colour, tenantLogo, "https://logos.example/shop.png", linkLogo, false},
+		{"link logo not fetched: none", colour, tenantLogo, "https://logos.example/gone.png", nil, false},
+		{"tenant logo does not decode", colour, broken, "", nil, false},
+		{"no link logos fetched: the tenant's, as the checkout", colour, tenantLogo, "https://logos.example/shop.png", tenantLogo, true},
 	}
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ctx := context.Background()
@@ -137,7 +139,9 @@ func TestBrandedEmails(t *testing.T) {
 				}
 				smtpSrv := smtptest.Start(t, nil)
 				w := setup(t, e, smtpSrv, nil)
-				w.Logos = logos
+				if !tc.noLogos {
+					w.Logos = logos
+				}
 				link := e.NewLink(t, func(m map[string]any) {
 					if tc.linkLogo != "" {
 						m["logo_image_link"] = tc.linkLogo

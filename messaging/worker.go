@@ -58,7 +58,8 @@ type Worker struct {
 	FileURL     func(token string) string
 	Attach      Attachments
 	// Logos, if set, fetches the logo a link names for its e-mails;
-	// without it a link's e-mails show the tenant's logo, if any.
+	// without it every e-mail shows the tenant's logo, if any (as the
+	// checkout does without its Logos).
 	Logos LogoSource
 	Log   *slog.Logger
 	Batch int
@@ -268,10 +269,9 @@ func (w *Worker) brand(ctx context.Context, l *pinglinks.PaymentLink) (mail.Bran
 		return mail.Brand{}, fmt.Errorf("branding: %w", err)
 	}
 	brand := mail.Brand{Colour: b.Colour}
-	switch {
-	case l.LogoImageLink != "" && w.Logos != nil:
+	if l.LogoImageLink != "" && w.Logos != nil {
 		brand.Logo = w.Logos.Get(ctx, l.LogoImageLink)
-	case l.LogoImageLink == "":
+	} else {
 		brand.Logo = b.Logo
 	}
 	return brand, nil
