@@ -11,8 +11,8 @@ import (
 var settingsTmpl = definePage("settings", `{{define "title"}}Settings{{end}}
 {{define "content"}}<h1>Settings</h1>{{with .Data}}
 <style nonce="{{$.Nonce}}">.preview{background:{{.Shown}}}</style>
-<section class="card" aria-labelledby="brand-h"><h2 id="brand-h">The checkout's look</h2>
-<p class="hint">Your payers see this colour on the checkout's buttons, and the logo at its top when a link brings no logo of its own.</p>
+<section class="card" aria-labelledby="brand-h"><h2 id="brand-h">Your look on the checkout, e-mails and PDFs</h2>
+<p class="hint">Your payers see this colour on the checkout's buttons, the e-mails' button and the invoices' and receipts' headings, and the logo at the top of each when a link brings no logo of its own.</p>
 {{template "errors" .Errors}}
 <form method="post" action="/dashboard/settings/branding" enctype="multipart/form-data" novalidate>{{template "csrf" $}}
 <p class="field{{if .Errors.colour}} invalid{{end}}"><label for="colour">Button colour</label>
@@ -92,7 +92,7 @@ func (h *Handler) saveBranding(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Store.SaveBranding(r.Context(), u.TenantID, b); err != nil {
 		return err
 	}
-	h.seeOther(w, r, "/dashboard/settings", "Saved: the checkout shows your colour and logo from now on.")
+	h.seeOther(w, r, "/dashboard/settings", "Saved: the checkout, and e-mails and PDFs made from now on, show your colour and logo.")
 	return nil
 }
 

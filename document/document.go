@@ -27,6 +27,10 @@ type Invoice struct {
 	CheckoutURL  string // printed and encoded as QR
 	DocumentName string // optional title override
 	Logo         []byte // PNG or JPEG bytes, or nil
+	// Accent, "#rrggbb", colours the title, the rule under the items'
+	// heading and the payment slip's edge (the tenant's branding); ""
+	// or anything else keeps the platform's greys.
+	Accent string
 }
 
 // Receipt is what a receipt PDF shows.
@@ -36,6 +40,7 @@ type Receipt struct {
 	PaidAt time.Time
 	Method string // already human-formatted, e.g. "Visa •••• 4242" or "Swish"
 	Logo   []byte
+	Accent string // as Invoice.Accent
 }
 
 // RenderInvoice renders inv as an A4 PDF in the link's locale (en-GB for an
@@ -64,7 +69,7 @@ func RenderInvoice(inv Invoice) ([]byte, error) {
 		meta = append(meta, kv{l.CustomerRef, ref})
 	}
 	d := &doc{
-		l: l, link: inv.Link, title: title, logo: inv.Logo, meta: meta,
+		l: l, link: inv.Link, title: title, logo: inv.Logo, accent: parseAccent(inv.Accent), meta: meta,
 		customerHeading: l.BillTo,
 		shortTitle:      fmt.Sprintf("%s %d", title, inv.Number),
 		totalLabel:      l.AmountDue,
@@ -99,7 +104,7 @@ func RenderReceipt(r Receipt) ([]byte, error) {
 		meta = append(meta, kv{l.CustomerRef, ref})
 	}
 	d := &doc{
-		l: l, link: r.Link, title: l.Receipt, logo: r.Logo, meta: meta,
+		l: l, link: r.Link, title: l.Receipt, logo: r.Logo, accent: parseAccent(r.Accent), meta: meta,
 		customerHeading: l.Customer,
 		shortTitle:      l.Receipt + " " + clean(r.Number),
 		totalLabel:      l.TotalPaid,
@@ -121,6 +126,7 @@ type doc struct {
 	title           string
 	shortTitle      string // heading of continuation pages
 	logo            []byte
+	accent          *rgb // nil: the platform's greys
 	meta            []kv
 	customerHeading string
 	addr            *pinglinks.Address
@@ -275,6 +281,9 @@ func (d *doc) header(p *pdf) float64 {
 	// Title and meta data on the right.
 	p.setFont(bold, 20)
 	p.color(0)
+	if d.accent != nil {
+		p.gp.SetTextColor(d.accent.r, d.accent.g, d.accent.b)
+	}
 	p.textRight(marginR, marginT-1, p.fit(d.title, 80))
 	ry := marginT + 11
 	for _, m := range d.meta {
@@ -384,6 +393,9 @@ func (d *doc) tableHeader(p *pdf, y float64) float64 {
 	p.textRight(colUnitPrice, ty, l.UnitPrice)
 	p.textRight(colVAT, ty, l.VAT)
 	p.textRight(colAmount, ty, l.Amount)
+	if a := d.accent; a != nil {
+		p.rule(marginL, marginR, y+7, *a, 0.6)
+	}
 	return y + 7
 }
 
@@ -417,7 +429,12 @@ func (d *doc) paymentBox(p *pdf, y float64, total int64, inv Invoice) error {
 	}
 	y = max(y, bodyEnd-h) // the payment slip sits at the bottom, as on paper
 	p.fillRect(marginL, y, marginR-marginL, h, 246)
-	p.hline(marginL, marginR, y, 120, 0.4)
+	if a := d.accent; a != nil {
+		p.fillRectRGB(marginL, y, 1.5, h, *a) // the slip's edge in the tenant's colour
+		p.rule(marginL, marginR, y, *a, 0.6)
+	} else {
+		p.hline(marginL, marginR, y, 120, 0.4)
+	}
 
 	x := marginL + 5
 	ty := y + 4.5
@@ -465,7 +482,11 @@ func (d *doc) paymentBox(p *pdf, y float64, total int64, inv Invoice) error {
 	p.text(tx, ty, p.fit(l.ScanToPay, w))
 	ty += 3.8
 	p.setFont(regular, 8.5)
-	p.gp.SetTextColor(20, 60, 140)
+	if a := d.accent; a != nil {
+		p.gp.SetTextColor(a.r, a.g, a.b)
+	} else {
+		p.gp.SetTextColor(20, 60, 140)
+	}
 	for i, s := range p.wrap(url, w, 2) {
 		p.text(tx, ty+float64(i)*3.8, s)
 	}

@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -213,6 +214,33 @@ func (p *pdf) hline(x1, x2, y float64, grey uint8, width float64) {
 
 func (p *pdf) fillRect(x, y, w, h float64, grey uint8) {
 	p.gp.SetFillColor(grey, grey, grey)
+	p.gp.RectFromUpperLeftWithStyle(x, y, w, h, "F")
+}
+
+// rgb is a colour of the tenant's branding.
+type rgb struct{ r, g, b uint8 }
+
+// parseAccent reads "#rrggbb"; anything else is no accent (nil), so that
+// a document never fails over its decoration.
+func parseAccent(s string) *rgb {
+	if len(s) != 7 || s[0] != '#' {
+		return nil
+	}
+	v, err := strconv.ParseUint(s[1:], 16, 32)
+	if err != nil {
+		return nil
+	}
+	return &rgb{uint8(v >> 16), uint8(v >> 8), uint8(v)}
+}
+
+func (p *pdf) rule(x1, x2, y float64, c rgb, width float64) {
+	p.gp.SetStrokeColor(c.r, c.g, c.b)
+	p.gp.SetLineWidth(width)
+	p.gp.Line(x1, y, x2, y)
+}
+
+func (p *pdf) fillRectRGB(x, y, w, h float64, c rgb) {
+	p.gp.SetFillColor(c.r, c.g, c.b)
 	p.gp.RectFromUpperLeftWithStyle(x, y, w, h, "F")
 }
 

@@ -23,7 +23,7 @@ import (
 // Service finds, renders and stores documents.
 type Service struct {
 	Store *store.Store
-	Logos *Logos // nil: documents carry no logo
+	Logos *Logos // nil: links' own logos are not fetched (the tenant's is shown)
 	// Accounts are printed on invoices for bank transfers.
 	Accounts    pinglinks.BankAccounts
 	CheckoutURL func(l *pinglinks.PaymentLink) string
@@ -103,18 +103,33 @@ func (s *Service) render(ctx context.Context, token string) (*store.File, error)
 		Kind: doc.Kind, ContentType: "application/pdf", Filename: name, Body: body})
 }
 
-func (s *Service) logo(ctx context.Context, l *pinglinks.PaymentLink) []byte {
-	if s.Logos == nil || l.LogoImageLink == "" {
-		return nil
+// brand is how a link's documents look: the link's own logo_image_link
+// when it names one, otherwise the tenant's logo from the dashboard's
+// Settings, and the tenant's colour as the accent. The precedence is the
+// checkout's (checkout.Handler.logo): a link that names a logo shows that
+// one or none, never the tenant's in its place.
+func (s *Service) brand(ctx context.Context, l *pinglinks.PaymentLink) (logo []byte, accent string, err error) {
+	b, err := s.Store.Branding(ctx, l.TenantID)
+	if err != nil {
+		return nil, "", fmt.Errorf("branding: %w", err)
 	}
-	return s.Logos.Get(ctx, l.LogoImageLink)
+	if l.LogoImageLink != "" && s.Logos != nil {
+		logo = s.Logos.Get(ctx, l.LogoImageLink)
+	} else {
+		logo = b.Logo
+	}
+	return logo, b.Colour, nil
 }
 
 func (s *Service) renderInvoice(ctx context.Context, l *pinglinks.PaymentLink, inv *store.Invoice) ([]byte, string, error) {
+	logo, accent, err := s.brand(ctx, l)
+	if err != nil {
+		return nil, "", err
+	}
 	label, account := s.Accounts.For(l.Currency, l.Locale)
 	body, err := document.RenderInvoice(document.Invoice{Link: l, Number: inv.Number, Date: inv.CreatedAt,
 		ReferenceType: inv.ReferenceType, Reference: inv.Reference, Bankgiro: account, AccountLabel: label,
-		CheckoutURL: s.CheckoutURL(l), DocumentName: inv.DocumentName, Logo: s.logo(ctx, l)})
+		CheckoutURL: s.CheckoutURL(l), DocumentName: inv.DocumentName, Logo: logo, Accent: accent})
 	name := inv.DocumentName
 	if name == "" {
 		name = l.Locale.Words().Document.InvoiceFile + "-" + strconv.FormatInt(inv.Number, 10)
@@ -127,6 +142,10 @@ func (s *Service) renderReceipt(ctx context.Context, l *pinglinks.PaymentLink) (
 	if err != nil {
 		return nil, "", err
 	}
+	logo, accent, err := s.brand(ctx, l)
+	if err != nil {
+		return nil, "", err
+	}
 	shown := *l
 	if d, ok := p.PayerDetails(); ok {
 		shown.Customer = d.Customer // the payer's corrections
@@ -135,7 +154,7 @@ func (s *Service) renderReceipt(ctx context.Context, l *pinglinks.PaymentLink) (
 		}
 	}
 	body, err := document.RenderReceipt(document.Receipt{Link: &shown, Number: strconv.FormatInt(l.ReceiptNumber, 10),
-		PaidAt: l.UpdatedAt, Method: s.Providers.PaidWith(p, l.Locale), Logo: s.logo(ctx, l)})
+		PaidAt: l.UpdatedAt, Method: s.Providers.PaidWith(p, l.Locale), Logo: logo, Accent: accent})
 	return body, l.Locale.Words().Document.ReceiptFile + "-" + strconv.FormatInt(l.ReceiptNumber, 10) + ".pdf", err
 }
 

@@ -17,6 +17,9 @@ type Attachment struct {
 	Filename    string
 	ContentType string
 	Data        []byte
+	// ContentID, in Message.Inline, names the part (without angle
+	// brackets) for the HTML's "cid:" references.
+	ContentID string
 }
 
 // Message is a rendered e-mail, ready for a Sender.
@@ -27,6 +30,10 @@ type Message struct {
 	Text        string
 	HTML        string
 	Attachments []Attachment
+	// Inline are parts the HTML shows (a logo, as <img src="cid:…">),
+	// sent beside it in multipart/related, so that no remote content is
+	// loaded. The plain-text part does not refer to them.
+	Inline []Attachment
 	// MessageID, if set, is used as the Message-ID (without angle
 	// brackets, e.g. "link-<uuid>-email-1@pinglinks"), so that a retried
 	// send of the same outbox entry carries the same id.
@@ -47,6 +54,7 @@ type PaymentLinkMessage struct {
 	Attachment   *Attachment
 	// Reminder says the link was sent before and is still unpaid.
 	Reminder bool
+	Brand    Brand
 }
 
 // ReceiptMessage is the e-mail sent after a payment.
@@ -59,6 +67,7 @@ type ReceiptMessage struct {
 	PaidAt       string // already formatted
 	ReceiptURL   string // optional
 	Attachment   *Attachment
+	Brand        Brand
 }
 
 // ErrRender is wrapped by errors for messages that cannot be rendered.
@@ -84,7 +93,19 @@ type view struct {
 	ButtonURL  string
 	Fallback   string
 	Footer     string
+
+	// The HTML's look: the button's colour (the platform's blue, or the
+	// tenant's), the tenant's colour for the card's top edge when it set
+	// one, and the inline logo with its size in CSS pixels.
+	Button       htmltemplate.CSS
+	Brand        htmltemplate.CSS
+	Logo         htmltemplate.URL
+	LogoW, LogoH int
+	LogoAlt      string
 }
+
+// platformBlue is the button colour of an unbranded e-mail.
+const platformBlue htmltemplate.CSS = "#1d4ed8"
 
 const textBody = `{{.Greeting}}
 
@@ -105,12 +126,13 @@ const htmlBody = `<!DOCTYPE html>
 </head>
 <body style="margin:0;padding:0;background-color:#f4f4f5;">
 <div style="max-width:560px;margin:0 auto;padding:24px 16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;">
-<div style="background-color:#ffffff;border-radius:8px;padding:24px;">
-<h1 style="margin:0 0 16px 0;font-size:22px;line-height:1.3;color:#111827;">{{.Title}}</h1>
+<div style="background-color:#ffffff;border-radius:8px;padding:24px;{{with .Brand}}border-top:6px solid {{.}};{{end}}">
+{{if .Logo}}<img src="{{.Logo}}" width="{{.LogoW}}" height="{{.LogoH}}" alt="{{.LogoAlt}}" style="display:block;margin:0 0 16px 0;border:0;">
+{{end}}<h1 style="margin:0 0 16px 0;font-size:22px;line-height:1.3;color:#111827;">{{.Title}}</h1>
 <p style="margin:0 0 16px 0;">{{.Greeting}}</p>
 {{range .Lines}}<p style="margin:0 0 16px 0;">{{.}}</p>
-{{end}}{{if .ButtonURL}}<p style="margin:24px 0;"><a href="{{.ButtonURL}}" style="display:inline-block;padding:12px 24px;background-color:#1d4ed8;color:#ffffff;font-weight:bold;text-decoration:none;border-radius:6px;">{{.ButtonText}}</a></p>
-{{if .Fallback}}<p style="margin:0 0 16px 0;font-size:14px;color:#374151;">{{.Fallback}}<br><a href="{{.ButtonURL}}" style="color:#1d4ed8;word-break:break-all;">{{.ButtonURL}}</a></p>
+{{end}}{{if .ButtonURL}}<p style="margin:24px 0;"><a href="{{.ButtonURL}}" style="display:inline-block;padding:12px 24px;background-color:{{.Button}};color:#ffffff;font-weight:bold;text-decoration:none;border-radius:6px;">{{.ButtonText}}</a></p>
+{{if .Fallback}}<p style="margin:0 0 16px 0;font-size:14px;color:#374151;">{{.Fallback}}<br><a href="{{.ButtonURL}}" style="color:{{.Button}};word-break:break-all;">{{.ButtonURL}}</a></p>
 {{end}}{{end}}</div>
 <p style="margin:16px 0 0 0;font-size:13px;color:#4b5563;">{{.Footer}}</p>
 </div>
@@ -164,6 +186,7 @@ type common struct {
 	locale                         locale.Locale
 	to, supplier, customer, amount string
 	attachment                     *Attachment
+	brand                          Brand
 }
 
 // compose checks the shared fields, lets fill add the message's own title,
@@ -177,7 +200,14 @@ func compose(c common, fill func(t locale.Mail, v *view, supplier, amount string
 	if supplier == "" || amount == "" {
 		return Message{}, fmt.Errorf("%w: supplier name and amount are required", ErrRender)
 	}
-	v := view{Lang: c.locale.Lang(), Greeting: t.GreetingNoName, Footer: fmt.Sprintf(t.Footer, supplier)}
+	v := view{Lang: c.locale.Lang(), Greeting: t.GreetingNoName, Footer: fmt.Sprintf(t.Footer, supplier), Button: platformBlue}
+	if colour, ok := c.brand.colour(); ok {
+		v.Button, v.Brand = colour, colour
+	}
+	logo := c.brand.logo()
+	if logo != nil {
+		v.Logo, v.LogoW, v.LogoH, v.LogoAlt = "cid:"+htmltemplate.URL(logo.ContentID), logo.w, logo.h, supplier
+	}
 	if customer != "" {
 		v.Greeting = fmt.Sprintf(t.Greeting, customer)
 	}
@@ -188,12 +218,16 @@ func compose(c common, fill func(t locale.Mail, v *view, supplier, amount string
 	if err != nil {
 		return Message{}, err
 	}
-	return Message{To: c.to, Subject: v.Title, Text: text, HTML: html, Attachments: attachments(c.attachment)}, nil
+	msg := Message{To: c.to, Subject: v.Title, Text: text, HTML: html, Attachments: attachments(c.attachment)}
+	if logo != nil {
+		msg.Inline = []Attachment{logo.Attachment}
+	}
+	return msg, nil
 }
 
 // Render returns the localized payment link e-mail.
 func (m PaymentLinkMessage) Render() (Message, error) {
-	c := common{m.Locale, m.To, m.SupplierName, m.CustomerName, m.Amount, m.Attachment}
+	c := common{m.Locale, m.To, m.SupplierName, m.CustomerName, m.Amount, m.Attachment, m.Brand}
 	return compose(c, func(t locale.Mail, v *view, supplier, amount string) error {
 		if err := checkURL(m.CheckoutURL); err != nil {
 			return err
@@ -217,7 +251,7 @@ func (m PaymentLinkMessage) Render() (Message, error) {
 
 // Render returns the localized receipt e-mail.
 func (m ReceiptMessage) Render() (Message, error) {
-	c := common{m.Locale, m.To, m.SupplierName, m.CustomerName, m.Amount, m.Attachment}
+	c := common{m.Locale, m.To, m.SupplierName, m.CustomerName, m.Amount, m.Attachment, m.Brand}
 	return compose(c, func(t locale.Mail, v *view, supplier, amount string) error {
 		if m.ReceiptURL != "" {
 			if err := checkURL(m.ReceiptURL); err != nil {

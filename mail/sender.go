@@ -181,6 +181,23 @@ func (s *SMTPSender) compose(msg Message) (*gomail.Msg, error) {
 	default:
 		m.SetBodyString(gomail.TypeTextHTML, msg.HTML)
 	}
+	// Inline parts make the message multipart/related: the alternative
+	// text and HTML first, the parts its "cid:" references beside them.
+	for _, a := range msg.Inline {
+		id := strings.Trim(a.ContentID, "<>")
+		if id == "" || strings.ContainsAny(id, "\r\n <>\"") {
+			return nil, fmt.Errorf("%w: bad inline Content-ID %q", ErrInvalidMessage, a.ContentID)
+		}
+		if a.Filename == "" || strings.ContainsAny(a.Filename, "\r\n/\\") {
+			return nil, fmt.Errorf("%w: bad inline part name %q", ErrInvalidMessage, a.Filename)
+		}
+		ct := a.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		m.EmbedReadSeeker(a.Filename, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(ct)),
+			gomail.WithFileContentID("<"+id+">"))
+	}
 	for _, a := range msg.Attachments {
 		if a.Filename == "" || strings.ContainsAny(a.Filename, "\r\n/\\") {
 			return nil, fmt.Errorf("%w: bad attachment name %q", ErrInvalidMessage, a.Filename)

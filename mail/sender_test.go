@@ -156,6 +156,9 @@ func walk(t *testing.T, contentType string, body io.Reader, visit func(ct, disp 
 				t.Fatal(err)
 			}
 		}
+		if id := p.Header.Get("Content-Id"); id != "" {
+			pparams["content-id"] = id
+		}
 		disp, dparams, _ := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
 		for k, v := range dparams {
 			pparams[k] = v
@@ -289,6 +292,9 @@ func TestSendInvalidMessage(t *testing.T) {
 		"no body":    {To: "a@example.com"},
 		"bad msgid":  {To: "a@example.com", Text: "x", MessageID: "a\r\nBcc: x@y"},
 		"bad header": {To: "a@example.com", Text: "x", Headers: map[string]string{"X-A": "b\r\nBcc: x@y"}},
+		"no cid":     {To: "a@example.com", Text: "x", Inline: []Attachment{{Filename: "logo.png", Data: []byte("x")}}},
+		"bad cid":    {To: "a@example.com", Text: "x", Inline: []Attachment{{Filename: "logo.png", ContentID: "a\r\nBcc: x@y", Data: []byte("x")}}},
+		"bad inline": {To: "a@example.com", Text: "x", Inline: []Attachment{{Filename: "../logo.png", ContentID: "a@b", Data: []byte("x")}}},
 	} {
 		err := s.Send(context.Background(), m)
 		if !errors.Is(err, ErrInvalidMessage) || !IsPermanent(err) {

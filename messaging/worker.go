@@ -38,6 +38,12 @@ type SMSSender interface {
 // the receipt PDF to a receipt. nil means none.
 type Attachments func(ctx context.Context, l *pinglinks.PaymentLink, kind string) (*mail.Attachment, error)
 
+// LogoSource fetches a link's logo_image_link (files.Logos): its bytes,
+// or nil when it cannot be had.
+type LogoSource interface {
+	Get(ctx context.Context, url string) []byte
+}
+
 // Worker sends due messages.
 type Worker struct {
 	Store *store.Store
@@ -51,10 +57,14 @@ type Worker struct {
 	CheckoutURL func(l *pinglinks.PaymentLink) string
 	FileURL     func(token string) string
 	Attach      Attachments
-	Log         *slog.Logger
-	Batch       int
-	Lease       time.Duration
-	Poll        time.Duration
+	// Logos, if set, fetches the logo a link names for its e-mails;
+	// without it every e-mail shows the tenant's logo, if any (as the
+	// checkout does without its Logos).
+	Logos LogoSource
+	Log   *slog.Logger
+	Batch int
+	Lease time.Duration
+	Poll  time.Duration
 	// Attempted, if set, is told the outcome of every recorded send
 	// attempt: channel ("email", "sms") and "sent", "retry" or "failed".
 	Attempted func(channel, outcome string)
@@ -211,9 +221,12 @@ func (w *Worker) sendEmail(ctx context.Context, m *store.Message, l *pinglinks.P
 			return store.SentContent{}, fmt.Errorf("attachment: %w", err)
 		}
 	}
+	brand, err := w.brand(ctx, l)
+	if err != nil {
+		return store.SentContent{}, err
+	}
 	amount := pinglinks.FormatAmount(l.Locale, l.Currency, l.TotalAmount)
 	var msg mail.Message
-	var err error
 	switch m.Kind {
 	case store.MessageReceipt:
 		p, perr := w.Store.Payment(ctx, l.TenantID, l.OrderID, l.PaymentID)
@@ -222,12 +235,12 @@ func (w *Worker) sendEmail(ctx context.Context, m *store.Message, l *pinglinks.P
 		}
 		msg, err = mail.ReceiptMessage{Locale: l.Locale, To: m.Recipient, SupplierName: l.Supplier.Name,
 			CustomerName: customerName(l, p), Amount: amount, PaidAt: pinglinks.FormatTime(l.Locale, l.UpdatedAt),
-			ReceiptURL: w.FileURL(l.ReceiptToken), Attachment: att}.Render()
+			ReceiptURL: w.FileURL(l.ReceiptToken), Attachment: att, Brand: brand}.Render()
 	default:
 		msg, err = mail.PaymentLinkMessage{Locale: l.Locale, To: m.Recipient, SupplierName: l.Supplier.Name,
 			CustomerName: customerName(l, nil), CheckoutURL: w.CheckoutURL(l), Amount: amount,
 			DueDate: pinglinks.FormatDueDate(l.Locale, l.DueDate), Attachment: att,
-			Reminder: m.Kind == store.MessageReminder}.Render()
+			Reminder: m.Kind == store.MessageReminder, Brand: brand}.Render()
 	}
 	if err != nil {
 		return store.SentContent{}, err
@@ -244,6 +257,24 @@ func (w *Worker) sendEmail(ctx context.Context, m *store.Message, l *pinglinks.P
 		return content, nil
 	}
 	return content, w.Mail.Send(ctx, msg)
+}
+
+// brand is how the link's e-mails look: the tenant's colour (the
+// dashboard's Settings), and the logo the link names when it names one
+// (as on the checkout, even if it cannot be fetched), otherwise the
+// tenant's. A logo that does not decode is left out by package mail.
+func (w *Worker) brand(ctx context.Context, l *pinglinks.PaymentLink) (mail.Brand, error) {
+	b, err := w.Store.Branding(ctx, l.TenantID)
+	if err != nil {
+		return mail.Brand{}, fmt.Errorf("branding: %w", err)
+	}
+	brand := mail.Brand{Colour: b.Colour}
+	if l.LogoImageLink != "" && w.Logos != nil {
+		brand.Logo = w.Logos.Get(ctx, l.LogoImageLink)
+	} else {
+		brand.Logo = b.Logo
+	}
+	return brand, nil
 }
 
 func (w *Worker) sendSMS(ctx context.Context, m *store.Message, l *pinglinks.PaymentLink) (store.SentContent, error) {

@@ -177,7 +177,7 @@ func New(cfg Config) (*Platform, error) {
 	p.API.Importer = &reconcile.Importer{Store: st, Flow: p.Flow, Accounts: accounts, AcceptTestFiles: cfg.Sandbox}
 	p.Callbacks = &callback.Worker{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log, Lease: cfg.CallbackLease}
 	p.Messages = &messaging.Worker{Store: st, Log: log, SMSFrom: cfg.SMSFrom, CheckoutURL: checkoutURL,
-		FileURL: fileURL, Attach: p.Files.Attachment}
+		FileURL: fileURL, Attach: p.Files.Attachment, Logos: logos}
 	if cfg.SMTPURL != "" {
 		from := cfg.MailFrom
 		if from == "" {

@@ -1,0 +1,221 @@
+package messaging_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"strings"
+	"testing"
+
+	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/internal/apitest"
+	"github.com/pinglinks/pinglinks/internal/smtptest"
+	pmail "github.com/pinglinks/pinglinks/mail"
+	"github.com/pinglinks/pinglinks/store"
+)
+
+// logoSource stands for files.Logos: the logos of links by URL.
+type logoSource map[string][]byte
+
+func (s logoSource) Get(_ context.Context, url string) []byte { return s[url] }
+
+func solidPNG(t *testing.T, w, h int, c color.NRGBA) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for i := 0; i < len(img.Pix); i += 4 {
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = c.R, c.G, c.B, c.A
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// mimePart is one leaf of a raw e-mail, its transfer encoding undone.
+type mimePart struct {
+	contentType, disposition, contentID string
+	body                                []byte
+}
+
+// mimeParts lists the leaves of a raw e-mail and the multipart types met.
+func mimeParts(t *testing.T, raw []byte) (parts []mimePart, multiparts []string) {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(ct string, body io.Reader)
+	walk = func(ct string, body io.Reader) {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			t.Fatalf("content type %q: %v", ct, err)
+		}
+		if !strings.HasPrefix(mt, "multipart/") {
+			return
+		}
+		multiparts = append(multiparts, mt)
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			pct := p.Header.Get("Content-Type")
+			pmt, _, _ := mime.ParseMediaType(pct)
+			if strings.HasPrefix(pmt, "multipart/") {
+				walk(pct, p)
+				continue
+			}
+			var r io.Reader = p
+			switch strings.ToLower(p.Header.Get("Content-Transfer-Encoding")) {
+			case "base64":
+				r = base64.NewDecoder(base64.StdEncoding, p)
+			case "quoted-printable":
+				r = quotedprintable.NewReader(p)
+			}
+			data, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			disp, _, _ := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+			parts = append(parts, mimePart{pmt, disp, p.Header.Get("Content-Id"), data})
+		}
+	}
+	walk(msg.Header.Get("Content-Type"), msg.Body)
+	return parts, multiparts
+}
+
+// The tenant's branding, saved in the store, is on the payment-link and
+// receipt e-mails the worker sends: the colour in the HTML, the logo as
+// an inline part that the HTML names by cid:. The link's own logo wins
+// when it names one (when it cannot be fetched, there is none, as on the
+// checkout); a tenant logo that does not decode is left out and the
+// e-mail is sent all the same.
+func TestBrandedEmails(t *testing.T) {
+	t.Parallel()
+	const colour = "#7a1f5c"
+	tenantLogo := solidPNG(t, 120, 40, color.NRGBA{0x10, 0x80, 0x30, 0xff})
+	linkLogo := solidPNG(t, 50, 50, color.NRGBA{0xe0, 0x90, 0x10, 0xff})
+	broken := append(append([]byte{}, tenantLogo[:40]...), "not the rest of a PNG"...)
+	logos := logoSource{"https://logos.example/shop.png": linkLogo}
+	tests := []struct {
+		name     string
+		colour   string
+		logo     []byte // the tenant's
+		linkLogo string // the link's logo_image_link
+		want     []byte // the inline logo, or nil for none
+		noLogos  bool   // a worker without Logos
+	}{
+		{"unbranded", "", nil, "", nil, false},
+		{"colour only", colour, nil, "", nil, false},
+		{"tenant logo", colour, tenantLogo, "", tenantLogo, false},
+		{"link logo wins", colour, tenantLogo, "https://logos.example/shop.png", linkLogo, false},
+		{"link logo not fetched: none", colour, tenantLogo, "https://logos.example/gone.png", nil, false},
+		{"tenant logo does not decode", colour, broken, "", nil, false},
+		{"no link logos fetched: the tenant's, as the checkout", colour, tenantLogo, "https://logos.example/shop.png", tenantLogo, true},
+	}
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				b := &pinglinks.Branding{Colour: tc.colour, Logo: tc.logo}
+				if tc.logo != nil {
+					b.LogoType = "image/png"
+				}
+				if err := e.Store.SaveBranding(ctx, e.Tenant.ID, b); err != nil {
+					t.Fatal(err)
+				}
+				smtpSrv := smtptest.Start(t, nil)
+				w := setup(t, e, smtpSrv, nil)
+				if !tc.noLogos {
+					w.Logos = logos
+				}
+				link := e.NewLink(t, func(m map[string]any) {
+					if tc.linkLogo != "" {
+						m["logo_image_link"] = tc.linkLogo
+					}
+				})
+				e.Do(t, "PUT", "/payment_links/api/v1/payment_links/"+link.ID+"/distribute",
+					map[string]any{"methods": []string{"email"}}).Want(t, 204)
+				if _, err := w.RunOnce(ctx); err != nil {
+					t.Fatal(err)
+				}
+				e.Do(t, "POST", "/sandbox/payment_links/"+link.ID+"/pay", nil).Want(t, 204)
+				if _, err := w.RunOnce(ctx); err != nil {
+					t.Fatal(err)
+				}
+				got := smtpSrv.Received()
+				if len(got) != 2 {
+					t.Fatalf("%d e-mails sent, want the link and the receipt", len(got))
+				}
+				for i, raw := range got {
+					kind := []string{"link", "receipt"}[i]
+					parts, multiparts := mimeParts(t, raw)
+					var html, text string
+					var images []mimePart
+					for _, p := range parts {
+						switch {
+						case p.contentType == "text/html":
+							html = string(p.body)
+						case p.contentType == "text/plain":
+							text = string(p.body)
+						case strings.HasPrefix(p.contentType, "image/"):
+							images = append(images, p)
+						}
+					}
+					if html == "" || text == "" {
+						t.Fatalf("%s: no HTML or text part", kind)
+					}
+					button := "#1d4ed8"
+					if tc.colour != "" {
+						button = tc.colour
+					}
+					if !strings.Contains(html, "background-color:"+button+";") {
+						t.Errorf("%s: the button is not %s", kind, button)
+					}
+					if strings.Contains(text, "cid:") {
+						t.Errorf("%s: the plain text names the logo", kind)
+					}
+					related := strings.Contains(strings.Join(multiparts, " "), "multipart/related")
+					if tc.want == nil {
+						if len(images) != 0 || strings.Contains(html, "<img") || related {
+							t.Errorf("%s: a logo was sent (%d images, %v)", kind, len(images), multiparts)
+						}
+						continue
+					}
+					if len(images) != 1 || !related {
+						t.Fatalf("%s: %d images in %v, want the logo in multipart/related", kind, len(images), multiparts)
+					}
+					img := images[0]
+					if img.contentID != "<"+pmail.LogoContentID+">" || img.disposition != "inline" || !bytes.Equal(img.body, tc.want) {
+						t.Errorf("%s: logo part %q %q, %d bytes; want the expected logo", kind, img.contentID, img.disposition, len(img.body))
+					}
+					if !strings.Contains(html, `src="cid:`+pmail.LogoContentID+`"`) {
+						t.Errorf("%s: the HTML does not show the logo by cid:", kind)
+					}
+				}
+				msgs, err := e.Store.RecentMessages(ctx, e.Tenant.ID, 50)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range msgs {
+					if m.LinkID.String() == link.ID && m.Status != store.MessageSent {
+						t.Errorf("%s message %s, want SENT", m.Kind, m.Status)
+					}
+				}
+			})
+		}
+	})
+}
