@@ -53,7 +53,7 @@ func (s *Server) operator(pattern string, fn apiFunc) {
 			return err
 		}
 		if write {
-			return s.idempotent(w, r, op.ID, fn)
+			return s.idempotent(w, r, op.ID, fn, false)
 		}
 		return fn(w, r)
 	}))

@@ -21,17 +21,17 @@ func (s *Server) registerRoutes() {
 	s.tenant("GET "+p+"/tenant", s.getTenant)
 	s.tenant("PUT "+p+"/tenant", s.putTenant)
 
-	s.tenant("POST "+p+"/merchants", s.createMerchant)
+	s.tenantDB("POST "+p+"/merchants", s.createMerchant)
 	s.tenant("GET "+p+"/merchants", s.listMerchants)
 	s.tenant("GET "+p+"/merchants/{id}", s.getMerchant)
 
-	s.tenant("POST "+p+"/payment_orders", s.createOrder)
+	s.tenantDB("POST "+p+"/payment_orders", s.createOrder)
 	s.tenant("GET "+p+"/payment_orders", s.listOrders)
 	s.tenant("GET "+p+"/payment_orders/{id}", s.getOrder)
-	s.tenant("PUT "+p+"/payment_orders/{id}", s.updateOrder)
-	s.tenant("PUT "+p+"/payment_orders/{id}/close", s.advanceOrder("close"))
-	s.tenant("PUT "+p+"/payment_orders/{id}/split", s.advanceOrder("split"))
-	s.tenant("PUT "+p+"/payment_orders/{id}/settle", s.advanceOrder("settle"))
+	s.tenantDB("PUT "+p+"/payment_orders/{id}", s.updateOrder)
+	s.tenantDB("PUT "+p+"/payment_orders/{id}/close", s.advanceOrder("close"))
+	s.tenantDB("PUT "+p+"/payment_orders/{id}/split", s.advanceOrder("split"))
+	s.tenantDB("PUT "+p+"/payment_orders/{id}/settle", s.advanceOrder("settle"))
 	s.tenant("GET "+p+"/payment_orders/{id}/allocations", s.getAllocations)
 
 	s.tenant("POST "+p+"/payment_orders/{id}/payments", s.createPayment)
@@ -45,12 +45,12 @@ func (s *Server) registerRoutes() {
 	s.tenant("POST "+p+"/callbacks/{id}/redeliver", s.redeliverCallback)
 
 	const l = "/payment_links/api/v1"
-	s.tenant("POST "+l+"/payment_links", s.createLink)
+	s.tenantDB("POST "+l+"/payment_links", s.createLink)
 	s.tenant("GET "+l+"/payment_links", s.listLinks)
 	s.tenant("GET "+l+"/payment_links/{id}", s.getLink)
 	s.tenant("PUT "+l+"/payment_links/{id}/cancel", s.cancelLink)
-	s.tenant("PUT "+l+"/payment_links/{id}/distribute", s.distributeLink)
-	s.tenant("PUT "+l+"/payment_links/{id}/invoice", s.createInvoice)
+	s.tenantDB("PUT "+l+"/payment_links/{id}/distribute", s.distributeLink)
+	s.tenantDB("PUT "+l+"/payment_links/{id}/invoice", s.createInvoice)
 	s.tenant("GET "+l+"/payment_links/{id}/invoice", s.getInvoice)
 	s.tenant("GET "+l+"/payment_links/{id}/receipt", s.getReceipt)
 

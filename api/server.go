@@ -117,7 +117,16 @@ func (s *Server) public(pattern string, fn apiFunc) {
 
 // tenant registers a route for an authenticated tenant. Writes (POST, PUT)
 // honour Idempotency-Key.
-func (s *Server) tenant(pattern string, fn apiFunc) {
+func (s *Server) tenant(pattern string, fn apiFunc) { s.tenantRoute(pattern, fn, false) }
+
+// tenantDB registers a tenant's write whose only effects are rows in the
+// database — it calls no payment provider and sends nothing itself — so its
+// idempotency key may be written with its response at commit instead of
+// claimed before it runs (store.IdempotentClaimLate): one statement and
+// one round trip less on the API's busiest writes.
+func (s *Server) tenantDB(pattern string, fn apiFunc) { s.tenantRoute(pattern, fn, true) }
+
+func (s *Server) tenantRoute(pattern string, fn apiFunc, dbOnly bool) {
 	write := strings.HasPrefix(pattern, "POST ") || strings.HasPrefix(pattern, "PUT ")
 	s.handle(pattern, s.errors(func(w http.ResponseWriter, r *http.Request) error {
 		t, err := s.authenticateLimited(w, r)
@@ -135,7 +144,7 @@ func (s *Server) tenant(pattern string, fn apiFunc) {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, t))
 		if write {
-			return s.idempotent(w, r, t.ID, fn)
+			return s.idempotent(w, r, t.ID, fn, dbOnly)
 		}
 		return fn(w, r)
 	}))
@@ -264,7 +273,10 @@ var errRefused = errors.New("api: request refused")
 // stored response are one transaction (store.Idempotent), so a crash or a
 // timeout can never leave an object whose key would run the request again.
 // The response is held back until that transaction has committed.
-func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uuid.UUID, fn apiFunc) error {
+//
+// dbOnly says fn's only effects are the unit's rows, so the key is claimed
+// at commit (store.IdempotentClaimLate) and fn may run twice.
+func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uuid.UUID, fn apiFunc, dbOnly bool) error {
 	key := r.Header.Get(idempotencyHeader)
 	if key == "" {
 		return fn(w, r)
@@ -280,8 +292,13 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, tenantID uui
 		return err
 	}
 	fingerprint := requestFingerprint(r.Method, r.URL.Path, body)
-	rec := &recorder{header: http.Header{}}
-	replay, err := s.Store.Idempotent(r.Context(), tenantID, key, fingerprint, func(ctx context.Context) (store.StoredResponse, error) {
+	run := s.Store.Idempotent
+	if dbOnly {
+		run = s.Store.IdempotentClaimLate
+	}
+	var rec *recorder
+	replay, err := run(r.Context(), tenantID, key, fingerprint, func(ctx context.Context) (store.StoredResponse, error) {
+		rec = &recorder{header: http.Header{}} // afresh each run: fn may run twice
 		r := r.WithContext(ctx)
 		r.Body = readCloser{bytes.NewReader(body)}
 		if err := fn(rec, r); err != nil {

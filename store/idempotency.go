@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // IdempotencyTTL is how long a stored response is replayed.
@@ -65,6 +67,55 @@ func (s *Store) Idempotent(ctx context.Context, tenantID uuid.UUID, key, fingerp
 	}
 	s.committed(ev)
 	return nil, nil
+}
+
+// IdempotentClaimLate is Idempotent for a request whose only effects are
+// the unit's own writes (it calls no payment provider, sends nothing): fn
+// runs first, and the key is written with fn's response as the unit's last
+// statement, sent with its COMMIT — one statement and one round trip
+// instead of a claim before and an update after. The key's uniqueness still
+// lets only one request commit under it: one that finds the key taken
+// (replay, reuse, a request in flight, an expired key) or that fn refuses
+// is rolled back whole and runs again through Idempotent, which claims the
+// key first and so answers exactly as it would have. fn may therefore run
+// twice, and must have no effect outside the unit.
+func (s *Store) IdempotentClaimLate(ctx context.Context, tenantID uuid.UUID, key, fingerprint string,
+	fn func(ctx context.Context) (StoredResponse, error)) (replay *StoredResponse, err error) {
+	if done, err := s.claimLate(ctx, tenantID, key, fingerprint, fn); done || err != nil {
+		return nil, err
+	}
+	return s.Idempotent(ctx, tenantID, key, fingerprint, fn)
+}
+
+// claimLate runs fn and writes key with its response, all in one unit.
+// done is false when the unit was rolled back for Idempotent to decide.
+func (s *Store) claimLate(ctx context.Context, tenantID uuid.UUID, key, fingerprint string,
+	fn func(ctx context.Context) (StoredResponse, error)) (done bool, err error) {
+	tx, err := s.begin(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	defer s.pending.Delete(tx)
+	u := &unit{tx: tx}
+	resp, err := fn(context.WithValue(ctx, unitKey{}, u))
+	if err != nil || u.failed != nil {
+		return false, nil // a refusal, or a write that failed: let the claim decide
+	}
+	now := s.Now()
+	err = tx.ExecAtCommit(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, status_code, response_body,
+		created_at, completed_at) VALUES ($1,$2,$3,$4,$5,$6,$6)`, tenantID, key, fingerprint, resp.StatusCode, resp.Body, now)
+	if err == nil {
+		ev := s.takeEvents(tx)
+		if err = tx.Commit(); err == nil {
+			s.committed(ev)
+			return true, nil
+		}
+	}
+	if isKeyTaken(err) {
+		return false, nil
+	}
+	return false, fmt.Errorf("store: commit: %w", err)
 }
 
 // claimKey takes key for this transaction, or finds the response to replay.
@@ -134,4 +185,15 @@ func (s *Store) PurgeIdempotencyKeys(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("store: purge idempotency keys: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// isKeyTaken reports whether err is the refusal of a second row for an
+// idempotency key (PostgreSQL's unique_violation on the table; SQLite's
+// UNIQUE constraint).
+func isKeyTaken(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505" && pe.TableName == "idempotency_keys"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: idempotency_keys.")
 }
