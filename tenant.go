@@ -33,6 +33,9 @@ type Tenant struct {
 	PreviousSecretExpires     *time.Time
 	PreviousSigningKey        string
 	PreviousSigningKeyExpires *time.Time
+	// Reminders are the tenant's default reminders for new links that ask
+	// for none themselves (nil: none).
+	Reminders *Reminders
 }
 
 // Rotation overlaps: how long the previous secret or key keeps working.

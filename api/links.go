@@ -219,11 +219,9 @@ func (s *Server) createLink(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if in.Reminders == nil {
-		def, err := s.Store.TenantReminders(r.Context(), t.ID)
-		if err != nil {
-			return err
-		}
-		l.ApplyReminders(nil, def)
+		// The tenant's defaults, as cached with its credentials (a change
+		// in the dashboard drops this process's copy at once).
+		l.ApplyReminders(nil, t.Reminders)
 	}
 	if _, err := s.Flow.CreateLink(r.Context(), t.ID, l, nil); err != nil {
 		return err

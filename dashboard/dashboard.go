@@ -68,8 +68,9 @@ type Handler struct {
 	// TrustProxy takes the client address from the last X-Forwarded-For
 	// entry (for the sign-in limits), as the checkout does.
 	TrustProxy bool
-	// TenantChanged is told when a tenant's credentials change (a rotated
-	// API secret), so the API forgets its cached copy at once.
+	// TenantChanged is told when what the API caches of a tenant changes
+	// (a rotated API secret, the default reminders), so the API forgets its
+	// cached copy at once.
 	TenantChanged func(tenantID uuid.UUID)
 	// Requests is the API's in-memory log of each tenant's recent requests.
 	Requests *requestlog.Log

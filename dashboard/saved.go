@@ -211,6 +211,9 @@ func (h *Handler) saveReminders(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = h.Store.SetTenantReminders(r.Context(), u.TenantID, rem)
 	}
+	if err == nil && h.TenantChanged != nil {
+		h.TenantChanged(u.TenantID) // the API caches the defaults with the tenant
+	}
 	flash := "New links send no reminders unless asked."
 	if rem != nil {
 		flash = "New links with a due date will send reminders."

@@ -186,9 +186,11 @@ func TestTenantDefaultReminders(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ctx := context.Background()
 		def := &pinglinks.Reminders{Channels: []string{"sms", "email"}, DaysBefore: 2, OnDueDate: true}
+		e.NewLink(t, nil) // the API now holds the tenant, without defaults, in its cache
 		if err := e.Store.SetTenantReminders(ctx, e.Tenant.ID, def); err != nil {
 			t.Fatal(err)
 		}
+		e.API.ForgetTenant(e.Tenant.ID) // as the dashboard's settings page does (Handler.TenantChanged)
 		due := time.Now().In(pinglinks.Stockholm).AddDate(0, 0, 7).Format(time.DateOnly)
 		// Left out: the default, on the channels the customer has.
 		noPhone := e.NewLink(t, func(b map[string]any) {

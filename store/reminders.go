@@ -60,12 +60,25 @@ func (s *Store) linkCreated(ctx context.Context, tx dbTx, l *pinglinks.PaymentLi
 	if l.Reminders == nil {
 		return nil
 	}
-	for _, slot := range l.Reminders.Schedule(l.DueDate, l.CreatedAt) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO link_reminders (id, tenant_id, link_id, send_at, days_before,
-			channels, status, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, pinglinks.NewID(), l.TenantID, l.ID,
-			slot.SendAt, slot.DaysBefore, mustJSON(l.Reminders.Channels), ReminderScheduled, l.CreatedAt); err != nil {
-			return fmt.Errorf("store: schedule reminder: %w", err)
+	slots := l.Reminders.Schedule(l.DueDate, l.CreatedAt)
+	if len(slots) == 0 {
+		return nil
+	}
+	// One statement for the whole schedule, sent with the COMMIT.
+	var q strings.Builder
+	q.WriteString(`INSERT INTO link_reminders (id, tenant_id, link_id, send_at, days_before, channels, status,
+		created_at) VALUES `)
+	args := []any{l.TenantID, l.ID, mustJSON(l.Reminders.Channels), ReminderScheduled, l.CreatedAt}
+	for i, slot := range slots {
+		if i > 0 {
+			q.WriteString(", ")
 		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d, $1, $2, $%d, $%d, $3, $4, $5)", n+1, n+2, n+3)
+		args = append(args, pinglinks.NewID(), slot.SendAt, slot.DaysBefore)
+	}
+	if err := tx.ExecAtCommit(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("store: schedule reminders: %w", err)
 	}
 	return nil
 }

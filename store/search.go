@@ -68,18 +68,31 @@ func digits(s string) string {
 	return b.String()
 }
 
-// addSearchTerms indexes a link under terms, inside tx.
+// addSearchTerms indexes a link under terms, inside tx, in one statement
+// sent with the transaction's COMMIT (on PostgreSQL; at once on SQLite):
+// nothing in a link's own unit reads them back.
 func (s *Store) addSearchTerms(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID, terms ...string) error {
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(terms))
+	var q strings.Builder
+	args := []any{tenantID, linkID}
+	q.WriteString(`INSERT INTO link_search (tenant_id, term, link_id) VALUES `)
 	for _, t := range terms {
 		if seen[t] || len(t) > 300 {
 			continue
 		}
 		seen[t] = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO link_search (tenant_id, term, link_id) VALUES ($1, $2, $3)
-			ON CONFLICT DO NOTHING`, tenantID, t, linkID); err != nil {
-			return fmt.Errorf("store: index link: %w", err)
+		args = append(args, t)
+		if len(args) > 3 {
+			q.WriteString(", ")
 		}
+		fmt.Fprintf(&q, "($1, $%d, $2)", len(args))
+	}
+	if len(args) == 2 {
+		return nil
+	}
+	q.WriteString(` ON CONFLICT DO NOTHING`)
+	if err := tx.ExecAtCommit(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("store: index link: %w", err)
 	}
 	return nil
 }

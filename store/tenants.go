@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -29,14 +30,21 @@ func (s *Store) CreateTenant(ctx context.Context, t *pinglinks.Tenant, tree *pin
 
 const tenantColumns = `id, name, secret_hash, callback_signing_key, merchant_status_callback_url,
 	default_split_tree_id, sandbox, created_at, disabled_at, previous_secret_hash, previous_secret_expires_at,
-	previous_signing_key, previous_signing_key_expires_at`
+	previous_signing_key, previous_signing_key_expires_at, reminders`
 
 func scanTenant(row interface{ Scan(...any) error }) (*pinglinks.Tenant, error) {
 	var t pinglinks.Tenant
 	var disabled, secretUntil, keyUntil sql.NullTime
+	var reminders sql.NullString
 	err := row.Scan(&t.ID, &t.Name, &t.SecretHash, &t.CallbackSigningKey, &t.MerchantStatusCallbackURL,
 		&t.DefaultSplitTreeID, &t.Sandbox, &t.CreatedAt, &disabled, &t.PreviousSecretHash, &secretUntil,
-		&t.PreviousSigningKey, &keyUntil)
+		&t.PreviousSigningKey, &keyUntil, &reminders)
+	if err == nil && reminders.Valid && reminders.String != "" {
+		t.Reminders = new(pinglinks.Reminders)
+		if err = json.Unmarshal([]byte(reminders.String), t.Reminders); err != nil {
+			err = fmt.Errorf("store: tenant reminders: %w", err)
+		}
+	}
 	t.PreviousSecretExpires, t.PreviousSigningKeyExpires = timePtr(secretUntil), timePtr(keyUntil)
 	t.CreatedAt = t.CreatedAt.UTC()
 	if disabled.Valid {
