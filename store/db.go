@@ -59,8 +59,9 @@ type row interface {
 // sqlDB is SQLite's pool through database/sql; its writes go through the
 // group committer.
 type sqlDB struct {
-	db *sql.DB
-	gc *groupCommitter
+	db    *sql.DB
+	gc    *groupCommitter
+	stmts *stmtCache
 }
 
 func (d sqlDB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -71,10 +72,16 @@ func (d sqlDB) ExecContext(ctx context.Context, q string, args ...any) (sql.Resu
 }
 
 func (d sqlDB) QueryContext(ctx context.Context, q string, args ...any) (rows, error) {
+	if st := d.stmts.get(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return d.db.QueryContext(ctx, q, args...)
 }
 
 func (d sqlDB) QueryRowContext(ctx context.Context, q string, args ...any) row {
+	if st := d.stmts.get(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return d.db.QueryRowContext(ctx, q, args...)
 }
 

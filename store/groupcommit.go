@@ -32,6 +32,7 @@ const lockWait = 10 * time.Second
 
 type groupCommitter struct {
 	conn    *sql.Conn
+	stmts   *stmtCache
 	turn    chan struct{} // held by the one transaction running
 	waiting atomic.Int64  // transactions waiting for their turn
 	closing sync.Once     // Close may be called more than once; the turn is taken once
@@ -49,12 +50,12 @@ type group struct {
 	err  error         // its COMMIT's error
 }
 
-func newGroupCommitter(ctx context.Context, db *sql.DB) (*groupCommitter, error) {
+func newGroupCommitter(ctx context.Context, db *sql.DB, stmts *stmtCache) (*groupCommitter, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &groupCommitter{conn: conn, turn: make(chan struct{}, 1)}, nil
+	return &groupCommitter{conn: conn, stmts: stmts, turn: make(chan struct{}, 1)}, nil
 }
 
 func (g *groupCommitter) close() error {
@@ -144,15 +145,15 @@ type groupTx struct {
 // would make SQLite roll back the whole group. A request that has gone is
 // rolled back to its savepoint at Commit instead.
 func (t *groupTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.g.tx.ExecContext(context.WithoutCancel(ctx), q, args...)
+	return t.g.stmts.exec(context.WithoutCancel(ctx), t.g.tx, q, args...)
 }
 
 func (t *groupTx) QueryContext(ctx context.Context, q string, args ...any) (rows, error) {
-	return t.g.tx.QueryContext(context.WithoutCancel(ctx), q, args...)
+	return t.g.stmts.query(context.WithoutCancel(ctx), t.g.tx, q, args...)
 }
 
 func (t *groupTx) QueryRowContext(ctx context.Context, q string, args ...any) row {
-	return t.g.tx.QueryRowContext(context.WithoutCancel(ctx), q, args...)
+	return t.g.stmts.queryRow(context.WithoutCancel(ctx), t.g.tx, q, args...)
 }
 
 func (t *groupTx) ExecAtCommit(ctx context.Context, q string, args ...any) error {

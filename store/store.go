@@ -40,6 +40,7 @@ type Store struct {
 	db     *sql.DB
 	pool   *pgxpool.Pool   // PostgreSQL's pool in pgx's own interface; nil on SQLite
 	pq     querier         // the pool as a querier
+	stmts  *stmtCache      // SQLite's prepared statements
 	gc     *groupCommitter // SQLite's writes, committed in groups; nil on PostgreSQL
 	engine Engine
 	// Now is the clock; tests may replace it. Times are UTC, to the microsecond
@@ -97,11 +98,12 @@ func Open(rawURL string) (*Store, error) {
 	if s.pool != nil {
 		s.pq = pgDB{s.pool}
 	} else {
-		if s.gc, err = newGroupCommitter(ctx, s.db); err != nil {
+		s.stmts = &stmtCache{db: s.db}
+		if s.gc, err = newGroupCommitter(ctx, s.db, s.stmts); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("store: connect to %s: %w", s.engine, err)
 		}
-		s.pq = sqlDB{s.db, s.gc}
+		s.pq = sqlDB{s.db, s.gc, s.stmts}
 	}
 	return s, nil
 }
@@ -154,6 +156,7 @@ func (s *Store) Close() error {
 	if s.gc != nil {
 		s.gc.close() // closes once, however often Close is called
 	}
+	s.stmts.close()
 	err := s.db.Close()
 	if s.pool != nil {
 		s.pool.Close()
