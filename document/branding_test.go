@@ -1,56 +1,17 @@
 package document
 
 import (
-	"bytes"
-	"image/png"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"image/color"
 	"strings"
 	"testing"
 
 	"github.com/pinglinks/pinglinks"
+	"github.com/pinglinks/pinglinks/internal/imagetest"
 )
-
-// accentPixels renders the first page at a low resolution and counts the
-// pixels close to colour c: the tenant's accent is drawn, or it is not.
-func accentPixels(t *testing.T, pdf []byte, c rgb) int {
-	t.Helper()
-	dir := t.TempDir()
-	f := filepath.Join(dir, "doc.pdf")
-	if err := os.WriteFile(f, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "page")
-	cmd := exec.Command(tool(t, "pdftoppm"), "-png", "-r", "50", "-f", "1", "-l", "1", "-singlefile", f, out)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v: %s", err, b)
-	}
-	b, err := os.ReadFile(out + ".png")
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	near := func(a uint32, b uint8) bool { d := int(a>>8) - int(b); return d >= -12 && d <= 12 }
-	n := 0
-	bounds := img.Bounds()
-	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
-		for x := bounds.Min.X; x < bounds.Max.X; x++ {
-			r, g, bb, _ := img.At(x, y).RGBA()
-			if near(r, c.r) && near(g, c.g) && near(bb, c.b) {
-				n++
-			}
-		}
-	}
-	return n
-}
 
 func TestAccent(t *testing.T) {
 	t.Parallel()
-	plum := rgb{0x7a, 0x1f, 0x5c} // in neither the test logo nor the platform's look
+	plum := color.NRGBA{0x7a, 0x1f, 0x5c, 0xff} // in neither the test logo nor the platform's look
 	for _, tc := range []struct {
 		name    string
 		accent  string
@@ -82,7 +43,7 @@ func TestAccent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := accentPixels(t, pdf, plum); (n > 20) != tc.want {
+			if n := imagetest.PDFPixels(t, pdf, plum); (n > 20) != tc.want {
 				t.Errorf("%d pixels in the accent colour, want some: %v", n, tc.want)
 			}
 		})

@@ -1,11 +1,8 @@
 package files_test
 
 import (
-	"bytes"
 	"context"
-	"image"
 	"image/color"
-	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,25 +13,12 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/apitest"
+	"github.com/pinglinks/pinglinks/internal/imagetest"
 )
 
 // brandColour is the tenant's colour in these tests: dark enough for
 // Branding.SetColour, and in none of the test logos.
 const brandColour = "#7a1f5c"
-
-// squareLogo is a PNG of w × h pixels in one colour.
-func squareLogo(t testing.TB, w, h int, c color.NRGBA) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for i := 0; i < len(img.Pix); i += 4 {
-		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = c.R, c.G, c.B, c.A
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
 
 // imageSizes lists the sizes ("WxH") of a PDF's images with pdfimages.
 func imageSizes(t *testing.T, pdf []byte) []string {
@@ -56,37 +40,10 @@ func imageSizes(t *testing.T, pdf []byte) []string {
 	return sizes
 }
 
-// colourShown renders the first page with pdftoppm and reports whether
-// some pixels have the tenant's colour.
+// colourShown reports whether the first page shows the tenant's colour.
 func colourShown(t *testing.T, pdf []byte) bool {
 	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "doc.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("pdftoppm", "-png", "-r", "40", "-singlefile", "-f", "1", "-l", "1", path, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm (Debian: apt-get install poppler-utils): %v: %s", err, out)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "p.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	near := func(a uint32, b uint8) bool { d := int(a>>8) - int(b); return d >= -12 && d <= 12 }
-	n := 0
-	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
-		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			if near(r, 0x7a) && near(g, 0x1f) && near(bl, 0x5c) {
-				n++
-			}
-		}
-	}
-	return n > 10
+	return imagetest.PDFPixels(t, pdf, color.NRGBA{0x7a, 0x1f, 0x5c, 0xff}) > 10
 }
 
 // The tenant's branding (dashboard Settings) is on its invoices and
@@ -96,8 +53,8 @@ func colourShown(t *testing.T, pdf []byte) bool {
 // document renders all the same.
 func TestDocumentBranding(t *testing.T) {
 	t.Parallel()
-	tenantLogo := squareLogo(t, 60, 20, color.NRGBA{0x10, 0x80, 0x30, 0xff})
-	linkLogo := squareLogo(t, 30, 30, color.NRGBA{0xe0, 0x90, 0x10, 0xff})
+	tenantLogo := imagetest.SolidPNG(t, 60, 20, color.NRGBA{0x10, 0x80, 0x30, 0xff})
+	linkLogo := imagetest.SolidPNG(t, 30, 30, color.NRGBA{0xe0, 0x90, 0x10, 0xff})
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/link.png" {
 			w.Write(linkLogo)
@@ -185,7 +142,7 @@ func TestRendererUsesBranding(t *testing.T) {
 		if err := b.SetColour(brandColour); err != nil {
 			t.Fatal(err)
 		}
-		if err := b.SetLogo(squareLogo(t, 60, 20, color.NRGBA{0x10, 0x80, 0x30, 0xff})); err != nil {
+		if err := b.SetLogo(imagetest.SolidPNG(t, 60, 20, color.NRGBA{0x10, 0x80, 0x30, 0xff})); err != nil {
 			t.Fatal(err)
 		}
 		if err := e.Store.SaveBranding(ctx, e.Tenant.ID, &b); err != nil {

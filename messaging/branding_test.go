@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"image"
 	"image/color"
-	"image/png"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/internal/apitest"
+	"github.com/pinglinks/pinglinks/internal/imagetest"
 	"github.com/pinglinks/pinglinks/internal/smtptest"
 	pmail "github.com/pinglinks/pinglinks/mail"
 	"github.com/pinglinks/pinglinks/store"
@@ -26,19 +25,6 @@ import (
 type logoSource map[string][]byte
 
 func (s logoSource) Get(_ context.Context, url string) []byte { return s[url] }
-
-func solidPNG(t *testing.T, w, h int, c color.NRGBA) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for i := 0; i < len(img.Pix); i += 4 {
-		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = c.R, c.G, c.B, c.A
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
 
 // mimePart is one leaf of a raw e-mail, its transfer encoding undone.
 type mimePart struct {
@@ -106,8 +92,8 @@ func mimeParts(t *testing.T, raw []byte) (parts []mimePart, multiparts []string)
 func TestBrandedEmails(t *testing.T) {
 	t.Parallel()
 	const colour = "#7a1f5c"
-	tenantLogo := solidPNG(t, 120, 40, color.NRGBA{0x10, 0x80, 0x30, 0xff})
-	linkLogo := solidPNG(t, 50, 50, color.NRGBA{0xe0, 0x90, 0x10, 0xff})
+	tenantLogo := imagetest.SolidPNG(t, 120, 40, color.NRGBA{0x10, 0x80, 0x30, 0xff})
+	linkLogo := imagetest.SolidPNG(t, 50, 50, color.NRGBA{0xe0, 0x90, 0x10, 0xff})
 	broken := append(append([]byte{}, tenantLogo[:40]...), "not the rest of a PNG"...)
 	logos := logoSource{"https://logos.example/shop.png": linkLogo}
 	tests := []struct {
