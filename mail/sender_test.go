@@ -5,11 +5,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net"
 	netmail "net/mail"
 	"strings"
@@ -118,55 +116,12 @@ func checkParsed(t *testing.T, raw []byte, want Message, fromName string) {
 // walk visits the leaf parts of a MIME body, decoding their transfer encoding.
 func walk(t *testing.T, contentType string, body io.Reader, visit func(ct, disp string, params map[string]string, body []byte)) {
 	t.Helper()
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		t.Fatalf("content type %q: %v", contentType, err)
+	parts, multiparts := smtptest.PartsOf(t, contentType, body)
+	if len(multiparts) == 0 {
+		t.Fatalf("top level is %s, not multipart", contentType)
 	}
-	if !strings.HasPrefix(mt, "multipart/") {
-		t.Fatalf("top level is %s", mt)
-	}
-	mr := multipart.NewReader(body, params["boundary"])
-	for {
-		p, err := mr.NextRawPart()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		ct := p.Header.Get("Content-Type")
-		pmt, pparams, _ := mime.ParseMediaType(ct)
-		if strings.HasPrefix(pmt, "multipart/") {
-			walk(t, ct, p, visit)
-			continue
-		}
-		data, err := io.ReadAll(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch strings.ToLower(p.Header.Get("Content-Transfer-Encoding")) {
-		case "base64":
-			data, err = base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(data)))
-			if err != nil {
-				t.Fatalf("base64: %v", err)
-			}
-		case "quoted-printable":
-			data, err = io.ReadAll(newQP(data))
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		if id := p.Header.Get("Content-Id"); id != "" {
-			pparams["content-id"] = id
-		}
-		disp, dparams, _ := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
-		for k, v := range dparams {
-			pparams[k] = v
-		}
-		if n := pparams["name"]; n != "" && pparams["filename"] == "" && disp == "attachment" {
-			pparams["filename"] = n
-		}
-		visit(pmt, disp, pparams, data)
+	for _, p := range parts {
+		visit(p.ContentType, p.Disposition, p.Params, p.Body)
 	}
 }
 

@@ -3,13 +3,7 @@ package messaging_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"image/color"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net/mail"
 	"strings"
 	"testing"
 
@@ -25,63 +19,6 @@ import (
 type logoSource map[string][]byte
 
 func (s logoSource) Get(_ context.Context, url string) []byte { return s[url] }
-
-// mimePart is one leaf of a raw e-mail, its transfer encoding undone.
-type mimePart struct {
-	contentType, disposition, contentID string
-	body                                []byte
-}
-
-// mimeParts lists the leaves of a raw e-mail and the multipart types met.
-func mimeParts(t *testing.T, raw []byte) (parts []mimePart, multiparts []string) {
-	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var walk func(ct string, body io.Reader)
-	walk = func(ct string, body io.Reader) {
-		mt, params, err := mime.ParseMediaType(ct)
-		if err != nil {
-			t.Fatalf("content type %q: %v", ct, err)
-		}
-		if !strings.HasPrefix(mt, "multipart/") {
-			return
-		}
-		multiparts = append(multiparts, mt)
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextRawPart()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			pct := p.Header.Get("Content-Type")
-			pmt, _, _ := mime.ParseMediaType(pct)
-			if strings.HasPrefix(pmt, "multipart/") {
-				walk(pct, p)
-				continue
-			}
-			var r io.Reader = p
-			switch strings.ToLower(p.Header.Get("Content-Transfer-Encoding")) {
-			case "base64":
-				r = base64.NewDecoder(base64.StdEncoding, p)
-			case "quoted-printable":
-				r = quotedprintable.NewReader(p)
-			}
-			data, err := io.ReadAll(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			disp, _, _ := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
-			parts = append(parts, mimePart{pmt, disp, p.Header.Get("Content-Id"), data})
-		}
-	}
-	walk(msg.Header.Get("Content-Type"), msg.Body)
-	return parts, multiparts
-}
 
 // The tenant's branding, saved in the store, is on the payment-link and
 // receipt e-mails the worker sends: the colour in the HTML, the logo as
@@ -148,16 +85,16 @@ func TestBrandedEmails(t *testing.T) {
 				}
 				for i, raw := range got {
 					kind := []string{"link", "receipt"}[i]
-					parts, multiparts := mimeParts(t, raw)
+					parts, multiparts := smtptest.Parts(t, raw)
 					var html, text string
-					var images []mimePart
+					var images []smtptest.Part
 					for _, p := range parts {
 						switch {
-						case p.contentType == "text/html":
-							html = string(p.body)
-						case p.contentType == "text/plain":
-							text = string(p.body)
-						case strings.HasPrefix(p.contentType, "image/"):
+						case p.ContentType == "text/html":
+							html = string(p.Body)
+						case p.ContentType == "text/plain":
+							text = string(p.Body)
+						case strings.HasPrefix(p.ContentType, "image/"):
 							images = append(images, p)
 						}
 					}
@@ -185,8 +122,8 @@ func TestBrandedEmails(t *testing.T) {
 						t.Fatalf("%s: %d images in %v, want the logo in multipart/related", kind, len(images), multiparts)
 					}
 					img := images[0]
-					if img.contentID != "<"+pmail.LogoContentID+">" || img.disposition != "inline" || !bytes.Equal(img.body, tc.want) {
-						t.Errorf("%s: logo part %q %q, %d bytes; want the expected logo", kind, img.contentID, img.disposition, len(img.body))
+					if img.Params["content-id"] != "<"+pmail.LogoContentID+">" || img.Disposition != "inline" || !bytes.Equal(img.Body, tc.want) {
+						t.Errorf("%s: logo part %q %q, %d bytes; want the expected logo", kind, img.Params["content-id"], img.Disposition, len(img.Body))
 					}
 					if !strings.Contains(html, `src="cid:`+pmail.LogoContentID+`"`) {
 						t.Errorf("%s: the HTML does not show the logo by cid:", kind)
