@@ -1,4 +1,4 @@
-package store_test
+package flow_test
 
 import (
 	"sync"
@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/flow"
+	"github.com/pinglinks/pinglinks/internal/flowtest"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -23,17 +24,17 @@ const racers = 20
 // exactly once and its allocations are written exactly once.
 func TestRaceCloseThenSplit(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, "race-split")
-		m2 := w.merchant(t, "Second", true)
-		o := w.order(t, pinglinks.SEK)
-		p := w.newPayment(o, "https://t.example/p", 3000, 4000)
+		w := flowtest.NewWorld(t, st, "race-split")
+		m2 := w.Merchant(t, "Second", true)
+		o := w.Order(t, pinglinks.SEK)
+		p := w.NewPayment(o, "https://t.example/p", 3000, 4000)
 		p.OrderItems[1].MerchantID = m2.ID
-		if err := flow.New(st).CreatePayment(w.ctx, w.tn.ID, p); err != nil {
+		if err := flow.New(st).CreatePayment(w.Ctx, w.Tn.ID, p); err != nil {
 			t.Fatal(err)
 		}
-		w.move(t, p, pinglinks.PaymentCompleted)
-		declined := w.payment(t, o, "", 999)
-		w.move(t, declined, pinglinks.PaymentDeclined)
+		w.Move(t, p, pinglinks.PaymentCompleted)
+		declined := w.Payment(t, o, "", 999)
+		w.Move(t, declined, pinglinks.PaymentDeclined)
 
 		// A clock that never repeats: a second split would leave a later split_at.
 		var tick atomic.Int64
@@ -48,11 +49,11 @@ func TestRaceCloseThenSplit(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				if err := flow.New(st).AdvanceOrder(w.ctx, w.tn.ID, o.ID, flow.CloseOrder, false); err != nil {
+				if err := flow.New(st).AdvanceOrder(w.Ctx, w.Tn.ID, o.ID, flow.CloseOrder, false); err != nil {
 					errs[i] = err
 					return
 				}
-				errs[i] = flow.New(st).AdvanceOrder(w.ctx, w.tn.ID, o.ID, flow.SplitOrder, false)
+				errs[i] = flow.New(st).AdvanceOrder(w.Ctx, w.Tn.ID, o.ID, flow.SplitOrder, false)
 			}()
 		}
 		close(start)
@@ -62,25 +63,25 @@ func TestRaceCloseThenSplit(t *testing.T) {
 				t.Errorf("goroutine %d: %v", i, err)
 			}
 		}
-		got, _, err := st.Order(w.ctx, w.tn.ID, o.ID)
+		got, _, err := st.Order(w.Ctx, w.Tn.ID, o.ID)
 		if err != nil || got.Status != pinglinks.OrderSplit || got.ClosedAt == nil || got.SplitAt == nil || !got.SplitAt.After(*got.ClosedAt) {
 			t.Fatalf("order after the race: %+v (%v)", got, err)
 		}
-		if c := countRows(t, st, `SELECT count(*) FROM allocations WHERE order_id = $1`, o.ID); c != 2 {
+		if c := flowtest.CountRows(t, st, `SELECT count(*) FROM allocations WHERE order_id = $1`, o.ID); c != 2 {
 			t.Fatalf("%d allocation rows, want 2", c)
 		}
-		allocs, err := flow.New(st).Allocations(w.ctx, w.tn.ID, o.ID)
+		allocs, err := flow.New(st).Allocations(w.Ctx, w.Tn.ID, o.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[uuid.UUID]int64{w.m.ID: 3000, m2.ID: 4000}
+		want := map[uuid.UUID]int64{w.M.ID: 3000, m2.ID: 4000}
 		for _, a := range allocs {
 			if a.Amount != want[a.MerchantID] {
 				t.Errorf("allocation %+v", a)
 			}
 		}
 		// No status callbacks came from the lifecycle steps.
-		if n := len(w.outbox(t, store.KindPaymentStatus)); n != 1 {
+		if n := len(w.Outbox(t, store.KindPaymentStatus)); n != 1 {
 			t.Errorf("%d payment callbacks, want the 1 for COMPLETED", n)
 		}
 	})
@@ -90,10 +91,10 @@ func TestRaceCloseThenSplit(t *testing.T) {
 // straight from OPEN, mixed with plain closes.
 func TestRaceSettleFastForward(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, "race-settle")
-		o := w.order(t, pinglinks.EUR)
-		p := w.payment(t, o, "", 1234)
-		w.move(t, p, pinglinks.PaymentCompleted)
+		w := flowtest.NewWorld(t, st, "race-settle")
+		o := w.Order(t, pinglinks.EUR)
+		p := w.Payment(t, o, "", 1234)
+		w.Move(t, p, pinglinks.PaymentCompleted)
 		var wg sync.WaitGroup
 		start := make(chan struct{})
 		errs := make([]error, racers)
@@ -103,7 +104,7 @@ func TestRaceSettleFastForward(t *testing.T) {
 				defer wg.Done()
 				<-start
 				action := []flow.OrderAction{flow.CloseOrder, flow.SplitOrder, flow.SettleOrder}[i%3]
-				errs[i] = flow.New(st).AdvanceOrder(w.ctx, w.tn.ID, o.ID, action, true)
+				errs[i] = flow.New(st).AdvanceOrder(w.Ctx, w.Tn.ID, o.ID, action, true)
 			}()
 		}
 		close(start)
@@ -113,11 +114,11 @@ func TestRaceSettleFastForward(t *testing.T) {
 				t.Errorf("goroutine %d: %v", i, err)
 			}
 		}
-		got, _, _ := st.Order(w.ctx, w.tn.ID, o.ID)
+		got, _, _ := st.Order(w.Ctx, w.Tn.ID, o.ID)
 		if got.Status != pinglinks.OrderSettled {
 			t.Fatalf("order %s", got.Status)
 		}
-		if c := countRows(t, st, `SELECT count(*) FROM allocations WHERE order_id = $1`, o.ID); c != 1 {
+		if c := flowtest.CountRows(t, st, `SELECT count(*) FROM allocations WHERE order_id = $1`, o.ID); c != 1 {
 			t.Fatalf("%d allocation rows, want 1", c)
 		}
 	})
@@ -128,9 +129,9 @@ func TestRaceSettleFastForward(t *testing.T) {
 // with a Forbidden error; the history has two entries and the outbox one row.
 func TestRacePaymentToTerminal(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, "race-payment")
-		o := w.order(t, pinglinks.SEK)
-		p := w.payment(t, o, "https://t.example/status", 500)
+		w := flowtest.NewWorld(t, st, "race-payment")
+		o := w.Order(t, pinglinks.SEK)
+		p := w.Payment(t, o, "https://t.example/status", 500)
 		terminal := []pinglinks.PaymentStatus{pinglinks.PaymentCompleted, pinglinks.PaymentDeclined, pinglinks.PaymentAborted,
 			pinglinks.PaymentExpired, pinglinks.PaymentCrashed, pinglinks.PaymentStopped}
 		var wg sync.WaitGroup
@@ -141,7 +142,7 @@ func TestRacePaymentToTerminal(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, errs[i] = flow.New(st).UpdatePayment(w.ctx, w.tn.ID, o.ID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
+				_, errs[i] = flow.New(st).UpdatePayment(w.Ctx, w.Tn.ID, o.ID, p.ID, func(_ *pinglinks.PaymentOrder, p *pinglinks.Payment) error {
 					return p.SetStatus(terminal[i%len(terminal)], st.Now())
 				})
 			}()
@@ -163,15 +164,15 @@ func TestRacePaymentToTerminal(t *testing.T) {
 			t.Fatal("no goroutine changed the payment")
 		}
 		want := terminal[winner%len(terminal)]
-		got, err := st.Payment(w.ctx, w.tn.ID, o.ID, p.ID)
+		got, err := st.Payment(w.Ctx, w.Tn.ID, o.ID, p.ID)
 		if err != nil || got.Status != want || len(got.StatusHistory) != 2 || got.StatusHistory[1].Status != want {
 			t.Fatalf("payment %s with history %+v (%v), winner set %s", got.Status, got.StatusHistory, err, want)
 		}
-		msgs := w.outbox(t, store.KindPaymentStatus)
+		msgs := w.Outbox(t, store.KindPaymentStatus)
 		if len(msgs) != 1 {
 			t.Fatalf("%d status callbacks, want 1", len(msgs))
 		}
-		if c := countRows(t, st, `SELECT count(*) FROM outbox`); c != 1 {
+		if c := flowtest.CountRows(t, st, `SELECT count(*) FROM outbox`); c != 1 {
 			t.Fatalf("%d outbox rows in all, want 1", c)
 		}
 	})
@@ -183,8 +184,8 @@ func TestRacePaymentToTerminal(t *testing.T) {
 // none is lost and none slips in after the close.
 func TestRacePaymentsAgainstClose(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, "race-close")
-		o := w.order(t, pinglinks.SEK)
+		w := flowtest.NewWorld(t, st, "race-close")
+		o := w.Order(t, pinglinks.SEK)
 		const perGoroutine = 6
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -198,8 +199,8 @@ func TestRacePaymentsAgainstClose(t *testing.T) {
 				defer wg.Done()
 				<-start
 				for k := range perGoroutine {
-					p := w.newPayment(o, "", int64(100+g*perGoroutine+k))
-					err := flow.New(st).CreatePayment(w.ctx, w.tn.ID, p)
+					p := w.NewPayment(o, "", int64(100+g*perGoroutine+k))
+					err := flow.New(st).CreatePayment(w.Ctx, w.Tn.ID, p)
 					mu.Lock()
 					switch {
 					case err == nil:
@@ -223,14 +224,14 @@ func TestRacePaymentsAgainstClose(t *testing.T) {
 			for firstDone.Load() < racers {
 				time.Sleep(100 * time.Microsecond)
 			}
-			closeErr = flow.New(st).AdvanceOrder(w.ctx, w.tn.ID, o.ID, flow.CloseOrder, false)
+			closeErr = flow.New(st).AdvanceOrder(w.Ctx, w.Tn.ID, o.ID, flow.CloseOrder, false)
 		}()
 		close(start)
 		wg.Wait()
 		if closeErr != nil {
 			t.Fatal(closeErr)
 		}
-		got, ps, err := st.Order(w.ctx, w.tn.ID, o.ID)
+		got, ps, err := st.Order(w.Ctx, w.Tn.ID, o.ID)
 		if err != nil || got.Status != pinglinks.OrderClosed || got.ClosedAt == nil {
 			t.Fatalf("order %+v (%v)", got, err)
 		}
@@ -248,7 +249,7 @@ func TestRacePaymentsAgainstClose(t *testing.T) {
 				t.Errorf("payment %s created at %v, after the order closed at %v", p.ID, p.CreatedAt, got.ClosedAt)
 			}
 		}
-		if c := countRows(t, st, `SELECT count(*) FROM payments WHERE order_id = $1`, o.ID); c != len(created) {
+		if c := flowtest.CountRows(t, st, `SELECT count(*) FROM payments WHERE order_id = $1`, o.ID); c != len(created) {
 			t.Fatalf("%d payment rows, %d created", c, len(created))
 		}
 		if len(created) < racers {

@@ -1,4 +1,4 @@
-package store_test
+package flow_test
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/flow"
+	"github.com/pinglinks/pinglinks/internal/flowtest"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/reference"
 	"github.com/pinglinks/pinglinks/store"
@@ -16,24 +17,24 @@ import (
 
 // depositLink stores a CREATED link of 5000 in cur, payable by card or bank
 // transfer, with an OCR reference, and returns it.
-func (w *world) depositLink(t *testing.T, cur pinglinks.Currency) *pinglinks.PaymentLink {
+func depositLink(t *testing.T, w *flowtest.World, cur pinglinks.Currency) *pinglinks.PaymentLink {
 	t.Helper()
-	o := w.order(t, cur)
-	now := w.st.Now()
-	l := &pinglinks.PaymentLink{ID: pinglinks.NewID(), TenantID: w.tn.ID, OrderID: o.ID,
+	o := w.Order(t, cur)
+	now := w.St.Now()
+	l := &pinglinks.PaymentLink{ID: pinglinks.NewID(), TenantID: w.Tn.ID, OrderID: o.ID,
 		Token: "tok-" + pinglinks.NewID().String(), ReceiptToken: "rcpt-" + pinglinks.NewID().String(),
 		Status: pinglinks.LinkCreated, SMSStatus: pinglinks.SMSNotCreated,
 		Customer: pinglinks.Customer{FirstName: "Åsa", LastName: "Öberg"}, Supplier: pinglinks.Supplier{Name: "Biodlarna"},
-		Items:    []pinglinks.LinkItem{{Description: "Honung", MerchantID: w.m.ID, Price: 5000, Quantity: 1, VAT: 1200}},
+		Items:    []pinglinks.LinkItem{{Description: "Honung", MerchantID: w.M.ID, Price: 5000, Quantity: 1, VAT: 1200}},
 		Currency: cur, TotalAmount: 5000, Locale: "sv-SE", StatusCallbackURL: "https://tenant.example/links",
 		Methods:   []pinglinks.LinkMethod{{Provider: "payment_iq", Method: "card"}, {Provider: "ping", Method: "deposit"}},
 		CreatedAt: now, UpdatedAt: now}
 	p := l.NewPayment(l.Methods[0], now)
 	l.PaymentID = p.ID
-	if _, err := flow.New(w.st).CreateLink(w.ctx, w.tn.ID, l, p); err != nil {
+	if _, err := flow.New(w.St).CreateLink(w.Ctx, w.Tn.ID, l, p); err != nil {
 		t.Fatal(err)
 	}
-	got, err := flow.New(w.st).AssignReference(w.ctx, w.tn.ID, l.ID, "OCR", reference.NewOCR)
+	got, err := flow.New(w.St).AssignReference(w.Ctx, w.Tn.ID, l.ID, "OCR", reference.NewOCR)
 	if err != nil || !reference.ValidOCR(got.Reference) || got.ReferenceType != "OCR" {
 		t.Fatalf("AssignReference = %+v, %v", got, err)
 	}
@@ -43,13 +44,13 @@ func (w *world) depositLink(t *testing.T, cur pinglinks.Currency) *pinglinks.Pay
 // deposit books a transfer of amount with l's reference, as Mimic does
 // (within the world's tenant). A transfer the link does not take is kept
 // UNMATCHED: that comes back as a forbidden error carrying the reason.
-func (w *world) deposit(l *pinglinks.PaymentLink, amount int64) (*pinglinks.Payment, error) {
-	return w.book(w.tn.ID, &pinglinks.BankTransfer{BankRef: "mimic:" + pinglinks.NewID().String(), Source: "mimic",
+func deposit(w *flowtest.World, l *pinglinks.PaymentLink, amount int64) (*pinglinks.Payment, error) {
+	return book(w, w.Tn.ID, &pinglinks.BankTransfer{BankRef: "mimic:" + pinglinks.NewID().String(), Source: "mimic",
 		Amount: amount, Currency: l.Currency, ReferenceType: l.ReferenceType, Reference: l.Reference})
 }
 
-func (w *world) book(tenant uuid.UUID, t *pinglinks.BankTransfer) (*pinglinks.Payment, error) {
-	res, err := flow.New(w.st).BookTransfers(w.ctx, tenant, []*pinglinks.BankTransfer{t})
+func book(w *flowtest.World, tenant uuid.UUID, t *pinglinks.BankTransfer) (*pinglinks.Payment, error) {
+	res, err := flow.New(w.St).BookTransfers(w.Ctx, tenant, []*pinglinks.BankTransfer{t})
 	if err != nil {
 		return nil, err
 	}
@@ -68,21 +69,21 @@ var errDuplicate = errors.New("duplicate")
 // touches nothing.
 func TestBookTransferUnmatched(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, "deposits")
-		other := newWorld(t, st, "other")
-		l := w.depositLink(t, pinglinks.SEK)
+		w := flowtest.NewWorld(t, st, "deposits")
+		other := flowtest.NewWorld(t, st, "other")
+		l := depositLink(t, w, pinglinks.SEK)
 		tests := []struct {
 			name   string
 			tenant uuid.UUID
 			t      pinglinks.BankTransfer
 			reason string
 		}{
-			{"zero", w.tn.ID, pinglinks.BankTransfer{Amount: 0, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, "amount"},
-			{"above the maximum", w.tn.ID, pinglinks.BankTransfer{Amount: pinglinks.MaxAmount + 1, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, "amount"},
-			{"other currency", w.tn.ID, pinglinks.BankTransfer{Amount: 5000, Currency: "NOK", ReferenceType: "OCR", Reference: l.Reference}, "NOK"},
-			{"other reference type", w.tn.ID, pinglinks.BankTransfer{Amount: 5000, Currency: "SEK", ReferenceType: "KID", Reference: l.Reference}, "no payment link"},
+			{"zero", w.Tn.ID, pinglinks.BankTransfer{Amount: 0, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, "amount"},
+			{"above the maximum", w.Tn.ID, pinglinks.BankTransfer{Amount: pinglinks.MaxAmount + 1, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, "amount"},
+			{"other currency", w.Tn.ID, pinglinks.BankTransfer{Amount: 5000, Currency: "NOK", ReferenceType: "OCR", Reference: l.Reference}, "NOK"},
+			{"other reference type", w.Tn.ID, pinglinks.BankTransfer{Amount: 5000, Currency: "SEK", ReferenceType: "KID", Reference: l.Reference}, "no payment link"},
 			{"unknown reference", uuid.Nil, pinglinks.BankTransfer{Amount: 5000, Currency: "SEK", ReferenceType: "OCR", Reference: reference.NewOCR(424242)}, "no payment link"},
-			{"another tenant's link", other.tn.ID, pinglinks.BankTransfer{Amount: 5000, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, "no payment link"},
+			{"another tenant's link", other.Tn.ID, pinglinks.BankTransfer{Amount: 5000, Currency: "SEK", ReferenceType: "OCR", Reference: l.Reference}, "no payment link"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -91,18 +92,18 @@ func TestBookTransferUnmatched(t *testing.T) {
 				if tr.Amount <= 0 || tr.Amount > pinglinks.MaxAmount {
 					tr.Unmatch("not a payment: the amount is not positive")
 				}
-				_, err := w.book(tc.tenant, &tr)
+				_, err := book(w, tc.tenant, &tr)
 				if pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden || !strings.Contains(tr.Reason, tc.reason) && tc.reason != "amount" {
 					t.Fatalf("book = %v (%s), want UNMATCHED for %q", err, tr.Reason, tc.reason)
 				}
-				got, err := st.Transfer(w.ctx, tr.ID)
+				got, err := st.Transfer(w.Ctx, tr.ID)
 				if err != nil || got.Status != pinglinks.TransferUnmatched || got.Reason != tr.Reason || got.Amount != tr.Amount {
 					t.Fatalf("stored %+v, %v", got, err)
 				}
 			})
 		}
 		// None of that touched the payment.
-		p, err := st.Payment(w.ctx, w.tn.ID, l.OrderID, l.PaymentID)
+		p, err := st.Payment(w.Ctx, w.Tn.ID, l.OrderID, l.PaymentID)
 		if err != nil || p.Status != pinglinks.PaymentInitiated || p.FundedAmount != 0 || p.Provider != "payment_iq" {
 			t.Fatalf("payment after refused deposits: %+v, %v", p, err)
 		}
@@ -113,19 +114,19 @@ func TestBookTransferUnmatched(t *testing.T) {
 			status pinglinks.PaymentStatus
 		}{{1000, pinglinks.PaymentUnderfunded}, {3000, pinglinks.PaymentUnderfunded}, {1000, pinglinks.PaymentCompleted}}
 		for _, s := range steps {
-			p, err = w.deposit(l, s.amount)
+			p, err = deposit(w, l, s.amount)
 			if err != nil || p.Status != s.status || p.ID != l.PaymentID || p.Provider != "ping" || p.Method != "deposit" {
 				t.Fatalf("deposit %d: %+v, %v", s.amount, p, err)
 			}
 		}
-		got, _ := st.Link(w.ctx, w.tn.ID, l.ID)
-		if got.Status != pinglinks.LinkCompleted || got.ReceiptNumber != 1 || len(w.outbox(t, store.KindLinkStatus)) != 1 {
-			t.Fatalf("link %s receipt %d callbacks %d", got.Status, got.ReceiptNumber, len(w.outbox(t, store.KindLinkStatus)))
+		got, _ := st.Link(w.Ctx, w.Tn.ID, l.ID)
+		if got.Status != pinglinks.LinkCompleted || got.ReceiptNumber != 1 || len(w.Outbox(t, store.KindLinkStatus)) != 1 {
+			t.Fatalf("link %s receipt %d callbacks %d", got.Status, got.ReceiptNumber, len(w.Outbox(t, store.KindLinkStatus)))
 		}
-		if _, err := w.deposit(l, 1); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+		if _, err := deposit(w, l, 1); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Fatalf("deposit to a paid link: %v", err)
 		}
-		if _, err := flow.New(st).AssignReference(w.ctx, w.tn.ID, l.ID, "OCR", reference.NewOCR); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+		if _, err := flow.New(st).AssignReference(w.Ctx, w.Tn.ID, l.ID, "OCR", reference.NewOCR); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Fatalf("AssignReference on a paid link: %v", err)
 		}
 	})
@@ -135,44 +136,44 @@ func TestBookTransferUnmatched(t *testing.T) {
 // one can be assigned to a link or returned, once.
 func TestBookTransferOnceAssignReturn(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, "once")
-		l := w.depositLink(t, pinglinks.SEK)
+		w := flowtest.NewWorld(t, st, "once")
+		l := depositLink(t, w, pinglinks.SEK)
 		tr := func() *pinglinks.BankTransfer {
 			return &pinglinks.BankTransfer{BankRef: "bgmax:1:2:3", Source: "bgmax", Amount: 2000, Currency: "SEK",
 				ReferenceType: "OCR", Reference: l.Reference}
 		}
-		if p, err := w.book(uuid.Nil, tr()); err != nil || p.FundedAmount != 2000 {
+		if p, err := book(w, uuid.Nil, tr()); err != nil || p.FundedAmount != 2000 {
 			t.Fatalf("first delivery: %+v, %v", p, err)
 		}
-		if _, err := w.book(uuid.Nil, tr()); err != errDuplicate {
+		if _, err := book(w, uuid.Nil, tr()); err != errDuplicate {
 			t.Fatalf("second delivery: %v", err)
 		}
 		// An unknown reference is kept; the operator assigns it to the link.
 		lost := &pinglinks.BankTransfer{BankRef: "bgmax:1:2:4", Source: "bgmax", Amount: 3000, Currency: "SEK",
 			ReferenceType: "OCR", Reference: reference.NewOCR(777777)}
-		if _, err := w.book(uuid.Nil, lost); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+		if _, err := book(w, uuid.Nil, lost); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Fatalf("unknown reference: %v", err)
 		}
-		got, p, err := flow.New(st).AssignTransfer(w.ctx, lost.ID, w.tn.ID, l.ID)
+		got, p, err := flow.New(st).AssignTransfer(w.Ctx, lost.ID, w.Tn.ID, l.ID)
 		if err != nil || got.Status != pinglinks.TransferBooked || got.LinkID != l.ID || p.Status != pinglinks.PaymentCompleted {
 			t.Fatalf("assign: %+v %+v %v", got, p, err)
 		}
-		if _, _, err := flow.New(st).AssignTransfer(w.ctx, lost.ID, w.tn.ID, l.ID); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+		if _, _, err := flow.New(st).AssignTransfer(w.Ctx, lost.ID, w.Tn.ID, l.ID); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Fatalf("assign twice: %v", err)
 		}
 		// Money for a paid link is kept, never refused into the void; it can be returned.
 		late := &pinglinks.BankTransfer{BankRef: "bgmax:1:2:5", Source: "bgmax", Amount: 5000, Currency: "SEK",
 			ReferenceType: "OCR", Reference: l.Reference}
-		if _, err := w.book(uuid.Nil, late); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden || !strings.Contains(late.Reason, "COMPLETED") {
+		if _, err := book(w, uuid.Nil, late); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden || !strings.Contains(late.Reason, "COMPLETED") {
 			t.Fatalf("transfer to a paid link: %v %q", err, late.Reason)
 		}
-		if got, err := flow.New(st).ReturnTransfer(w.ctx, late.ID); err != nil || got.Status != pinglinks.TransferReturned {
+		if got, err := flow.New(st).ReturnTransfer(w.Ctx, late.ID); err != nil || got.Status != pinglinks.TransferReturned {
 			t.Fatalf("return: %+v, %v", got, err)
 		}
-		if _, err := flow.New(st).ReturnTransfer(w.ctx, late.ID); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
+		if _, err := flow.New(st).ReturnTransfer(w.Ctx, late.ID); pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden {
 			t.Fatalf("return twice: %v", err)
 		}
-		list, _, err := st.Transfers(w.ctx, store.TransferFilter{Status: pinglinks.TransferUnmatched}, store.Page{})
+		list, _, err := st.Transfers(w.Ctx, store.TransferFilter{Status: pinglinks.TransferUnmatched}, store.Page{})
 		if err != nil || len(list) != 0 {
 			t.Fatalf("unmatched left: %d, %v", len(list), err)
 		}
@@ -183,23 +184,23 @@ func TestBookTransferOnceAssignReturn(t *testing.T) {
 // payment already OVERFUNDED takes no more.
 func TestFundDepositOverflow(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, "overflow")
-		l := w.depositLink(t, pinglinks.SEK)
-		if p, err := w.deposit(l, 4999); err != nil || p.Status != pinglinks.PaymentUnderfunded {
+		w := flowtest.NewWorld(t, st, "overflow")
+		l := depositLink(t, w, pinglinks.SEK)
+		if p, err := deposit(w, l, 4999); err != nil || p.Status != pinglinks.PaymentUnderfunded {
 			t.Fatalf("first deposit %+v, %v", p, err)
 		}
-		_, err := w.deposit(l, pinglinks.MaxAmount)
-		wantCode(t, "deposit beyond MaxAmount", err, pinglinks.ECodeForbidden)
-		p, err := st.Payment(w.ctx, w.tn.ID, l.OrderID, l.PaymentID)
+		_, err := deposit(w, l, pinglinks.MaxAmount)
+		flowtest.WantCode(t, "deposit beyond MaxAmount", err, pinglinks.ECodeForbidden)
+		p, err := st.Payment(w.Ctx, w.Tn.ID, l.OrderID, l.PaymentID)
 		if err != nil || p.FundedAmount != 4999 || p.Status != pinglinks.PaymentUnderfunded {
 			t.Fatalf("after the refused deposit: %s funded %d, %v", p.Status, p.FundedAmount, err)
 		}
-		if p, err := w.deposit(l, pinglinks.MaxAmount-4999); err != nil || p.Status != pinglinks.PaymentOverfunded ||
+		if p, err := deposit(w, l, pinglinks.MaxAmount-4999); err != nil || p.Status != pinglinks.PaymentOverfunded ||
 			p.FundedAmount != pinglinks.MaxAmount {
 			t.Fatalf("deposit up to MaxAmount: %+v, %v", p, err)
 		}
-		_, err = w.deposit(l, 1)
-		wantCode(t, "deposit to an OVERFUNDED payment", err, pinglinks.ECodeForbidden)
+		_, err = deposit(w, l, 1)
+		flowtest.WantCode(t, "deposit to an OVERFUNDED payment", err, pinglinks.ECodeForbidden)
 	})
 }
 
@@ -207,8 +208,8 @@ func TestFundDepositOverflow(t *testing.T) {
 // an invoice may carry it already. References differ between links.
 func TestAssignReferenceKeeps(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, "refs")
-		a, b := w.depositLink(t, pinglinks.SEK), w.depositLink(t, pinglinks.SEK)
+		w := flowtest.NewWorld(t, st, "refs")
+		a, b := depositLink(t, w, pinglinks.SEK), depositLink(t, w, pinglinks.SEK)
 		if a.Reference == b.Reference {
 			t.Fatalf("two links share reference %s", a.Reference)
 		}
@@ -217,13 +218,13 @@ func TestAssignReferenceKeeps(t *testing.T) {
 			if typ == "KID" {
 				mk = reference.NewKID
 			}
-			got, err := flow.New(st).AssignReference(w.ctx, w.tn.ID, a.ID, typ, mk)
+			got, err := flow.New(st).AssignReference(w.Ctx, w.Tn.ID, a.ID, typ, mk)
 			if err != nil || got.Reference != a.Reference || got.ReferenceType != "OCR" {
 				t.Fatalf("AssignReference(%s) = %s %s, %v; want the kept OCR %s", typ, got.ReferenceType, got.Reference, err, a.Reference)
 			}
 		}
-		other := newWorld(t, st, "refs-other")
-		if _, err := flow.New(st).AssignReference(w.ctx, other.tn.ID, a.ID, "OCR", reference.NewOCR); pinglinks.ErrorCode(err) != pinglinks.ECodeNotFound {
+		other := flowtest.NewWorld(t, st, "refs-other")
+		if _, err := flow.New(st).AssignReference(w.Ctx, other.Tn.ID, a.ID, "OCR", reference.NewOCR); pinglinks.ErrorCode(err) != pinglinks.ECodeNotFound {
 			t.Fatalf("another tenant's link: %v", err)
 		}
 	})
@@ -233,8 +234,8 @@ func TestAssignReferenceKeeps(t *testing.T) {
 // the link exactly once.
 func TestFundDepositConcurrent(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, "concurrent")
-		l := w.depositLink(t, pinglinks.SEK)
+		w := flowtest.NewWorld(t, st, "concurrent")
+		l := depositLink(t, w, pinglinks.SEK)
 		const n = 10
 		statuses := make([]pinglinks.PaymentStatus, n)
 		errs := make([]error, n)
@@ -245,7 +246,7 @@ func TestFundDepositConcurrent(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				p, err := w.deposit(l, 500)
+				p, err := deposit(w, l, 500)
 				errs[i] = err
 				if err == nil {
 					statuses[i] = p.Status
@@ -263,13 +264,13 @@ func TestFundDepositConcurrent(t *testing.T) {
 				completed++
 			}
 		}
-		p, err := st.Payment(w.ctx, w.tn.ID, l.OrderID, l.PaymentID)
+		p, err := st.Payment(w.Ctx, w.Tn.ID, l.OrderID, l.PaymentID)
 		if err != nil || completed != 1 || p.FundedAmount != 5000 || p.Status != pinglinks.PaymentCompleted {
 			t.Fatalf("%d deposits saw COMPLETED; payment %s funded %d (%v)", completed, p.Status, p.FundedAmount, err)
 		}
-		got, _ := st.Link(w.ctx, w.tn.ID, l.ID)
-		if got.Status != pinglinks.LinkCompleted || len(w.outbox(t, store.KindLinkStatus)) != 1 {
-			t.Fatalf("link %s, %d link callbacks", got.Status, len(w.outbox(t, store.KindLinkStatus)))
+		got, _ := st.Link(w.Ctx, w.Tn.ID, l.ID)
+		if got.Status != pinglinks.LinkCompleted || len(w.Outbox(t, store.KindLinkStatus)) != 1 {
+			t.Fatalf("link %s, %d link callbacks", got.Status, len(w.Outbox(t, store.KindLinkStatus)))
 		}
 		if len(p.StatusHistory) != n+1 {
 			t.Fatalf("payment history has %d entries, want %d", len(p.StatusHistory), n+1)
@@ -280,8 +281,8 @@ func TestFundDepositConcurrent(t *testing.T) {
 // A transfer and card payments racing for one link: it is paid once.
 func TestFundDepositRacesCard(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
-		w := newWorld(t, st, "race")
-		l := w.depositLink(t, pinglinks.SEK)
+		w := flowtest.NewWorld(t, st, "race")
+		l := depositLink(t, w, pinglinks.SEK)
 		const n = 8
 		errs := make([]error, n)
 		var wg sync.WaitGroup
@@ -292,10 +293,10 @@ func TestFundDepositRacesCard(t *testing.T) {
 				defer wg.Done()
 				<-start
 				if i%2 == 0 {
-					_, errs[i] = w.deposit(l, 5000)
+					_, errs[i] = deposit(w, l, 5000)
 					return
 				}
-				_, _, errs[i] = flow.New(st).StartAttempt(w.ctx, w.tn.ID, l.ID, l.Methods[0], nil,
+				_, _, errs[i] = flow.New(st).StartAttempt(w.Ctx, w.Tn.ID, l.ID, l.Methods[0], nil,
 					func(_ *pinglinks.PaymentLink, p *pinglinks.Payment) error {
 						return p.SetStatus(pinglinks.PaymentCompleted, st.Now())
 					})
@@ -315,12 +316,12 @@ func TestFundDepositRacesCard(t *testing.T) {
 		if won != 1 {
 			t.Fatalf("%d attempts paid the link", won)
 		}
-		if n := countRows(t, st, `SELECT count(*) FROM payments WHERE order_id = $1 AND status = 'COMPLETED'`, l.OrderID); n != 1 {
+		if n := flowtest.CountRows(t, st, `SELECT count(*) FROM payments WHERE order_id = $1 AND status = 'COMPLETED'`, l.OrderID); n != 1 {
 			t.Fatalf("%d COMPLETED payments", n)
 		}
-		got, _ := st.Link(w.ctx, w.tn.ID, l.ID)
-		if got.Status != pinglinks.LinkCompleted || len(w.outbox(t, store.KindLinkStatus)) != 1 {
-			t.Fatalf("link %s, %d link callbacks", got.Status, len(w.outbox(t, store.KindLinkStatus)))
+		got, _ := st.Link(w.Ctx, w.Tn.ID, l.ID)
+		if got.Status != pinglinks.LinkCompleted || len(w.Outbox(t, store.KindLinkStatus)) != 1 {
+			t.Fatalf("link %s, %d link callbacks", got.Status, len(w.Outbox(t, store.KindLinkStatus)))
 		}
 	})
 }
