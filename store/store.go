@@ -118,8 +118,12 @@ func sqliteDSN(rawURL string) string {
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
+	// temp_store(MEMORY) keeps the group committer's savepoint journals
+	// (the pages each unit changed, for rolling back to its savepoint) in
+	// memory: on disk they were a sixth of the server's CPU in pwrite calls.
+	// They play no part in recovery after a crash; the WAL does.
 	return path + sep + "_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
+		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
 }
 
 func redact(raw string) string {
