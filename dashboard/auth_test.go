@@ -2,8 +2,10 @@ package dashboard_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -102,4 +104,56 @@ func TestSessionCookie(t *testing.T) {
 		}
 	}
 	_ = context.Background()
+}
+
+// A form posted from another site is refused before the CSRF token is even
+// read, valid token or not; behind a proxy that passes the Host header on
+// (docs/production.md), the dashboard's own forms are not.
+func TestCrossOriginFormsRefused(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, store.SQLite)
+	u := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Viewer, dashtest.Options{})
+	for _, tc := range []struct {
+		name         string
+		host, origin string
+		fetchSite    string
+		want         int
+	}{
+		{"another site, by Sec-Fetch-Site", "", "", "cross-site", http.StatusForbidden},
+		{"another site, by Origin", "", "https://evil.example", "", http.StatusForbidden},
+		{"the proxy rewrote Host", "127.0.0.1:9", "https://pay.example.test", "", http.StatusForbidden},
+		{"the proxy kept Host", "pay.example.test", "https://pay.example.test", "", http.StatusSeeOther},
+	} {
+		c := dashtest.NewClient(e.Server.URL)
+		c.Get(t, "/dashboard/sign-in")
+		form := url.Values{"email": {u.Email}, "password": {u.Password}, "csrf": {c.CSRF()}}.Encode()
+		req, _ := http.NewRequest(http.MethodPost, e.Server.URL+"/dashboard/sign-in", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if tc.host != "" {
+			// As a browser would for the public host (the client's jar files
+			// cookies under req.Host, where it has none).
+			base, _ := url.Parse(e.Server.URL)
+			for _, ck := range c.HTTP.Jar.Cookies(base) {
+				req.AddCookie(ck)
+			}
+			req.Host = tc.host
+		}
+		if tc.origin != "" {
+			req.Header.Set("Origin", tc.origin)
+		}
+		if tc.fetchSite != "" {
+			req.Header.Set("Sec-Fetch-Site", tc.fetchSite)
+		}
+		resp, err := c.HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s: %d, want %d: %s", tc.name, resp.StatusCode, tc.want, regexp.MustCompile(`<h1>[^<]*</h1><p>[^<]*`).Find(body))
+		} else if tc.want == http.StatusForbidden && !strings.Contains(string(body), "cross-origin") {
+			t.Errorf("%s: refused, but not as a cross-origin request: %.300s", tc.name, body)
+		}
+	}
 }
