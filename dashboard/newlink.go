@@ -160,9 +160,7 @@ func (h *Handler) newLinkPage(w http.ResponseWriter, r *http.Request) error {
 	for _, m := range v.Methods {
 		v.Chosen[m.Value] = true
 	}
-	if def, err := h.Store.TenantReminders(r.Context(), t.ID); err != nil {
-		return err
-	} else if def.Active() {
+	if def := t.Reminders; def.Active() {
 		for _, c := range def.Channels {
 			v.Chosen["remind:"+c] = true
 		}

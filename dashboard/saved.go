@@ -96,9 +96,11 @@ func (h *Handler) savedView(r *http.Request) (*savedView, error) {
 	if v.Customers, err = h.Store.Customers(ctx, u.TenantID); err != nil {
 		return nil, err
 	}
-	if v.Reminders, err = h.Store.TenantReminders(ctx, u.TenantID); err != nil {
+	t, err := h.Store.Tenant(ctx, u.TenantID)
+	if err != nil {
 		return nil, err
 	}
+	v.Reminders = t.Reminders
 	return v, nil
 }
 

@@ -213,15 +213,15 @@ func TestTenantDefaultReminders(t *testing.T) {
 		if rs := reminders(t, e, e.NewLink(t, nil).ID); len(rs) != 0 {
 			t.Fatalf("a link without due date has reminders %+v", rs)
 		}
-		got, err := e.Store.TenantReminders(ctx, e.Tenant.ID)
-		if err != nil || got == nil || got.DaysBefore != 2 {
-			t.Fatalf("tenant reminders %+v, %v", got, err)
+		tn, err := e.Store.Tenant(ctx, e.Tenant.ID)
+		if err != nil || tn.Reminders == nil || tn.Reminders.DaysBefore != 2 {
+			t.Fatalf("tenant reminders %+v, %v", tn, err)
 		}
 		if err := e.Store.SetTenantReminders(ctx, e.Tenant.ID, nil); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := e.Store.TenantReminders(ctx, e.Tenant.ID); got != nil {
-			t.Fatalf("cleared, yet %+v", got)
+		if tn, err := e.Store.Tenant(ctx, e.Tenant.ID); err != nil || tn.Reminders != nil {
+			t.Fatalf("cleared, yet %+v, %v", tn, err)
 		}
 	})
 }

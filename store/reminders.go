@@ -173,22 +173,6 @@ func (s *Store) SendReminder(ctx context.Context, tenantID, id uuid.UUID,
 	return done, err
 }
 
-// TenantReminders returns the tenant's default reminders for new links, nil for none.
-func (s *Store) TenantReminders(ctx context.Context, tenantID uuid.UUID) (*pinglinks.Reminders, error) {
-	var raw sql.NullString
-	if err := s.q(ctx).QueryRowContext(ctx, `SELECT reminders FROM tenants WHERE id = $1`, tenantID).Scan(&raw); err != nil {
-		return nil, notFound(err, "tenant")
-	}
-	if !raw.Valid || raw.String == "" {
-		return nil, nil
-	}
-	var r pinglinks.Reminders
-	if err := json.Unmarshal([]byte(raw.String), &r); err != nil {
-		return nil, fmt.Errorf("store: tenant reminders: %w", err)
-	}
-	return &r, nil
-}
-
 // SetTenantReminders sets the tenant's default reminders (nil: none).
 func (s *Store) SetTenantReminders(ctx context.Context, tenantID uuid.UUID, r *pinglinks.Reminders) error {
 	res, err := s.q(ctx).ExecContext(ctx, `UPDATE tenants SET reminders = $2 WHERE id = $1`, tenantID,
