@@ -87,35 +87,30 @@ func (s *Store) IdempotentClaimLate(ctx context.Context, tenantID uuid.UUID, key
 	return s.Idempotent(ctx, tenantID, key, fingerprint, fn)
 }
 
+// errUnderClaim rolls a claim-late unit back for Idempotent to run again.
+var errUnderClaim = errors.New("store: let the key's claim decide")
+
 // claimLate runs fn and writes key with its response, all in one unit.
 // done is false when the unit was rolled back for Idempotent to decide.
 func (s *Store) claimLate(ctx context.Context, tenantID uuid.UUID, key, fingerprint string,
 	fn func(ctx context.Context) (StoredResponse, error)) (done bool, err error) {
-	tx, err := s.begin(ctx)
-	if err != nil {
-		return false, fmt.Errorf("store: begin: %w", err)
-	}
-	defer tx.Rollback()
-	defer s.pending.Delete(tx)
-	u := &unit{tx: tx}
-	resp, err := fn(context.WithValue(ctx, unitKey{}, u))
-	if err != nil || u.failed != nil {
-		return false, nil // a refusal, or a write that failed: let the claim decide
-	}
-	now := s.Now()
-	err = tx.ExecAtCommit(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, status_code, response_body,
-		created_at, completed_at) VALUES ($1,$2,$3,$4,$5,$6,$6)`, tenantID, key, fingerprint, resp.StatusCode, resp.Body, now)
-	if err == nil {
-		ev := s.takeEvents(tx)
-		if err = tx.Commit(); err == nil {
-			s.committed(ev)
-			return true, nil
+	err = s.inTx(ctx, func(tx dbTx) error {
+		u := &unit{tx: tx}
+		resp, err := fn(context.WithValue(ctx, unitKey{}, u))
+		if err != nil || u.failed != nil {
+			return errUnderClaim // a refusal, or a write that failed
 		}
-	}
-	if isKeyTaken(err) {
+		return tx.ExecAtCommit(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, status_code,
+			response_body, created_at, completed_at) VALUES ($1,$2,$3,$4,$5,$6,$6)`,
+			tenantID, key, fingerprint, resp.StatusCode, resp.Body, s.Now())
+	})
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, errUnderClaim), isKeyTaken(err):
 		return false, nil
 	}
-	return false, fmt.Errorf("store: commit: %w", err)
+	return false, err
 }
 
 // claimKey takes key for this transaction, or finds the response to replay.

@@ -287,9 +287,9 @@ func (s *Store) inQuietTx(ctx context.Context, fn func(tx dbTx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	defer tx.Rollback()        // after Commit, a no-op; otherwise (errors, panics) it ends the transaction
 	defer s.pending.Delete(tx) // inTx takes what it tells before this
 	if err := fn(tx); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
