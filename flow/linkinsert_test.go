@@ -1,8 +1,12 @@
 package flow_test
 
 import (
+	"context"
+	"errors"
+	"sync"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/flowtest"
@@ -86,4 +90,175 @@ func TestCreateLinkRefusesAsBefore(t *testing.T) {
 func createLink(st *store.Store, w *flowtest.World, l *pinglinks.PaymentLink, p *pinglinks.Payment) error {
 	_, err := flow.New(st).CreateLink(w.Ctx, w.Tn.ID, l, p)
 	return err
+}
+
+// TestCheckedWritesUnderClaimLate: under a claim-late key (as the API runs a
+// keyed create), the order's and the link's checked writes wait for COMMIT
+// on PostgreSQL, so the whole unit is one round trip. A check that fails
+// there rolls the unit back, and the request runs again under the key's
+// claim, which refuses it by the same rule and keeps nothing.
+func TestCheckedWritesUnderClaimLate(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		w := flowtest.NewWorld(t, st, "checked")
+		other := flowtest.NewWorld(t, st, "other")
+		deferred := st.Engine() == store.Postgres
+		// keyed runs step under a new key and returns what each run of it
+		// returned (the step's own error, before the unit commits).
+		keyed := func(key string, step func(ctx context.Context) error) (runs []error, err error) {
+			_, err = st.IdempotentClaimLate(w.Ctx, w.Tn.ID, key, "fp", func(ctx context.Context) (store.StoredResponse, error) {
+				err := step(ctx)
+				runs = append(runs, err)
+				if err != nil {
+					return store.StoredResponse{}, err
+				}
+				return store.StoredResponse{StatusCode: 201, Body: []byte(key)}, nil
+			})
+			return runs, err
+		}
+		order := func(tree uuid.UUID) *pinglinks.PaymentOrder {
+			return &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: w.Tn.ID, Status: pinglinks.OrderOpen,
+				Currency: pinglinks.SEK, SplitTreeID: tree, CreatedAt: st.Now()}
+		}
+		link := func(o *pinglinks.PaymentOrder, m *pinglinks.Merchant) *pinglinks.PaymentLink {
+			now := st.Now()
+			return &pinglinks.PaymentLink{ID: pinglinks.NewID(), TenantID: w.Tn.ID, OrderID: o.ID,
+				Token: "tok-" + pinglinks.NewID().String(), ReceiptToken: "rcpt-" + pinglinks.NewID().String(),
+				Status: pinglinks.LinkCreated, SMSStatus: pinglinks.SMSNotCreated,
+				Customer: pinglinks.Customer{FirstName: "Åsa"}, Supplier: pinglinks.Supplier{Name: "Biodlarna"},
+				Items:    []pinglinks.LinkItem{{Description: "Honey", MerchantID: m.ID, Price: 5000, Quantity: 1, VAT: 1200}},
+				Currency: pinglinks.SEK, TotalAmount: 5000, Locale: "sv-SE",
+				Methods: []pinglinks.LinkMethod{{Provider: "dummy", Method: "dummy"}}, CreatedAt: now, UpdatedAt: now}
+		}
+		createOrder := func(o *pinglinks.PaymentOrder) func(ctx context.Context) error {
+			return func(ctx context.Context) error { return st.CreateOrder(ctx, w.Tn.ID, o) }
+		}
+		createLink := func(l *pinglinks.PaymentLink) func(ctx context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := flow.New(st).CreateLink(ctx, w.Tn.ID, l, nil)
+				return err
+			}
+		}
+		exists := func(table string, id uuid.UUID) bool {
+			return flowtest.CountRows(t, st, `SELECT count(*) FROM `+table+` WHERE id = $1`, id) == 1
+		}
+		keyKept := func(key string) bool {
+			return flowtest.CountRows(t, st, `SELECT count(*) FROM idempotency_keys WHERE tenant_id = $1 AND key = $2
+				AND completed_at IS NOT NULL`, w.Tn.ID, key) == 1
+		}
+
+		open := order(w.Tn.DefaultSplitTreeID)
+		foreign := order(other.Tn.DefaultSplitTreeID)
+		closed := w.Order(t, pinglinks.SEK)
+		if err := flow.New(st).AdvanceOrder(w.Ctx, w.Tn.ID, closed.ID, flow.CloseOrder, false); err != nil {
+			t.Fatal(err)
+		}
+		first, second := link(open, w.M), link(open, w.M)
+		for _, tc := range []struct {
+			name string
+			step func(ctx context.Context) error
+			row  string // table and id of what the step creates
+			id   uuid.UUID
+			want func(error) bool // the refusal, nil for none
+		}{
+			{name: "an order", step: createOrder(open), row: "payment_orders", id: open.ID},
+			{name: "an order on another tenant's split tree", step: createOrder(foreign), row: "payment_orders", id: foreign.ID,
+				want: func(err error) bool { return errors.Is(err, store.ErrUnknownSplitTree) }},
+			{name: "a link", step: createLink(first), row: "payment_links", id: first.ID},
+			{name: "a second link on the order", step: createLink(second), row: "payment_links", id: second.ID,
+				want: func(err error) bool { return pinglinks.ErrorCode(err) == pinglinks.ECodeForbidden }},
+			{name: "a link on a closed order", step: createLink(link(closed, w.M)), row: "payment_orders", id: uuid.Nil,
+				want: func(err error) bool { return pinglinks.ErrorCode(err) == pinglinks.ECodeOrderClosed }},
+			{name: "a link with another tenant's merchant", step: createLink(link(w.Order(t, pinglinks.SEK), other.M)),
+				row: "payment_orders", id: uuid.Nil,
+				want: func(err error) bool {
+					var errs pinglinks.Errors
+					return errors.As(err, &errs) && len(errs) == 1 && errs[0].Property == "items[0].merchant_id"
+				}},
+		} {
+			key := "k-" + tc.name
+			before := flowtest.CountRows(t, st, `SELECT count(*) FROM payment_links`)
+			runs, err := keyed(key, tc.step)
+			if tc.want == nil {
+				if err != nil || len(runs) != 1 || runs[0] != nil {
+					t.Errorf("%s: runs %v, err %v; want one run that commits", tc.name, runs, err)
+				}
+				if tc.id != uuid.Nil && !exists(tc.row, tc.id) {
+					t.Errorf("%s: not written", tc.name)
+				}
+				if !keyKept(key) {
+					t.Errorf("%s: the key's response was not kept with it", tc.name)
+				}
+				continue
+			}
+			// The refusal is found on the first run on SQLite; on
+			// PostgreSQL the first run's check waits for COMMIT, fails
+			// there, and the second run (under the claim) names the rule.
+			if len(runs) != 2 || !tc.want(runs[1]) || !tc.want(err) || (runs[0] == nil) != deferred {
+				t.Errorf("%s: runs %v, err %v; want the refusal found on run 2 (and on run 1 only on SQLite)", tc.name, runs, err)
+			}
+			if tc.id != uuid.Nil && exists(tc.row, tc.id) {
+				t.Errorf("%s: written although refused", tc.name)
+			}
+			if after := flowtest.CountRows(t, st, `SELECT count(*) FROM payment_links`); after != before {
+				t.Errorf("%s: %d links before, %d after a refusal", tc.name, before, after)
+			}
+			if keyKept(key) {
+				t.Errorf("%s: a refusal's key was kept by the store (the API remembers refusals itself)", tc.name)
+			}
+		}
+	})
+}
+
+// TestCheckedLinksRace: links on one order created at once, each under its
+// own key with its checks waiting for COMMIT: the order's lock still lets
+// exactly one in, and every other is refused as an order already linked.
+func TestCheckedLinksRace(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		w := flowtest.NewWorld(t, st, "racing links")
+		const rounds, n = 10, 8
+		for round := range rounds {
+			o := w.Order(t, pinglinks.SEK)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					now := st.Now()
+					l := &pinglinks.PaymentLink{ID: pinglinks.NewID(), TenantID: w.Tn.ID, OrderID: o.ID,
+						Token: "tok-" + pinglinks.NewID().String(), ReceiptToken: "rcpt-" + pinglinks.NewID().String(),
+						Status: pinglinks.LinkCreated, SMSStatus: pinglinks.SMSNotCreated,
+						Customer: pinglinks.Customer{FirstName: "Åsa"}, Supplier: pinglinks.Supplier{Name: "Biodlarna"},
+						Items:    []pinglinks.LinkItem{{Description: "Honey", MerchantID: w.M.ID, Price: 5000, Quantity: 1, VAT: 1200}},
+						Currency: pinglinks.SEK, TotalAmount: 5000, Locale: "sv-SE",
+						Methods: []pinglinks.LinkMethod{{Provider: "dummy", Method: "dummy"}}, CreatedAt: now, UpdatedAt: now}
+					<-start
+					_, errs[i] = st.IdempotentClaimLate(w.Ctx, w.Tn.ID, "race-"+l.ID.String(), "fp",
+						func(ctx context.Context) (store.StoredResponse, error) {
+							if _, err := flow.New(st).CreateLink(ctx, w.Tn.ID, l, nil); err != nil {
+								return store.StoredResponse{}, err
+							}
+							return store.StoredResponse{StatusCode: 201}, nil
+						})
+				}()
+			}
+			close(start)
+			wg.Wait()
+			won := 0
+			for i, err := range errs {
+				switch {
+				case err == nil:
+					won++
+				case pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden:
+					t.Errorf("round %d, link %d: %v; want 403 (the order has a link)", round, i, err)
+				}
+			}
+			links := flowtest.CountRows(t, st, `SELECT count(*) FROM payment_links WHERE order_id = $1`, o.ID)
+			payments := flowtest.CountRows(t, st, `SELECT count(*) FROM payments WHERE order_id = $1`, o.ID)
+			if won != 1 || links != 1 || payments != 1 {
+				t.Fatalf("round %d: %d links created, %d links and %d payments on the order; want 1 of each", round, won, links, payments)
+			}
+		}
+	})
 }

@@ -172,26 +172,16 @@ type queued struct {
 }
 
 func (t *pgTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
-	b := &pgx.Batch{}
-	if !t.begun {
-		b.Queue("BEGIN")
-	}
-	for _, st := range stmts {
-		b.Queue(st.sql, st.args...)
-	}
-	br := t.conn.SendBatch(ctx, b)
-	var err error
-	if !t.begun {
-		t.begun = true
-		_, err = br.Exec()
+	br, err := t.lead(ctx, stmts...)
+	if err != nil {
+		return nil, err
 	}
 	n := make([]int64, len(stmts))
 	for i := range stmts {
-		if err != nil {
+		var tag pgconn.CommandTag
+		if tag, err = br.Exec(); err != nil {
 			break
 		}
-		var tag pgconn.CommandTag
-		tag, err = br.Exec()
 		n[i] = tag.RowsAffected()
 	}
 	if cerr := br.Close(); err == nil {
@@ -203,26 +193,43 @@ func (t *pgTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
 	return n, nil
 }
 
-// first sends BEGIN and the transaction's first statement as one batch,
-// and reads BEGIN's result; the statement's is the caller's to read.
-func (t *pgTx) first(ctx context.Context, q string, args []any) (pgx.BatchResults, error) {
+// lead sends stmts in one batch after what must run before them: BEGIN if
+// it has not been sent, and the statements queued for COMMIT so far (they
+// run in the order the unit asked for them, before a statement that might
+// read what they write). It reads the results of those and leaves stmts'
+// to the caller.
+func (t *pgTx) lead(ctx context.Context, stmts ...queued) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
-	b.Queue("BEGIN")
-	b.Queue(q, args...)
+	if !t.begun {
+		b.Queue("BEGIN")
+	}
+	for _, st := range t.atCommit {
+		b.Queue(st.sql, st.args...)
+	}
+	n := len(b.QueuedQueries)
+	for _, st := range stmts {
+		b.Queue(st.sql, st.args...)
+	}
+	t.begun, t.atCommit = true, nil
 	br := t.conn.SendBatch(ctx, b)
-	t.begun = true
-	if _, err := br.Exec(); err != nil {
-		br.Close()
-		return nil, err
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return nil, err
+		}
 	}
 	return br, nil
 }
 
+// direct is whether a statement can go on its own: nothing needs to be
+// sent before it.
+func (t *pgTx) direct() bool { return t.begun && len(t.atCommit) == 0 }
+
 func (t *pgTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if t.begun {
+	if t.direct() {
 		return pgDB{t.conn}.ExecContext(ctx, q, args...)
 	}
-	br, err := t.first(ctx, q, args)
+	br, err := t.lead(ctx, queued{q, args})
 	if err != nil {
 		return nil, err
 	}
@@ -237,10 +244,10 @@ func (t *pgTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Resu
 }
 
 func (t *pgTx) QueryContext(ctx context.Context, q string, args ...any) (rows, error) {
-	if t.begun {
+	if t.direct() {
 		return pgDB{t.conn}.QueryContext(ctx, q, args...)
 	}
-	br, err := t.first(ctx, q, args)
+	br, err := t.lead(ctx, queued{q, args})
 	if err != nil {
 		return nil, err
 	}
@@ -253,10 +260,10 @@ func (t *pgTx) QueryContext(ctx context.Context, q string, args ...any) (rows, e
 }
 
 func (t *pgTx) QueryRowContext(ctx context.Context, q string, args ...any) row {
-	if t.begun {
+	if t.direct() {
 		return t.conn.QueryRow(ctx, q, args...)
 	}
-	br, err := t.first(ctx, q, args)
+	br, err := t.lead(ctx, queued{q, args})
 	if err != nil {
 		return errRow{err}
 	}

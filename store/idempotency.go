@@ -95,7 +95,7 @@ var errUnderClaim = errors.New("store: let the key's claim decide")
 func (s *Store) claimLate(ctx context.Context, tenantID uuid.UUID, key, fingerprint string,
 	fn func(ctx context.Context) (StoredResponse, error)) (done bool, err error) {
 	err = s.inTx(ctx, func(tx dbTx) error {
-		u := &unit{tx: tx}
+		u := &unit{tx: tx, checksAtCommit: true}
 		resp, err := fn(context.WithValue(ctx, unitKey{}, u))
 		if err != nil || u.failed != nil {
 			return errUnderClaim // a refusal, or a write that failed
@@ -107,7 +107,7 @@ func (s *Store) claimLate(ctx context.Context, tenantID uuid.UUID, key, fingerpr
 	switch {
 	case err == nil:
 		return true, nil
-	case errors.Is(err, errUnderClaim), isKeyTaken(err):
+	case errors.Is(err, errUnderClaim), isKeyTaken(err), isCheckUnmet(err):
 		return false, nil
 	}
 	return false, err

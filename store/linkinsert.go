@@ -18,8 +18,10 @@ import (
 // already; every item's merchant is the tenant's. It reports false, having
 // written nothing, when any check fails; the caller then finds out which one,
 // with the same rules as before, by the step-by-step reads. On PostgreSQL the
-// lock and the statement are one round trip (a data-modifying CTE); SQLite, which has no
-// such CTEs, runs two conditional INSERTs in the caller's transaction.
+// lock and the statement are one round trip (a data-modifying CTE), or wait
+// for COMMIT as a checked write in a claim-late unit (checked.go), which
+// then reports true; SQLite, which has no such CTEs, runs two conditional
+// INSERTs in the caller's transaction.
 func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.UUID, l *pinglinks.PaymentLink, p *pinglinks.Payment) (bool, error) {
 	seen := map[uuid.UUID]bool{}
 	merchants := make([]uuid.UUID, 0, len(l.Items))
@@ -56,8 +58,8 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 		// same round trip: the checks then read with a snapshot taken after
 		// it, so a link committed by a racing request is seen (in one
 		// statement they would not be, and both would insert).
-		n, err := tx.ExecSeq(ctx, queued{`SELECT 1 FROM payment_orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
-			[]any{tenantID, l.OrderID}}, queued{`WITH o AS (
+		lock := queued{`SELECT 1 FROM payment_orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, []any{tenantID, l.OrderID}}
+		withs := `o AS (
 			SELECT id FROM payment_orders WHERE tenant_id = $1 AND id = $2 AND status = '` + string(pinglinks.OrderOpen) + `'
 			AND currency = $3
 		), ok AS (
@@ -67,8 +69,15 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 			AND (SELECT count(*) FROM merchants WHERE tenant_id = $1 AND id = ANY($4::uuid[])) = $5
 		), p AS (
 			INSERT INTO payments (` + paymentColumns + `) SELECT ` + paymentValues + ` FROM ok RETURNING 1
-		)
-		INSERT INTO payment_links (` + linkColumns + `) SELECT ` + linkValues + ` FROM p`, args})
+		)`
+		insert := `INSERT INTO payment_links (` + linkColumns + `) SELECT ` + linkValues + ` FROM p`
+		if s.checkedAtCommit(ctx) {
+			if err := tx.ExecAtCommit(ctx, lock.sql, lock.args...); err != nil {
+				return false, err
+			}
+			return true, tx.ExecAtCommit(ctx, checkedOne(withs, insert), args...)
+		}
+		n, err := tx.ExecSeq(ctx, lock, queued{`WITH ` + withs + ` ` + insert, args})
 		if err != nil {
 			return false, fmt.Errorf("store: insert payment link: %w", err)
 		}

@@ -16,12 +16,19 @@ var ErrUnknownSplitTree = errors.New("store: unknown split tree")
 
 // CreateOrder saves a new OPEN payment order. Its split tree must be the
 // tenant's (else ErrUnknownSplitTree); one conditional INSERT checks that and
-// writes the order, so the hottest write of the API is a single round trip.
+// writes the order, so the hottest write of the API is a single round trip
+// (with its idempotency key, BEGIN and COMMIT: see checked.go).
 func (s *Store) CreateOrder(ctx context.Context, tenantID uuid.UUID, o *pinglinks.PaymentOrder) error {
-	res, err := s.q(ctx).ExecContext(ctx, `INSERT INTO payment_orders (id, tenant_id, status, currency,
+	const insert = `INSERT INTO payment_orders (id, tenant_id, status, currency,
 		split_tree_id, split_parameters, created_at)
-		SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM split_trees WHERE tenant_id = $2 AND id = $5)`,
-		o.ID, tenantID, o.Status, string(o.Currency), o.SplitTreeID, jsonText(o.SplitParameters), o.CreatedAt)
+		SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM split_trees WHERE tenant_id = $2 AND id = $5)`
+	args := []any{o.ID, tenantID, o.Status, string(o.Currency), o.SplitTreeID, jsonText(o.SplitParameters), o.CreatedAt}
+	if s.checkedAtCommit(ctx) {
+		// A split tree that is not the tenant's fails the COMMIT instead
+		// (checked.go), and the request runs again to say so.
+		return unitFrom(ctx).tx.ExecAtCommit(ctx, checkedOne("", insert), args...)
+	}
+	res, err := s.q(ctx).ExecContext(ctx, insert, args...)
 	if err != nil {
 		return fmt.Errorf("store: insert payment order: %w", err)
 	}

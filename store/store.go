@@ -206,6 +206,11 @@ type unit struct {
 	// failed is the first error a nested transaction returned: its writes
 	// may be half done, so the unit must not commit.
 	failed error
+	// checksAtCommit lets a conditional write wait for COMMIT and be
+	// checked there (see checkedAtCommit). Only a claim-late unit sets it:
+	// when a check fails there, the request runs again under its key's
+	// claim, step by step.
+	checksAtCommit bool
 }
 
 func unitFrom(ctx context.Context) *unit {
