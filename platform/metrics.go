@@ -135,10 +135,24 @@ func newPoolCollector(st *store.Store) *poolCollector {
 	return c
 }
 
+// The group committers' counters (store.GroupStats): their ratio is the
+// mean number of requests' writes that shared one transaction.
+var (
+	commitGroupsDesc = prometheus.NewDesc("pinglinks_db_commit_groups_total",
+		"Transactions that committed units of work (requests' writes) as a group.", nil, nil)
+	commitGroupUnitsDesc = prometheus.NewDesc("pinglinks_db_commit_group_units_total",
+		"Units of work committed in those groups.", nil, nil)
+	commitGroupSplitsDesc = prometheus.NewDesc("pinglinks_db_commit_group_splits_total",
+		"Groups rolled back because one unit failed; their units then ran alone.", nil, nil)
+)
+
 func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.descs {
 		ch <- d
 	}
+	ch <- commitGroupsDesc
+	ch <- commitGroupUnitsDesc
+	ch <- commitGroupSplitsDesc
 }
 
 func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
@@ -159,4 +173,8 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	} {
 		ch <- prometheus.MustNewConstMetric(c.descs[name], m.kind, m.value)
 	}
+	g := c.st.GroupStats()
+	ch <- prometheus.MustNewConstMetric(commitGroupsDesc, counter, float64(g.Groups))
+	ch <- prometheus.MustNewConstMetric(commitGroupUnitsDesc, counter, float64(g.Units))
+	ch <- prometheus.MustNewConstMetric(commitGroupSplitsDesc, counter, float64(g.Split))
 }

@@ -159,9 +159,11 @@ func (d pgDB) QueryRowContext(ctx context.Context, q string, args ...any) row {
 // trips plus its own statements, not five.
 type pgTx struct {
 	ctx      context.Context // the transaction's: once it is done, Commit rolls back (as database/sql does)
-	conn     *pgxpool.Conn
-	begun    bool // BEGIN has been sent
-	done     bool // committed or rolled back; the connection is released
+	pool     *pgxpool.Pool
+	conn     *pgxpool.Conn // taken at the first statement sent
+	groups   *commitGroups // non-nil: a unit of queued statements alone may commit with others (pggroup.go)
+	begun    bool          // BEGIN has been sent
+	done     bool          // committed or rolled back; the connection is released
 	atCommit []queued
 }
 
@@ -199,6 +201,9 @@ func (t *pgTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
 // read what they write). It reads the results of those and leaves stmts'
 // to the caller.
 func (t *pgTx) lead(ctx context.Context, stmts ...queued) (pgx.BatchResults, error) {
+	if err := t.acquire(ctx); err != nil {
+		return nil, err
+	}
 	b := &pgx.Batch{}
 	if !t.begun {
 		b.Queue("BEGIN")
@@ -291,20 +296,50 @@ func (t *pgTx) Commit() error {
 		t.release()
 		return nil
 	}
+	if !t.begun && t.groups != nil {
+		// Nothing sent yet: the unit is its statements alone, and may
+		// share a transaction with other such units (pggroup.go).
+		t.done = true
+		return t.groups.commit(t.ctx, t.atCommit)
+	}
+	if err := t.acquire(t.ctx); err != nil {
+		t.release()
+		return err
+	}
+	_, err := sendCommit(t.ctx, t.conn, !t.begun, t.atCommit)
+	t.begun = true
+	if err != nil {
+		t.Rollback()
+		return err
+	}
+	t.release()
+	return nil
+}
+
+// sendCommit sends stmts and COMMIT (after BEGIN if begin) as one batch
+// on conn. An error leaves the transaction open or aborted, for the caller
+// to roll back; failed is then the index of the statement that failed, or
+// -1 if none did (COMMIT, or the connection, failed).
+func sendCommit(ctx context.Context, conn *pgxpool.Conn, begin bool, stmts []queued) (failed int, err error) {
 	b := &pgx.Batch{}
-	if !t.begun {
+	if begin {
 		b.Queue("BEGIN")
 	}
-	for _, q := range t.atCommit {
+	for _, q := range stmts {
 		b.Queue(q.sql, q.args...)
 	}
 	b.Queue("COMMIT")
-	t.begun = true
-	br := t.conn.SendBatch(t.ctx, b)
-	var err error
-	for range len(b.QueuedQueries) - 1 {
-		if _, err = br.Exec(); err != nil {
+	br := conn.SendBatch(ctx, b)
+	failed = -1
+	if begin {
+		_, err = br.Exec()
+	}
+	for i := range stmts {
+		if err != nil {
 			break
+		}
+		if _, err = br.Exec(); err != nil {
+			failed = i
 		}
 	}
 	if err == nil {
@@ -317,12 +352,7 @@ func (t *pgTx) Commit() error {
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		t.Rollback()
-		return err
-	}
-	t.release()
-	return nil
+	return failed, err
 }
 
 // Rollback ends the transaction even when its context has gone: a
@@ -339,11 +369,28 @@ func (t *pgTx) Rollback() error {
 	return err
 }
 
+// acquire takes the transaction's connection from the pool when its first
+// statement goes out: a unit that only queues statements for COMMIT holds
+// none while it runs (and may not need one of its own: pggroup.go).
+func (t *pgTx) acquire(ctx context.Context) error {
+	if t.conn != nil {
+		return nil
+	}
+	conn, err := t.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	t.conn = conn
+	return nil
+}
+
 // release gives the connection back; the pool drops one left inside a
 // transaction or busy, so an error here cannot leak a transaction.
 func (t *pgTx) release() {
 	t.done = true
-	t.conn.Release()
+	if t.conn != nil {
+		t.conn.Release()
+	}
 }
 
 // batchRows and batchRow close the batch that carried BEGIN once read.
@@ -396,11 +443,7 @@ func (r pgRows) Close() error {
 // committed on PostgreSQL.
 func (s *Store) begin(ctx context.Context) (dbTx, error) {
 	if s.pool != nil {
-		conn, err := s.pool.Acquire(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return &pgTx{ctx: ctx, conn: conn}, nil
+		return &pgTx{ctx: ctx, pool: s.pool}, nil
 	}
 	if s.gc != nil {
 		return s.gc.begin(ctx)

@@ -37,6 +37,7 @@ type groupCommitter struct {
 	waiting atomic.Int64  // transactions waiting for their turn
 	closing sync.Once     // Close may be called more than once; the turn is taken once
 	closed  error
+	stats   groupCounters
 
 	// Owned by whoever holds turn:
 	tx    *sql.Tx // the SQLite transaction of the open group, or nil
@@ -115,7 +116,10 @@ func (g *groupCommitter) pass() {
 func (g *groupCommitter) finish() {
 	var err error
 	if g.group.n > 0 {
-		err = g.tx.Commit()
+		if err = g.tx.Commit(); err == nil {
+			g.stats.groups.Add(1)
+			g.stats.units.Add(int64(g.group.n))
+		}
 	} else {
 		err = g.tx.Rollback()
 	}

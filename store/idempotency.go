@@ -95,6 +95,7 @@ var errUnderClaim = errors.New("store: let the key's claim decide")
 func (s *Store) claimLate(ctx context.Context, tenantID uuid.UUID, key, fingerprint string,
 	fn func(ctx context.Context) (StoredResponse, error)) (done bool, err error) {
 	err = s.inTx(ctx, func(tx dbTx) error {
+		s.mayGroup(tx)
 		u := &unit{tx: tx, checksAtCommit: true}
 		resp, err := fn(context.WithValue(ctx, unitKey{}, u))
 		if err != nil || u.failed != nil {

@@ -42,6 +42,7 @@ type Store struct {
 	pq     querier         // the pool as a querier
 	stmts  *stmtCache      // SQLite's prepared statements
 	gc     *groupCommitter // SQLite's writes, committed in groups; nil on PostgreSQL
+	groups *commitGroups   // PostgreSQL's units of queued statements, committed in groups
 	engine Engine
 	// Now is the clock; tests may replace it. Times are UTC, to the microsecond
 	// (PostgreSQL's precision), so that what is read back equals what was written.
@@ -97,6 +98,7 @@ func Open(rawURL string) (*Store, error) {
 	}
 	if s.pool != nil {
 		s.pq = pgDB{s.pool}
+		s.groups = &commitGroups{pool: s.pool}
 	} else {
 		s.stmts = &stmtCache{db: s.db}
 		if s.gc, err = newGroupCommitter(ctx, s.db, s.stmts); err != nil {

@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Group commit on PostgreSQL. A claim-late unit whose every statement waited
+// for COMMIT (a keyed create: its checked INSERTs, search terms and
+// idempotency key) is a list of statements that needs nothing from the
+// database until it commits. Concurrent units of that kind share one
+// transaction, sent as one pipeline on one connection: a round trip, a
+// backend wake-up and a WAL flush for the group instead of one per request,
+// which on a busy server is most of PostgreSQL's work per request.
+//
+// Groups form by themselves: a unit that finds fewer than maxGroupsInFlight
+// groups being sent sends its own at once (alone when the server is quiet);
+// the units that arrive while groups are in flight wait and go together in
+// the next. Every unit of a group commits, or none does. When a statement
+// fails (a check unmet, a key taken, a deadlock), the group is rolled back
+// and sent again without the unit it belongs to, which then runs alone: each
+// unit gets its own outcome, and none is refused for another's sake.
+
+const (
+	maxGroupsInFlight = 2  // groups being sent at once
+	maxGroupUnits     = 32 // units in one group
+	groupTimeout      = time.Minute
+)
+
+// mayGroup lets tx commit in a group if it turns out to be queued
+// statements alone (a claim-late unit: its statements have no effect
+// outside the database, and a failure is run again under the key's claim).
+func (s *Store) mayGroup(tx dbTx) {
+	if t, ok := tx.(*pgTx); ok {
+		t.groups = s.groups
+	}
+}
+
+type commitGroups struct {
+	pool     *pgxpool.Pool
+	mu       sync.Mutex
+	waiting  []*groupedUnit
+	inFlight int
+	stats    groupCounters
+}
+
+// groupCounters count what the group committers did (GroupStats).
+type groupCounters struct {
+	groups, units, split atomic.Int64
+}
+
+func (c *groupCounters) read() GroupStats {
+	return GroupStats{Groups: c.groups.Load(), Units: c.units.Load(), Split: c.split.Load()}
+}
+
+// GroupStats counts the transactions that committed units of work in
+// groups: PostgreSQL's keyed creates (pggroup.go), SQLite's every write
+// (groupcommit.go). Units / Groups is the mean group size.
+type GroupStats struct {
+	Groups int64 // group transactions that committed
+	Units  int64 // units committed in them
+	Split  int64 // groups rolled back for one unit's failure, their units then run alone (PostgreSQL)
+}
+
+// GroupStats reports the store's group commits so far.
+func (s *Store) GroupStats() GroupStats {
+	if s.gc != nil {
+		return s.gc.stats.read()
+	}
+	if s.groups != nil {
+		return s.groups.stats.read()
+	}
+	return GroupStats{}
+}
+
+type groupedUnit struct {
+	stmts []queued
+	done  chan error
+}
+
+// commit commits stmts, with others' or alone, and returns once the
+// outcome is known. A unit whose context has gone before it is sent is not
+// sent; once sent it commits or not regardless (as a COMMIT already sent
+// would), and its outcome is waited for.
+func (g *commitGroups) commit(ctx context.Context, stmts []queued) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	u := &groupedUnit{stmts: stmts, done: make(chan error, 1)}
+	g.mu.Lock()
+	g.waiting = append(g.waiting, u)
+	send := g.inFlight < maxGroupsInFlight
+	if send {
+		g.inFlight++
+	}
+	g.mu.Unlock()
+	if send {
+		g.sendWaiting()
+	}
+	return <-u.done
+}
+
+// sendWaiting sends the waiting units, a group at a time, until none waits.
+func (g *commitGroups) sendWaiting() {
+	for {
+		g.mu.Lock()
+		n := min(len(g.waiting), maxGroupUnits)
+		if n == 0 {
+			g.inFlight--
+			g.mu.Unlock()
+			return
+		}
+		group := g.waiting[:n:n]
+		g.waiting = g.waiting[n:]
+		g.mu.Unlock()
+		g.send(group)
+	}
+}
+
+// send commits group as one transaction. When a unit's statement fails,
+// the group is rolled back and sent again without that unit, which then
+// runs alone, after the rest, so that it sees what they wrote (two links on
+// one order: the first to arrive wins, as it would one by one).
+func (g *commitGroups) send(group []*groupedUnit) {
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	defer cancel()
+	var alone []*groupedUnit
+	for len(group) > 1 {
+		failed, err := g.sendGroup(ctx, group)
+		if err == nil {
+			g.stats.groups.Add(1)
+			g.stats.units.Add(int64(len(group)))
+			for _, u := range group {
+				u.done <- nil
+			}
+			group = nil
+			break
+		}
+		g.stats.split.Add(1)
+		if failed < 0 {
+			// Not one unit's failure (the connection, COMMIT): each
+			// finds out alone.
+			break
+		}
+		alone = append(alone, group[failed])
+		group = slices.Delete(group, failed, failed+1)
+	}
+	for _, u := range append(group, alone...) {
+		_, err := g.sendOne(ctx, u.stmts)
+		if err == nil {
+			g.stats.groups.Add(1)
+			g.stats.units.Add(1)
+		}
+		u.done <- err
+	}
+}
+
+// sendGroup commits the units of group as one transaction; failed is the
+// index of the unit whose statement failed, or -1.
+func (g *commitGroups) sendGroup(ctx context.Context, group []*groupedUnit) (failed int, err error) {
+	var stmts []queued
+	for _, u := range group {
+		stmts = append(stmts, u.stmts...)
+	}
+	at, err := g.sendOne(ctx, stmts)
+	if err == nil || at < 0 {
+		return -1, err
+	}
+	for i, u := range group {
+		if at < len(u.stmts) {
+			return i, err
+		}
+		at -= len(u.stmts)
+	}
+	return -1, err
+}
+
+// sendOne commits stmts as one transaction, in one round trip; failed is
+// as sendCommit's.
+func (g *commitGroups) sendOne(ctx context.Context, stmts []queued) (failed int, err error) {
+	conn, err := g.pool.Acquire(ctx)
+	if err != nil {
+		return -1, err
+	}
+	// The pool drops a connection that is not idle when released, so one
+	// whose ROLLBACK failed too cannot carry its state into another use.
+	defer conn.Release()
+	if failed, err = sendCommit(ctx, conn, true, stmts); err != nil {
+		conn.Exec(ctx, "ROLLBACK")
+	}
+	return failed, err
+}
