@@ -192,3 +192,43 @@ func FuzzAcceptsGzip(f *testing.F) {
 		}
 	})
 }
+
+// Pages get gzip's default level, JSON its fastest: gzip's header says
+// which (XFL, byte 8: 4 for the fastest, 0 for the levels between).
+func TestLevelByType(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		contentType string
+		xfl         byte
+	}{
+		{"text/html; charset=utf-8", 0},
+		{"application/json", 4},
+		{"application/json; charset=utf-8", 4},
+		{"application/yaml", 0},
+	} {
+		srv := httptest.NewServer(compression.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", tc.contentType)
+			io.WriteString(w, page)
+		})))
+		req, _ := http.NewRequest("GET", srv.URL, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		srv.Close()
+		if resp.Header.Get("Content-Encoding") != "gzip" || len(raw) < 10 || raw[8] != tc.xfl {
+			t.Errorf("%s: %q, XFL %v; want gzip with XFL %d", tc.contentType, resp.Header.Get("Content-Encoding"), raw[8:9], tc.xfl)
+			continue
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body, err := io.ReadAll(zr); err != nil || string(body) != page {
+			t.Errorf("%s: the body does not come back: %v", tc.contentType, err)
+		}
+	}
+}
