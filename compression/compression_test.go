@@ -56,7 +56,7 @@ func TestHandler(t *testing.T) {
 	}{
 		{"html, gzip accepted", "GET", "gzip, deflate, br, zstd", 200, map[string]string{"Content-Type": "text/html; charset=utf-8"}, page, true, true},
 		{"json", "GET", "gzip", 200, map[string]string{"Content-Type": "application/json"}, `[` + strings.Repeat(`{"id":"x"},`, 200) + `{}]`, true, true},
-		{"problem+json error", "GET", "gzip", 422, map[string]string{"Content-Type": "application/problem+json"}, strings.Repeat("{}", 600), true, true},
+		{"problem+json error", "GET", "gzip", 422, map[string]string{"Content-Type": "application/problem+json"}, strings.Repeat("{}", 800), true, true},
 		{"type sniffed when unset", "GET", "gzip", 200, nil, "<!doctype html>" + page, true, true},
 		{"no Accept-Encoding", "GET", "", 200, map[string]string{"Content-Type": "text/html"}, page, false, true},
 		{"gzip refused with q=0", "GET", "gzip;q=0, br", 200, map[string]string{"Content-Type": "text/html"}, page, false, true},

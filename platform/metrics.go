@@ -144,6 +144,10 @@ var (
 		"Units of work committed in those groups.", nil, nil)
 	commitGroupSplitsDesc = prometheus.NewDesc("pinglinks_db_commit_group_splits_total",
 		"Groups rolled back because one unit failed; their units then ran alone.", nil, nil)
+	readGroupsDesc = prometheus.NewDesc("pinglinks_db_read_groups_total",
+		"Batches of one-row reads sent to the database together (PostgreSQL).", nil, nil)
+	groupedReadsDesc = prometheus.NewDesc("pinglinks_db_grouped_reads_total",
+		"One-row reads sent in those batches.", nil, nil)
 )
 
 func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -153,6 +157,8 @@ func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- commitGroupsDesc
 	ch <- commitGroupUnitsDesc
 	ch <- commitGroupSplitsDesc
+	ch <- readGroupsDesc
+	ch <- groupedReadsDesc
 }
 
 func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
@@ -177,4 +183,6 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(commitGroupsDesc, counter, float64(g.Groups))
 	ch <- prometheus.MustNewConstMetric(commitGroupUnitsDesc, counter, float64(g.Units))
 	ch <- prometheus.MustNewConstMetric(commitGroupSplitsDesc, counter, float64(g.Split))
+	ch <- prometheus.MustNewConstMetric(readGroupsDesc, counter, float64(g.ReadGroups))
+	ch <- prometheus.MustNewConstMetric(groupedReadsDesc, counter, float64(g.Reads))
 }

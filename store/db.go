@@ -470,10 +470,15 @@ func openPostgres(ctx context.Context, rawURL string) (*pgxpool.Pool, error) {
 	cfg.MaxConns = 20
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
-		c.TypeMap().RegisterType(&pgtype.Type{Name: "uuid", OID: pgtype.UUIDOID, Codec: uuidCodec{}})
+		registerTypes(c.TypeMap())
 		return nil
 	}
 	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// registerTypes adds the store's own codecs to m.
+func registerTypes(m *pgtype.Map) {
+	m.RegisterType(&pgtype.Type{Name: "uuid", OID: pgtype.UUIDOID, Codec: uuidCodec{}})
 }
 
 // uuidCodec reads and writes PostgreSQL's binary uuid straight from and into

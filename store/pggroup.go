@@ -65,6 +65,9 @@ type GroupStats struct {
 	Groups int64 // group transactions that committed
 	Units  int64 // units committed in them
 	Split  int64 // groups rolled back for one unit's failure, their units then run alone (PostgreSQL)
+
+	ReadGroups int64 // batches of one-row reads sent (PostgreSQL, pgreads.go)
+	Reads      int64 // reads in them
 }
 
 // GroupStats reports the store's group commits so far.
@@ -73,7 +76,11 @@ func (s *Store) GroupStats() GroupStats {
 		return s.gc.stats.read()
 	}
 	if s.groups != nil {
-		return s.groups.stats.read()
+		st := s.groups.stats.read()
+		if p, ok := s.pq.(groupedPool); ok {
+			st.ReadGroups, st.Reads = p.reads.groups.Load(), p.reads.reads.Load()
+		}
+		return st
 	}
 	return GroupStats{}
 }

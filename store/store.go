@@ -97,7 +97,7 @@ func Open(rawURL string) (*Store, error) {
 		return nil, fmt.Errorf("store: connect to %s: %w", s.engine, err)
 	}
 	if s.pool != nil {
-		s.pq = pgDB{s.pool}
+		s.pq = groupedPool{pgDB{s.pool}, newReadGroups(s.pool)}
 		s.groups = &commitGroups{pool: s.pool}
 	} else {
 		s.stmts = &stmtCache{db: s.db}
