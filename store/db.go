@@ -31,8 +31,9 @@ type querier interface {
 type dbTx interface {
 	querier
 	// ExecAtCommit runs a statement whose outcome nothing in the
-	// transaction reads: on PostgreSQL it is sent with COMMIT, in the same
-	// round trip, and a failure fails the commit; SQLite runs it at once.
+	// transaction reads: on PostgreSQL it is sent with the transaction's
+	// next statement or with COMMIT, in the same round trip, and a failure
+	// fails that statement or the commit; SQLite runs it at once.
 	ExecAtCommit(ctx context.Context, query string, args ...any) error
 	// ExecSeq runs statements one after another, each with its own
 	// snapshot (so a later one sees what an earlier one waited for), and
@@ -153,10 +154,12 @@ func (d pgDB) QueryRowContext(ctx context.Context, q string, args ...any) row {
 }
 
 // pgTx is a transaction on one connection of PostgreSQL's pool, in as few
-// round trips as its statements allow: BEGIN goes with the first statement
-// and COMMIT with the statements queued by ExecAtCommit, each as one pgx
-// batch (one write, one read). A keyed request's unit is then three round
-// trips plus its own statements, not five.
+// round trips as its statements allow: the connection is taken when the
+// first statement goes out; BEGIN goes with that statement, the statements
+// queued by ExecAtCommit with the next one or with COMMIT, each as one pgx
+// batch (one write, one read). A claim-late unit that only queued
+// statements (a keyed create, checked.go) is then one round trip, and may
+// share it with others (pggroup.go).
 type pgTx struct {
 	ctx      context.Context // the transaction's: once it is done, Commit rolls back (as database/sql does)
 	pool     *pgxpool.Pool

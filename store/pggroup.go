@@ -19,7 +19,7 @@ import (
 // which on a busy server is most of PostgreSQL's work per request.
 //
 // Groups form by themselves: a unit that finds fewer than maxGroupsInFlight
-// groups being sent sends its own at once (alone when the server is quiet);
+// groups being sent has one sent at once (alone when the server is quiet);
 // the units that arrive while groups are in flight wait and go together in
 // the next. Every unit of a group commits, or none does. When a statement
 // fails (a check unmet, a key taken, a deadlock), the group is rolled back
@@ -107,7 +107,10 @@ func (g *commitGroups) commit(ctx context.Context, stmts []queued) error {
 	}
 	g.mu.Unlock()
 	if send {
-		g.sendWaiting()
+		// A goroutine of its own: the request that started it would
+		// otherwise keep sending other requests' groups under load,
+		// long after its own had committed.
+		go g.sendWaiting()
 	}
 	return <-u.done
 }
