@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,11 +41,9 @@ func (s *Store) mayGroup(tx dbTx) {
 }
 
 type commitGroups struct {
-	pool     *pgxpool.Pool
-	mu       sync.Mutex
-	waiting  []*groupedUnit
-	inFlight int
-	stats    groupCounters
+	pool  *pgxpool.Pool
+	queue batcher[*groupedUnit]
+	stats groupCounters
 }
 
 // groupCounters count what the group committers did (GroupStats).
@@ -90,6 +87,12 @@ type groupedUnit struct {
 	done  chan error
 }
 
+func newCommitGroups(pool *pgxpool.Pool) *commitGroups {
+	g := &commitGroups{pool: pool}
+	g.queue = batcher[*groupedUnit]{maxInFlight: maxGroupsInFlight, maxBatch: maxGroupUnits, send: g.send}
+	return g
+}
+
 // commit commits stmts, with others' or alone, and returns once the
 // outcome is known. A unit whose context has gone before it is sent is not
 // sent; once sent it commits or not regardless (as a COMMIT already sent
@@ -99,37 +102,8 @@ func (g *commitGroups) commit(ctx context.Context, stmts []queued) error {
 		return err
 	}
 	u := &groupedUnit{stmts: stmts, done: make(chan error, 1)}
-	g.mu.Lock()
-	g.waiting = append(g.waiting, u)
-	send := g.inFlight < maxGroupsInFlight
-	if send {
-		g.inFlight++
-	}
-	g.mu.Unlock()
-	if send {
-		// A goroutine of its own: the request that started it would
-		// otherwise keep sending other requests' groups under load,
-		// long after its own had committed.
-		go g.sendWaiting()
-	}
+	g.queue.add(u)
 	return <-u.done
-}
-
-// sendWaiting sends the waiting units, a group at a time, until none waits.
-func (g *commitGroups) sendWaiting() {
-	for {
-		g.mu.Lock()
-		n := min(len(g.waiting), maxGroupUnits)
-		if n == 0 {
-			g.inFlight--
-			g.mu.Unlock()
-			return
-		}
-		group := g.waiting[:n:n]
-		g.waiting = g.waiting[n:]
-		g.mu.Unlock()
-		g.send(group)
-	}
 }
 
 // send commits group as one transaction. When a unit's statement fails,

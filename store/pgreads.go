@@ -27,13 +27,11 @@ const (
 )
 
 type readGroups struct {
-	pool     *pgxpool.Pool
-	mu       sync.Mutex
-	waiting  []*groupedRead
-	inFlight int
-	maps     sync.Pool // *pgtype.Map: scanning plans are cached per map, and a map is not safe for concurrent use
-	groups   atomic.Int64
-	reads    atomic.Int64
+	pool   *pgxpool.Pool
+	queue  batcher[*groupedRead]
+	maps   sync.Pool // *pgtype.Map: scanning plans are cached per map, and a map is not safe for concurrent use
+	groups atomic.Int64
+	reads  atomic.Int64
 }
 
 type groupedRead struct {
@@ -50,6 +48,7 @@ type readResult struct {
 
 func newReadGroups(pool *pgxpool.Pool) *readGroups {
 	g := &readGroups{pool: pool}
+	g.queue = batcher[*groupedRead]{maxInFlight: maxReadGroupsInFlight, maxBatch: maxReadGroup, send: g.send}
 	g.maps.New = func() any {
 		m := pgtype.NewMap()
 		registerTypes(m)
@@ -64,33 +63,8 @@ func (g *readGroups) queryRow(ctx context.Context, q string, args []any) row {
 		return errRow{err}
 	}
 	r := &groupedRead{q: queued{q, args}, done: make(chan readResult, 1)}
-	g.mu.Lock()
-	g.waiting = append(g.waiting, r)
-	send := g.inFlight < maxReadGroupsInFlight
-	if send {
-		g.inFlight++
-	}
-	g.mu.Unlock()
-	if send {
-		go g.sendWaiting()
-	}
+	g.queue.add(r)
 	return &groupedRow{g: g, r: r, ctx: ctx}
-}
-
-func (g *readGroups) sendWaiting() {
-	for {
-		g.mu.Lock()
-		n := min(len(g.waiting), maxReadGroup)
-		if n == 0 {
-			g.inFlight--
-			g.mu.Unlock()
-			return
-		}
-		group := g.waiting[:n:n]
-		g.waiting = g.waiting[n:]
-		g.mu.Unlock()
-		g.send(group)
-	}
 }
 
 // send runs group's reads as one batch. The statements of a batch share an

@@ -98,7 +98,7 @@ func Open(rawURL string) (*Store, error) {
 	}
 	if s.pool != nil {
 		s.pq = groupedPool{pgDB{s.pool}, newReadGroups(s.pool)}
-		s.groups = &commitGroups{pool: s.pool}
+		s.groups = newCommitGroups(s.pool)
 	} else {
 		s.stmts = &stmtCache{db: s.db}
 		if s.gc, err = newGroupCommitter(ctx, s.db, s.stmts); err != nil {
