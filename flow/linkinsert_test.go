@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
@@ -261,4 +262,101 @@ func TestCheckedLinksRace(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestGroupedCommitsDoNotWaitOnLocks: a keyed create that must wait for a
+// row lock (a link on an order another request holds) does not wait inside
+// a commit group on PostgreSQL, where it would hold up every unit of its
+// group and, with a few such, every group: its statement gives up after a
+// moment, and it runs again in a transaction of its own, which waits.
+// Meanwhile other requests' keyed creates commit.
+func TestGroupedCommitsDoNotWaitOnLocks(t *testing.T) {
+	st := testdb.Open(t, store.Postgres) // SQLite has one writer: a held lock holds every write
+	w := flowtest.NewWorld(t, st, "locked")
+	o := w.Order(t, pinglinks.SEK)
+	locked, release, released := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		released <- st.Unit(w.Ctx, func(ctx context.Context) error {
+			if _, err := st.LockOrder(ctx, w.Tn.ID, o.ID); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	<-locked
+	keyed := func(key string, step func(ctx context.Context) error) error {
+		_, err := st.IdempotentClaimLate(w.Ctx, w.Tn.ID, key, "fp", func(ctx context.Context) (store.StoredResponse, error) {
+			if err := step(ctx); err != nil {
+				return store.StoredResponse{}, err
+			}
+			return store.StoredResponse{StatusCode: 201}, nil
+		})
+		return err
+	}
+	const links, orders = 4, 16
+	linkErrs := make([]error, links)
+	var linksDone sync.WaitGroup
+	for i := range links {
+		linksDone.Add(1)
+		go func() {
+			defer linksDone.Done()
+			now := st.Now()
+			l := &pinglinks.PaymentLink{ID: pinglinks.NewID(), TenantID: w.Tn.ID, OrderID: o.ID,
+				Token: "tok-" + pinglinks.NewID().String(), ReceiptToken: "rcpt-" + pinglinks.NewID().String(),
+				Status: pinglinks.LinkCreated, SMSStatus: pinglinks.SMSNotCreated,
+				Customer: pinglinks.Customer{FirstName: "Åsa"}, Supplier: pinglinks.Supplier{Name: "Biodlarna"},
+				Items:    []pinglinks.LinkItem{{Description: "Honey", MerchantID: w.M.ID, Price: 5000, Quantity: 1, VAT: 1200}},
+				Currency: pinglinks.SEK, TotalAmount: 5000, Locale: "sv-SE",
+				Methods: []pinglinks.LinkMethod{{Provider: "dummy", Method: "dummy"}}, CreatedAt: now, UpdatedAt: now}
+			linkErrs[i] = keyed("link-"+l.ID.String(), func(ctx context.Context) error {
+				_, err := flow.New(st).CreateLink(ctx, w.Tn.ID, l, nil)
+				return err
+			})
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // the links reach the database, and its lock, first
+
+	orderErrs := make([]error, orders)
+	var ordersDone sync.WaitGroup
+	for i := range orders {
+		ordersDone.Add(1)
+		go func() {
+			defer ordersDone.Done()
+			o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: w.Tn.ID, Status: pinglinks.OrderOpen,
+				Currency: pinglinks.SEK, SplitTreeID: w.Tn.DefaultSplitTreeID, CreatedAt: st.Now()}
+			orderErrs[i] = keyed("order-"+o.ID.String(), func(ctx context.Context) error { return st.CreateOrder(ctx, w.Tn.ID, o) })
+		}()
+	}
+	done := make(chan struct{})
+	go func() { ordersDone.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("keyed orders were still waiting after 10 s for a lock another request holds on another order")
+	}
+	for i, err := range orderErrs {
+		if err != nil {
+			t.Errorf("order %d: %v", i, err)
+		}
+	}
+	close(release)
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+	linksDone.Wait()
+	won := 0
+	for i, err := range linkErrs {
+		switch {
+		case err == nil:
+			won++
+		case pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden:
+			t.Errorf("link %d: %v; want 403 (the order has a link)", i, err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d links on the order once its lock was released; want 1", won)
+	}
 }

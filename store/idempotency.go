@@ -108,7 +108,7 @@ func (s *Store) claimLate(ctx context.Context, tenantID uuid.UUID, key, fingerpr
 	switch {
 	case err == nil:
 		return true, nil
-	case errors.Is(err, errUnderClaim), isKeyTaken(err), isCheckUnmet(err):
+	case errors.Is(err, errUnderClaim), isKeyTaken(err), isCheckUnmet(err), isLockBusy(err):
 		return false, nil
 	}
 	return false, err

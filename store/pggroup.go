@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -29,6 +31,7 @@ const (
 	maxGroupsInFlight = 2  // groups being sent at once
 	maxGroupUnits     = 32 // units in one group
 	groupTimeout      = time.Minute
+	groupLockWait     = "50ms" // the longest a grouped statement waits for a row lock (sendOne)
 )
 
 // mayGroup lets tx commit in a group if it turns out to be queued
@@ -165,7 +168,12 @@ func (g *commitGroups) sendGroup(ctx context.Context, group []*groupedUnit) (fai
 }
 
 // sendOne commits stmts as one transaction, in one round trip; failed is
-// as sendCommit's.
+// as sendCommit's. A statement that would wait longer than groupLockWait
+// for a row lock (an order another request holds while it calls a payment
+// provider) fails instead: a group must not hold up the units it carries,
+// nor a slot of the few groups in flight, for another request's sake. Its
+// unit is taken out, and if it fails so alone too, runs again under its
+// key's claim in a transaction of its own, which waits (isLockBusy).
 func (g *commitGroups) sendOne(ctx context.Context, stmts []queued) (failed int, err error) {
 	conn, err := g.pool.Acquire(ctx)
 	if err != nil {
@@ -174,8 +182,19 @@ func (g *commitGroups) sendOne(ctx context.Context, stmts []queued) (failed int,
 	// The pool drops a connection that is not idle when released, so one
 	// whose ROLLBACK failed too cannot carry its state into another use.
 	defer conn.Release()
+	stmts = append([]queued{{sql: "SET LOCAL lock_timeout = '" + groupLockWait + "'"}}, stmts...)
 	if failed, err = sendCommit(ctx, conn, true, stmts); err != nil {
 		conn.Exec(ctx, "ROLLBACK")
 	}
+	if failed >= 0 {
+		failed-- // the SET's index; its own failure (0) is no unit's: -1
+	}
 	return failed, err
+}
+
+// isLockBusy reports whether err is a lock wait cut short by lock_timeout
+// (SQLSTATE 55P03).
+func isLockBusy(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "55P03"
 }
