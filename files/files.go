@@ -70,6 +70,12 @@ func (s *Service) File(ctx context.Context, token string) (*store.File, error) {
 		s.rendering.Delete(token)
 		close(c.done)
 	}()
+	// Another flight may have stored the document and ended between the
+	// read above and this one's start: look again before rendering.
+	if f, err := s.Store.FileByToken(ctx, token); pinglinks.ErrorCode(err) != pinglinks.ECodeNotFound {
+		c.f, c.err = f, err
+		return f, err
+	}
 	c.f, c.err = s.render(ctx, token)
 	return c.f, c.err
 }
