@@ -117,8 +117,7 @@ func (g *groupCommitter) finish() {
 	var err error
 	if g.group.n > 0 {
 		if err = g.tx.Commit(); err == nil {
-			g.stats.groups.Add(1)
-			g.stats.units.Add(int64(g.group.n))
+			g.stats.committed(g.group.n)
 		}
 	} else {
 		err = g.tx.Rollback()

@@ -54,6 +54,12 @@ type groupCounters struct {
 	groups, units, split atomic.Int64
 }
 
+// committed counts a group of units that committed.
+func (c *groupCounters) committed(units int) {
+	c.groups.Add(1)
+	c.units.Add(int64(units))
+}
+
 func (c *groupCounters) read() GroupStats {
 	return GroupStats{Groups: c.groups.Load(), Units: c.units.Load(), Split: c.split.Load()}
 }
@@ -77,9 +83,7 @@ func (s *Store) GroupStats() GroupStats {
 	}
 	if s.groups != nil {
 		st := s.groups.stats.read()
-		if p, ok := s.pq.(groupedPool); ok {
-			st.ReadGroups, st.Reads = p.reads.groups.Load(), p.reads.reads.Load()
-		}
+		st.ReadGroups, st.Reads = s.reads.groups.Load(), s.reads.reads.Load()
 		return st
 	}
 	return GroupStats{}
@@ -120,8 +124,7 @@ func (g *commitGroups) send(group []*groupedUnit) {
 	for len(group) > 1 {
 		failed, err := g.sendGroup(ctx, group)
 		if err == nil {
-			g.stats.groups.Add(1)
-			g.stats.units.Add(int64(len(group)))
+			g.stats.committed(len(group))
 			for _, u := range group {
 				u.done <- nil
 			}
@@ -140,8 +143,7 @@ func (g *commitGroups) send(group []*groupedUnit) {
 	for _, u := range append(group, alone...) {
 		_, err := g.sendOne(ctx, u.stmts)
 		if err == nil {
-			g.stats.groups.Add(1)
-			g.stats.units.Add(1)
+			g.stats.committed(1)
 		}
 		u.done <- err
 	}

@@ -90,7 +90,7 @@ func (g *readGroups) send(group []*groupedRead) {
 			b.Queue(r.q.sql, r.q.args...)
 		}
 		br := conn.SendBatch(ctx, b)
-		failed := len(rest)
+		answered := len(rest)
 		for i, r := range rest {
 			rows, err := br.Query()
 			if i == 0 && errors.As(err, new(pgx.ErrPreprocessingBatch)) {
@@ -103,16 +103,14 @@ func (g *readGroups) send(group []*groupedRead) {
 				return
 			}
 			res := readOne(rows, err)
-			if res.err != nil && failed == len(rest) {
-				failed = i
-			}
-			if failed < i {
-				break // skipped by PostgreSQL: runs again below
-			}
 			r.done <- res
+			if res.err != nil {
+				answered = i + 1 // PostgreSQL skipped the rest: they go again
+				break
+			}
 		}
 		br.Close()
-		rest = rest[min(failed+1, len(rest)):]
+		rest = rest[answered:]
 	}
 }
 
@@ -121,7 +119,6 @@ func readOne(rows pgx.Rows, err error) readResult {
 	if err != nil {
 		return readResult{err: err}
 	}
-	defer rows.Close()
 	var res readResult
 	if rows.Next() {
 		res.fields = append([]pgconn.FieldDescription(nil), rows.FieldDescriptions()...)

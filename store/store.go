@@ -43,6 +43,7 @@ type Store struct {
 	stmts  *stmtCache      // SQLite's prepared statements
 	gc     *groupCommitter // SQLite's writes, committed in groups; nil on PostgreSQL
 	groups *commitGroups   // PostgreSQL's units of queued statements, committed in groups
+	reads  *readGroups     // PostgreSQL's one-row reads outside transactions, sent in groups
 	engine Engine
 	// Now is the clock; tests may replace it. Times are UTC, to the microsecond
 	// (PostgreSQL's precision), so that what is read back equals what was written.
@@ -97,7 +98,8 @@ func Open(rawURL string) (*Store, error) {
 		return nil, fmt.Errorf("store: connect to %s: %w", s.engine, err)
 	}
 	if s.pool != nil {
-		s.pq = groupedPool{pgDB{s.pool}, newReadGroups(s.pool)}
+		s.reads = newReadGroups(s.pool)
+		s.pq = groupedPool{pgDB{s.pool}, s.reads}
 		s.groups = newCommitGroups(s.pool)
 	} else {
 		s.stmts = &stmtCache{db: s.db}
