@@ -66,6 +66,48 @@ func (w *World) NewPayment(o *pinglinks.PaymentOrder, callback string, amounts .
 	return p
 }
 
+// NewLink builds (does not store) an open link of o: one item of 50.00 SEK
+// to m, paid with the dummy method.
+func (w *World) NewLink(o *pinglinks.PaymentOrder, m *pinglinks.Merchant) *pinglinks.PaymentLink {
+	now := w.St.Now()
+	return &pinglinks.PaymentLink{ID: pinglinks.NewID(), TenantID: w.Tn.ID, OrderID: o.ID,
+		Token: "tok-" + pinglinks.NewID().String(), ReceiptToken: "rcpt-" + pinglinks.NewID().String(),
+		Status: pinglinks.LinkCreated, SMSStatus: pinglinks.SMSNotCreated,
+		Customer: pinglinks.Customer{FirstName: "Åsa"}, Supplier: pinglinks.Supplier{Name: "Biodlarna"},
+		Items:    []pinglinks.LinkItem{{Description: "Honey", MerchantID: m.ID, Price: 5000, Quantity: 1, VAT: 1200}},
+		Currency: pinglinks.SEK, TotalAmount: 5000, Locale: "sv-SE",
+		Methods: []pinglinks.LinkMethod{{Provider: "dummy", Method: "dummy"}}, CreatedAt: now, UpdatedAt: now}
+}
+
+// Keyed runs step as a keyed create does (store.IdempotentClaimLate under
+// key), answering 201 when step succeeds.
+func (w *World) Keyed(key string, step func(ctx context.Context) error) error {
+	_, err := w.St.IdempotentClaimLate(w.Ctx, w.Tn.ID, key, "fp", func(ctx context.Context) (store.StoredResponse, error) {
+		if err := step(ctx); err != nil {
+			return store.StoredResponse{}, err
+		}
+		return store.StoredResponse{StatusCode: 201}, nil
+	})
+	return err
+}
+
+// Wins counts the racers whose errs entry is nil and reports, as what i,
+// every other that is not a 403: those racing for one thing only one may
+// have.
+func Wins(t testing.TB, what string, errs []error) int {
+	t.Helper()
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case pinglinks.ErrorCode(err) != pinglinks.ECodeForbidden:
+			t.Errorf("%s %d: %v; want 403", what, i, err)
+		}
+	}
+	return won
+}
+
 // Payment stores a NewPayment through flow.CreatePayment.
 func (w *World) Payment(t testing.TB, o *pinglinks.PaymentOrder, callback string, amounts ...int64) *pinglinks.Payment {
 	t.Helper()
