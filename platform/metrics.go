@@ -148,6 +148,8 @@ var (
 		"Batches of one-row reads sent to the database together (PostgreSQL).", nil, nil)
 	groupedReadsDesc = prometheus.NewDesc("pinglinks_db_grouped_reads_total",
 		"One-row reads sent in those batches.", nil, nil)
+	walCheckpointsDesc = prometheus.NewDesc("pinglinks_db_wal_checkpoints_total",
+		"WAL checkpoints made in the background that copied the whole WAL into the database file (SQLite).", nil, nil)
 )
 
 func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -159,6 +161,7 @@ func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- commitGroupSplitsDesc
 	ch <- readGroupsDesc
 	ch <- groupedReadsDesc
+	ch <- walCheckpointsDesc
 }
 
 func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
@@ -185,4 +188,5 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(commitGroupSplitsDesc, counter, float64(g.Split))
 	ch <- prometheus.MustNewConstMetric(readGroupsDesc, counter, float64(g.ReadGroups))
 	ch <- prometheus.MustNewConstMetric(groupedReadsDesc, counter, float64(g.Reads))
+	ch <- prometheus.MustNewConstMetric(walCheckpointsDesc, counter, float64(g.Checkpoints))
 }

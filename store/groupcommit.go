@@ -39,6 +39,8 @@ type groupCommitter struct {
 	closed  error
 	stats   groupCounters
 
+	checkpoints *checkpointer // copies the WAL into the database file; nil without a WAL
+
 	// Owned by whoever holds turn:
 	tx    *sql.Tx // the SQLite transaction of the open group, or nil
 	group *group
@@ -56,11 +58,19 @@ func newGroupCommitter(ctx context.Context, db *sql.DB, stmts *stmtCache) (*grou
 	if err != nil {
 		return nil, err
 	}
-	return &groupCommitter{conn: conn, stmts: stmts, turn: make(chan struct{}, 1)}, nil
+	g := &groupCommitter{conn: conn, stmts: stmts, turn: make(chan struct{}, 1)}
+	if g.checkpoints, err = startCheckpointer(ctx, db, g); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return g, nil
 }
 
 func (g *groupCommitter) close() error {
 	g.closing.Do(func() {
+		if g.checkpoints != nil {
+			g.checkpoints.close()
+		}
 		g.turn <- struct{}{}
 		if g.tx != nil {
 			g.finish()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/flow"
@@ -104,5 +105,133 @@ func TestGroupCommitKeepsEachOwnOutcome(t *testing.T) {
 				t.Errorf("%d orders stored, want %d", len(orders), writers/3)
 			}
 		})
+	}
+}
+
+// TestSQLiteSettings pins the settings every SQLite connection runs with:
+// a commit is durable before it is answered (synchronous=FULL in WAL mode),
+// and checkpoints wait for 8,000 WAL pages (see sqliteDSN).
+func TestSQLiteSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := store.Open(testdb.URL(t, store.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "wal_autocheckpoint": "8000",
+		"foreign_keys": "1", "temp_store": "2", "busy_timeout": "10000"}
+	// Several connections held at once, so that each is a different one.
+	for i := range 3 {
+		conn, err := st.DB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		for pragma, v := range want {
+			var got string
+			if err := conn.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != v {
+				t.Errorf("connection %d: PRAGMA %s = %s, want %s", i, pragma, got, v)
+			}
+		}
+	}
+}
+
+// TestCheckpointsKeepTheWALShort writes many times the checkpointer's
+// threshold from concurrent writers: the background checkpoints copy the WAL
+// into the database file and it starts over, so it never grows much past
+// the threshold, and every write is there after the database is reopened.
+func TestCheckpointsKeepTheWALShort(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := testdb.URL(t, store.SQLite)
+	st, err := store.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tn := testdb.NewTenant(t, st, "wal")
+	const threshold, writers, orders = 64, 8, 4000
+	st.CheckpointAt(threshold, time.Millisecond)
+
+	// The WAL's length in frames, looked at while the writers write.
+	walFrames := func() int {
+		var busy, frames, copied int
+		if err := st.DB().QueryRowContext(ctx, "PRAGMA wal_checkpoint(NOOP)").Scan(&busy, &frames, &copied); err != nil {
+			t.Error(err)
+		}
+		return frames
+	}
+	stop := make(chan struct{})
+	longest := make(chan int)
+	go func() {
+		most := 0
+		for {
+			most = max(most, walFrames())
+			select {
+			case <-stop:
+				longest <- most
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range orders / writers {
+				o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: tn.ID, Status: pinglinks.OrderOpen,
+					Currency: pinglinks.SEK, SplitTreeID: tn.DefaultSplitTreeID, CreatedAt: st.Now()}
+				if err := st.CreateOrder(ctx, tn.ID, o); err != nil {
+					t.Errorf("writer %d: %v", w, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	most := <-longest
+	runs := st.GroupStats().Checkpoints
+	groups := st.GroupStats().Groups
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Each group commit writes at least the order table's and its indexes'
+	// last pages, so the writers wrote several thousand frames in all.
+	t.Logf("%d group commits, %d background checkpoints, WAL at most %d frames", groups, runs, most)
+	if groups < 500 {
+		t.Fatalf("%d group commits: too few to have written much past the threshold", groups)
+	}
+	if runs < 3 {
+		t.Errorf("%d background checkpoints, want several", runs)
+	}
+	if most > 1000 {
+		t.Errorf("the WAL reached %d frames with a threshold of %d: it did not start over", most, threshold)
+	}
+
+	st, err = store.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var n int
+	var check string
+	if err := st.DB().QueryRowContext(ctx, "SELECT count(*) FROM payment_orders").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB().QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&check); err != nil {
+		t.Fatal(err)
+	}
+	if n != orders || check != "ok" {
+		t.Errorf("after reopening: %d orders (want %d), integrity %q", n, orders, check)
 	}
 }

@@ -74,12 +74,18 @@ type GroupStats struct {
 
 	ReadGroups int64 // batches of one-row reads sent (PostgreSQL, pgreads.go)
 	Reads      int64 // reads in them
+
+	Checkpoints int64 // WAL checkpoints made in the background, copied to the WAL's end (SQLite, checkpoint.go)
 }
 
 // GroupStats reports the store's group commits so far.
 func (s *Store) GroupStats() GroupStats {
 	if s.gc != nil {
-		return s.gc.stats.read()
+		st := s.gc.stats.read()
+		if s.gc.checkpoints != nil {
+			st.Checkpoints = s.gc.checkpoints.runs.Load()
+		}
+		return st
 	}
 	if s.groups != nil {
 		st := s.groups.stats.read()
