@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/google/uuid"
@@ -470,13 +471,27 @@ func openPostgres(ctx context.Context, rawURL string) (*pgxpool.Pool, error) {
 	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "pinglinks"
 	}
-	cfg.MaxConns = 20
-	cfg.MaxConnIdleTime = 5 * time.Minute
+	// The URL's pool_max_conns and pool_max_conn_idle_time win; pgx's own
+	// defaults (4 connections, or the CPUs) would queue a busy server's
+	// requests on two cores, and 20 is what the benchmarks ran with.
+	if !hasPoolParam(rawURL, "pool_max_conns") {
+		cfg.MaxConns = 20
+	}
+	if !hasPoolParam(rawURL, "pool_max_conn_idle_time") {
+		cfg.MaxConnIdleTime = 5 * time.Minute
+	}
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
 		registerTypes(c.TypeMap())
 		return nil
 	}
 	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// hasPoolParam reports whether the URL sets the pool setting name as a
+// query parameter (Open takes PostgreSQL only as a URL).
+func hasPoolParam(rawURL, name string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && u.Query().Has(name)
 }
 
 // registerTypes adds the store's own codecs to m.

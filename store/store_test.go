@@ -226,3 +226,36 @@ func TestCloseTwice(t *testing.T) {
 		})
 	}
 }
+
+// TestPoolSizeFromURL: PostgreSQL's pool takes pool_max_conns from the
+// database URL when the operator sets it, and 20 connections otherwise.
+func TestPoolSizeFromURL(t *testing.T) {
+	t.Parallel()
+	base := testdb.URL(t, store.Postgres)
+	for _, tc := range []struct {
+		query string
+		want  int
+	}{
+		{"", 20},
+		{"pool_max_conns=7", 7},
+		{"pool_max_conns=64&pool_max_conn_idle_time=1m", 64},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			url := base
+			if tc.query != "" {
+				url += "&" + tc.query
+			}
+			st, err := store.Open(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if got := st.PoolStats().MaxOpenConnections; got != tc.want {
+				t.Errorf("%s: pool of %d connections, want %d", tc.query, got, tc.want)
+			}
+			if got := st.DB().Stats().MaxOpenConnections; got != tc.want {
+				t.Errorf("%s: database/sql may open %d connections, want %d", tc.query, got, tc.want)
+			}
+		})
+	}
+}
