@@ -235,3 +235,88 @@ func TestCheckpointsKeepTheWALShort(t *testing.T) {
 		t.Errorf("after reopening: %d orders (want %d), integrity %q", n, orders, check)
 	}
 }
+
+// TestCheckpointsWaitForALongReader: a read transaction (a backup, a long
+// export) keeps its snapshot, so the WAL written after it cannot be copied;
+// the checkpointer leaves it for later without holding up the writers, and
+// once the reader ends the WAL is copied and starts over again.
+func TestCheckpointsWaitForALongReader(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := testdb.Open(t, store.SQLite)
+	tn := testdb.NewTenant(t, st, "reader")
+	const threshold = 64
+	st.CheckpointAt(threshold, time.Millisecond)
+	write := func(n int) {
+		t.Helper()
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range n / 4 {
+					o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: tn.ID, Status: pinglinks.OrderOpen,
+						Currency: pinglinks.SEK, SplitTreeID: tn.DefaultSplitTreeID, CreatedAt: st.Now()}
+					if err := st.CreateOrder(ctx, tn.ID, o); err != nil {
+						t.Errorf("writer %d: %v", w, err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	walFrames := func() int {
+		t.Helper()
+		var busy, frames, copied int
+		if err := st.DB().QueryRowContext(ctx, "PRAGMA wal_checkpoint(NOOP)").Scan(&busy, &frames, &copied); err != nil {
+			t.Fatal(err)
+		}
+		return frames
+	}
+
+	write(200) // a WAL to begin with
+	// A query whose rows are read slowly holds its snapshot, as the
+	// streamed plain-array list does.
+	reader, err := st.DB().QueryContext(ctx, "SELECT id FROM payment_orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := 0
+	for range 10 {
+		if !reader.Next() {
+			t.Fatal("fewer rows than written")
+		}
+		before++
+	}
+	runs := st.GroupStats().Checkpoints
+	write(1000)
+	held := walFrames()
+	for reader.Next() {
+		before++
+	}
+	if err := reader.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if before != 200 {
+		t.Errorf("the reader saw %d orders: its snapshot moved from the 200 written before it", before)
+	}
+	if held < 10*threshold {
+		t.Errorf("the WAL is %d frames long with a reader holding it: it was copied past the reader's snapshot", held)
+	}
+	if n := st.GroupStats().Checkpoints - runs; n > 1 {
+		t.Errorf("%d checkpoints reached the WAL's end while a reader held it", n)
+	}
+	reader.Close()
+
+	runs = st.GroupStats().Checkpoints
+	deadline := time.Now().Add(10 * time.Second)
+	for st.GroupStats().Checkpoints == runs || walFrames() > 10*threshold {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the reader ended: %d checkpoints, WAL %d frames (held: %d)",
+				st.GroupStats().Checkpoints-runs, walFrames(), held)
+		}
+		write(40)
+	}
+	t.Logf("WAL %d frames while the reader held it, %d after", held, walFrames())
+}
