@@ -75,6 +75,8 @@ type Config struct {
 	// CallbackLease is how long a claimed callback waits, should its
 	// process die, before another process retries it (default 1 min).
 	CallbackLease time.Duration
+	// MessageLease is the same for a claimed e-mail or SMS (default 2 min).
+	MessageLease time.Duration
 	// Now, if set, is the clock of everything that decides by time (links'
 	// expiry, attempts, retries, the checkout, the rails); it replaces the
 	// store's. Unset, the store's own clock is the one.
@@ -177,7 +179,7 @@ func New(cfg Config) (*Platform, error) {
 	p.API.Importer = &reconcile.Importer{Store: st, Flow: p.Flow, Accounts: accounts, AcceptTestFiles: cfg.Sandbox}
 	p.Callbacks = &callback.Worker{Store: st, Client: callback.NewClient(cfg.Sandbox), Log: log, Lease: cfg.CallbackLease}
 	p.Messages = &messaging.Worker{Store: st, Log: log, SMSFrom: cfg.SMSFrom, CheckoutURL: checkoutURL,
-		FileURL: fileURL, Attach: p.Files.Attachment, Logos: logos}
+		FileURL: fileURL, Attach: p.Files.Attachment, Logos: logos, Lease: cfg.MessageLease}
 	if cfg.SMTPURL != "" {
 		from := cfg.MailFrom
 		if from == "" {

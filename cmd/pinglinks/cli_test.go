@@ -77,7 +77,7 @@ func TestServeHelpListsEverySetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range []string{"ADDR", "DATABASE_URL", "PUBLIC_URL", "ENV", "SMTP_URL", "MAIL_FROM", "SMS_URL", "SMS_FROM",
-		"BANKGIRO", "BANK_ACCOUNT_NO", "SWISH_SIM_DELAY", "CALLBACK_LEASE", "RATE_LIMIT", "TRUST_PROXY", "PPROF_ADDR", "LOG_FORMAT", "LOG_LEVEL"} {
+		"BANKGIRO", "BANK_ACCOUNT_NO", "SWISH_SIM_DELAY", "CALLBACK_LEASE", "MESSAGE_LEASE", "RATE_LIMIT", "TRUST_PROXY", "PPROF_ADDR", "LOG_FORMAT", "LOG_LEVEL"} {
 		if !strings.Contains(out, "$PINGLINKS_"+v+")") {
 			t.Errorf("serve -h does not name PINGLINKS_%s", v)
 		}
@@ -107,6 +107,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "--swish-sim-delay", "soon"}, "--swish-sim-delay"},
 		{[]string{"serve", "--swish-sim-delay", "0s"}, "--swish-sim-delay must be a positive duration"},
 		{[]string{"serve", "--callback-lease", "5s"}, "--callback-lease must be a duration of at least 20s"},
+		{[]string{"serve", "--message-lease", "19s"}, "--message-lease must be a duration of at least 20s"},
 		{[]string{"serve", "--public-url", "example.com"}, "--public-url must be an absolute http(s) URL"},
 		{[]string{"serve", "--log-format", "xml"}, "--log-format must be one of"},
 		{[]string{"serve", "--log-level", "loud"}, "--log-level must be one of"},

@@ -69,7 +69,7 @@ func (c *serveCmd) Run(g *globals) error {
 	p, err := platform.New(platform.Config{Swish: swishOptions, Card: cards, Store: st, Log: log, Sandbox: c.sandbox(), PublicURL: publicURL,
 		RateLimit: c.RateLimit, SMTPURL: c.SMTPURL, MailFrom: c.MailFrom, SMSURL: c.SMSURL, SMSFrom: c.SMSFrom,
 		Bankgiro: c.Bankgiro, NorwegianAccount: c.BankAccountNo, SwishDelay: c.SwishSimDelay, TrustProxy: c.TrustProxy,
-		CallbackLease: c.CallbackLease})
+		CallbackLease: c.CallbackLease, MessageLease: c.MessageLease})
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,7 @@ type serverFlags struct {
 
 	SwishSimDelay time.Duration `name:"swish-sim-delay" env:"PINGLINKS_SWISH_SIM_DELAY" default:"3s" help:"Sandbox: how long the simulated Swish payer takes to answer."`
 	CallbackLease time.Duration `name:"callback-lease" env:"PINGLINKS_CALLBACK_LEASE" default:"1m" help:"How long a worker holds a claimed callback before another process may retry it (at least 20s)."`
+	MessageLease  time.Duration `name:"message-lease" env:"PINGLINKS_MESSAGE_LEASE" default:"2m" help:"How long a worker holds a claimed e-mail or SMS before another process may send it again (at least 20s)."`
 }
 
 // Validate checks what the flag types cannot; kong calls it after parsing,
@@ -66,6 +67,9 @@ func (s *serverFlags) Validate() error {
 	}
 	if s.CallbackLease < 20*time.Second {
 		errs = append(errs, errors.New("--callback-lease must be a duration of at least 20s, such as 1m"))
+	}
+	if s.MessageLease < 20*time.Second {
+		errs = append(errs, errors.New("--message-lease must be a duration of at least 20s, such as 2m"))
 	}
 	if s.PublicURL != "" {
 		u, err := url.Parse(s.PublicURL)

@@ -10,10 +10,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -21,6 +23,7 @@ import (
 	"time"
 
 	"github.com/pinglinks/pinglinks/callback"
+	"github.com/pinglinks/pinglinks/internal/smtptest"
 	"github.com/pinglinks/pinglinks/internal/testdb"
 	"github.com/pinglinks/pinglinks/store"
 )
@@ -81,6 +84,7 @@ type server struct {
 	exe   string
 	dbURL string
 	addr  string
+	env   []string // beyond the database and the address
 	log   io.Writer
 	mu    sync.Mutex
 	cmd   *exec.Cmd
@@ -102,6 +106,7 @@ func (s *server) start() {
 	cmd.Env = append(os.Environ(), "PINGLINKS_ADDR="+s.addr, "PINGLINKS_DATABASE_URL="+s.dbURL,
 		"PINGLINKS_PUBLIC_URL=http://"+s.addr, "PINGLINKS_ENV=sandbox", "PINGLINKS_RATE_LIMIT=0",
 		"PINGLINKS_CALLBACK_LEASE=20s")
+	cmd.Env = append(cmd.Env, s.env...)
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	if err := cmd.Start(); err != nil {
 		s.t.Fatal(err)
@@ -194,12 +199,13 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type figures struct {
 	Tried, Unanswered, Kills, Acknowledged, Lost, Duplicates int
 	Callbacks, Redelivered                                   int
+	Mails, Remailed                                          int
 }
 
 func (f figures) String() string {
 	return fmt.Sprintf("requests tried %d (unanswered and retried %d), kills %d, acknowledged %d, lost %d, duplicates %d; "+
-		"callbacks %d, delivered more than once %d", f.Tried, f.Unanswered, f.Kills, f.Acknowledged, f.Lost, f.Duplicates,
-		f.Callbacks, f.Redelivered)
+		"callbacks %d, delivered more than once %d; e-mails %d, sent more than once %d", f.Tried, f.Unanswered, f.Kills,
+		f.Acknowledged, f.Lost, f.Duplicates, f.Callbacks, f.Redelivered, f.Mails, f.Remailed)
 }
 
 // driver sends the clients' requests, retrying every unanswered one (no
@@ -277,7 +283,8 @@ type ledger struct {
 	mu       sync.Mutex
 	orders   map[string]bool // order id → made by a link op
 	payments map[string]payment
-	links    map[string]bool // link id → paid
+	links    map[string]bool   // link id → paid
+	mailed   map[string]string // link id → the address it was sent to
 	refunds  map[string]string
 	acked    int
 }
@@ -380,7 +387,25 @@ func (d *driver) client(ctx context.Context, stop <-chan struct{}, t *testing.T,
 		l.mu.Lock()
 		l.links[link], l.acked = false, l.acked+1
 		l.mu.Unlock()
-		if rand.IntN(2) == 0 && !stopped() {
+		// A link is then sent by e-mail, or paid, or neither: one paid
+		// before its e-mail went out is rightly not sent.
+		next := rand.IntN(3)
+		if next == 0 && !stopped() {
+			to := "payer-" + link + "@example.com"
+			a, err = d.do(ctx, n, "PUT", "/payment_links/api/v1/payment_links/"+link+"/distribute",
+				map[string]any{"methods": []string{"email"}, "customer_email": to})
+			if err != nil {
+				return
+			}
+			if a.Status != 204 {
+				t.Errorf("distribute: %d %s", a.Status, a.Body)
+				return
+			}
+			l.mu.Lock()
+			l.mailed[link], l.acked = to, l.acked+1
+			l.mu.Unlock()
+		}
+		if next == 1 && !stopped() {
 			a, err = d.do(ctx, n, "POST", "/sandbox/payment_links/"+link+"/pay", map[string]any{"status": "COMPLETED"})
 			if err != nil {
 				return
@@ -421,9 +446,14 @@ func run(t *testing.T, engine store.Engine, processes int, restart bool) figures
 	if err := json.Unmarshal(out, &cred); err != nil {
 		t.Fatalf("tenant create: %v: %s", err, out)
 	}
+	// E-mail goes out through a real SMTP conversation; a message claimed
+	// by a process that died is sent again 20 s later.
+	smtp := smtptest.Start(t, nil)
+	env := []string{"PINGLINKS_SMTP_URL=smtp://" + smtp.Addr, "PINGLINKS_MAIL_FROM=links@example.com",
+		"PINGLINKS_MESSAGE_LEASE=20s"}
 	var servers []*server
 	for range processes {
-		s := &server{t: t, exe: exe, dbURL: dbURL, addr: freeAddr(t), log: logf}
+		s := &server{t: t, exe: exe, dbURL: dbURL, addr: freeAddr(t), env: env, log: logf}
 		t.Cleanup(s.reap) // a failed run leaves no process behind
 		s.start()
 		servers = append(servers, s)
@@ -444,7 +474,8 @@ func run(t *testing.T, engine store.Engine, processes int, restart bool) figures
 	}
 	merchant := id(t, a)
 
-	l := &ledger{orders: map[string]bool{}, payments: map[string]payment{}, links: map[string]bool{}, refunds: map[string]string{}}
+	l := &ledger{orders: map[string]bool{}, payments: map[string]payment{}, links: map[string]bool{},
+		mailed: map[string]string{}, refunds: map[string]string{}}
 	// Requests are retried until answered for at most this long; stop ends
 	// the clients' new work.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(seconds)*time.Second+90*time.Second)
@@ -475,6 +506,10 @@ func run(t *testing.T, engine store.Engine, processes int, restart bool) figures
 	f := figures{Tried: int(d.tried.Load()), Unanswered: int(d.retried.Load()), Kills: kills, Acknowledged: l.acked}
 	check(t, d, l, &f)
 	f.Callbacks, f.Redelivered = waitCallbacks(t, d, rc)
+	f.Mails, f.Remailed = waitMail(t, l, smtp)
+	if f.Remailed > f.Kills*16 { // one batch in flight per kill
+		t.Errorf("%d e-mails sent more than once for %d kills", f.Remailed, f.Kills)
+	}
 	for _, s := range servers {
 		if restart || s != victim {
 			s.stop()
@@ -490,10 +525,11 @@ func check(t *testing.T, d *driver, l *ledger, f *figures) {
 	}
 	d.get(t, "/payments/api/v1/payment_orders", &orders)
 	var links []struct {
-		ID             string `json:"payment_link_id"`
-		PaymentOrderID string `json:"payment_order_id"`
-		Status         string `json:"status"`
-		TotalAmount    int64  `json:"total_amount"`
+		ID                 string `json:"payment_link_id"`
+		PaymentOrderID     string `json:"payment_order_id"`
+		Status             string `json:"status"`
+		TotalAmount        int64  `json:"total_amount"`
+		DistributedByEmail bool   `json:"distributed_by_email"`
 	}
 	d.get(t, "/payment_links/api/v1/payment_links", &links)
 	type paymentJSON struct {
@@ -529,6 +565,10 @@ func check(t *testing.T, d *driver, l *ledger, f *figures) {
 		linkCount[k.PaymentOrderID]++
 		if paid, ok := l.links[k.ID]; ok && paid && k.Status != "COMPLETED" {
 			t.Errorf("link %s acknowledged paid is %s", k.ID, k.Status)
+		}
+		if _, ok := l.mailed[k.ID]; ok && !k.DistributedByEmail {
+			f.Lost++
+			t.Errorf("link %s acknowledged sent by e-mail is not", k.ID)
 		}
 	}
 	for id := range l.links {
@@ -632,6 +672,55 @@ func waitCallbacks(t *testing.T, d *driver, rc *receiver) (total, again int) {
 		t.Errorf("%d deliveries with a bad signature", rc.bad)
 	}
 	return len(msgs), again
+}
+
+// waitMail waits until the e-mail of every acknowledged distribution has
+// reached the SMTP server, and returns how many arrived and how many more
+// than once (the same Message-ID: a process died after the SMTP server took
+// the message and before it recorded so).
+func waitMail(t *testing.T, l *ledger, srv *smtptest.Server) (total, again int) {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		times := map[string]int{} // Message-ID → deliveries
+		reached := map[string]bool{}
+		for _, raw := range srv.Received() {
+			m, err := mail.ReadMessage(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatalf("an e-mail that does not parse: %v", err)
+			}
+			id := m.Header.Get("Message-Id")
+			if !strings.HasPrefix(id, "<payment_link-") {
+				t.Fatalf("e-mail %s: the clients sent only links", id)
+			}
+			times[id]++
+			to, err := mail.ParseAddress(m.Header.Get("To"))
+			if err != nil {
+				t.Fatalf("e-mail %s: To: %v", id, err)
+			}
+			reached[to.Address] = true
+		}
+		missing := 0
+		for _, to := range l.mailed {
+			if !reached[to] {
+				missing++
+			}
+		}
+		if missing == 0 {
+			if len(times) != len(l.mailed) {
+				t.Errorf("%d e-mails for %d acknowledged distributions", len(times), len(l.mailed))
+			}
+			for _, n := range times {
+				if n > 1 {
+					again++
+				}
+			}
+			return len(times), again
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged e-mails never arrived after 60 s", missing, len(l.mailed))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
 
 // TestCrash kills a lone server repeatedly on each engine.

@@ -2,5 +2,5 @@
 // process, killed with SIGKILL at random moments under concurrent clients
 // that retry every unanswered request with its Idempotency-Key, and then
 // checked for lost acknowledgements, duplicate objects, overpaid orders
-// and undelivered callbacks. See README.md, "Reliability".
+// and undelivered callbacks and e-mails. See README.md, "Reliability".
 package crashtest
