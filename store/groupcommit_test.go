@@ -159,20 +159,13 @@ func TestCheckpointsKeepTheWALShort(t *testing.T) {
 	const threshold, writers, orders = 64, 8, 4000
 	st.CheckpointAt(threshold, time.Millisecond)
 
-	// The WAL's length in frames, looked at while the writers write.
-	walFrames := func() int {
-		var busy, frames, copied int
-		if err := st.DB().QueryRowContext(ctx, "PRAGMA wal_checkpoint(NOOP)").Scan(&busy, &frames, &copied); err != nil {
-			t.Error(err)
-		}
-		return frames
-	}
+	// The WAL's length, looked at while the writers write.
 	stop := make(chan struct{})
 	longest := make(chan int)
 	go func() {
 		most := 0
 		for {
-			most = max(most, walFrames())
+			most = max(most, walFrames(t, st))
 			select {
 			case <-stop:
 				longest <- most
@@ -181,22 +174,7 @@ func TestCheckpointsKeepTheWALShort(t *testing.T) {
 			}
 		}
 	}()
-	var wg sync.WaitGroup
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range orders / writers {
-				o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: tn.ID, Status: pinglinks.OrderOpen,
-					Currency: pinglinks.SEK, SplitTreeID: tn.DefaultSplitTreeID, CreatedAt: st.Now()}
-				if err := st.CreateOrder(ctx, tn.ID, o); err != nil {
-					t.Errorf("writer %d: %v", w, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	writeOrders(t, st, tn, writers, orders)
 	close(stop)
 	most := <-longest
 	runs := st.GroupStats().Checkpoints
@@ -247,33 +225,7 @@ func TestCheckpointsWaitForALongReader(t *testing.T) {
 	tn := testdb.NewTenant(t, st, "reader")
 	const threshold = 64
 	st.CheckpointAt(threshold, time.Millisecond)
-	write := func(n int) {
-		t.Helper()
-		var wg sync.WaitGroup
-		for w := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for range n / 4 {
-					o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: tn.ID, Status: pinglinks.OrderOpen,
-						Currency: pinglinks.SEK, SplitTreeID: tn.DefaultSplitTreeID, CreatedAt: st.Now()}
-					if err := st.CreateOrder(ctx, tn.ID, o); err != nil {
-						t.Errorf("writer %d: %v", w, err)
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-	}
-	walFrames := func() int {
-		t.Helper()
-		var busy, frames, copied int
-		if err := st.DB().QueryRowContext(ctx, "PRAGMA wal_checkpoint(NOOP)").Scan(&busy, &frames, &copied); err != nil {
-			t.Fatal(err)
-		}
-		return frames
-	}
+	write := func(n int) { writeOrders(t, st, tn, 4, n) }
 
 	write(200) // a WAL to begin with
 	// A query whose rows are read slowly holds its snapshot, as the
@@ -291,7 +243,7 @@ func TestCheckpointsWaitForALongReader(t *testing.T) {
 	}
 	runs := st.GroupStats().Checkpoints
 	write(1000)
-	held := walFrames()
+	held := walFrames(t, st)
 	for reader.Next() {
 		before++
 	}
@@ -311,12 +263,43 @@ func TestCheckpointsWaitForALongReader(t *testing.T) {
 
 	runs = st.GroupStats().Checkpoints
 	deadline := time.Now().Add(10 * time.Second)
-	for st.GroupStats().Checkpoints == runs || walFrames() > 10*threshold {
+	for st.GroupStats().Checkpoints == runs || walFrames(t, st) > 10*threshold {
 		if time.Now().After(deadline) {
 			t.Fatalf("after the reader ended: %d checkpoints, WAL %d frames (held: %d)",
-				st.GroupStats().Checkpoints-runs, walFrames(), held)
+				st.GroupStats().Checkpoints-runs, walFrames(t, st), held)
 		}
 		write(40)
 	}
-	t.Logf("WAL %d frames while the reader held it, %d after", held, walFrames())
+	t.Logf("WAL %d frames while the reader held it, %d after", held, walFrames(t, st))
+}
+
+// writeOrders creates n orders for tn from writers goroutines at once.
+func writeOrders(t *testing.T, st *store.Store, tn testdb.Tenant, writers, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range n / writers {
+				o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: tn.ID, Status: pinglinks.OrderOpen,
+					Currency: pinglinks.SEK, SplitTreeID: tn.DefaultSplitTreeID, CreatedAt: st.Now()}
+				if err := st.CreateOrder(context.Background(), tn.ID, o); err != nil {
+					t.Errorf("writer %d: %v", w, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// walFrames is the length of st's WAL in frames; PRAGMA
+// wal_checkpoint(NOOP) reads it and copies nothing.
+func walFrames(t *testing.T, st *store.Store) int {
+	var busy, frames, copied int
+	if err := st.DB().QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(NOOP)").Scan(&busy, &frames, &copied); err != nil {
+		t.Error(err)
+	}
+	return frames
 }
