@@ -129,7 +129,9 @@ func (c *checkpointer) checkpoint() error {
 }
 
 // wal runs PRAGMA wal_checkpoint(mode): the WAL's length in frames and how
-// many of them are in the database file. NOOP only reads the two.
+// many of them are in the database file. NOOP only reads the two; it came
+// with SQLite 3.51, and an older SQLite would take it for PASSIVE
+// (TestWALCheckpointNOOPCopiesNothing).
 func (c *checkpointer) wal(mode string) (frames, copied int, err error) {
 	var busy int
 	err = c.conn.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied)

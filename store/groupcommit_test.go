@@ -303,3 +303,22 @@ func walFrames(t *testing.T, st *store.Store) int {
 	}
 	return frames
 }
+
+// TestWALCheckpointNOOPCopiesNothing: the checkpointer reads the WAL's
+// length with wal_checkpoint(NOOP) every 50 ms, which must copy nothing; an
+// SQLite older than 3.51 would run it as a PASSIVE checkpoint.
+func TestWALCheckpointNOOPCopiesNothing(t *testing.T) {
+	t.Parallel()
+	st := testdb.Open(t, store.SQLite)
+	tn := testdb.NewTenant(t, st, "noop")
+	writeOrders(t, st, tn, 1, 50)
+	for range 2 {
+		var busy, frames, copied int
+		if err := st.DB().QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(NOOP)").Scan(&busy, &frames, &copied); err != nil {
+			t.Fatal(err)
+		}
+		if frames == 0 || copied != 0 {
+			t.Fatalf("after NOOP: %d frames, %d copied; want some frames and none copied", frames, copied)
+		}
+	}
+}
