@@ -253,6 +253,21 @@ func (d *driver) do(ctx context.Context, client int, method, path string, body a
 	}
 }
 
+// step sends one of client n's requests (do) and reports whether it was
+// answered want; any other answer fails the test, and a request that went
+// unanswered until ctx ended stops the client.
+func (d *driver) step(ctx context.Context, t *testing.T, n int, what string, want int, method, path string, body any) (answer, bool) {
+	a, err := d.do(ctx, n, method, path, body)
+	if err != nil {
+		return a, false
+	}
+	if a.Status != want {
+		t.Errorf("%s: %d %s", what, a.Status, a.Body)
+		return a, false
+	}
+	return a, true
+}
+
 func (d *driver) get(t *testing.T, path string, v any) {
 	t.Helper()
 	for attempt := 0; attempt < 50; attempt++ {
@@ -316,12 +331,8 @@ func (d *driver) client(ctx context.Context, stop <-chan struct{}, t *testing.T,
 		}
 	}
 	for !stopped() {
-		a, err := d.do(ctx, n, "POST", "/payments/api/v1/payment_orders", map[string]any{"currency": "SEK"})
-		if err != nil {
-			return
-		}
-		if a.Status != 200 {
-			t.Errorf("order: %d %s", a.Status, a.Body)
+		a, ok := d.step(ctx, t, n, "order", 200, "POST", "/payments/api/v1/payment_orders", map[string]any{"currency": "SEK"})
+		if !ok {
 			return
 		}
 		order := id(t, a)
@@ -333,16 +344,12 @@ func (d *driver) client(ctx context.Context, stop <-chan struct{}, t *testing.T,
 		}
 		if rand.IntN(2) == 0 {
 			amount := int64(100 + rand.IntN(10000))
-			a, err = d.do(ctx, n, "POST", "/payments/api/v1/payment_orders/"+order+"/payments", map[string]any{
+			a, ok = d.step(ctx, t, n, "payment", 200, "POST", "/payments/api/v1/payment_orders/"+order+"/payments", map[string]any{
 				"currency": "SEK", "total_amount": amount, "provider": "dummy", "method": "dummy", "status_callback_url": cbURL,
 				"order_items":                []map[string]any{{"amount": amount, "name": "Honey", "vat_rate": 12, "merchant_id": merchant}},
 				"provider_method_parameters": map[string]any{"desired_payment_status": "COMPLETED"},
 			})
-			if err != nil {
-				return
-			}
-			if a.Status != 200 {
-				t.Errorf("payment: %d %s", a.Status, a.Body)
+			if !ok {
 				return
 			}
 			pid := id(t, a)
@@ -350,13 +357,9 @@ func (d *driver) client(ctx context.Context, stop <-chan struct{}, t *testing.T,
 			l.payments[pid], l.acked = payment{order, amount}, l.acked+1
 			l.mu.Unlock()
 			if rand.IntN(2) == 0 && !stopped() {
-				a, err = d.do(ctx, n, "POST", "/payments/api/v1/payment_orders/"+order+"/payments/"+pid+"/refund",
+				a, ok = d.step(ctx, t, n, "refund", 200, "POST", "/payments/api/v1/payment_orders/"+order+"/payments/"+pid+"/refund",
 					map[string]any{"amount": amount / 2, "currency": "SEK", "reason": "crash test"})
-				if err != nil {
-					return
-				}
-				if a.Status != 200 {
-					t.Errorf("refund: %d %s", a.Status, a.Body)
+				if !ok {
 					return
 				}
 				l.mu.Lock()
@@ -368,7 +371,7 @@ func (d *driver) client(ctx context.Context, stop <-chan struct{}, t *testing.T,
 		l.mu.Lock()
 		l.orders[order] = true
 		l.mu.Unlock()
-		a, err = d.do(ctx, n, "POST", "/payment_links/api/v1/payment_links", map[string]any{
+		a, ok = d.step(ctx, t, n, "link", 200, "POST", "/payment_links/api/v1/payment_links", map[string]any{
 			"payment_order_id": order, "currency": "SEK", "total_amount": 17000, "locale": "sv-SE",
 			"customer":                         map[string]any{"first_name": "Åsa", "last_name": "Öberg"},
 			"items":                            []map[string]any{{"description": "Honung", "merchant_id": merchant, "price": 8500, "quantity": 2, "vat": 12}},
@@ -376,11 +379,7 @@ func (d *driver) client(ctx context.Context, stop <-chan struct{}, t *testing.T,
 			"payment_provider_methods":         []map[string]any{{"provider": "payment_iq", "method": "card"}},
 			"payment_link_status_callback_url": cbURL,
 		})
-		if err != nil {
-			return
-		}
-		if a.Status != 200 {
-			t.Errorf("link: %d %s", a.Status, a.Body)
+		if !ok {
 			return
 		}
 		link := id(t, a)
@@ -392,13 +391,9 @@ func (d *driver) client(ctx context.Context, stop <-chan struct{}, t *testing.T,
 		next := rand.IntN(3)
 		if next == 0 && !stopped() {
 			to := "payer-" + link + "@example.com"
-			a, err = d.do(ctx, n, "PUT", "/payment_links/api/v1/payment_links/"+link+"/distribute",
+			_, ok = d.step(ctx, t, n, "distribute", 204, "PUT", "/payment_links/api/v1/payment_links/"+link+"/distribute",
 				map[string]any{"methods": []string{"email"}, "customer_email": to})
-			if err != nil {
-				return
-			}
-			if a.Status != 204 {
-				t.Errorf("distribute: %d %s", a.Status, a.Body)
+			if !ok {
 				return
 			}
 			l.mu.Lock()
@@ -406,12 +401,8 @@ func (d *driver) client(ctx context.Context, stop <-chan struct{}, t *testing.T,
 			l.mu.Unlock()
 		}
 		if next == 1 && !stopped() {
-			a, err = d.do(ctx, n, "POST", "/sandbox/payment_links/"+link+"/pay", map[string]any{"status": "COMPLETED"})
-			if err != nil {
-				return
-			}
-			if a.Status != 204 {
-				t.Errorf("pay link: %d %s", a.Status, a.Body)
+			_, ok = d.step(ctx, t, n, "pay link", 204, "POST", "/sandbox/payment_links/"+link+"/pay", map[string]any{"status": "COMPLETED"})
+			if !ok {
 				return
 			}
 			l.mu.Lock()
