@@ -132,7 +132,7 @@ func (in *remindersIn) reminders() *pinglinks.Reminders {
 // order, the merchants) are flow.CreateLink's.
 func (in *linkIn) toLink(t *pinglinks.Tenant, now time.Time) (*pinglinks.PaymentLink, error) {
 	var errs pinglinks.Errors
-	l := &pinglinks.PaymentLink{ID: pinglinks.NewID(), TenantID: t.ID, Status: pinglinks.LinkCreated,
+	l := &pinglinks.PaymentLink{ID: pinglinks.NewIDAt(now), TenantID: t.ID, Status: pinglinks.LinkCreated,
 		SMSStatus: pinglinks.SMSNotCreated, DueDate: in.DueDate, DeliveryAddress: in.DeliveryAddress,
 		InvoiceAddress: in.InvoiceAddress, LogoImageLink: in.LogoImageLink, StatusCallbackURL: in.CallbackURL,
 		SuccessURL: in.SuccessURL, CancelURL: in.CancelURL, Metadata: nonNull(in.Metadata), Methods: in.Methods,

@@ -44,8 +44,9 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := tenantFrom(r)
-	o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: t.ID, Status: pinglinks.OrderOpen,
-		SplitTreeID: t.DefaultSplitTreeID, SplitParameters: nonNull(in.SplitParameters), CreatedAt: s.Store.Now()}
+	now := s.Store.Now()
+	o := &pinglinks.PaymentOrder{ID: pinglinks.NewIDAt(now), TenantID: t.ID, Status: pinglinks.OrderOpen,
+		SplitTreeID: t.DefaultSplitTreeID, SplitParameters: nonNull(in.SplitParameters), CreatedAt: now}
 	var errs pinglinks.Errors
 	switch {
 	case in.Currency == nil:

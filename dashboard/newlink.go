@@ -203,7 +203,7 @@ func (h *Handler) createLinkAction(w http.ResponseWriter, r *http.Request) error
 		v.Chosen["remind:"+c] = true
 	}
 	now := h.Now()
-	l := &pinglinks.PaymentLink{ID: pinglinks.NewID(), TenantID: u.TenantID, Status: pinglinks.LinkCreated,
+	l := &pinglinks.PaymentLink{ID: pinglinks.NewIDAt(now), TenantID: u.TenantID, Status: pinglinks.LinkCreated,
 		SMSStatus: pinglinks.SMSNotCreated, DueDate: v.F["due_date"], Currency: pinglinks.Currency(v.F["currency"]),
 		Locale: locale.Locale(v.F["locale"]), CreatedAt: now, UpdatedAt: now,
 		Supplier: pinglinks.Supplier{Name: v.F["supplier"], OrganizationNumber: v.F["organization_number"], City: v.F["city"]}}

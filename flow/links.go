@@ -286,7 +286,7 @@ func (f *Flow) CreateOrderAndLink(ctx context.Context, tenantID uuid.UUID, l *pi
 		if err != nil {
 			return err
 		}
-		o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: tenantID, Status: pinglinks.OrderOpen,
+		o := &pinglinks.PaymentOrder{ID: pinglinks.NewIDAt(l.CreatedAt), TenantID: tenantID, Status: pinglinks.OrderOpen,
 			Currency: l.Currency, SplitTreeID: t.DefaultSplitTreeID, CreatedAt: l.CreatedAt}
 		if err := f.CreateOrder(ctx, tenantID, o); err != nil {
 			return err

@@ -299,8 +299,8 @@ func TestOrderFilters(t *testing.T) {
 			time.Second + 100*time.Millisecond, 2 * time.Second, time.Hour}
 		var ids []uuid.UUID
 		for _, d := range offsets {
-			o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: w.Tn.ID, Status: pinglinks.OrderOpen, Currency: pinglinks.NOK,
-				SplitTreeID: w.Tn.DefaultSplitTreeID, CreatedAt: base.Add(d)}
+			o := &pinglinks.PaymentOrder{ID: pinglinks.NewIDAt(base.Add(d)), TenantID: w.Tn.ID, Status: pinglinks.OrderOpen,
+				Currency: pinglinks.NOK, SplitTreeID: w.Tn.DefaultSplitTreeID, CreatedAt: base.Add(d)}
 			if err := st.CreateOrder(w.Ctx, w.Tn.ID, o); err != nil {
 				t.Fatal(err)
 			}

@@ -82,10 +82,14 @@ func (s *Store) Orders(ctx context.Context, tenantID uuid.UUID, f OrderFilter, p
 	if f.Status != "" {
 		q.add("status = ?", f.Status)
 	}
+	// The dates bound the ids too (uuidv7Floor), which is what lets the
+	// (tenant_id, id) index serve them.
 	if !f.From.IsZero() {
+		q.add("id >= ?", uuidv7Floor(f.From))
 		q.add("created_at >= ?", f.From.UTC())
 	}
 	if !f.To.IsZero() {
+		q.add("id < ?", uuidv7Floor(f.To.Add(time.Millisecond)))
 		q.add("created_at <= ?", f.To.UTC())
 	}
 	return list(ctx, s.q(ctx), "payment orders", `SELECT `+orderColumns+` FROM payment_orders`, q, p, scanOrder)

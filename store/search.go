@@ -182,8 +182,9 @@ func parseAmount(w string) (int64, bool) {
 	return n, err == nil
 }
 
-// uuidv7Floor is the smallest UUIDv7 made at t: ids are UUIDv7, so a
-// created-at bound is also an id bound, which the (tenant_id, id) index serves.
+// uuidv7Floor is the smallest UUIDv7 made at t. An order's or a link's id
+// is a UUIDv7 of its created_at (pinglinks.NewIDAt), so a created-at bound
+// is also an id bound, which the (tenant_id, id) index serves.
 func uuidv7Floor(t time.Time) uuid.UUID {
 	var u uuid.UUID
 	var ms [8]byte
