@@ -15,10 +15,10 @@ import (
 )
 
 // Search terms are kept in link_search as "kind:value": n (a word of the
-// customer's name), e (e-mail address), p (phone digits, as written and in
-// E.164), r (the OCR/KID reference), i (invoice number) and a (total in
-// minor units). A search is then an index range scan per word, however
-// many links the tenant has.
+// customer's name), e (e-mail address), p (phone digits, in E.164 where
+// the country is known), r (the OCR/KID reference), i (invoice number)
+// and a (total in minor units). A search is then an index range scan per
+// word, however many links the tenant has.
 
 func linkTerms(l *pinglinks.PaymentLink) []string {
 	var terms []string
@@ -33,13 +33,17 @@ func linkTerms(l *pinglinks.PaymentLink) []string {
 		terms = append(terms, "e:"+e)
 	}
 	if d := digits(l.Customer.Phone); d != "" {
-		terms = append(terms, "p:"+d)
-		// A national number is also kept in E.164 ("0701…" → "46701…").
-		if strings.HasPrefix(d, "0") && !strings.HasPrefix(d, "00") {
-			terms = append(terms, "p:"+countryCode(l.Locale)+d[1:])
-		} else if strings.HasPrefix(d, "00") {
-			terms = append(terms, "p:"+d[2:])
+		// One term, in E.164 where the number or the link's locale tells
+		// the country ("0701…" → "46701…", "0047…" → "47…"): a number
+		// searched for as written is turned into that form (queryWords).
+		// Every term is a page written per link.
+		switch {
+		case strings.HasPrefix(d, "00"):
+			d = d[2:]
+		case strings.HasPrefix(d, "0"):
+			d = countryCode(l.Locale) + d[1:]
 		}
+		terms = append(terms, "p:"+d)
 	}
 	if l.Reference != "" {
 		terms = append(terms, "r:"+l.Reference)
@@ -47,6 +51,9 @@ func linkTerms(l *pinglinks.PaymentLink) []string {
 	terms = append(terms, "a:"+strconv.FormatInt(l.TotalAmount, 10))
 	return terms
 }
+
+// countryCodes are those countryCode gives.
+var countryCodes = []string{"46", "47", "44"}
 
 func countryCode(loc locale.Locale) string {
 	switch loc.Region() {
@@ -153,9 +160,17 @@ func queryWords(q string) [][]termRange {
 				ranges = append(ranges, prefix("e:"+w))
 			}
 			if d := digits(w); d == w {
+				// A phone number as written: links keep it in E.164
+				// (linkTerms); links indexed before that kept it as
+				// written too, which the first range finds.
 				ranges = append(ranges, prefix("p:"+d), exact("r:"+d), exact("i:"+strings.TrimLeft(d, "0")))
-				if strings.HasPrefix(d, "0") && len(d) > 5 {
-					ranges = append(ranges, prefix("p:46"+d[1:]), prefix("p:47"+d[1:]))
+				switch {
+				case strings.HasPrefix(d, "00"):
+					ranges = append(ranges, prefix("p:"+d[2:]))
+				case strings.HasPrefix(d, "0"):
+					for _, cc := range countryCodes {
+						ranges = append(ranges, prefix("p:"+cc+d[1:]))
+					}
 				}
 			}
 			if minor, ok := parseAmount(w); ok {
