@@ -95,15 +95,15 @@ func createLink(st *store.Store, w *flowtest.World, l *pinglinks.PaymentLink, p 
 }
 
 // TestCheckedWritesUnderClaimLate: under a claim-late key (as the API runs a
-// keyed create), the order's and the link's checked writes wait for COMMIT
-// on PostgreSQL, so the whole unit is one round trip. A check that fails
+// keyed create), the order's and the link's checked writes wait for COMMIT:
+// on PostgreSQL the whole unit is one round trip, on SQLite it takes the
+// writer's turn only to run its statements. A check that fails
 // there rolls the unit back, and the request runs again under the key's
 // claim, which refuses it by the same rule and keeps nothing.
 func TestCheckedWritesUnderClaimLate(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
 		w := flowtest.NewWorld(t, st, "checked")
 		other := flowtest.NewWorld(t, st, "other")
-		deferred := st.Engine() == store.Postgres
 		// keyed runs step under a new key and returns what each run of it
 		// returned (the step's own error, before the unit commits).
 		keyed := func(key string, step func(ctx context.Context) error) (runs []error, err error) {
@@ -183,11 +183,10 @@ func TestCheckedWritesUnderClaimLate(t *testing.T) {
 				}
 				continue
 			}
-			// The refusal is found on the first run on SQLite; on
-			// PostgreSQL the first run's check waits for COMMIT, fails
-			// there, and the second run (under the claim) names the rule.
-			if len(runs) != 2 || !tc.want(runs[1]) || !tc.want(err) || (runs[0] == nil) != deferred {
-				t.Errorf("%s: runs %v, err %v; want the refusal found on run 2 (and on run 1 only on SQLite)", tc.name, runs, err)
+			// The first run's check waits for COMMIT and fails there;
+			// the second run (under the claim) names the rule.
+			if len(runs) != 2 || runs[0] != nil || !tc.want(runs[1]) || !tc.want(err) {
+				t.Errorf("%s: runs %v, err %v; want the refusal found on run 2", tc.name, runs, err)
 			}
 			if tc.id != uuid.Nil && exists(tc.row, tc.id) {
 				t.Errorf("%s: written although refused", tc.name)

@@ -10,27 +10,32 @@ import (
 // A checked write is an INSERT that writes only when its conditions hold
 // (the order's split tree is the tenant's; the order may take a link).
 // Run at once, the caller reads how many rows it wrote. In a claim-late
-// unit on PostgreSQL it can instead wait for COMMIT, so that the whole unit
-// is one round trip: wrapped by checkedOne, it then aborts the transaction
-// when it writes nothing, COMMIT fails with an error isCheckUnmet knows,
-// and the request runs again under its key's claim, where the write runs
-// at once and the caller finds out which rule refused.
+// unit it can instead wait for COMMIT (ExecCheckedAtCommit): on PostgreSQL
+// so that the whole unit is one round trip, wrapped by checkedOne, which
+// aborts the transaction when it writes nothing; on SQLite so that the
+// unit takes the writer's turn only to run its statements, and the group
+// committer fails the unit when it writes nothing. COMMIT then fails with
+// an error isCheckUnmet knows, and the request runs again under its key's
+// claim, where the write runs at once and the caller finds out which rule
+// refused.
 
 // unmetCheckCode is the SQLSTATE of pinglinks_expect (migration 00050).
 const unmetCheckCode = "PL001"
 
+// errCheckUnmet is SQLite's checked write that wrote nothing.
+var errCheckUnmet = errors.New("store: a checked write found its conditions unmet")
+
 // isCheckUnmet reports whether err is a checked write's abort.
 func isCheckUnmet(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == unmetCheckCode
+	return errors.Is(err, errCheckUnmet) || errors.As(err, &pe) && pe.Code == unmetCheckCode
 }
 
 // checkedAtCommit reports whether the unit in ctx lets checked writes wait
-// for COMMIT. SQLite's statements are function calls, not round trips, so
-// there is nothing to gain there.
+// for COMMIT.
 func (s *Store) checkedAtCommit(ctx context.Context) bool {
 	u := unitFrom(ctx)
-	return s.engine == Postgres && u != nil && u.checksAtCommit
+	return u != nil && u.checksAtCommit
 }
 
 // checkedOne is stmt, an INSERT … SELECT, preceded by the common table

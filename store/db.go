@@ -32,10 +32,17 @@ type querier interface {
 type dbTx interface {
 	querier
 	// ExecAtCommit runs a statement whose outcome nothing in the
-	// transaction reads: on PostgreSQL it is sent with the transaction's
-	// next statement or with COMMIT, in the same round trip, and a failure
-	// fails that statement or the commit; SQLite runs it at once.
+	// transaction reads, with the transaction's next statement or with
+	// COMMIT, and a failure fails that statement or the commit. On
+	// PostgreSQL that is the same round trip; on SQLite it is when the
+	// transaction takes the one writer's turn (groupcommit.go), so that
+	// a transaction whose every statement waits holds the turn only while
+	// SQLite runs them.
 	ExecAtCommit(ctx context.Context, query string, args ...any) error
+	// ExecCheckedAtCommit is ExecAtCommit for a checked write (checked.go):
+	// an INSERT … SELECT that must write exactly one row. When it writes
+	// none, the transaction fails with an error isCheckUnmet knows.
+	ExecCheckedAtCommit(ctx context.Context, query string, args ...any) error
 	// ExecSeq runs statements one after another, each with its own
 	// snapshot (so a later one sees what an earlier one waited for), and
 	// returns the rows each affected; on PostgreSQL in one round trip.
@@ -107,6 +114,19 @@ func (t *sqlTx) ExecAtCommit(ctx context.Context, q string, args ...any) error {
 	return err
 }
 
+func (t *sqlTx) ExecCheckedAtCommit(ctx context.Context, q string, args ...any) error {
+	res, err := t.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return errCheckUnmet
+	}
+	return nil
+}
+
 func (t *sqlTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
 	n := make([]int64, len(stmts))
 	for i, st := range stmts {
@@ -173,8 +193,9 @@ type pgTx struct {
 
 // queued is a statement with its arguments.
 type queued struct {
-	sql  string
-	args []any
+	sql     string
+	args    []any
+	checked bool // must write exactly one row (groupTx.ExecCheckedAtCommit)
 }
 
 func (t *pgTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
@@ -238,7 +259,7 @@ func (t *pgTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Resu
 	if t.direct() {
 		return pgDB{t.conn}.ExecContext(ctx, q, args...)
 	}
-	br, err := t.lead(ctx, queued{q, args})
+	br, err := t.lead(ctx, queued{sql: q, args: args})
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +277,7 @@ func (t *pgTx) QueryContext(ctx context.Context, q string, args ...any) (rows, e
 	if t.direct() {
 		return pgDB{t.conn}.QueryContext(ctx, q, args...)
 	}
-	br, err := t.lead(ctx, queued{q, args})
+	br, err := t.lead(ctx, queued{sql: q, args: args})
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +293,7 @@ func (t *pgTx) QueryRowContext(ctx context.Context, q string, args ...any) row {
 	if t.direct() {
 		return t.conn.QueryRow(ctx, q, args...)
 	}
-	br, err := t.lead(ctx, queued{q, args})
+	br, err := t.lead(ctx, queued{sql: q, args: args})
 	if err != nil {
 		return errRow{err}
 	}
@@ -280,8 +301,12 @@ func (t *pgTx) QueryRowContext(ctx context.Context, q string, args ...any) row {
 }
 
 func (t *pgTx) ExecAtCommit(_ context.Context, q string, args ...any) error {
-	t.atCommit = append(t.atCommit, queued{q, args})
+	t.atCommit = append(t.atCommit, queued{sql: q, args: args})
 	return nil
+}
+
+func (t *pgTx) ExecCheckedAtCommit(ctx context.Context, q string, args ...any) error {
+	return t.ExecAtCommit(ctx, checkedOne("", q), args...)
 }
 
 // Commit sends the queued statements and COMMIT in one batch. A

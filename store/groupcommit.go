@@ -41,9 +41,23 @@ type groupCommitter struct {
 
 	checkpoints *checkpointer // copies the WAL into the database file; nil without a WAL
 
+	// Transactions whose statements all waited for their Commit
+	// (ExecAtCommit), queued for whoever holds the turn to run: a turn
+	// handed from goroutine to goroutine costs a wake-up each, and the
+	// one writer waits through it.
+	readyMu sync.Mutex
+	ready   []*groupTx
+
 	// Owned by whoever holds turn:
 	tx    *sql.Tx // the SQLite transaction of the open group, or nil
 	group *group
+}
+
+// ran is what became of a ready transaction's statements: released into
+// grp, or rolled back with err.
+type ran struct {
+	grp *group
+	err error
 }
 
 // group is the transactions committed together.
@@ -80,9 +94,17 @@ func (g *groupCommitter) close() error {
 	return g.closed
 }
 
-// begin waits for the turn, opens a group if none is open, and starts a
-// savepoint in it.
+// begin starts a transaction of the next group. It takes no turn yet:
+// the transaction waits for one at its first statement (hold), so the
+// request's own work before that, and all of it when its statements all
+// wait for COMMIT (ExecAtCommit), runs while others hold the turn.
 func (g *groupCommitter) begin(ctx context.Context) (dbTx, error) {
+	return &groupTx{g: g, ctx: ctx}, nil
+}
+
+// take waits for the turn, opens a group if none is open, and starts a
+// savepoint in it.
+func (g *groupCommitter) take(ctx context.Context) error {
 	g.waiting.Add(1)
 	timer := time.NewTimer(lockWait)
 	defer timer.Stop()
@@ -91,34 +113,135 @@ func (g *groupCommitter) begin(ctx context.Context) (dbTx, error) {
 		g.waiting.Add(-1)
 	case <-ctx.Done():
 		g.waiting.Add(-1)
-		return nil, ctx.Err()
+		return ctx.Err()
 	case <-timer.C:
 		g.waiting.Add(-1)
-		return nil, errors.New("store: timed out waiting for the database's write lock")
+		return errors.New("store: timed out waiting for the database's write lock")
 	}
+	if err := g.savepoint(); err != nil {
+		<-g.turn
+		return err
+	}
+	return nil
+}
+
+// savepoint opens a group if none is open and starts a savepoint in it;
+// the caller holds the turn, and keeps it if that fails.
+func (g *groupCommitter) savepoint() error {
 	if g.tx == nil {
 		// Not the request's context: the group outlives any one request.
 		tx, err := g.conn.BeginTx(context.Background(), nil)
 		if err != nil {
-			<-g.turn
-			return nil, err
+			return err
 		}
 		g.tx, g.group = tx, &group{done: make(chan struct{})}
 	}
 	if _, err := g.tx.ExecContext(context.Background(), "SAVEPOINT unit"); err != nil {
-		g.broken(err)
-		return nil, err
+		g.abandon(err)
+		return err
 	}
-	return &groupTx{g: g, ctx: ctx}, nil
+	return nil
 }
 
 // pass ends a turn: with nobody waiting (or a full group) the group commits
 // now, and a new one begins with the next transaction.
 func (g *groupCommitter) pass() {
+	g.runReady()
 	if g.tx != nil && (g.waiting.Load() == 0 || g.group.n >= maxGroup) {
 		g.finish()
 	}
 	<-g.turn
+}
+
+// commitReady commits t, whose statements all waited for Commit: it is
+// queued for the turn's holder to run, or, if the turn is free, takes it
+// and runs the queue itself.
+func (g *groupCommitter) commitReady(t *groupTx) error {
+	t.ran = make(chan ran, 1)
+	g.readyMu.Lock()
+	g.ready = append(g.ready, t)
+	g.readyMu.Unlock()
+	timer := time.NewTimer(lockWait)
+	defer timer.Stop()
+	var r ran
+	select {
+	case r = <-t.ran:
+	case g.turn <- struct{}{}:
+		g.pass() // runs the queue, t among it unless a holder before ran it
+		r = <-t.ran
+	case <-t.ctx.Done():
+		if !g.unready(t) {
+			r = <-t.ran // being run: its outcome stands
+			break
+		}
+		return t.ctx.Err()
+	case <-timer.C:
+		if !g.unready(t) {
+			r = <-t.ran
+			break
+		}
+		return errors.New("store: timed out waiting for the database's write lock")
+	}
+	if r.err != nil {
+		return r.err
+	}
+	<-r.grp.done
+	return r.grp.err
+}
+
+// unready takes t out of the queue; false if a holder has taken it to run.
+func (g *groupCommitter) unready(t *groupTx) bool {
+	g.readyMu.Lock()
+	defer g.readyMu.Unlock()
+	for i, r := range g.ready {
+		if r == t {
+			g.ready = append(g.ready[:i], g.ready[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// runReady runs the queued transactions into the open group, a group
+// committed whenever it is full; the caller holds the turn.
+func (g *groupCommitter) runReady() {
+	for {
+		g.readyMu.Lock()
+		batch := g.ready
+		g.ready = nil
+		g.readyMu.Unlock()
+		if len(batch) == 0 {
+			return
+		}
+		for _, t := range batch {
+			if g.tx != nil && g.group.n >= maxGroup {
+				g.finish()
+			}
+			t.ran <- g.runOne(t)
+		}
+	}
+}
+
+// runOne runs t's statements in a savepoint of the open group and releases
+// them into it, or rolls them back if one fails.
+func (g *groupCommitter) runOne(t *groupTx) ran {
+	if err := t.ctx.Err(); err != nil {
+		return ran{err: err}
+	}
+	if err := g.savepoint(); err != nil {
+		return ran{err: err}
+	}
+	err := t.runLater()
+	if err == nil {
+		if _, err = g.tx.ExecContext(context.Background(), "RELEASE unit"); err == nil {
+			g.group.n++
+			return ran{grp: g.group}
+		}
+	}
+	if uerr := t.undo(); uerr != nil {
+		g.abandon(uerr)
+	}
+	return ran{err: err}
 }
 
 // finish commits the open group (rolls it back if nothing was released
@@ -140,38 +263,104 @@ func (g *groupCommitter) finish() {
 // broken ends a group whose transaction can no longer be trusted (a
 // savepoint could not be taken or undone): nothing of it is committed.
 func (g *groupCommitter) broken(cause error) {
+	g.abandon(cause)
+	<-g.turn
+}
+
+// abandon rolls back the open group and tells its transactions; the caller
+// keeps the turn.
+func (g *groupCommitter) abandon(cause error) {
 	g.tx.Rollback()
 	g.group.err = fmt.Errorf("store: the group's transaction failed, so none of it is kept: %w", cause)
 	close(g.group.done)
 	g.tx, g.group = nil, nil
-	<-g.turn
 }
 
 // groupTx is one transaction of a group.
 type groupTx struct {
-	g    *groupCommitter
-	ctx  context.Context
-	done bool
+	g     *groupCommitter
+	ctx   context.Context
+	held  bool     // it has the turn and its savepoint is open
+	later []queued // statements waiting for the turn (ExecAtCommit)
+	done  bool
+	ran   chan ran // commitReady's outcome
+}
+
+// hold takes the turn for the transaction if it has not got it, and runs
+// the statements that waited for it, in order.
+func (t *groupTx) hold() error {
+	if t.done {
+		return sql.ErrTxDone
+	}
+	if !t.held {
+		if err := t.g.take(t.ctx); err != nil {
+			return err
+		}
+		t.held = true
+	}
+	return t.runLater()
+}
+
+// runLater runs the statements that waited for the turn, in order.
+func (t *groupTx) runLater() error {
+	for len(t.later) > 0 {
+		st := t.later[0]
+		t.later = t.later[1:]
+		res, err := t.g.stmts.exec(context.WithoutCancel(t.ctx), t.g.tx, st.sql, st.args...)
+		if err != nil {
+			return err
+		}
+		if st.checked {
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n != 1 {
+				return errCheckUnmet
+			}
+		}
+	}
+	return nil
 }
 
 // Statements run without the request's context: interrupting a statement
 // would make SQLite roll back the whole group. A request that has gone is
 // rolled back to its savepoint at Commit instead.
 func (t *groupTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := t.hold(); err != nil {
+		return nil, err
+	}
 	return t.g.stmts.exec(context.WithoutCancel(ctx), t.g.tx, q, args...)
 }
 
 func (t *groupTx) QueryContext(ctx context.Context, q string, args ...any) (rows, error) {
+	if err := t.hold(); err != nil {
+		return nil, err
+	}
 	return t.g.stmts.query(context.WithoutCancel(ctx), t.g.tx, q, args...)
 }
 
 func (t *groupTx) QueryRowContext(ctx context.Context, q string, args ...any) row {
+	if err := t.hold(); err != nil {
+		return errRow{err}
+	}
 	return t.g.stmts.queryRow(context.WithoutCancel(ctx), t.g.tx, q, args...)
 }
 
-func (t *groupTx) ExecAtCommit(ctx context.Context, q string, args ...any) error {
-	_, err := t.ExecContext(ctx, q, args...)
-	return err
+// ExecAtCommit keeps the statement for when the transaction has the turn:
+// its next statement, or its Commit.
+func (t *groupTx) ExecAtCommit(_ context.Context, q string, args ...any) error {
+	if t.done {
+		return sql.ErrTxDone
+	}
+	t.later = append(t.later, queued{sql: q, args: args})
+	return nil
+}
+
+func (t *groupTx) ExecCheckedAtCommit(_ context.Context, q string, args ...any) error {
+	if t.done {
+		return sql.ErrTxDone
+	}
+	t.later = append(t.later, queued{sql: q, args: args, checked: true})
+	return nil
 }
 
 func (t *groupTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {
@@ -188,13 +377,25 @@ func (t *groupTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error)
 	return n, nil
 }
 
-// Commit releases the savepoint into the group and waits until the group's
-// COMMIT is durable.
+// Commit runs the statements that waited for the turn, releases the
+// savepoint into the group and waits until the group's COMMIT is durable.
+// A transaction that wrote nothing and read nothing has nothing to wait for.
 func (t *groupTx) Commit() error {
 	if t.done {
 		return sql.ErrTxDone
 	}
 	if err := t.ctx.Err(); err != nil {
+		t.Rollback()
+		return err
+	}
+	if !t.held {
+		t.done = true
+		if len(t.later) == 0 {
+			return nil
+		}
+		return t.g.commitReady(t)
+	}
+	if err := t.runLater(); err != nil {
 		t.Rollback()
 		return err
 	}
@@ -224,6 +425,10 @@ func (t *groupTx) Rollback() error {
 		return sql.ErrTxDone
 	}
 	t.done = true
+	t.later = nil
+	if !t.held {
+		return nil
+	}
 	if err := t.undo(); err != nil {
 		t.g.broken(err)
 		return err

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/pinglinks/pinglinks"
 	"github.com/pinglinks/pinglinks/flow"
 	"github.com/pinglinks/pinglinks/internal/testdb"
@@ -103,6 +104,124 @@ func TestGroupCommitKeepsEachOwnOutcome(t *testing.T) {
 			}
 			if len(orders) != writers/3 {
 				t.Errorf("%d orders stored, want %d", len(orders), writers/3)
+			}
+		})
+	}
+}
+
+// TestClaimLateUnitsInGroups runs keyed creates whose statements all wait
+// for COMMIT (claim-late units: on SQLite they are queued for the turn's
+// holder to run together, on PostgreSQL sent as one round trip), many at
+// once: each is kept or not by its own outcome, whoever it ran with. A
+// valid order is kept with its key, once however often its key is sent; an
+// order on another tenant's split tree fails its checked write at COMMIT and
+// is refused by the rule on its second run; a request that has gone before
+// its COMMIT keeps nothing.
+func TestClaimLateUnitsInGroups(t *testing.T) {
+	t.Parallel()
+	for _, engine := range testdb.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			url := testdb.URL(t, engine)
+			st, err := store.Open(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			tn := testdb.NewTenant(t, st, "claim-late")
+			other := testdb.NewTenant(t, st, "other")
+			const requests = 60
+			type request struct {
+				key, fp  string
+				tree     uuid.UUID
+				order    uuid.UUID
+				gone     bool // the client leaves before COMMIT
+				kept     bool // what should be stored
+				wantErr  func(error) bool
+				gotErr   error
+				runs     int
+				replayed bool
+			}
+			reqs := make([]*request, requests)
+			for i := range reqs {
+				r := &request{key: fmt.Sprint("key-", i), fp: fmt.Sprint("fp-", i), tree: tn.DefaultSplitTreeID,
+					order: pinglinks.NewID(), kept: true}
+				switch i % 4 {
+				case 1: // the request before it sent again: one of the two is kept, the other replays it
+					r.key, r.fp = reqs[i-1].key, reqs[i-1].fp
+				case 2:
+					r.tree, r.kept = other.DefaultSplitTreeID, false
+					r.wantErr = func(err error) bool { return errors.Is(err, store.ErrUnknownSplitTree) }
+				case 3:
+					r.gone, r.kept = true, false
+					r.wantErr = func(err error) bool { return errors.Is(err, context.Canceled) }
+				}
+				reqs[i] = r
+			}
+			var wg sync.WaitGroup
+			for _, r := range reqs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rctx, cancel := context.WithCancel(ctx)
+					defer cancel()
+					var replay *store.StoredResponse
+					replay, r.gotErr = st.IdempotentClaimLate(rctx, tn.ID, r.key, r.fp,
+						func(ctx context.Context) (store.StoredResponse, error) {
+							r.runs++
+							o := &pinglinks.PaymentOrder{ID: r.order, TenantID: tn.ID, Status: pinglinks.OrderOpen,
+								Currency: pinglinks.SEK, SplitTreeID: r.tree, CreatedAt: st.Now()}
+							if err := st.CreateOrder(ctx, tn.ID, o); err != nil {
+								return store.StoredResponse{}, err
+							}
+							if r.gone {
+								cancel()
+							}
+							return store.StoredResponse{StatusCode: 201, Body: []byte(r.order.String())}, nil
+						})
+					r.replayed = replay != nil
+				}()
+			}
+			wg.Wait()
+			for i, r := range reqs {
+				switch {
+				case r.wantErr == nil && r.gotErr != nil:
+					t.Errorf("request %d: %v", i, r.gotErr)
+				case r.wantErr != nil && !r.wantErr(r.gotErr):
+					t.Errorf("request %d: error %v, not the one expected", i, r.gotErr)
+				case r.tree == other.DefaultSplitTreeID && r.runs != 2:
+					t.Errorf("request %d: ran %d times, want 2 (the checked write at COMMIT, then under the claim)", i, r.runs)
+				}
+			}
+			for i := 1; i < requests; i += 4 {
+				a, b := reqs[i-1], reqs[i]
+				if a.replayed == b.replayed {
+					t.Errorf("requests %d and %d under one key: replayed %v and %v, want exactly one replay", i-1, i, a.replayed, b.replayed)
+				}
+				a.kept, b.kept = !a.replayed, !b.replayed
+			}
+			st.Close()
+
+			st, err = store.Open(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			for i, r := range reqs {
+				_, _, err := st.Order(ctx, tn.ID, r.order)
+				if stored := err == nil; stored != r.kept {
+					t.Errorf("request %d: order stored %v, want %v (%v)", i, stored, r.kept, err)
+				}
+			}
+			orders, _, err := st.Orders(ctx, tn.ID, store.OrderFilter{}, store.Page{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(orders) != requests/4 {
+				t.Errorf("%d orders stored, want %d", len(orders), requests/4)
 			}
 		})
 	}

@@ -58,7 +58,7 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 		// same round trip: the checks then read with a snapshot taken after
 		// it, so a link committed by a racing request is seen (in one
 		// statement they would not be, and both would insert).
-		lock := queued{`SELECT 1 FROM payment_orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, []any{tenantID, l.OrderID}}
+		lock := queued{sql: `SELECT 1 FROM payment_orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, args: []any{tenantID, l.OrderID}}
 		withs := `o AS (
 			SELECT id FROM payment_orders WHERE tenant_id = $1 AND id = $2 AND status = '` + string(pinglinks.OrderOpen) + `'
 			AND currency = $3
@@ -77,7 +77,7 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 			}
 			return true, tx.ExecAtCommit(ctx, checkedOne(withs, insert), args...)
 		}
-		n, err := tx.ExecSeq(ctx, lock, queued{`WITH ` + withs + ` ` + insert, args})
+		n, err := tx.ExecSeq(ctx, lock, queued{sql: `WITH ` + withs + ` ` + insert, args: args})
 		if err != nil {
 			return false, fmt.Errorf("store: insert payment link: %w", err)
 		}
@@ -89,21 +89,29 @@ func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.
 	}
 	idsJSON, _ := json.Marshal(ids)
 	args[3] = string(idsJSON)
-	res, err := tx.ExecContext(ctx, `INSERT INTO payments (`+paymentColumns+`) SELECT `+paymentValues+`
-		WHERE EXISTS (SELECT 1 FROM payment_orders WHERE tenant_id = $1 AND id = $2 AND status = '`+string(pinglinks.OrderOpen)+`'
+	insertPayment := `INSERT INTO payments (` + paymentColumns + `) SELECT ` + paymentValues + `
+		WHERE EXISTS (SELECT 1 FROM payment_orders WHERE tenant_id = $1 AND id = $2 AND status = '` + string(pinglinks.OrderOpen) + `'
 			AND currency = $3)
 		AND NOT EXISTS (SELECT 1 FROM payment_links WHERE tenant_id = $1 AND order_id = $2 AND status IN ($6, $7))
 		AND NOT EXISTS (SELECT 1 FROM payments WHERE tenant_id = $1 AND order_id = $2 AND link_id IS NULL)
-		AND (SELECT count(*) FROM merchants WHERE tenant_id = $1 AND id IN (SELECT value FROM json_each($4))) = $5`,
-		args[:7+nPayment]...)
+		AND (SELECT count(*) FROM merchants WHERE tenant_id = $1 AND id IN (SELECT value FROM json_each($4))) = $5`
+	insertLink := `INSERT INTO payment_links (` + linkColumns + `) VALUES (` + placeholders(1, nLink) + `)`
+	if s.checkedAtCommit(ctx) {
+		// SQLite runs one statement at a time, so the writer's turn
+		// between them is what keeps a racing link out.
+		if err := tx.ExecCheckedAtCommit(ctx, insertPayment, args[:7+nPayment]...); err != nil {
+			return false, err
+		}
+		return true, tx.ExecAtCommit(ctx, insertLink, args[7+nPayment:]...)
+	}
+	res, err := tx.ExecContext(ctx, insertPayment, args[:7+nPayment]...)
 	if err != nil {
 		return false, fmt.Errorf("store: insert payment: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO payment_links (`+linkColumns+`) VALUES (`+placeholders(1, nLink)+`)`,
-		args[7+nPayment:]...); err != nil {
+	if _, err := tx.ExecContext(ctx, insertLink, args[7+nPayment:]...); err != nil {
 		return false, fmt.Errorf("store: insert payment link: %w", err)
 	}
 	return true, nil

@@ -26,7 +26,7 @@ func (s *Store) CreateOrder(ctx context.Context, tenantID uuid.UUID, o *pinglink
 	if s.checkedAtCommit(ctx) {
 		// A split tree that is not the tenant's fails the COMMIT instead
 		// (checked.go), and the request runs again to say so.
-		return unitFrom(ctx).tx.ExecAtCommit(ctx, checkedOne("", insert), args...)
+		return unitFrom(ctx).tx.ExecCheckedAtCommit(ctx, insert, args...)
 	}
 	res, err := s.q(ctx).ExecContext(ctx, insert, args...)
 	if err != nil {

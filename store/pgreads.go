@@ -62,7 +62,7 @@ func (g *readGroups) queryRow(ctx context.Context, q string, args []any) row {
 	if err := ctx.Err(); err != nil {
 		return errRow{err}
 	}
-	r := &groupedRead{q: queued{q, args}, done: make(chan readResult, 1)}
+	r := &groupedRead{q: queued{sql: q, args: args}, done: make(chan readResult, 1)}
 	g.queue.add(r)
 	return &groupedRow{g: g, r: r, ctx: ctx}
 }
