@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // PooledQueryRow runs a one-row read the way the store's reads outside a
@@ -18,4 +22,42 @@ func (s *Store) PooledQueryRow(ctx context.Context, q string, args ...any) inter
 func (s *Store) CheckpointAt(pages int, look time.Duration) {
 	s.gc.checkpoints.pages.Store(int64(pages))
 	s.gc.checkpoints.look.Store(int64(look))
+}
+
+// ListPlan is the engine's plan for the first page of the links' or the
+// payments' list of one order (list: "payment_links" or "payments").
+func (s *Store) ListPlan(ctx context.Context, list string, tenantID, orderID uuid.UUID) (string, error) {
+	var q *query
+	switch list {
+	case "payment_links":
+		q = s.linksWhere(tenantID, LinkFilter{OrderID: orderID})
+	case "payments":
+		q = s.paymentsWhere(tenantID, PaymentFilter{OrderID: orderID})
+	default:
+		return "", fmt.Errorf("no list %q", list)
+	}
+	suffix, _ := q.paged(Page{Limit: 10})
+	explain := "EXPLAIN "
+	if s.engine == SQLite {
+		explain = "EXPLAIN QUERY PLAN "
+	}
+	rows, err := s.DB().QueryContext(ctx, explain+"SELECT id FROM "+list+suffix, q.args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var plan strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		fmt.Fprintln(&plan, vals[len(vals)-1])
+	}
+	return plan.String(), rows.Err()
 }

@@ -100,15 +100,19 @@ type LinkFilter struct {
 
 // Links lists the tenant's payment links.
 func (s *Store) Links(ctx context.Context, tenantID uuid.UUID, f LinkFilter, p Page) ([]*pinglinks.PaymentLink, PageInfo, error) {
+	return list(ctx, s.q(ctx), "payment links", `SELECT `+linkColumns+` FROM payment_links`, s.linksWhere(tenantID, f), p, scanLink)
+}
+
+func (s *Store) linksWhere(tenantID uuid.UUID, f LinkFilter) *query {
 	q := &query{}
-	q.add("tenant_id = ?", tenantID)
+	q.add(s.tenantIs(f.OrderID != uuid.Nil), tenantID)
 	if f.Status != "" {
 		q.add("status = ?", f.Status)
 	}
 	if f.OrderID != uuid.Nil {
 		q.add("order_id = ?", f.OrderID)
 	}
-	return list(ctx, s.q(ctx), "payment links", `SELECT `+linkColumns+` FROM payment_links`, q, p, scanLink)
+	return q
 }
 
 func (s *Store) lockLink(ctx context.Context, tx dbTx, tenantID, id uuid.UUID) (*pinglinks.PaymentLink, error) {

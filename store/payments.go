@@ -96,8 +96,12 @@ type PaymentFilter struct {
 
 // Payments lists the tenant's payments.
 func (s *Store) Payments(ctx context.Context, tenantID uuid.UUID, f PaymentFilter, p Page) ([]*pinglinks.Payment, PageInfo, error) {
+	return list(ctx, s.q(ctx), "payments", `SELECT `+paymentColumns+` FROM payments`, s.paymentsWhere(tenantID, f), p, scanPayment)
+}
+
+func (s *Store) paymentsWhere(tenantID uuid.UUID, f PaymentFilter) *query {
 	q := &query{}
-	q.add("tenant_id = ?", tenantID)
+	q.add(s.tenantIs(f.OrderID != uuid.Nil), tenantID)
 	if f.Status != "" {
 		q.add("status = ?", f.Status)
 	}
@@ -110,7 +114,7 @@ func (s *Store) Payments(ctx context.Context, tenantID uuid.UUID, f PaymentFilte
 	if f.OrderID != uuid.Nil {
 		q.add("order_id = ?", f.OrderID)
 	}
-	return list(ctx, s.q(ctx), "payments", `SELECT `+paymentColumns+` FROM payments`, q, p, scanPayment)
+	return q
 }
 
 // PendingPayments lists the provider's payments that have waited for the

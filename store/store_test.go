@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -257,5 +258,32 @@ func TestPoolSizeFromURL(t *testing.T) {
 				t.Errorf("%s: database/sql may open %d connections, want %d", tc.query, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestOneOrdersListReadsTheOrdersIndex: on SQLite, listing one order's
+// links or payments reads that order's entries in its index, however many
+// links the tenant has, without statistics (SQLite's planner does not
+// weigh the tables' sizes, so an empty database shows the plan a large one
+// gets). SQLite only: PostgreSQL's planner weighs a table's real size even
+// without statistics, so an empty table says nothing of a large one's plan
+// (it picks the tenant's index there, which costs nothing, and the order's
+// from a few thousand rows).
+func TestOneOrdersListReadsTheOrdersIndex(t *testing.T) {
+	t.Parallel()
+	st := testdb.Open(t, store.SQLite)
+	ctx := context.Background()
+	tn := testdb.NewTenant(t, st, "plans")
+	for _, tc := range []struct{ list, index string }{
+		{"payment_links", "payment_links_order"},
+		{"payments", "payments_order"},
+	} {
+		plan, err := st.ListPlan(ctx, tc.list, tn.ID, pinglinks.NewID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, tc.index) || strings.Contains(plan, tc.list+"_tenant") {
+			t.Errorf("%s of one order: plan\n%s\nwant it read by %s, not the tenant's index", tc.list, plan, tc.index)
+		}
 	}
 }
