@@ -26,13 +26,7 @@ func TestGroupCommitKeepsEachOwnOutcome(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			url := testdb.URL(t, engine)
-			st, err := store.Open(url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := st.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			st := openURL(t, url)
 			tn := testdb.NewTenant(t, st, "group")
 			const writers = 48
 			var wg sync.WaitGroup
@@ -80,10 +74,7 @@ func TestGroupCommitKeepsEachOwnOutcome(t *testing.T) {
 			}
 			st.Close()
 
-			st, err = store.Open(url)
-			if err != nil {
-				t.Fatal(err)
-			}
+			st = openURL(t, url)
 			defer st.Close()
 			ms, _, err := st.Merchants(ctx, tn.ID, store.Page{Limit: 100})
 			if err != nil {
@@ -124,13 +115,7 @@ func TestClaimLateUnitsInGroups(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			url := testdb.URL(t, engine)
-			st, err := store.Open(url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := st.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			st := openURL(t, url)
 			tn := testdb.NewTenant(t, st, "claim-late")
 			other := testdb.NewTenant(t, st, "other")
 			const requests = 60
@@ -205,10 +190,7 @@ func TestClaimLateUnitsInGroups(t *testing.T) {
 			}
 			st.Close()
 
-			st, err = store.Open(url)
-			if err != nil {
-				t.Fatal(err)
-			}
+			st = openURL(t, url)
 			defer st.Close()
 			for i, r := range reqs {
 				_, _, err := st.Order(ctx, tn.ID, r.order)
@@ -225,6 +207,20 @@ func TestClaimLateUnitsInGroups(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openURL opens the store at url, migrated. The tests that use it close it
+// themselves and open it again, to see what a closed database kept.
+func openURL(t *testing.T, url string) *store.Store {
+	t.Helper()
+	st, err := store.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // TestSQLiteSettings pins the settings every SQLite connection runs with:
