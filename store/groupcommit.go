@@ -20,7 +20,9 @@ import (
 // Commit returns) only once its group's COMMIT is durable, and if that COMMIT
 // fails every transaction of the group gets the error. Reads outside
 // transactions use the other connections of the pool and see only what is
-// committed.
+// committed. A transaction waits for the one writer's turn only at its
+// first statement, and one whose statements all wait for COMMIT is run by
+// whoever holds the turn (commitReady).
 
 // maxGroup bounds a group, so that a steady stream of writers cannot delay
 // the first one's answer without end.
@@ -143,8 +145,9 @@ func (g *groupCommitter) savepoint() error {
 	return nil
 }
 
-// pass ends a turn: with nobody waiting (or a full group) the group commits
-// now, and a new one begins with the next transaction.
+// pass ends a turn: it runs the queued transactions (commitReady), then,
+// with nobody waiting (or a full group), the group commits now, and a new
+// one begins with the next transaction.
 func (g *groupCommitter) pass() {
 	g.runReady()
 	if g.tx != nil && (g.waiting.Load() == 0 || g.group.n >= maxGroup) {
