@@ -21,7 +21,8 @@ import (
 // lock and the statement are one round trip (a data-modifying CTE), or wait
 // for COMMIT as a checked write in a claim-late unit (checked.go), which
 // then reports true; SQLite, which has no such CTEs, runs two conditional
-// INSERTs in the caller's transaction.
+// INSERTs in the caller's transaction, or in a claim-late unit queues them
+// for the writer's turn and reports true.
 func (s *Store) insertLinkIfAllowed(ctx context.Context, tx dbTx, tenantID uuid.UUID, l *pinglinks.PaymentLink, p *pinglinks.Payment) (bool, error) {
 	seen := map[uuid.UUID]bool{}
 	merchants := make([]uuid.UUID, 0, len(l.Items))
