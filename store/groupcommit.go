@@ -128,7 +128,9 @@ func (g *groupCommitter) take(ctx context.Context) error {
 }
 
 // savepoint opens a group if none is open and starts a savepoint in it;
-// the caller holds the turn, and keeps it if that fails.
+// the caller holds the turn, and keeps it if that fails. SAVEPOINT, RELEASE
+// and ROLLBACK TO are prepared once (stmtCache) like every statement: two
+// of them run per transaction, in the turn.
 func (g *groupCommitter) savepoint() error {
 	if g.tx == nil {
 		// Not the request's context: the group outlives any one request.
@@ -138,7 +140,7 @@ func (g *groupCommitter) savepoint() error {
 		}
 		g.tx, g.group = tx, &group{done: make(chan struct{})}
 	}
-	if _, err := g.tx.ExecContext(context.Background(), "SAVEPOINT unit"); err != nil {
+	if _, err := g.stmts.exec(context.Background(), g.tx, "SAVEPOINT unit"); err != nil {
 		g.abandon(err)
 		return err
 	}
@@ -236,7 +238,7 @@ func (g *groupCommitter) runOne(t *groupTx) ran {
 	}
 	err := t.runLater()
 	if err == nil {
-		if _, err = g.tx.ExecContext(context.Background(), "RELEASE unit"); err == nil {
+		if _, err = g.stmts.exec(context.Background(), g.tx, "RELEASE unit"); err == nil {
 			g.group.n++
 			return ran{grp: g.group}
 		}
@@ -404,7 +406,7 @@ func (t *groupTx) Commit() error {
 	}
 	t.done = true
 	g := t.g
-	if _, err := g.tx.ExecContext(context.Background(), "RELEASE unit"); err != nil {
+	if _, err := g.stmts.exec(context.Background(), g.tx, "RELEASE unit"); err != nil {
 		// The savepoint stays open; undo it so the group can go on.
 		if t.undo() != nil {
 			grp := g.group
@@ -441,10 +443,10 @@ func (t *groupTx) Rollback() error {
 }
 
 func (t *groupTx) undo() error {
-	if _, err := t.g.tx.ExecContext(context.Background(), "ROLLBACK TO unit"); err != nil {
+	if _, err := t.g.stmts.exec(context.Background(), t.g.tx, "ROLLBACK TO unit"); err != nil {
 		return err
 	}
-	_, err := t.g.tx.ExecContext(context.Background(), "RELEASE unit")
+	_, err := t.g.stmts.exec(context.Background(), t.g.tx, "RELEASE unit")
 	return err
 }
 
