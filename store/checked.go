@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -24,6 +25,16 @@ const unmetCheckCode = "PL001"
 
 // errCheckUnmet is SQLite's checked write that wrote nothing.
 var errCheckUnmet = errors.New("store: a checked write found its conditions unmet")
+
+// wroteOne is errCheckUnmet unless the checked write whose result is res wrote its one row.
+func wroteOne(res sql.Result) error {
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return errCheckUnmet
+	}
+	return nil
+}
 
 // isCheckUnmet reports whether err is a checked write's abort.
 func isCheckUnmet(err error) bool {

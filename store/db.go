@@ -119,12 +119,7 @@ func (t *sqlTx) ExecCheckedAtCommit(ctx context.Context, q string, args ...any) 
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return errCheckUnmet
-	}
-	return nil
+	return wroteOne(res)
 }
 
 func (t *sqlTx) ExecSeq(ctx context.Context, stmts ...queued) ([]int64, error) {

@@ -32,6 +32,8 @@ const maxGroup = 64
 // bounds a wait for SQLite's write lock.
 const lockWait = 10 * time.Second
 
+var errTurnTimeout = errors.New("store: timed out waiting for the database's write lock")
+
 type groupCommitter struct {
 	conn    *sql.Conn
 	stmts   *stmtCache
@@ -118,7 +120,7 @@ func (g *groupCommitter) take(ctx context.Context) error {
 		return ctx.Err()
 	case <-timer.C:
 		g.waiting.Add(-1)
-		return errors.New("store: timed out waiting for the database's write lock")
+		return errTurnTimeout
 	}
 	if err := g.savepoint(); err != nil {
 		<-g.turn
@@ -169,23 +171,22 @@ func (g *groupCommitter) commitReady(t *groupTx) error {
 	timer := time.NewTimer(lockWait)
 	defer timer.Stop()
 	var r ran
+	var gone error // why t stops waiting before it ran
 	select {
 	case r = <-t.ran:
 	case g.turn <- struct{}{}:
 		g.pass() // runs the queue, t among it unless a holder before ran it
 		r = <-t.ran
 	case <-t.ctx.Done():
-		if !g.unready(t) {
-			r = <-t.ran // being run: its outcome stands
-			break
-		}
-		return t.ctx.Err()
+		gone = t.ctx.Err()
 	case <-timer.C:
-		if !g.unready(t) {
-			r = <-t.ran
-			break
+		gone = errTurnTimeout
+	}
+	if gone != nil {
+		if g.unready(t) {
+			return gone
 		}
-		return errors.New("store: timed out waiting for the database's write lock")
+		r = <-t.ran // a holder is running it: its outcome stands
 	}
 	if r.err != nil {
 		return r.err
@@ -316,10 +317,8 @@ func (t *groupTx) runLater() error {
 			return err
 		}
 		if st.checked {
-			if n, err := res.RowsAffected(); err != nil {
+			if err := wroteOne(res); err != nil {
 				return err
-			} else if n != 1 {
-				return errCheckUnmet
 			}
 		}
 	}
