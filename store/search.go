@@ -52,17 +52,17 @@ func linkTerms(l *pinglinks.PaymentLink) []string {
 	return terms
 }
 
-// countryCodes are those countryCode gives.
-var countryCodes = []string{"46", "47", "44"}
+// countryCodes are the calling codes of the locales' regions; a link of
+// any other region is taken for Swedish, the first.
+var countryCodes = []struct{ region, code string }{{"SE", "46"}, {"NO", "47"}, {"GB", "44"}}
 
 func countryCode(loc locale.Locale) string {
-	switch loc.Region() {
-	case "NO":
-		return "47"
-	case "GB":
-		return "44"
+	for _, c := range countryCodes {
+		if loc.Region() == c.region {
+			return c.code
+		}
 	}
-	return "46"
+	return countryCodes[0].code
 }
 
 func digits(s string) string {
@@ -168,8 +168,8 @@ func queryWords(q string) [][]termRange {
 				case strings.HasPrefix(d, "00"):
 					ranges = append(ranges, prefix("p:"+d[2:]))
 				case strings.HasPrefix(d, "0"):
-					for _, cc := range countryCodes {
-						ranges = append(ranges, prefix("p:"+cc+d[1:]))
+					for _, c := range countryCodes {
+						ranges = append(ranges, prefix("p:"+c.code+d[1:]))
 					}
 				}
 			}
