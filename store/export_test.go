@@ -24,8 +24,9 @@ func (s *Store) CheckpointAt(pages int, look time.Duration) {
 	s.gc.checkpoints.look.Store(int64(look))
 }
 
-// ListPlan is the engine's plan for the first page of the links' or the
-// payments' list of one order (list: "payment_links" or "payments").
+// ListPlan is SQLite's plan for the first page of the links' or the
+// payments' list of one order (list: "payment_links" or "payments"), a
+// line per step.
 func (s *Store) ListPlan(ctx context.Context, list string, tenantID, orderID uuid.UUID) (string, error) {
 	var q *query
 	switch list {
@@ -37,27 +38,19 @@ func (s *Store) ListPlan(ctx context.Context, list string, tenantID, orderID uui
 		return "", fmt.Errorf("no list %q", list)
 	}
 	suffix, _ := q.paged(Page{Limit: 10})
-	explain := "EXPLAIN "
-	if s.engine == SQLite {
-		explain = "EXPLAIN QUERY PLAN "
-	}
-	rows, err := s.DB().QueryContext(ctx, explain+"SELECT id FROM "+list+suffix, q.args...)
+	rows, err := s.DB().QueryContext(ctx, "EXPLAIN QUERY PLAN SELECT id FROM "+list+suffix, q.args...)
 	if err != nil {
 		return "", err
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
 	var plan strings.Builder
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
 			return "", err
 		}
-		fmt.Fprintln(&plan, vals[len(vals)-1])
+		fmt.Fprintln(&plan, detail)
 	}
 	return plan.String(), rows.Err()
 }
