@@ -68,9 +68,13 @@ type Result struct {
 	Steps           map[string]Percentiles `json:"steps_latency_ms,omitempty"`
 	ServerCPUCores  float64                `json:"server_cpu_cores"`
 	ServerPeakRSSMB float64                `json:"server_peak_rss_mb"`
-	ErrorSamples    []string               `json:"error_samples,omitempty"`
-	RatioToBaseline float64                `json:"ratio_to_baseline,omitempty"`
-	RatioToFloor    float64                `json:"ratio_to_floor,omitempty"`
+	// ServerWrittenKBPerOp is what the server process itself wrote to
+	// disk per flow (/proc/PID/io write_bytes): SQLite's WAL and its
+	// checkpoints; on PostgreSQL the database server writes, not ours.
+	ServerWrittenKBPerOp float64  `json:"server_written_kb_per_op,omitempty"`
+	ErrorSamples         []string `json:"error_samples,omitempty"`
+	RatioToBaseline      float64  `json:"ratio_to_baseline,omitempty"`
+	RatioToFloor         float64  `json:"ratio_to_floor,omitempty"`
 	// P99ToBaseline and P99ToFloor are this run's p99 over theirs, in the
 	// same invocation (meaningful in open loop, where the load is the same).
 	P99ToBaseline float64 `json:"p99_to_baseline,omitempty"`
@@ -406,12 +410,13 @@ func (c *Config) drive(ctx context.Context, srv *server, flowFor func(i int) fun
 	ctx, cancel := context.WithTimeout(ctx, c.Warmup+c.Duration)
 	defer cancel()
 	var cpu0 float64
+	var written0 int64
 	var start time.Time
 	go func() {
 		select {
 		case <-time.After(c.Warmup):
 			if srv != nil {
-				cpu0 = srv.cpuSeconds()
+				cpu0, written0 = srv.cpuSeconds(), srv.writtenBytes()
 			}
 			start = time.Now()
 			measuring.Store(true)
@@ -476,6 +481,9 @@ func (c *Config) drive(ctx context.Context, srv *server, flowFor func(i int) fun
 		Latency: percentiles(all.flows), Steps: map[string]Percentiles{}, ErrorSamples: all.errs}
 	if srv != nil {
 		r.ServerCPUCores, r.ServerPeakRSSMB = (srv.cpuSeconds()-cpu0)/elapsed, srv.peakRSSMB()
+		if n := len(all.flows); n > 0 {
+			r.ServerWrittenKBPerOp = float64(srv.writtenBytes()-written0) / 1024 / float64(n)
+		}
 	}
 	if c.Mode == "open" {
 		r.Rate = c.Rate

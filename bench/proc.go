@@ -85,6 +85,22 @@ func (s *server) cpuSeconds() float64 {
 	return (ut + st) / 100 // USER_HZ is 100 on Linux
 }
 
+// writtenBytes reads how many bytes the process has caused to be written
+// to storage (write_bytes in /proc/PID/io).
+func (s *server) writtenBytes() int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "write_bytes: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
 // peakRSSMB reads the process's peak resident set size (VmHWM).
 func (s *server) peakRSSMB() float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))

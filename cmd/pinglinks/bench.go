@@ -73,6 +73,9 @@ func (c *benchCmd) Run(g *globals) error {
 		fmt.Fprintf(stdout, "%-8s %-9s %-6s %6.0f/s  p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %7.1f ms  errors %d  cpu %.2f cores  rss %.0f MB",
 			r.Engine, r.System, r.Mode, r.Throughput, r.Latency.P50, r.Latency.P95, r.Latency.P99, r.Latency.Max,
 			r.Errors, r.ServerCPUCores, r.ServerPeakRSSMB)
+		if r.ServerWrittenKBPerOp > 0 {
+			fmt.Fprintf(stdout, "  wrote %.0f KB/flow", r.ServerWrittenKBPerOp)
+		}
 		if r.RatioToBaseline > 0 {
 			fmt.Fprintf(stdout, "  = %.2f × baseline", r.RatioToBaseline)
 		}
