@@ -122,8 +122,10 @@ func (h *Handler) linksPage(w http.ResponseWriter, r *http.Request) error {
 			f.Status = s
 		}
 	}
-	if provider, method, ok := strings.Cut(v.Method, "/"); ok {
-		f.Provider, f.Method = provider, method
+	for _, m := range v.Methods {
+		if v.Method == m.Value {
+			f.Provider, f.Method, _ = strings.Cut(m.Value, "/")
+		}
 	}
 	v.Filtered = f != (store.LinkSearch{})
 	if v.Errors = fieldErrors(errs.Err()); v.Errors != nil {

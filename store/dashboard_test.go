@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +17,7 @@ import (
 )
 
 // link saves a link of amount to customer, offering methods, due on due.
-func (f *fixture) link(t *testing.T, c pinglinks.Customer, amount int64, due string, methods ...pinglinks.LinkMethod) *pinglinks.PaymentLink {
+func (f *fixture) link(t testing.TB, c pinglinks.Customer, amount int64, due string, methods ...pinglinks.LinkMethod) *pinglinks.PaymentLink {
 	t.Helper()
 	o := f.order(t)
 	now := f.st.Now()
@@ -250,6 +252,48 @@ func TestSavedProductsAndCustomers(t *testing.T) {
 		bad := &pinglinks.Product{Description: " ", Price: -1, Currency: "USD", VAT: 10001}
 		if err := bad.Validate(); err == nil {
 			t.Error("a product without description, with negative price, unknown currency and VAT over 100 % passed")
+		}
+	})
+}
+
+// FuzzSearchQuery sends any text as a dashboard search on both engines: it
+// is never an error, and it finds only the tenant's links.
+func FuzzSearchQuery(f *testing.F) {
+	for _, q := range []string{"ÅS", `"`, "*", "NOT ek", "per OR ek", "ek*", "0701", "+46 70", "(", "\x00", "125,50",
+		"n:per", "e:", "per@", "-", strings.Repeat("å", 400), "\xff\xfe", "AND", "^ek", "ek:per", "NEAR(a b)"} {
+		f.Add(q)
+	}
+	type engine struct {
+		st     *store.Store
+		tenant uuid.UUID
+		links  map[uuid.UUID]bool
+	}
+	var engines []engine
+	for _, e := range testdb.Engines {
+		st := testdb.Open(f, e)
+		fx := newFixture(f, st)
+		links := map[uuid.UUID]bool{}
+		for _, c := range []pinglinks.Customer{
+			{FirstName: "Per", LastName: "Ek", Email: "per@example.se", Phone: "0701234567"},
+			{FirstName: "Åsa", LastName: "Öberg-Lind"},
+		} {
+			links[fx.link(f, c, 12550, "").ID] = true
+		}
+		other := newFixture(f, st)
+		other.link(f, pinglinks.Customer{FirstName: "Per", LastName: "Ek", Email: "per@example.se"}, 12550, "")
+		engines = append(engines, engine{st, fx.tenant.ID, links})
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		for _, e := range engines {
+			got, _, err := e.st.SearchLinks(context.Background(), e.tenant, store.LinkSearch{Query: q}, store.Page{})
+			if err != nil {
+				t.Fatalf("%s: search %q: %v", e.st.Engine(), q, err)
+			}
+			for _, l := range got {
+				if !e.links[l.ID] {
+					t.Fatalf("%s: search %q found another tenant's link", e.st.Engine(), q)
+				}
+			}
 		}
 	})
 }

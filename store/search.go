@@ -133,6 +133,9 @@ func exact(t string) termRange { return termRange{t, t + "\x01"} }
 // A query of digits and phone punctuation is one word (a phone number
 // typed with spaces).
 func queryWords(q string) [][]termRange {
+	// No term holds a NUL or invalid UTF-8, which PostgreSQL refuses in
+	// a parameter: they match nothing, so they go.
+	q = strings.ReplaceAll(strings.ToValidUTF8(q, ""), "\x00", "")
 	q = strings.ToLower(strings.TrimSpace(q))
 	if q == "" {
 		return nil

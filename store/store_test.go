@@ -24,7 +24,7 @@ type fixture struct {
 	ctx      context.Context
 }
 
-func newFixture(t *testing.T, st *store.Store) *fixture {
+func newFixture(t testing.TB, st *store.Store) *fixture {
 	t.Helper()
 	f := &fixture{st: st, tenant: testdb.NewTenant(t, st, "conformance"), ctx: context.Background()}
 	f.merchant = &pinglinks.Merchant{ID: pinglinks.NewID(), Name: "Åsa's Honung", Status: pinglinks.MerchantCreated,
@@ -36,7 +36,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 	return f
 }
 
-func (f *fixture) order(t *testing.T) *pinglinks.PaymentOrder {
+func (f *fixture) order(t testing.TB) *pinglinks.PaymentOrder {
 	t.Helper()
 	o := &pinglinks.PaymentOrder{ID: pinglinks.NewID(), TenantID: f.tenant.ID, Status: pinglinks.OrderOpen, Currency: pinglinks.SEK,
 		SplitTreeID: f.tenant.DefaultSplitTreeID, SplitParameters: json.RawMessage(`{"fee":1}`), CreatedAt: f.st.Now()}
@@ -46,7 +46,7 @@ func (f *fixture) order(t *testing.T) *pinglinks.PaymentOrder {
 	return o
 }
 
-func (f *fixture) payment(t *testing.T, o *pinglinks.PaymentOrder, callbackURL string) *pinglinks.Payment {
+func (f *fixture) payment(t testing.TB, o *pinglinks.PaymentOrder, callbackURL string) *pinglinks.Payment {
 	t.Helper()
 	now := f.st.Now()
 	p := &pinglinks.Payment{ID: pinglinks.NewID(), TenantID: f.tenant.ID, OrderID: o.ID, Status: pinglinks.PaymentInitiated,

@@ -287,7 +287,9 @@ func TestViewerIsRefusedActions(t *testing.T) {
 		viewer := dashtest.NewUser(t, e.Store, e.Tenant.ID, account.Viewer, dashtest.Options{})
 		c := dashtest.SignIn(t, e.Server.URL, viewer)
 		for _, path := range []string{"/dashboard/links", "/dashboard/links/" + l.ID, "/dashboard/orders",
-			"/dashboard/orders/" + got.PaymentOrderID, "/dashboard/merchants", "/dashboard/saved", "/dashboard/links?q=%C3%85sa"} {
+			"/dashboard/orders/" + got.PaymentOrderID, "/dashboard/merchants", "/dashboard/saved", "/dashboard/links?q=%C3%85sa",
+			// Bytes no term holds, and a method not on offer: nothing found, no error.
+			"/dashboard/links?q=%00%FF&method=swish%2Fe%00&status=%00"} {
 			p := c.Get(t, path)
 			if p.Status != http.StatusOK {
 				t.Errorf("GET %s: %d %s", path, p.Status, p.Body)
