@@ -54,3 +54,30 @@ func (s *Store) ListPlan(ctx context.Context, list string, tenantID, orderID uui
 	}
 	return plan.String(), rows.Err()
 }
+
+// MigrateTo brings the schema up or down to version, for the tests of a
+// migration's data.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
+	p, err := s.migrations()
+	if err != nil {
+		return err
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if version < current {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	return err
+}
+
+// TermToken is termToken, and FTSMatch the FTS5 query for a prefix or a
+// whole term (a search's word), for the tests of SQLite's search index.
+func TermToken(tenantID uuid.UUID, term string) string { return termToken(tenantID, term) }
+
+func FTSMatch(tenantID uuid.UUID, term string, whole bool) string {
+	return ftsMatch(tenantID, []termMatch{{term, whole}})
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,11 +15,16 @@ import (
 	"github.com/pinglinks/pinglinks/locale"
 )
 
-// Search terms are kept in link_search as "kind:value": n (a word of the
-// customer's name), e (e-mail address), p (phone digits, in E.164 where
-// the country is known), r (the OCR/KID reference), i (invoice number)
-// and a (total in minor units). A search is then an index range scan per
-// word, however many links the tenant has.
+// A link's search terms are "kind:value": n (a word of the customer's
+// name), e (e-mail address), p (phone digits, in E.164 where the country
+// is known), r (the OCR/KID reference), i (invoice number) and a (total in
+// minor units). A search is a range of the tenant's terms per word, however
+// many links the tenant has: on PostgreSQL in the B-tree link_search
+// (tenant_id, term, link_id); on SQLite in the FTS5 index link_terms, one
+// row per link and a token per term (termToken). A B-tree puts each new
+// term on a leaf of its own, about eight pages written per link on SQLite,
+// whose one writer waits for every page; FTS5 writes a transaction's terms
+// as one small segment and merges segments later in bulk (migration 00070).
 
 func linkTerms(l *pinglinks.PaymentLink) []string {
 	var terms []string
@@ -76,32 +82,69 @@ func digits(s string) string {
 }
 
 // addSearchTerms indexes a link under terms, inside tx, in one statement
-// sent with the transaction's COMMIT (on PostgreSQL; at once on SQLite):
-// nothing in a link's own unit reads them back.
+// that waits for COMMIT (ExecAtCommit): nothing in a link's own unit reads
+// them back.
 func (s *Store) addSearchTerms(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID, terms ...string) error {
 	seen := make(map[string]bool, len(terms))
-	var q strings.Builder
-	args := []any{tenantID, linkID}
-	q.WriteString(`INSERT INTO link_search (tenant_id, term, link_id) VALUES `)
+	kept := terms[:0:0]
 	for _, t := range terms {
-		if seen[t] || len(t) > 300 {
-			continue
+		if !seen[t] && len(t) <= 300 {
+			seen[t] = true
+			kept = append(kept, t)
 		}
-		seen[t] = true
-		args = append(args, t)
-		if len(args) > 3 {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "($1, $%d, $2)", len(args))
 	}
-	if len(args) == 2 {
+	if len(kept) == 0 {
 		return nil
 	}
-	q.WriteString(` ON CONFLICT DO NOTHING`)
-	if err := tx.ExecAtCommit(ctx, q.String(), args...); err != nil {
+	var err error
+	if s.engine == SQLite {
+		toks := make([]string, len(kept))
+		for i, t := range kept {
+			toks[i] = termToken(tenantID, t)
+		}
+		err = tx.ExecAtCommit(ctx, `INSERT INTO link_terms (terms, link) VALUES ($1, $2)`, strings.Join(toks, " "), linkID)
+	} else {
+		var q strings.Builder
+		args := []any{tenantID, linkID}
+		q.WriteString(`INSERT INTO link_search (tenant_id, term, link_id) VALUES `)
+		for i, t := range kept {
+			args = append(args, t)
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			fmt.Fprintf(&q, "($1, $%d, $2)", len(args))
+		}
+		q.WriteString(` ON CONFLICT DO NOTHING`)
+		err = tx.ExecAtCommit(ctx, q.String(), args...)
+	}
+	if err != nil {
 		return fmt.Errorf("store: index link: %w", err)
 	}
 	return nil
+}
+
+// termToken is a search term as one token of SQLite's FTS5 index
+// (link_terms): the tenant's id and the term's bytes, in hex, which the
+// index's ASCII tokenizer keeps whole. A prefix of a term is then a prefix
+// of its token, and no tenant's token is a prefix of another's.
+func termToken(tenantID uuid.UUID, term string) string {
+	return hex.EncodeToString(tenantID[:]) + hex.EncodeToString([]byte(term))
+}
+
+// ftsMatch is an FTS5 query for one word of a search: any of its ranges,
+// each a prefix of a token or a whole token.
+func ftsMatch(tenantID uuid.UUID, ranges []termMatch) string {
+	var b strings.Builder
+	for i, r := range ranges {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		fmt.Fprintf(&b, `"%s"`, termToken(tenantID, r.term))
+		if !r.whole {
+			b.WriteString("*")
+		}
+	}
+	return b.String()
 }
 
 // LinkSearch is what the dashboard's list of links asks for. Zero fields
@@ -117,22 +160,31 @@ type LinkSearch struct {
 	Query       string // words of a name, an e-mail address, a phone number, an invoice number, an OCR/KID, an amount
 }
 
-// termRange is one way a word of a query may match: terms in [from, to).
-type termRange struct{ from, to string }
-
-// prefix matches every term that starts with p.
-func prefix(p string) termRange {
-	r := []rune(p)
-	r[len(r)-1]++
-	return termRange{p, string(r)}
+// termMatch is one way a word of a query may match: every term that starts
+// with term, or (whole) that term alone.
+type termMatch struct {
+	term  string
+	whole bool
 }
 
-func exact(t string) termRange { return termRange{t, t + "\x01"} }
+func prefix(p string) termMatch { return termMatch{p, false} }
+
+func exact(t string) termMatch { return termMatch{t, true} }
+
+// bounds is the match as a range of terms, [from, to).
+func (m termMatch) bounds() (from, to string) {
+	if m.whole {
+		return m.term, m.term + "\x01"
+	}
+	r := []rune(m.term)
+	r[len(r)-1]++
+	return m.term, string(r)
+}
 
 // queryWords turns a search into words, each with the terms it may match.
 // A query of digits and phone punctuation is one word (a phone number
 // typed with spaces).
-func queryWords(q string) [][]termRange {
+func queryWords(q string) [][]termMatch {
 	// No term holds a NUL or invalid UTF-8, which PostgreSQL refuses in
 	// a parameter: they match nothing, so they go.
 	q = strings.ReplaceAll(strings.ToValidUTF8(q, ""), "\x00", "")
@@ -149,9 +201,9 @@ func queryWords(q string) [][]termRange {
 	} else {
 		words = strings.Fields(q)
 	}
-	var out [][]termRange
+	var out [][]termMatch
 	for _, w := range words {
-		var ranges []termRange
+		var ranges []termMatch
 		switch {
 		case strings.HasPrefix(w, "+"):
 			ranges = append(ranges, prefix("p:"+w[1:]))
@@ -244,9 +296,15 @@ func (s *Store) SearchLinks(ctx context.Context, tenantID uuid.UUID, f LinkSearc
 		q.add(`provider_methods LIKE ? ESCAPE '\'`, "%"+pattern+"%")
 	}
 	for _, ranges := range queryWords(f.Query) {
+		if s.engine == SQLite {
+			q.args = append(q.args, ftsMatch(tenantID, ranges))
+			q.where = append(q.where, fmt.Sprintf("id IN (SELECT link FROM link_terms WHERE link_terms MATCH $%d)", len(q.args)))
+			continue
+		}
 		var ors []string
 		for _, r := range ranges {
-			q.args = append(q.args, r.from, r.to)
+			from, to := r.bounds()
+			q.args = append(q.args, from, to)
 			ors = append(ors, fmt.Sprintf("(term >= $%d AND term < $%d)", len(q.args)-1, len(q.args)))
 		}
 		q.args = append(q.args, tenantID)

@@ -188,22 +188,31 @@ func (s *Store) Close() error {
 
 // Migrate brings the schema up to date.
 func (s *Store) Migrate(ctx context.Context) error {
+	p, err := s.migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", s.engine, err)
+	}
+	return nil
+}
+
+// migrations is the engine's migrations, ready to run.
+func (s *Store) migrations() (*goose.Provider, error) {
 	dir, dialect := "migrations/postgres", goose.DialectPostgres
 	if s.engine == SQLite {
 		dir, dialect = "migrations/sqlite", goose.DialectSQLite3
 	}
 	sub, err := fs.Sub(migrations, dir)
 	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
+		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
 	p, err := goose.NewProvider(dialect, s.db, sub)
 	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
+		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("store: migrate %s: %w", s.engine, err)
-	}
-	return nil
+	return p, nil
 }
 
 // forUpdate is the row-locking suffix for a SELECT inside a transaction.
