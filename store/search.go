@@ -20,8 +20,9 @@ import (
 // is known), r (the OCR/KID reference), i (invoice number) and a (total in
 // minor units). A search is a range of the tenant's terms per word, however
 // many links the tenant has: on PostgreSQL in the B-tree link_search
-// (tenant_id, term, link_id); on SQLite in the FTS5 index link_terms, one
-// row per link and a token per term (termToken). A B-tree puts each new
+// (tenant_id, term, link_id); on SQLite in the FTS5 index link_terms, a
+// row of tokens per link (and one per term added later), a token per term
+// (termToken). A B-tree puts each new
 // term on a leaf of its own, about eight pages written per link on SQLite,
 // whose one writer waits for every page; FTS5 writes a transaction's terms
 // as one small segment and merges segments later in bulk (migration 00070).
@@ -86,7 +87,7 @@ func digits(s string) string {
 // them back.
 func (s *Store) addSearchTerms(ctx context.Context, tx dbTx, tenantID, linkID uuid.UUID, terms ...string) error {
 	seen := make(map[string]bool, len(terms))
-	kept := terms[:0:0]
+	kept := make([]string, 0, len(terms))
 	for _, t := range terms {
 		if !seen[t] && len(t) <= 300 {
 			seen[t] = true
@@ -126,7 +127,7 @@ func (s *Store) addSearchTerms(ctx context.Context, tx dbTx, tenantID, linkID uu
 // termToken is a search term as one token of SQLite's FTS5 index
 // (link_terms): the tenant's id and the term's bytes, in hex, which the
 // index's ASCII tokenizer keeps whole. A prefix of a term is then a prefix
-// of its token, and no tenant's token is a prefix of another's.
+// of its token, and a token of one tenant never starts another's.
 func termToken(tenantID uuid.UUID, term string) string {
 	return hex.EncodeToString(tenantID[:]) + hex.EncodeToString([]byte(term))
 }
