@@ -41,7 +41,12 @@ type groupCommitter struct {
 	waiting atomic.Int64  // transactions waiting for their turn
 	closing sync.Once     // Close may be called more than once; the turn is taken once
 	closed  error
+	shut    chan struct{} // closed when close begins: the turn is not handed on after
 	stats   groupCounters
+
+	// passHook, when set (tests only), runs as a turn is passed on, after
+	// the decision to commit or not: a test makes a waiter give up then.
+	passHook func()
 
 	checkpoints *checkpointer // copies the WAL into the database file; nil without a WAL
 
@@ -76,7 +81,7 @@ func newGroupCommitter(ctx context.Context, db *sql.DB, stmts *stmtCache) (*grou
 	if err != nil {
 		return nil, err
 	}
-	g := &groupCommitter{conn: conn, stmts: stmts, turn: make(chan struct{}, 1)}
+	g := &groupCommitter{conn: conn, stmts: stmts, turn: make(chan struct{}, 1), shut: make(chan struct{})}
 	if g.checkpoints, err = startCheckpointer(ctx, db, g); err != nil {
 		conn.Close()
 		return nil, err
@@ -86,6 +91,7 @@ func newGroupCommitter(ctx context.Context, db *sql.DB, stmts *stmtCache) (*grou
 
 func (g *groupCommitter) close() error {
 	g.closing.Do(func() {
+		close(g.shut)
 		if g.checkpoints != nil {
 			g.checkpoints.close()
 		}
@@ -116,10 +122,10 @@ func (g *groupCommitter) take(ctx context.Context) error {
 	case g.turn <- struct{}{}:
 		g.waiting.Add(-1)
 	case <-ctx.Done():
-		g.waiting.Add(-1)
+		g.giveUp()
 		return ctx.Err()
 	case <-timer.C:
-		g.waiting.Add(-1)
+		g.giveUp()
 		return errTurnTimeout
 	}
 	if err := g.savepoint(); err != nil {
@@ -127,6 +133,23 @@ func (g *groupCommitter) take(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// giveUp stops waiting for the turn without taking it. The holder's pass
+// may have counted this waiter and left the group open for it to commit;
+// if it was the last one waiting, it takes the turn once to pass it on, so
+// that the group's transactions are not left waiting for a COMMIT nobody
+// will run (a request's Commit that never returned; serve that never
+// stopped).
+func (g *groupCommitter) giveUp() {
+	if g.waiting.Add(-1) > 0 {
+		return // another waiter will take the turn and pass it
+	}
+	select {
+	case g.turn <- struct{}{}:
+		g.pass()
+	case <-g.shut: // close commits what is open
+	}
 }
 
 // savepoint opens a group if none is open and starts a savepoint in it;
@@ -156,6 +179,9 @@ func (g *groupCommitter) pass() {
 	g.runReady()
 	if g.tx != nil && (g.waiting.Load() == 0 || g.group.n >= maxGroup) {
 		g.finish()
+	}
+	if g.passHook != nil {
+		g.passHook()
 	}
 	<-g.turn
 }
