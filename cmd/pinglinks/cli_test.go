@@ -376,3 +376,23 @@ func TestBackup(t *testing.T) {
 		}
 	}
 }
+
+func TestServeSetsGCPercentUnlessGOGCIs(t *testing.T) {
+	for _, tc := range []struct {
+		gogc string
+		want int
+	}{
+		{"", serveGCPercent},
+		{"50", 77}, // the environment decides: serve leaves the runtime's setting alone
+	} {
+		t.Run("GOGC="+tc.gogc, func(t *testing.T) {
+			t.Setenv("GOGC", tc.gogc)
+			before := debug.SetGCPercent(77)
+			defer debug.SetGCPercent(before)
+			setGCPercent()
+			if got := debug.SetGCPercent(77); got != tc.want {
+				t.Errorf("GC percent %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
