@@ -116,9 +116,10 @@ func (c *serveCmd) Run(g *globals) error {
 // environment sets one. The live heap under load is about 5 MB, so at
 // Go's default (100) the collector ran five times a second. Each run slowed
 // the requests in flight on a small machine; at 400 it runs about once a
-// second. Measured (BENCHMARKS.md): PostgreSQL's open-loop flow p99 about
-// 27 → 17 ms and SQLite's closed-loop flows/s +9 to +17 %, for about 20 MB
-// more RSS. GOMEMLIMIT still caps the heap where memory is tight
+// second. Measured (BENCHMARKS.md): SQLite's closed-loop flows/s +9 to
+// +17 %; PostgreSQL's open-loop flow p99 27 → 17 ms while the machine was
+// busy, no difference beyond the spread when it was quiet; about 20 MB more
+// RSS. GOMEMLIMIT still caps the heap where memory is tight
 // (docs/operations.md).
 const serveGCPercent = 400
 
